@@ -1,0 +1,61 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex, Readable } from 'node:stream';
+import type Docker from 'dockerode';
+
+interface ModemTransport {
+  socketPath?: string | (() => Promise<string>);
+  host?: string;
+  port?: string | number;
+  protocol?: string;
+  ca?: unknown;
+  cert?: unknown;
+  key?: unknown;
+  getSocketPath?: () => Promise<string>;
+}
+
+/**
+ * Attaches to stdout/stderr of a created (not yet started) container. Resolves once the daemon
+ * answered, i.e. the attach is in place, so starting afterwards loses no output.
+ */
+export async function attachOutput(container: Docker.Container): Promise<Readable> {
+  return (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
+}
+
+/**
+ * Attaches stdin, stdout and stderr through a hijacked connection, as `docker run -i` does.
+ * Hand-rolled because docker-modem writes the attach options as a request body, which the
+ * daemon then delivers into the tool's stdin (apocas/docker-modem#198). We send no body.
+ */
+export async function attachWithStdin(docker: Docker, containerId: string): Promise<Duplex> {
+  const modem = docker.modem as unknown as ModemTransport;
+  const path = `/containers/${containerId}/attach?stream=1&stdin=1&stdout=1&stderr=1`;
+  const headers = { Connection: 'Upgrade', Upgrade: 'tcp', 'Content-Length': '0' };
+  const socketPath = typeof modem.socketPath === 'function' ? await modem.getSocketPath!() : modem.socketPath;
+  const secure = modem.protocol === 'https';
+  if (!socketPath && modem.protocol !== 'http' && !secure) {
+    throw new Error(`stdin is not supported over ${modem.protocol}:// yet; use a unix socket or tcp:// daemon`);
+  }
+  const request = (secure ? https : http).request({
+    method: 'POST',
+    path,
+    headers,
+    agent: false,
+    ...(socketPath ? { socketPath } : { host: modem.host, port: Number(modem.port) }),
+    ...(secure ? { ca: modem.ca, cert: modem.cert, key: modem.key } as https.RequestOptions : {}),
+  });
+  return new Promise<Duplex>((resolve, reject) => {
+    request.once('upgrade', (_response, socket, head) => {
+      if (head.length > 0) socket.unshift(head);
+      resolve(socket);
+    });
+    request.once('response', (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (c: string) => (body += c));
+      response.on('end', () => reject(Object.assign(new Error(`attach failed (HTTP ${response.statusCode}): ${body.trim()}`), { statusCode: response.statusCode })));
+    });
+    request.once('error', reject);
+    request.end();
+  });
+}

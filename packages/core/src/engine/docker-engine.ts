@@ -1,0 +1,106 @@
+import http from 'node:http';
+import https from 'node:https';
+import Docker from 'dockerode';
+import { explainConnectionError, isConnectionError } from './engine-unreachable-error.js';
+import { resolveEngineTarget, type ConnectOptions, type EngineTarget } from './engine-target.js';
+
+export interface EngineVersion {
+  Version: string;
+  ApiVersion: string;
+  Os?: string;
+  Arch?: string;
+  Components?: Array<{ Name: string; Version: string }>;
+}
+
+/**
+ * One client per daemon, shared by every run: a keep-alive agent so calls reuse sockets,
+ * cached version/info, and connection failures explained (see {@link EngineUnreachableError}).
+ * Get one with {@link connect}.
+ *
+ * @example
+ * ```ts
+ * const engine = connect({ host: 'unix:///var/run/docker.sock' });
+ * console.log((await engine.version()).ApiVersion);
+ * ```
+ */
+export class DockerEngine {
+  /** The dockerode client; use it for anything tooldock does not wrap. */
+  readonly docker: Docker;
+  /** Where the daemon is and how it was chosen. */
+  readonly target: EngineTarget;
+  private versionPromise: Promise<EngineVersion> | undefined;
+  private infoPromise: Promise<Record<string, unknown>> | undefined;
+
+  constructor(options: ConnectOptions = {}) {
+    this.target = resolveEngineTarget(options);
+    this.docker = new Docker(this.target.dockerodeOptions);
+    const modem = this.docker.modem as unknown as { agent?: http.Agent; protocol?: string };
+    // Keep-alive: every run makes ~6 API calls; reusing sockets saves a connect each.
+    if (modem.protocol !== 'ssh' && !modem.agent) {
+      modem.agent = modem.protocol === 'https'
+        ? new https.Agent({ keepAlive: true })
+        : new http.Agent({ keepAlive: true });
+    }
+  }
+
+  /** `unix:///path` or `tcp://host:port` / `ssh://…`, for messages. */
+  get endpoint(): string {
+    return this.target.endpoint;
+  }
+
+  /** Daemon version and API version (cached). */
+  version(): Promise<EngineVersion> {
+    this.versionPromise ??= this.call(() => this.docker.version() as Promise<EngineVersion>);
+    this.versionPromise.catch(() => (this.versionPromise = undefined));
+    return this.versionPromise;
+  }
+
+  /** `docker info` (cached): CPU count, security options, rootless, … */
+  info(): Promise<Record<string, unknown>> {
+    this.infoPromise ??= this.call(() => this.docker.info() as Promise<Record<string, unknown>>);
+    this.infoPromise.catch(() => (this.infoPromise = undefined));
+    return this.infoPromise;
+  }
+
+  /** Resolves when the daemon answers; rejects with an {@link EngineUnreachableError} otherwise. */
+  async ping(): Promise<void> {
+    await this.call(() => this.docker.ping());
+  }
+
+  /** Runs a daemon call, turning "could not connect" into an actionable error. */
+  async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  /** Turns a low-level connection failure into an {@link EngineUnreachableError}; other errors pass through. */
+  explain(error: unknown): unknown {
+    return isConnectionError(error) ? explainConnectionError(this.endpoint, this.target.socketPath, error) : error;
+  }
+}
+
+const shared = new Map<string, DockerEngine>();
+
+/**
+ * The shared client for a daemon. Resolution order: `options.host`/`options.socketPath` →
+ * `DOCKER_HOST` → the default sockets (`/var/run/docker.sock`, rootless `$XDG_RUNTIME_DIR/docker.sock`).
+ * Calls with the same target return the same instance.
+ *
+ * @example
+ * ```ts
+ * const engine = connect();
+ * await runTool('busybox', ['true'], [], { engine });
+ * ```
+ */
+export function connect(options: ConnectOptions = {}): DockerEngine {
+  const key = resolveEngineTarget(options).endpoint;
+  let engine = shared.get(key);
+  if (!engine) {
+    engine = new DockerEngine(options);
+    shared.set(key, engine);
+  }
+  return engine;
+}

@@ -1,0 +1,14 @@
+export { runTool } from './run-tool.js';
+export { ToolRun } from './tool-run.js';
+export { ToolError, isToolError, type ToolErrorDetails } from './tool-error.js';
+export { InvalidInputError } from './invalid-input-error.js';
+export type { RunResult, ResolvedMount, Captured } from './run-result.js';
+export type { RunOptions, OutputSink, StdinSource } from './options.js';
+export type { MountSpec, LocalMount } from './mount-spec.js';
+export type { OutputLine } from './output-lines.js';
+export type { ToolEvent } from './events.js';
+export { DockerEngine, connect, type EngineVersion } from './engine/docker-engine.js';
+export type { ConnectOptions, EngineTarget } from './engine/engine-target.js';
+export { EngineUnreachableError } from './engine/engine-unreachable-error.js';
+export { setPathResolver, sameHostResolver, type PathResolver } from './path-resolver.js';
+export { session } from './session.js';

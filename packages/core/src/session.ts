@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+/** This process's session: every container it starts carries these labels. */
+export const session = {
+  id: randomBytes(8).toString('hex'),
+  pid: process.pid,
+  host: hostname(),
+} as const;
+
+export const LABEL = {
+  session: 'tooldock.session',
+  pid: 'tooldock.pid',
+  host: 'tooldock.host',
+  tool: 'tooldock.tool',
+} as const;
+
+/** Labels for a new container running `tool`. */
+export function sessionLabels(tool: string): Record<string, string> {
+  return {
+    [LABEL.session]: session.id,
+    [LABEL.pid]: String(session.pid),
+    [LABEL.host]: session.host,
+    [LABEL.tool]: tool,
+  };
+}

@@ -1,0 +1,128 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { connect, isToolError, runTool, ToolError } from '@tooldock/core';
+import { testImages } from '../../../../test-support/test-images.js';
+
+const { busybox } = testImages();
+
+async function rejection(promise: PromiseLike<unknown>): Promise<ToolError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(isToolError(error)).toBe(true);
+    return error as ToolError;
+  }
+  throw new Error('expected the run to fail');
+}
+
+async function containerGone(id: string): Promise<boolean> {
+  try {
+    await connect().docker.getContainer(id).inspect();
+    return false;
+  } catch (error) {
+    return (error as { statusCode?: number }).statusCode === 404;
+  }
+}
+
+describe('failures', () => {
+  it('rejects a non-zero exit with a ToolError naming image, command and stderr tail', async () => {
+    const error = await rejection(runTool(busybox, ['sh', '-c', 'echo some output; echo "samtools: no such file" >&2; exit 3']));
+    expect(error).toBeInstanceOf(ToolError);
+    expect(error.exitCode).toBe(3);
+    expect(error.shortMessage).toBe('Command failed with exit code 3: sh');
+    expect(error.message).toContain(busybox);
+    expect(error.message).toContain(`sh -c 'echo some output; echo "samtools: no such file" >&2; exit 3'`);
+    expect(error.stderrTail).toBe('samtools: no such file');
+    expect(error.stdout).toBe('some output\n');
+    expect(error.killed).toBe(false);
+    expect(error.oomKilled).toBe(false);
+    expect(await containerGone(error.containerId!)).toBe(true);
+  });
+
+  it('returns the failed result with reject: false', async () => {
+    const result = await runTool(busybox, ['sh', '-c', 'echo why >&2; exit 5'], [], { reject: false });
+    expect(result.exitCode).toBe(5);
+    expect(result.failed).toBe(true);
+    expect(result.stderr).toBe('why\n');
+    const ok = await runTool(busybox, ['true'], [], { reject: false });
+    expect(ok.failed).toBe(false);
+  });
+
+  it('reports oomKilled only for a real OOM kill', async () => {
+    const oom = await rejection(runTool(busybox, ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=256M', 'count=1'], [], { memory: '32m' }));
+    expect(oom.oomKilled).toBe(true);
+    expect(oom.exitCode).toBe(137);
+    expect(oom.shortMessage).toMatch(/ran out of memory \(memory limit 32 MiB\)/);
+
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const run = runTool(busybox, ['sleep', '60'], [], { onEvent: (e) => e.type === 'container:started' && started() });
+    await running;
+    await connect().docker.getContainer(await run.containerId).kill();
+    const killed = await rejection(run);
+    expect(killed.exitCode).toBe(137);
+    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.killed).toBe(true);
+    expect(killed.oomKilled).toBe(false);
+    expect(killed.shortMessage).toBe('Command was killed with SIGKILL (exit code 137): sleep');
+  });
+
+  it('kills and removes the container on timeout', async () => {
+    const run = runTool(busybox, ['sleep', '60'], [], { timeoutMs: 300 });
+    const error = await rejection(run);
+    expect(error.timedOut).toBe(true);
+    expect(error.killed).toBe(true);
+    expect(error.shortMessage).toMatch(/timed out after 300 ms/);
+    expect(await containerGone(await run.containerId)).toBe(true);
+  });
+
+  it('kills and removes the container on abort and on cancel()', async () => {
+    const controller = new AbortController();
+    const run = runTool(busybox, ['sleep', '60'], [], { signal: controller.signal });
+    const id = await run.containerId;
+    controller.abort();
+    const error = await rejection(run);
+    expect(error.canceled).toBe(true);
+    expect(await containerGone(id)).toBe(true);
+
+    const other = runTool(busybox, ['sleep', '60']);
+    await other.containerId;
+    other.cancel();
+    expect((await rejection(other)).canceled).toBe(true);
+
+    const before = new AbortController();
+    before.abort();
+    const never = await rejection(runTool(busybox, ['true'], [], { signal: before.signal }));
+    expect(never.canceled).toBe(true);
+    expect(never.containerId).toBeUndefined();
+  });
+
+  it('leaves no complete-looking file when the tool fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tooldock-fail-'));
+    const file = join(dir, 'result.sam');
+    await rejection(runTool(busybox, ['sh', '-c', 'seq 1 5000; exit 1'], [], { stdout: { file } }));
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+
+    // An existing file is replaced only by a successful run.
+    writeFileSync(file, 'previous good result\n');
+    await rejection(runTool(busybox, ['sh', '-c', 'echo partial; exit 1'], [], { stdout: { file } }));
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(file, 'utf8')).toBe('previous good result\n');
+  });
+
+  it('explains a command that cannot start', async () => {
+    const error = await rejection(runTool(busybox, ['no-such-tool', '--version']));
+    expect(error.shortMessage).toMatch(/Could not start no-such-tool: .*no-such-tool/);
+    expect(error.exitCode).toBeUndefined();
+  });
+
+  it('fails clearly on a missing image with pull: "never" and on a pull error', async () => {
+    const never = await rejection(runTool('tooldock-test/absent:1', ['true'], [], { pull: 'never' }));
+    expect(never.shortMessage).toMatch(/tooldock-test\/absent:1 is not on the daemon .* pull is "never"/);
+    const pull = await rejection(runTool('127.0.0.1:1/absent:1', ['true']));
+    expect(pull.shortMessage).toMatch(/could not pull 127\.0\.0\.1:1\/absent:1/);
+  });
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian machine needs to run tooldock's examples and tests, idempotent:
+# pnpm and the workspace's packages, a Docker Engine (reused when one answers), the local
+# test images, and the built packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$pnpm_version" ]; then
+  log "installing pnpm $pnpm_version"
+  npm install -g "pnpm@$pnpm_version" >/dev/null
+fi
+pnpm install --frozen-lockfile --reporter=silent
+bash scripts/engine.sh
+bash scripts/images.sh
+pnpm run --silent build
+log "ready"

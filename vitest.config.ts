@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+// Tests run against the TypeScript sources (one module instance, no build step needed).
+const alias = {
+  '@tooldock/core': source('core'),
+  '@tooldock/recipes': source('recipes'),
+  '@tooldock/jupyter': source('jupyter-kernel-ext'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'engine',
+          include: ['packages/*/test/engine/**/*.test.ts'],
+          globalSetup: ['test-support/engine-global-setup.ts'],
+          setupFiles: ['test-support/no-leftover-containers.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Tests talk to one daemon on a 2-core machine: a few files at a time.
+          maxWorkers: 3,
+          minWorkers: 1,
+        },
+      },
+    ],
+  },
+});
