@@ -12,3 +12,6 @@ export type { ConnectOptions, EngineTarget } from './engine/engine-target.js';
 export { EngineUnreachableError } from './engine/engine-unreachable-error.js';
 export { setPathResolver, sameHostResolver, type PathResolver } from './path-resolver.js';
 export { session } from './session.js';
+export type { MountPlan } from './path-resolver.js';
+export * from './dood/index.js';
+export * from './fan-out/index.js';

@@ -1,38 +1,53 @@
+import type Docker from 'dockerode';
 import type { DockerEngine } from './engine/docker-engine.js';
 import type { LocalMount } from './mount-spec.js';
 import type { ResolvedMount } from './run-result.js';
 
 /**
+ * How a run's mounts reach the daemon: the mounts for `HostConfig.Mounts`, plus optional hooks
+ * for topologies where nothing is shared (copy inputs in before start, outputs out after exit).
+ */
+export interface MountPlan {
+  mounts: ResolvedMount[];
+  /** Called after create, before start (e.g. `putArchive` of inputs). */
+  beforeStart?(container: Docker.Container): Promise<void>;
+  /** Called after exit with the run's success (e.g. `getArchive` of writable mounts). */
+  afterExit?(container: Docker.Container, success: boolean): Promise<void>;
+}
+
+/**
  * Translates mounts in the caller's filesystem into what the daemon sees. The default passes
  * paths through (caller and daemon share a filesystem); the DooD resolver, which inspects our
- * own container, plugs in here.
+ * own container, and copy mode plug in here.
  */
 export interface PathResolver {
-  resolve(mounts: LocalMount[], engine: DockerEngine): Promise<ResolvedMount[]>;
+  plan(mounts: LocalMount[], engine: DockerEngine): Promise<MountPlan>;
 }
 
 /** Caller and daemon see the same paths (the SDK runs on the daemon's host). */
 export const sameHostResolver: PathResolver = {
-  async resolve(mounts) {
-    return mounts.map((m) => ({
-      target: m.target,
-      source: { type: 'bind', path: m.path },
-      readOnly: !m.write,
-      localPath: m.path,
-    }));
+  async plan(mounts) {
+    return {
+      mounts: mounts.map((m) => ({
+        target: m.target,
+        source: { type: 'bind', path: m.path },
+        readOnly: !m.write,
+        localPath: m.path,
+      })),
+    };
   },
 };
 
-let current: PathResolver = sameHostResolver;
+let override: PathResolver | undefined;
 
-/** The resolver `runTool` uses. */
-export function pathResolver(): PathResolver {
-  return current;
+/** The resolver `runTool` uses for `engine`: an override if set, else chosen by topology. */
+export async function pathResolverFor(_engine: DockerEngine): Promise<PathResolver> {
+  return override ?? sameHostResolver;
 }
 
-/** Replace the resolver (tests, custom topologies). Returns the previous one. */
-export function setPathResolver(resolver: PathResolver): PathResolver {
-  const previous = current;
-  current = resolver;
+/** Force a resolver for every engine (tests, custom topologies); `undefined` restores detection. */
+export function setPathResolver(resolver: PathResolver | undefined): PathResolver | undefined {
+  const previous = override;
+  override = resolver;
   return previous;
 }

@@ -14,8 +14,8 @@ import { liveContainers, removeContainer } from './live-containers.js';
 import type { LocalMount } from './mount-spec.js';
 import { memoryToBytes, type ParsedRunOptions } from './options.js';
 import { createSink, TailKeeper, type SinkHandle } from './output-sink.js';
-import { pathResolver } from './path-resolver.js';
-import type { ResolvedMount, RunResult } from './run-result.js';
+import { pathResolverFor, type MountPlan } from './path-resolver.js';
+import type { RunResult } from './run-result.js';
 import { formatCommand, tailOf, ToolError, type ToolErrorDetails } from './tool-error.js';
 import { registerWait } from './wait-exit.js';
 
@@ -66,9 +66,10 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
 
   try {
     if (ch.abort.aborted) throw fail(`Command was canceled before it started: ${toolName(image, args)}`, { canceled: true });
-    let mounts: ResolvedMount[];
+    let plan: MountPlan;
     try {
-      mounts = await pathResolver().resolve(spec.mounts, engine);
+      plan = await (await pathResolverFor(engine)).plan(spec.mounts, engine);
+      const mounts = plan.mounts;
       details.mounts = mounts;
       details.imageId = await ensureImage(engine, image, options.pull, emit);
     } catch (error) {
@@ -77,7 +78,7 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
     if (ch.abort.aborted) throw fail(`Command was canceled before it started: ${toolName(image, args)}`, { canceled: true });
 
     try {
-      container = await engine.call(() => engine.docker.createContainer(containerConfig({ image, args, mounts, user, options })));
+      container = await engine.call(() => engine.docker.createContainer(containerConfig({ image, args, mounts: plan.mounts, user, options })));
     } catch (error) {
       throw wrapDaemonError(error, `Could not create a container for ${toolName(image, args)}`, fail);
     }
@@ -106,6 +107,11 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
     if (options.stdin !== undefined) feedStdin(options.stdin, attached as Duplex);
 
     if (ch.abort.aborted) throw fail(`Command was canceled before it started: ${toolName(image, args)}`, { canceled: true });
+    try {
+      await plan.beforeStart?.(container);
+    } catch (error) {
+      throw wrapDaemonError(error, `Could not copy inputs for ${toolName(image, args)}`, fail);
+    }
     try {
       await engine.call(() => container!.start());
     } catch (error) {
@@ -149,6 +155,11 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
       stderr: decode(stderrSink.captured(), options.encoding),
       notes: [stdoutSink.note(), stderrSink.note()].filter((n): n is string => !!n),
     });
+    try {
+      await plan.afterExit?.(container, !outcome.failed);
+    } catch (error) {
+      throw wrapDaemonError(error, `Could not copy outputs of ${toolName(image, args)}`, fail);
+    }
     if (outcome.failed && options.reject) {
       throw fail(failureMessage(image, args, exitCode, signal, oomKilled, killReason, options), outcome);
     }
