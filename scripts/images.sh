@@ -61,5 +61,22 @@ if ! have_image "$bio_tag"; then
     -c 'CMD ["bash"]' - "$bio_tag" >/dev/null
 fi
 
-printf '{\n  "busybox": "%s",\n  "bio": "%s"\n}\n' "$busybox_tag" "$bio_tag" > .cache/test-images.json
-log "ready: $busybox_tag $bio_tag"
+declare -A images=([busybox]="$busybox_tag" [bio]="$bio_tag")
+# Further images (one file each, e.g. a DooD workbench or a tool stand-in) build on these two:
+# each script sees $busybox_tag, $bio_tag, $work and the helpers above, and sets images[name]=tag.
+for extra in scripts/images.d/*.sh; do
+  [ -e "$extra" ] || continue
+  # shellcheck source=/dev/null
+  source "$extra"
+done
+
+{
+  printf '{'
+  sep=''
+  for name in $(printf '%s\n' "${!images[@]}" | sort); do
+    printf '%s\n  "%s": "%s"' "$sep" "$name" "${images[$name]}"
+    sep=','
+  done
+  printf '\n}\n'
+} > .cache/test-images.json
+log "ready: ${images[*]}"

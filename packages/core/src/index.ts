@@ -15,3 +15,4 @@ export { session } from './session.js';
 export type { MountPlan } from './path-resolver.js';
 export * from './dood/index.js';
 export * from './fan-out/index.js';
+export * from './copy-mode/index.js';

@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import { copyModeResolverFor } from './copy-mode/detect-resolver.js';
+import { doodResolverFor } from './dood/detect-resolver.js';
 import type { DockerEngine } from './engine/docker-engine.js';
 import type { LocalMount } from './mount-spec.js';
 import type { ResolvedMount } from './run-result.js';
@@ -40,9 +42,13 @@ export const sameHostResolver: PathResolver = {
 
 let override: PathResolver | undefined;
 
-/** The resolver `runTool` uses for `engine`: an override if set, else chosen by topology. */
-export async function pathResolverFor(_engine: DockerEngine): Promise<PathResolver> {
-  return override ?? sameHostResolver;
+/**
+ * The resolver `runTool` uses for `engine`: an override if set, else by topology — a verified
+ * own container on that daemon (DooD), a daemon sharing no filesystem (copy mode), or the host.
+ */
+export async function pathResolverFor(engine: DockerEngine): Promise<PathResolver> {
+  if (override) return override;
+  return (await doodResolverFor(engine)) ?? (await copyModeResolverFor(engine)) ?? sameHostResolver;
 }
 
 /** Force a resolver for every engine (tests, custom topologies); `undefined` restores detection. */
