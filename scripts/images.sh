@@ -24,7 +24,9 @@ trap 'umount "$work/bio/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
 # --- busybox -----------------------------------------------------------------
 apt_ensure busybox-static busybox
 busybox_bin=$(command -v busybox)
-busybox_tag="tooldock-test/busybox:$(recipe_key "$busybox_bin" "$0")"
+# Keys cover what goes into an image (bump the recipe version when its steps change), not this
+# script as a whole, so unrelated edits here do not rebuild anything.
+busybox_tag="tooldock-test/busybox:$(echo busybox-recipe-v1 | recipe_key "$busybox_bin" -)"
 if ! have_image "$busybox_tag"; then
   log "building $busybox_tag"
   root="$work/busybox"
@@ -41,7 +43,7 @@ fi
 
 # --- bio (samtools, bwa, FastQC) ------------------------------------------------
 bio_packages="samtools bwa fastqc default-jre-headless"
-bio_tag="tooldock-test/bio:$(echo "$bio_packages" | recipe_key - "$0")"
+bio_tag="tooldock-test/bio:$(echo "bio-recipe-v1 bookworm minbase $bio_packages" | recipe_key -)"
 if ! have_image "$bio_tag"; then
   apt_ensure debootstrap debootstrap
   root="$work/bio"
