@@ -9,6 +9,10 @@ set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"
 status=$?
 set -e
+# The benchmarks must not rot: a short smoke run (figures not judged here; see docs/performance.md).
+if [ "$status" -eq 0 ] && [ -z "${TOOLDOCK_SKIP_BENCH_SMOKE:-}" ]; then
+  pnpm exec tsx bench/run.ts --smoke >/dev/null || status=$?
+fi
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".cache/vitest-report.json", "utf8"));
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
