@@ -134,7 +134,9 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
     const finishedAt = new Date();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     emit({ type: 'container:exited', containerId, exitCode: status.StatusCode, durationMs });
-    const state = await engine.call(() => container!.inspect()).then((i) => i.State, () => undefined);
+    // Only a failure needs the container's state (OOMKilled); a success saves the call.
+    const state = status.StatusCode === 0 ? undefined
+      : await engine.call(() => container!.inspect()).then((i) => i.State, () => undefined);
 
     await Promise.all([stdoutSink.done, stderrSink.done]);
     const exitCode = status.StatusCode;
