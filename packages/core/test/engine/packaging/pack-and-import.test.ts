@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testImages } from '../../../../../test-support/test-images.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+const packages = ['core', 'recipes', 'jupyter-kernel-ext'];
+const { busybox } = testImages();
+
+// What a user does: pack the packages, install the tarballs into a project outside the
+// workspace, and import them from each runtime, running one real tool.
+describe('published packages', () => {
+  let project: string;
+
+  beforeAll(async () => {
+    await run('pnpm', ['run', '--silent', 'build'], { cwd: root });
+    project = mkdtempSync(join(tmpdir(), 'tooldock-pack-'));
+    const tarballs = mkdtempSync(join(tmpdir(), 'tooldock-tgz-'));
+    for (const pkg of packages) {
+      await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', pkg) });
+    }
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    const files = readdirSync(tarballs).map((f) => join(tarballs, f));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files], { cwd: project });
+  }, 300_000);
+
+  afterAll(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  it('ships only dist, with types', async () => {
+    for (const name of ['core', 'recipes', 'jupyter']) {
+      const dir = join(project, 'node_modules', '@tooldock', name);
+      expect(existsSync(join(dir, 'dist', 'index.js'))).toBe(true);
+      expect(existsSync(join(dir, 'dist', 'index.d.ts'))).toBe(true);
+      expect(existsSync(join(dir, 'src'))).toBe(false);
+    }
+  });
+
+  const script = (load: string) => `${load}
+    const result = await runTool(${JSON.stringify(busybox)}, ['echo', 'hello from ' + runtime]);
+    console.log(String(result.stdout).trim());`;
+
+  it('imports from Node ESM', async () => {
+    writeFileSync(join(project, 'esm.mjs'), script(`import { runTool } from '@tooldock/core'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime = 'esm';`));
+    const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project });
+    expect(stdout.trim()).toBe('hello from esm');
+  });
+
+  it('requires from CommonJS, as tslab does', async () => {
+    writeFileSync(join(project, 'cjs.cjs'), `const { runTool } = require('@tooldock/core'); require('@tooldock/recipes'); require('@tooldock/jupyter'); const runtime = 'cjs';
+      (async () => { ${script('')} })().catch((e) => { console.error(e); process.exit(1); });`);
+    const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
+    expect(stdout.trim()).toBe('hello from cjs');
+  });
+
+  it('runs from TypeScript under tsx', async () => {
+    writeFileSync(join(project, 'main.mts'), script(`import { runTool, type RunResult } from '@tooldock/core'; const runtime: string = 'tsx'; let _typed: RunResult | undefined;`));
+    const { stdout } = await run(join(root, 'node_modules', '.bin', 'tsx'), ['main.mts'], { cwd: project });
+    expect(stdout.trim()).toBe('hello from tsx');
+  });
+});
