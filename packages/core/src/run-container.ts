@@ -93,10 +93,21 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
     let attached: Duplex | Readable;
     let exited: Promise<{ StatusCode: number; Error?: { Message?: string } | null }>;
     try {
-      attached = options.stdin !== undefined
-        ? await attachWithStdin(engine.docker, containerId)
-        : await attachOutput(container);
-      ({ exited } = await registerWait(engine.docker, containerId));
+      // Both must be in place before start; they are independent, so ask for both at once.
+      const [attachment, wait] = await Promise.allSettled([
+        options.stdin !== undefined ? attachWithStdin(engine.docker, containerId) : attachOutput(container),
+        registerWait(engine.docker, containerId),
+      ]);
+      if (attachment.status === 'rejected') {
+        if (wait.status === 'fulfilled') wait.value.exited.catch(() => {});
+        throw attachment.reason;
+      }
+      attached = attachment.value;
+      if (wait.status === 'rejected') {
+        attached.destroy();
+        throw wait.reason;
+      }
+      ({ exited } = wait.value);
     } catch (error) {
       throw wrapDaemonError(engine.explain(error), `Could not attach to ${toolName(image, args)}`, fail);
     }
