@@ -12,6 +12,9 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Engine tests talk to one daemon on a 2-core machine: a few files at a time.
+    maxWorkers: 3,
+    minWorkers: 1,
     projects: [
       {
         resolve: { alias },
@@ -29,9 +32,6 @@ export default defineConfig({
           setupFiles: ['test-support/no-leftover-containers.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Tests talk to one daemon on a 2-core machine: a few files at a time.
-          maxWorkers: 3,
-          minWorkers: 1,
         },
       },
     ],

@@ -1,7 +1,7 @@
-import { chmodSync, chownSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test-support/temp-dir.js';
 import { connect, runTool, session, type ToolEvent } from '@tooldock/core';
 import { testImages } from '../../../../test-support/test-images.js';
 
@@ -34,8 +34,8 @@ describe('container settings', () => {
   });
 
   it('mounts read-only by default, writable where asked, at the same path', async () => {
-    const input = mkdtempSync(join(tmpdir(), 'tooldock-in-'));
-    const output = mkdtempSync(join(tmpdir(), 'tooldock-out-'));
+    const input = tempDir('in');
+    const output = tempDir('out');
     chownSync(output, 1000, 1000);
     chmodSync(input, 0o755);
     writeFileSync(join(input, 'reads.txt'), 'ACGT\n');

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test-support/temp-dir.js';
 import { connect, isToolError, runTool, ToolError } from '@tooldock/core';
 import { testImages } from '../../../../test-support/test-images.js';
 
@@ -100,7 +100,7 @@ describe('failures', () => {
   });
 
   it('leaves no complete-looking file when the tool fails', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tooldock-fail-'));
+    const dir = tempDir('fail');
     const file = join(dir, 'result.sam');
     await rejection(runTool(busybox, ['sh', '-c', 'seq 1 5000; exit 1'], [], { stdout: { file } }));
     expect(existsSync(file)).toBe(false);

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test-support/temp-dir.js';
 import { runTool } from '@tooldock/core';
 import { testImages } from '../../../../test-support/test-images.js';
 
@@ -11,7 +11,7 @@ const sha = (data: Buffer | string | undefined) => createHash('sha256').update(d
 
 describe('streaming output', () => {
   it('returns ≥ 10 MB of binary stdout and stderr byte-exact and never mixed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tooldock-bin-'));
+    const dir = tempDir('bin');
     const out = randomBytes(12 * 1024 * 1024);
     const err = randomBytes(3 * 1024 * 1024 + 7);
     writeFileSync(join(dir, 'out.bin'), out);
@@ -33,7 +33,7 @@ describe('streaming output', () => {
     const viaString = await runTool(busybox, ['cat'], [], { stdin: 'line one\nline two, no newline' });
     expect(viaString.stdout).toBe('line one\nline two, no newline');
 
-    const dir = mkdtempSync(join(tmpdir(), 'tooldock-stdin-'));
+    const dir = tempDir('stdin');
     writeFileSync(join(dir, 'in.bin'), data);
     const viaFile = await runTool(busybox, ['sha256sum'], [], { stdin: { file: join(dir, 'in.bin') } });
     expect((viaFile.stdout as string).split(' ')[0]).toBe(sha(data));
@@ -70,7 +70,7 @@ describe('streaming output', () => {
   });
 
   it('writes stdout to a file atomically and to any Writable', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tooldock-sink-'));
+    const dir = tempDir('sink');
     const file = join(dir, 'out.txt');
     const ok = await runTool(busybox, ['sh', '-c', 'seq 1 1000'], [], { stdout: { file } });
     expect(ok.stdout).toBeUndefined();

@@ -1,7 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test-support/temp-dir.js';
 import { InvalidInputError, runTool } from '@tooldock/core';
 
 function thrown(fn: () => unknown): InvalidInputError {
@@ -16,7 +14,7 @@ function thrown(fn: () => unknown): InvalidInputError {
 
 // runTool validates synchronously: these throw before any daemon call, so no container can exist.
 describe('input validation', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tooldock-valid-'));
+  const dir = tempDir('valid');
 
   it('rejects an empty image', () => {
     const e = thrown(() => runTool('', ['true']));

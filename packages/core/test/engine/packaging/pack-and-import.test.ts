@@ -16,11 +16,12 @@ const { busybox } = testImages();
 // workspace, and import them from each runtime, running one real tool.
 describe('published packages', () => {
   let project: string;
+  let tarballs: string;
 
   beforeAll(async () => {
     await run('pnpm', ['run', '--silent', 'build'], { cwd: root });
     project = mkdtempSync(join(tmpdir(), 'tooldock-pack-'));
-    const tarballs = mkdtempSync(join(tmpdir(), 'tooldock-tgz-'));
+    tarballs = mkdtempSync(join(tmpdir(), 'tooldock-tgz-'));
     for (const pkg of packages) {
       await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', pkg) });
     }
@@ -30,7 +31,7 @@ describe('published packages', () => {
   }, 300_000);
 
   afterAll(() => {
-    if (project) rmSync(project, { recursive: true, force: true });
+    for (const dir of [project, tarballs]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('ships only dist, with types', async () => {
