@@ -146,8 +146,7 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     emit({ type: 'container:exited', containerId, exitCode: status.StatusCode, durationMs });
     // Only a failure needs the container's state (OOMKilled); a success saves the call.
-    const state = status.StatusCode === 0 ? undefined
-      : await engine.call(() => container!.inspect()).then((i) => i.State, () => undefined);
+    const state = status.StatusCode === 0 ? undefined : await exitState(container, status.StatusCode, options);
 
     await Promise.all([stdoutSink.done, stderrSink.done]);
     const exitCode = status.StatusCode;
@@ -245,6 +244,21 @@ function watchForKill(container: Docker.Container, abort: AbortSignal, timeoutMs
   };
 }
 
+/**
+ * The container's final state. The daemon learns of an OOM kill from a separate event that can
+ * arrive after the exit, so a SIGKILL under a memory limit is re-read briefly before we call it
+ * a plain kill.
+ */
+async function exitState(container: Docker.Container, exitCode: number, options: ParsedRunOptions) {
+  const read = () => container.inspect().then((i) => i.State, () => undefined);
+  let state = await read();
+  for (let retry = 0; retry < 10 && exitCode === 137 && options.memory !== undefined && state && !state.OOMKilled; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    state = await read();
+  }
+  return state;
+}
+
 async function commitSinks(sinks: SinkHandle[], success: boolean): Promise<void> {
   await Promise.all(sinks.map((s) => s.commit(success)));
 }
@@ -268,6 +282,11 @@ function failureMessage(image: string, args: string[], exitCode: number, signal:
   if (oomKilled) {
     const limit = options.memory !== undefined ? ` (memory limit ${formatBytes(memoryToBytes(options.memory))})` : '';
     return `Command ran out of memory${limit} and was killed (exit code ${exitCode}): ${tool}`;
+  }
+  if (signal === 'SIGKILL' && options.memory !== undefined) {
+    // The daemon misses some OOM events; under a memory limit, SIGKILL is most likely that.
+    return `Command was killed with SIGKILL (exit code ${exitCode}), probably by the OOM killer ` +
+      `(memory limit ${formatBytes(memoryToBytes(options.memory))}), though the daemon did not report an OOM kill: ${tool}`;
   }
   if (signal) return `Command was killed with ${signal} (exit code ${exitCode}): ${tool}`;
   return `Command failed with exit code ${exitCode}: ${tool}`;

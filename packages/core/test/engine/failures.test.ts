@@ -51,7 +51,13 @@ describe('failures', () => {
   });
 
   it('reports oomKilled only for a real OOM kill', async () => {
-    const oom = await rejection(runTool(busybox, ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=256M', 'count=1'], [], { memory: '32m' }));
+    // The daemon learns of OOM kills from an event that, under load, it sometimes never gets
+    // (cgroup v1, Docker 20.10); a few attempts keep this test about our side of it.
+    let oom!: ToolError;
+    for (let attempt = 0; attempt < 4 && !oom?.oomKilled; attempt++) {
+      oom = await rejection(runTool(busybox, ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=256M', 'count=1'], [], { memory: '32m' }));
+      expect(oom.exitCode).toBe(137);
+    }
     expect(oom.oomKilled).toBe(true);
     expect(oom.exitCode).toBe(137);
     expect(oom.shortMessage).toMatch(/ran out of memory \(memory limit 32 MiB\)/);
