@@ -46,6 +46,8 @@ for (const row of rows) {
   }
 }
 const results = { smoke, machine: await machine(), rows };
-mkdirSync(new URL('.', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
-console.error('[bench] wrote bench/results.json');
+// A smoke run only proves the benches still work: it must not replace the real figures.
+const out = new URL(smoke ? '../.cache/bench-smoke.json' : './results.json', import.meta.url);
+mkdirSync(new URL('.', out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.error(`[bench] wrote ${out.pathname}`);
