@@ -5,7 +5,7 @@ import { connect } from './engine/docker-engine.js';
 import { InvalidInputError, parseOrThrow } from './invalid-input-error.js';
 import { parseMounts, type MountSpec } from './mount-spec.js';
 import { RunOptionsSchema, type ParsedRunOptions, type RunOptions } from './options.js';
-import { runContainer } from './run-container.js';
+import { runContainer, type RunSpec } from './run-container.js';
 import { ToolRun } from './tool-run.js';
 
 /**
@@ -24,16 +24,22 @@ import { ToolRun } from './tool-run.js';
  * ```
  */
 export function runTool(image: string, args: string[], mounts?: MountSpec[], options?: RunOptions): ToolRun {
+  return startRun(prepareRun(image, args, mounts, options));
+}
+
+/** Validates a run request (throws {@link InvalidInputError}) without starting anything. */
+export function prepareRun(image: string, args: string[], mounts?: MountSpec[], options?: RunOptions): RunSpec {
   validateImage(image);
   validateArgs(args);
   const localMounts = parseMounts(mounts);
   const parsed = parseOrThrow(RunOptionsSchema, options ?? {}, 'options');
   validatePaths(parsed);
-  const engine = parsed.engine ?? connect();
-  return new ToolRun(
-    (channels) => runContainer({ image, args: [...args], mounts: localMounts, options: parsed, engine }, channels),
-    parsed.signal,
-  );
+  return { image, args: [...args], mounts: localMounts, options: parsed, engine: parsed.engine ?? connect() };
+}
+
+/** Starts a prepared run. */
+export function startRun(spec: RunSpec): ToolRun {
+  return new ToolRun((channels) => runContainer(spec, channels), spec.options.signal);
 }
 
 function validateImage(image: unknown): asserts image is string {

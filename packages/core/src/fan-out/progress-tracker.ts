@@ -1,0 +1,65 @@
+import type { FanOutProgress, ProgressListener, ProgressTotals, TaskProgress, TaskState } from './progress.js';
+
+const LINE_UPDATES_PER_SECOND = 10;
+
+/** Keeps every task's progress and tells the listener about each change. */
+export class ProgressTracker {
+  readonly tasks: TaskProgress[];
+  private readonly startedAt = new Date();
+  private lastLineEmit = 0;
+
+  constructor(names: string[], private readonly listener: ProgressListener | undefined) {
+    const now = new Date();
+    this.tasks = names.map((name, index) => ({ index, name, state: 'queued', queuedAt: now }));
+  }
+
+  /** Moves a task to `state`, stamping times. */
+  update(index: number, state: TaskState, extra: Partial<TaskProgress> = {}): void {
+    const task = this.tasks[index]!;
+    const now = new Date();
+    if ((state === 'running' || state === 'pulling') && !task.startedAt) task.startedAt = now;
+    if (state === 'done' || state === 'failed' || state === 'canceled') {
+      task.finishedAt = now;
+      if (task.startedAt) task.durationMs = now.getTime() - task.startedAt.getTime();
+    }
+    Object.assign(task, extra, { state });
+    this.emit(task, false);
+  }
+
+  /** A new output line; reported at most a few times a second across the fan-out. */
+  line(index: number, line: string): void {
+    const task = this.tasks[index]!;
+    task.lastLine = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+    // Output can arrive before the daemon's answer to start: it proves the task runs.
+    if (task.state === 'queued' || task.state === 'pulling') return this.update(index, 'running');
+    const now = Date.now();
+    if (now - this.lastLineEmit < 1000 / LINE_UPDATES_PER_SECOND) return;
+    this.lastLineEmit = now;
+    this.emit(task, false);
+  }
+
+  /** The final event. */
+  finish(): void {
+    const last = this.tasks[this.tasks.length - 1];
+    if (last) this.emit(last, true);
+  }
+
+  totals(): ProgressTotals {
+    const totals: ProgressTotals = { queued: 0, pulling: 0, running: 0, done: 0, failed: 0, canceled: 0, total: this.tasks.length };
+    for (const task of this.tasks) totals[task.state]++;
+    return totals;
+  }
+
+  private emit(task: TaskProgress, finished: boolean): void {
+    if (!this.listener) return;
+    const event: FanOutProgress = {
+      task, tasks: this.tasks, totals: this.totals(), startedAt: this.startedAt,
+      elapsedMs: Date.now() - this.startedAt.getTime(), finished,
+    };
+    try {
+      this.listener(event);
+    } catch (error) {
+      process.emitWarning(`tooldock: onProgress listener threw: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { connect, type DockerEngine } from '../engine/docker-engine.js';
+import { parseOrThrow } from '../invalid-input-error.js';
+import type { RunResult } from '../run-result.js';
+import { startRun } from '../run-tool.js';
+import { ToolError, isToolError } from '../tool-error.js';
+import { defaultConcurrency } from './default-concurrency.js';
+import type { ProgressListener } from './progress.js';
+import { ProgressTracker } from './progress-tracker.js';
+import { prepareTasks, type PreparedTask, type Task } from './task.js';
+
+const RunManyOptionsSchema = z.object({
+  /** Tasks running at once; default: the daemon's CPU count. */
+  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+  /** Stop everything at the first failure (default) or collect every outcome. */
+  failFast: z.boolean().default(true),
+  signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
+  onProgress: z.custom<ProgressListener>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
+  engine: z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v, { message: 'must be a DockerEngine from connect()' }).optional(),
+}).strict();
+
+/** Options of {@link runMany}. */
+export type RunManyOptions = z.input<typeof RunManyOptionsSchema>;
+
+/** The outcome of one task with `failFast: false`. */
+export type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown };
+
+type ResultOf<K> = K extends (signal: AbortSignal) => Promise<infer R> ? R : RunResult;
+
+/**
+ * Runs many tasks with bounded parallelism: tool runs (`{ image, args, mounts?, options?, name? }`)
+ * or functions `(signal) => Promise<T>`. Results come back in task order. Every task is validated
+ * before any starts. With `failFast` (default) the first failure cancels the rest — queued tasks
+ * never start, running containers are killed and removed — and rejects once all have stopped;
+ * with `failFast: false` every outcome is returned, settled.
+ *
+ * @example
+ * ```ts
+ * const results = await runMany(
+ *   samples.map((s) => ({ image, args: ['fastqc', '-o', out, s], mounts: [s, `${out}:rw`], name: s })),
+ *   { concurrency: 4, onProgress: (p) => console.log(p.totals) },
+ * );
+ * ```
+ */
+export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, options?: RunManyOptions & { failFast?: true }): Promise<{ [I in keyof K]: ResultOf<K[I]> }>;
+export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, options: RunManyOptions & { failFast: false }): Promise<{ [I in keyof K]: Settled<ResultOf<K[I]>> }>;
+export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions = {}): Promise<unknown[]> {
+  // Validation is synchronous, like runTool's: nothing starts when any task is invalid.
+  const parsed = parseOrThrow(RunManyOptionsSchema, options, 'options');
+  const prepared = prepareTasks<unknown>(tasks, parsed.engine);
+  return execute(prepared, parsed);
+}
+
+async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeof RunManyOptionsSchema>): Promise<unknown[]> {
+  const engine = parsed.engine ?? connect();
+  const tracker = new ProgressTracker(prepared.map((t) => t.name), parsed.onProgress);
+  const stop = new AbortController();
+  const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;
+  const concurrency = parsed.concurrency ?? (await defaultConcurrency(engine));
+  const limit = pLimit(concurrency);
+
+  const outcomes = await Promise.allSettled(prepared.map((task, index) => limit(async () => {
+    if (signal.aborted) {
+      tracker.update(index, 'canceled', { error: 'canceled before it started' });
+      throw canceledBeforeStart(task);
+    }
+    try {
+      const value = await runTask(task, index, signal, tracker);
+      tracker.update(index, 'done', exitCodeOf(value));
+      return value;
+    } catch (error) {
+      const canceled = signal.aborted || (isToolError(error) && error.canceled);
+      tracker.update(index, canceled ? 'canceled' : 'failed', {
+        error: isToolError(error) ? error.shortMessage : String((error as Error)?.message ?? error),
+        ...(isToolError(error) && error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
+      });
+      if (parsed.failFast) stop.abort(error);
+      throw error;
+    }
+  })));
+  tracker.finish();
+
+  if (!parsed.failFast) {
+    return outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: o.value } : { status: 'rejected', reason: o.reason }));
+  }
+  const failure = firstFailure(outcomes, parsed.signal);
+  if (failure !== undefined) throw failure;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
+}
+
+async function runTask(task: PreparedTask<unknown>, index: number, signal: AbortSignal, tracker: ProgressTracker): Promise<unknown> {
+  if (task.kind === 'function') {
+    tracker.update(index, 'running');
+    return task.run(signal);
+  }
+  const userOptions = task.spec.options;
+  const run = startRun({
+    ...task.spec,
+    options: {
+      ...userOptions,
+      signal: userOptions.signal ? AbortSignal.any([userOptions.signal, signal]) : signal,
+      onEvent: (event) => {
+        if (event.type === 'image:pull' && tracker.tasks[index]!.state === 'queued') tracker.update(index, 'pulling');
+        if (event.type === 'container:created') tracker.tasks[index]!.containerId = event.containerId;
+        if (event.type === 'container:started' && tracker.tasks[index]!.state !== 'running') tracker.update(index, 'running');
+        userOptions.onEvent?.(event);
+      },
+    },
+  });
+  watchLastLine(run.stdout, (line) => tracker.line(index, line));
+  watchLastLine(run.stderr, (line) => tracker.line(index, line));
+  return run;
+}
+
+/** Observes a stream for its latest complete line without consuming it or slowing it down. */
+function watchLastLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.subarray(Math.max(0, chunk.length - 4096)).toString('utf8');
+    const lines = text.split('\n');
+    partial = (lines.pop() ?? '').slice(-4096);
+    const last = lines.reverse().find((l) => l.trim() !== '');
+    if (last !== undefined) onLine(last);
+  });
+}
+
+function exitCodeOf(value: unknown): { exitCode?: number } {
+  const exitCode = (value as { exitCode?: unknown } | null)?.exitCode;
+  return typeof exitCode === 'number' ? { exitCode } : {};
+}
+
+/** The error that stopped the fan-out: the first real failure, not the cancellations it caused. */
+function firstFailure(outcomes: PromiseSettledResult<unknown>[], userSignal: AbortSignal | undefined): unknown {
+  const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason);
+  if (rejected.length === 0) return undefined;
+  const cause = rejected.find((r) => !(isToolError(r) && r.canceled));
+  if (cause !== undefined && !userSignal?.aborted) return cause;
+  return rejected[0];
+}
+
+function canceledBeforeStart(task: PreparedTask<unknown>): ToolError {
+  const image = task.kind === 'tool' ? task.spec.image : '(function task)';
+  const args = task.kind === 'tool' ? task.spec.args : [];
+  return new ToolError(`Task was canceled before it started: ${task.name}`, { image, args, command: args.join(' '), canceled: true });
+}
