@@ -16,3 +16,4 @@ export type { MountPlan } from './path-resolver.js';
 export * from './dood/index.js';
 export * from './fan-out/index.js';
 export * from './copy-mode/index.js';
+export * from './shutdown/index.js';

@@ -11,6 +11,8 @@ import { daemonMessage, ensureImage } from './ensure-image.js';
 import { safeEmitter } from './events.js';
 import { signalOfExitCode } from './exit-signal.js';
 import { liveContainers, removeContainer } from './live-containers.js';
+import { ensureReaper } from './shutdown/reaper.js';
+import { ensureSignalHandlers } from './shutdown/signal-handlers.js';
 import type { LocalMount } from './mount-spec.js';
 import { memoryToBytes, type ParsedRunOptions } from './options.js';
 import { createSink, TailKeeper, type SinkHandle } from './output-sink.js';
@@ -77,6 +79,9 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
     }
     if (ch.abort.aborted) throw fail(`Command was canceled before it started: ${toolName(image, args)}`, { canceled: true });
 
+    // Before the first container exists: whatever ends this process, its containers go too.
+    ensureSignalHandlers();
+    ensureReaper(engine);
     try {
       container = await engine.call(() => engine.docker.createContainer(containerConfig({ image, args, mounts: plan.mounts, user, options })));
     } catch (error) {

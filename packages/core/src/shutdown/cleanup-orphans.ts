@@ -1,0 +1,70 @@
+import { connect, type DockerEngine } from '../engine/docker-engine.js';
+import { removeContainer } from '../live-containers.js';
+import { LABEL, session } from '../session.js';
+
+/** What {@link cleanupOrphans} removed and why. */
+export interface OrphanReport {
+  removed: Array<{ id: string; session: string; reason: string }>;
+  /** Sessions that look alive (or can't be judged from here) and were left alone. */
+  kept: string[];
+}
+
+/**
+ * Removes containers left by tooldock sessions that are provably dead: a process on this host
+ * that no longer exists, or a notebook container on this daemon that is gone or stopped.
+ * Sessions it cannot judge (another machine sharing the daemon) are left alone.
+ *
+ * @example
+ * ```ts
+ * const { removed } = await cleanupOrphans();
+ * console.log(`removed ${removed.length} orphaned tool containers`);
+ * ```
+ */
+export async function cleanupOrphans(options: { engine?: DockerEngine } = {}): Promise<OrphanReport> {
+  const engine = options.engine ?? connect();
+  const containers = await engine.call(() => engine.docker.listContainers({ all: true, filters: { label: [LABEL.session] } }));
+  const report: OrphanReport = { removed: [], kept: [] };
+  const verdicts = new Map<string, Promise<string | undefined>>();
+  for (const container of containers) {
+    const labels = container.Labels ?? {};
+    const owner = labels[LABEL.session]!;
+    if (owner === session.id) continue;
+    if (!verdicts.has(owner)) verdicts.set(owner, whyDead(engine, labels));
+    const reason = await verdicts.get(owner)!;
+    if (reason) {
+      await removeContainer(engine, container.Id);
+      report.removed.push({ id: container.Id, session: owner, reason });
+    } else if (!report.kept.includes(owner)) {
+      report.kept.push(owner);
+    }
+  }
+  return report;
+}
+
+/** Why a session is dead, or undefined when it is (or may be) alive. */
+async function whyDead(engine: DockerEngine, labels: Record<string, string>): Promise<string | undefined> {
+  const host = labels[LABEL.host];
+  const pid = Number(labels[LABEL.pid]);
+  if (host === session.host) {
+    return Number.isInteger(pid) && !processAlive(pid) ? `process ${pid} on this host is gone` : undefined;
+  }
+  // In a container, the hostname is the container id's first 12 characters by default.
+  if (host && /^[0-9a-f]{12}$/.test(host)) {
+    try {
+      const parent = await engine.docker.getContainer(host).inspect();
+      return parent.State.Running ? undefined : `its container ${host} is ${parent.State.Status}`;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return `its container ${host} no longer exists`;
+    }
+  }
+  return undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

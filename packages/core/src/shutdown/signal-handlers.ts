@@ -1,0 +1,26 @@
+import { removeLiveContainers } from './remove-live-containers.js';
+
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let installed = false;
+
+/**
+ * On SIGINT/SIGTERM/SIGHUP, removes this process's live containers, then lets the signal do
+ * what it would have done: if ours is the only listener, the process dies of that signal (exit
+ * 130/143, as without us); if the program listens too (a notebook kernel, a CLI), it decides.
+ * Installed once, when the first container is created.
+ */
+export function ensureSignalHandlers(): void {
+  if (installed || process.env.TOOLDOCK_SIGNAL_HANDLERS === '0') return;
+  installed = true;
+  for (const signal of signals) {
+    const handler = () => {
+      const othersListen = process.listenerCount(signal) > 1;
+      void removeLiveContainers().finally(() => {
+        if (othersListen) return;
+        process.removeListener(signal, handler);
+        process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, handler);
+  }
+}
