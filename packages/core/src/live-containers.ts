@@ -3,6 +3,9 @@ import type { DockerEngine } from './engine/docker-engine.js';
 /** Containers this process created and has not removed yet: what a shutdown must clean up. */
 export const liveContainers = new Map<string, DockerEngine>();
 
+/** Containers whose removal failed because the daemon was unreachable: retried on the next run. */
+const removalsOwed = new Map<string, DockerEngine>();
+
 /** Force-removes a container (and its anonymous volumes); a container already gone is fine. */
 export async function removeContainer(engine: DockerEngine, id: string): Promise<void> {
   try {
@@ -10,7 +13,18 @@ export async function removeContainer(engine: DockerEngine, id: string): Promise
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     // 404: already gone; 409: removal already in progress.
-    if (status !== 404 && status !== 409) throw error;
+    if (status !== 404 && status !== 409) {
+      removalsOwed.set(id, engine);
+      throw error;
+    }
   }
   liveContainers.delete(id);
+  removalsOwed.delete(id);
+}
+
+/** Retries removals that failed while `engine`'s daemon was away (it answers again now). */
+export function settleOwedRemovals(engine: DockerEngine): void {
+  for (const [id, owner] of removalsOwed) {
+    if (owner === engine) removeContainer(engine, id).catch(() => {});
+  }
 }

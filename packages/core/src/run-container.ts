@@ -10,7 +10,7 @@ import { EngineUnreachableError } from './engine/engine-unreachable-error.js';
 import { daemonMessage, ensureImage } from './ensure-image.js';
 import { safeEmitter } from './events.js';
 import { signalOfExitCode } from './exit-signal.js';
-import { liveContainers, removeContainer } from './live-containers.js';
+import { liveContainers, removeContainer, settleOwedRemovals } from './live-containers.js';
 import { ensureReaper } from './shutdown/reaper.js';
 import { ensureSignalHandlers } from './shutdown/signal-handlers.js';
 import type { LocalMount } from './mount-spec.js';
@@ -82,6 +82,7 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
     // Before the first container exists: whatever ends this process, its containers go too.
     ensureSignalHandlers();
     ensureReaper(engine);
+    settleOwedRemovals(engine); // the daemon answered: clean up after an earlier outage
     try {
       container = await engine.call(() => engine.docker.createContainer(containerConfig({ image, args, mounts: plan.mounts, user, options })));
     } catch (error) {

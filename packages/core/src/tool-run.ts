@@ -37,12 +37,13 @@ export class ToolRun implements PromiseLike<RunResult> {
     let failId!: (error: unknown) => void;
     this.containerId = new Promise((resolve, reject) => ((setId = resolve), (failId = reject)));
     this.containerId.catch(() => {});
-    if (signal) {
-      if (signal.aborted) this.controller.abort(signal.reason);
-      else signal.addEventListener('abort', () => this.controller.abort(signal.reason), { once: true });
-    }
+    const onAbort = () => this.controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     this.result = execute({ stdout, stderr, abort: this.controller.signal, onContainerId: setId });
     this.result.catch(failId);
+    // A signal shared by many runs (a fan-out's) must not keep every finished run alive.
+    this.result.then(() => signal?.removeEventListener('abort', onAbort), () => signal?.removeEventListener('abort', onAbort));
   }
 
   /** Kills and removes the container; the run rejects with `canceled: true`. */

@@ -6,7 +6,7 @@ export async function watchContainers(label: string) {
   const stream = (await connect().docker.getEvents({
     filters: { type: ['container'], event: ['start', 'die'], label: [label] },
   })) as unknown as Readable;
-  const events: Array<{ action: 'start' | 'die'; id: string }> = [];
+  const events: Array<{ action: 'start' | 'die'; id: string; timeNano: number }> = [];
   let buffer = '';
   stream.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -14,8 +14,8 @@ export async function watchContainers(label: string) {
     buffer = lines.pop()!;
     for (const line of lines) {
       if (!line.trim()) continue;
-      const e = JSON.parse(line) as { Action: 'start' | 'die'; id: string };
-      events.push({ action: e.Action, id: e.id });
+      const e = JSON.parse(line) as { Action: 'start' | 'die'; id: string; timeNano: number };
+      events.push({ action: e.Action, id: e.id, timeNano: e.timeNano });
     }
   });
   return {
@@ -30,6 +30,14 @@ export async function watchContainers(label: string) {
         max = Math.max(max, running);
       }
       return max;
+    },
+    /** Sum of the containers' own run times vs the span from first start to last exit (ms). */
+    busyVsSpan: () => {
+      const starts = new Map(events.filter((e) => e.action === 'start').map((e) => [e.id, e.timeNano]));
+      const dies = events.filter((e) => e.action === 'die' && starts.has(e.id));
+      const busy = dies.reduce((sum, e) => sum + (e.timeNano - starts.get(e.id)!), 0) / 1e6;
+      const span = (Math.max(...dies.map((e) => e.timeNano)) - Math.min(...starts.values())) / 1e6;
+      return { busy, span };
     },
     stop: () => stream.destroy(),
   };

@@ -1,0 +1,89 @@
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type DockerEngine } from '@tooldock/core';
+
+/**
+ * A dockerd of the test's own — own socket, data root, exec root and pid file, no bridge —
+ * that the test may kill and restart without touching the shared daemon.
+ */
+export class PrivateDaemon {
+  readonly dir = mkdtempSync(join(tmpdir(), 'tooldock-dockerd-'));
+  readonly socket = join(this.dir, 'docker.sock');
+  private process: ChildProcess | undefined;
+
+  get host(): string {
+    return `unix://${this.socket}`;
+  }
+
+  /** A fresh client (the shared `connect()` cache would keep a dead agent's sockets). */
+  engine(): DockerEngine {
+    return connect({ host: this.host });
+  }
+
+  async start(): Promise<void> {
+    // After a crash the dead containerd may linger as a zombie that dockerd takes for alive.
+    rmSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
+    this.process = spawn('dockerd', [
+      '-H', this.host, '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'),
+      '--pidfile', join(this.dir, 'dockerd.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false',
+    ], { stdio: ['ignore', this.log(), this.log()], detached: true });
+    const started = Date.now();
+    while (Date.now() - started < 60_000) {
+      try {
+        execSync(`docker -H ${this.host} version --format '{{.Server.Version}}'`, { stdio: 'ignore' });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    throw new Error(`private dockerd on ${this.socket} did not answer within 60 s; see ${join(this.dir, 'dockerd.log')}`);
+  }
+
+  private log(): number {
+    return openSync(join(this.dir, 'dockerd.log'), 'a');
+  }
+
+  /** Copies an image from the shared daemon into this one. */
+  loadImage(tag: string): void {
+    execSync(`docker save ${tag} | docker -H ${this.host} load`, { stdio: 'ignore', shell: '/bin/bash' });
+  }
+
+  /** SIGKILL of dockerd and its containerd: the daemon vanishes mid-call, as in a crash. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+    killProcessesMentioning(join(this.dir, 'exec', 'containerd', 'containerd.toml'));
+  }
+
+  /** Graceful stop, and removal of everything it stored. */
+  async destroy(): Promise<void> {
+    if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
+      try {
+        execSync(`docker -H ${this.host} rm -f $(docker -H ${this.host} ps -aq) 2>/dev/null || true`, { stdio: 'ignore', shell: '/bin/bash' });
+      } catch { /* best effort */ }
+      await this.signal('SIGTERM');
+    }
+    // A killed daemon leaves containerd and shims behind: stop everything under our dirs.
+    killProcessesMentioning(this.dir);
+    execSync(`grep ' ${this.dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l || true`, { stdio: 'ignore', shell: '/bin/bash' });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+/** SIGKILLs every process whose command line mentions `text` (pkill -f would match our shell). */
+function killProcessesMentioning(text: string): void {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (Number(pid) !== process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) process.kill(Number(pid), 'SIGKILL');
+    } catch { /* gone already */ }
+  }
+}
