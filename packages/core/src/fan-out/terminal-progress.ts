@@ -1,0 +1,66 @@
+import { createLogUpdate } from 'log-update';
+import type { FanOutProgress, ProgressListener, TaskProgress } from './progress.js';
+
+/** Options of {@link terminalProgress}. */
+export interface TerminalProgressOptions {
+  /** Where to draw; default `process.stderr` (keeps stdout clean for the program's own output). */
+  stream?: NodeJS.WriteStream;
+  /** Most task rows shown at once (running tasks first). Default 8. */
+  maxRows?: number;
+  /** Redraws per second at most. Default 8. */
+  fps?: number;
+}
+
+/**
+ * An `onProgress` handler for scripts: a live summary and the running tasks, redrawn in place
+ * (log-update) when the stream is a terminal, silent otherwise (CI logs, pipes, notebooks).
+ *
+ * @example
+ * ```ts
+ * await runMany(tasks, { concurrency: 4, onProgress: terminalProgress() });
+ * ```
+ */
+export function terminalProgress(options: TerminalProgressOptions = {}): ProgressListener {
+  const stream = options.stream ?? process.stderr;
+  if (!stream.isTTY) return () => {};
+  const draw = createLogUpdate(stream);
+  const interval = 1000 / (options.fps ?? 8);
+  let lastDraw = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (!progress.finished && now - lastDraw < interval) return;
+    lastDraw = now;
+    draw(render(progress, options.maxRows ?? 8, stream.columns || 100)); // a pty may report 0 columns
+    if (progress.finished) draw.done();
+  };
+}
+
+/** The text shown: one summary line, then rows for running (then failed) tasks. */
+export function render(progress: FanOutProgress, maxRows: number, width: number): string {
+  const { totals } = progress;
+  const summary = `${totals.done + totals.failed + totals.canceled}/${totals.total} finished · ` +
+    `${totals.running + totals.pulling} running · ${totals.queued} queued` +
+    (totals.failed ? ` · ${totals.failed} failed` : '') + (totals.canceled ? ` · ${totals.canceled} canceled` : '') +
+    ` · ${seconds(progress.elapsedMs)}`;
+  const shown = [...progress.tasks.filter((t) => t.state === 'running' || t.state === 'pulling'), ...progress.tasks.filter((t) => t.state === 'failed')]
+    .slice(0, maxRows);
+  const rows = shown.map((task) => clip(row(task), width));
+  const hidden = totals.running + totals.pulling + totals.failed - shown.length;
+  if (hidden > 0) rows.push(`  … ${hidden} more`);
+  return [summary, ...rows].join('\n');
+}
+
+function row(task: TaskProgress): string {
+  const mark = { queued: '·', pulling: '↓', running: '▶', done: '✓', failed: '✗', canceled: '■' }[task.state];
+  const elapsed = task.startedAt ? seconds(Date.now() - task.startedAt.getTime()) : '';
+  const detail = task.state === 'failed' ? task.error ?? '' : task.lastLine ?? '';
+  return `  ${mark} ${task.name}  ${elapsed}  ${detail}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}

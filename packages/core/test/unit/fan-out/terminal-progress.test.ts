@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { render } from '../../../src/fan-out/terminal-progress.js';
+import type { FanOutProgress, TaskProgress } from '@tooldock/core';
+
+const task = (index: number, state: TaskProgress['state'], extra: Partial<TaskProgress> = {}): TaskProgress =>
+  ({ index, name: `sample-${index}`, state, queuedAt: new Date(), ...extra });
+
+function progress(tasks: TaskProgress[]): FanOutProgress {
+  const totals = { queued: 0, pulling: 0, running: 0, done: 0, failed: 0, canceled: 0, total: tasks.length };
+  for (const t of tasks) totals[t.state]++;
+  return { task: tasks[0]!, tasks, totals, startedAt: new Date(), elapsedMs: 12_345, finished: false };
+}
+
+describe('terminal progress rendering', () => {
+  it('summarises and lists running tasks first, then failures, capped', () => {
+    const text = render(progress([
+      task(0, 'done'), task(1, 'failed', { error: 'Command failed with exit code 2: bwa' }),
+      task(2, 'running', { startedAt: new Date(), lastLine: '[M::mem_process_seqs] Processed 1000 reads' }),
+      task(3, 'running', { startedAt: new Date() }), task(4, 'queued'),
+    ]), 2, 200);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('2/5 finished · 2 running · 1 queued · 1 failed · 12.3s');
+    expect(lines[1]).toMatch(/^ {2}▶ sample-2 {2}0\.\ds {2}\[M::mem_process_seqs\] Processed 1000 reads$/);
+    expect(lines[2]).toMatch(/^ {2}▶ sample-3/);
+    expect(lines[3]).toBe('  … 1 more');
+  });
+
+  it('clips rows to the terminal width', () => {
+    const text = render(progress([task(0, 'running', { startedAt: new Date(), lastLine: 'x'.repeat(500) })]), 8, 40);
+    expect(text.split('\n')[1]!.length).toBe(40);
+  });
+});
