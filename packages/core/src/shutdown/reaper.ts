@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { LABEL, session } from '../session.js';
+import { cleanupOrphans } from './cleanup-orphans.js';
 
 const reaped = new Set<string>();
 
@@ -13,6 +14,9 @@ const reaped = new Set<string>();
 export function ensureReaper(engine: DockerEngine): void {
   if (reaped.has(engine.endpoint) || process.env.TOOLDOCK_REAPER === '0') return;
   reaped.add(engine.endpoint);
+  // The start-up sweep: whatever earlier sessions left (a killed notebook container takes its
+  // watchdog with it) goes now. Quietly in the background; it only removes provably dead ones.
+  setTimeout(() => void cleanupOrphans({ engine }).catch(() => {}), 0).unref();
   const dockerode = createRequire(import.meta.url).resolve('dockerode');
   const child = spawn(process.execPath, ['-e', WATCHDOG, dockerode, JSON.stringify(engine.target.dockerodeOptions), `${LABEL.session}=${session.id}`], {
     detached: true,
