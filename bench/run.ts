@@ -3,12 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latency } from './b1-latency.js';
+import { fanOut } from './b2-fan-out.js';
 import { streaming } from './b3-streaming.js';
 import { machine } from './machine.js';
 import type { BenchContext, BenchRow } from './types.js';
 
 const benches: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   B1: latency,
+  B2: fanOut,
   B3: streaming,
 };
 
