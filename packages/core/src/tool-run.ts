@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { outputLines, type OutputLine } from './output-lines.js';
 import type { RunChannels } from './run-container.js';
 import type { RunResult } from './run-result.js';
+import { activeRuns, isExiting } from './shutdown/active-runs.js';
 
 /**
  * A running tool: await it for the {@link RunResult}, or stream while it runs.
@@ -40,7 +41,18 @@ export class ToolRun implements PromiseLike<RunResult> {
     const onAbort = () => this.controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
-    this.result = execute({ stdout, stderr, abort: this.controller.signal, onContainerId: setId });
+    activeRuns.add(this.controller);
+    this.result = execute({ stdout, stderr, abort: this.controller.signal, onContainerId: setId }).then(
+      (result) => {
+        activeRuns.delete(this.controller);
+        return result;
+      },
+      (error: unknown) => {
+        activeRuns.delete(this.controller);
+        // The process is about to die of a signal: don't let this failure exit it first with code 1.
+        return isExiting() ? new Promise<never>(() => {}) : Promise.reject(error);
+      },
+    );
     this.result.catch(failId);
     // A signal shared by many runs (a fan-out's) must not keep every finished run alive.
     this.result.then(() => signal?.removeEventListener('abort', onAbort), () => signal?.removeEventListener('abort', onAbort));

@@ -1,1 +1,5 @@
-export {};
+export { resolveHostPath } from './resolve-host-path.js';
+export { PathNotShareableError } from './path-not-shareable-error.js';
+export { locateSelf, type SelfLocation } from './detect-self.js';
+export type { OwnMount } from './mount-table.js';
+export type { DaemonSource } from './translate-path.js';

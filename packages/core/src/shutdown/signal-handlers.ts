@@ -1,3 +1,4 @@
+import { activeRuns, markExiting } from './active-runs.js';
 import { removeLiveContainers } from './remove-live-containers.js';
 
 const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -15,6 +16,8 @@ export function ensureSignalHandlers(): void {
   for (const signal of signals) {
     const handler = () => {
       const othersListen = process.listenerCount(signal) > 1;
+      if (!othersListen) markExiting();
+      for (const run of activeRuns) run.abort(new Error(`interrupted by ${signal}`));
       void removeLiveContainers().finally(() => {
         if (othersListen) return;
         process.removeListener(signal, handler);
