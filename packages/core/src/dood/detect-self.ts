@@ -4,6 +4,7 @@ import type { DockerEngine } from '../engine/docker-engine.js';
 import { containerIdCandidates } from './container-id-candidates.js';
 import { parseMountinfo } from './mountinfo.js';
 import { mountTableFrom, normalize, type OwnMount } from './mount-table.js';
+import { realPath } from './real-path.js';
 
 /** Where this process runs, as far as a daemon is concerned. */
 export type SelfLocation =
@@ -36,7 +37,8 @@ async function detect(engine: DockerEngine): Promise<SelfLocation> {
   for (const id of candidates) {
     const inspect = await engine.docker.getContainer(id).inspect().catch(() => undefined);
     if (!inspect?.State?.Running) continue;
-    const mounts = mountTableFrom(inspect as never);
+    // Destinations as our namespace resolves them (/var/run/docker.sock is /run/docker.sock here).
+    const mounts = mountTableFrom(inspect as never).map((m) => ({ ...m, destination: realPath(m.destination) }));
     // A real match: every mount the daemon gave that container is a mount point in our
     // namespace (rules out pause containers, stale hostnames and same-named containers elsewhere).
     const verified = mounts.length > 0

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { chownSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '@tooldock/core';
+import { tempDir } from '../../../../../test-support/temp-dir.js';
+import { testImages } from '../../../../../test-support/test-images.js';
+
+const images = testImages() as ReturnType<typeof testImages> & { workbench: string };
+const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+const docker = connect().docker;
+
+/** A few-kb random reference and reads cut from it: bwa maps them all. */
+function syntheticData(dir: string): void {
+  let seed = 42;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  const ref = Array.from({ length: 3000 }, () => 'ACGT'[next() % 4]).join('');
+  writeFileSync(`${dir}/ref.fa`, `>chr1\n${ref.replace(/(.{60})/g, '$1\n')}\n`);
+  const reads = Array.from({ length: 40 }, (_, i) => {
+    const pos = next() % (ref.length - 100);
+    return `@read${i}_pos${pos + 1}\n${ref.slice(pos, pos + 100)}\n+\n${'I'.repeat(100)}\n`;
+  });
+  writeFileSync(`${dir}/reads.fq`, reads.join(''));
+}
+
+describe('DooD: the SDK inside a container next to the host socket', () => {
+  const data = tempDir('dood-data');
+  const nested = tempDir('dood-nested');
+  const ref = tempDir('dood-ref');
+  const volume = `tooldock-dood-${randomBytes(4).toString('hex')}`;
+  let report: Record<string, { ok: boolean; value?: unknown; error?: string }>;
+
+  beforeAll(async () => {
+    await promisify(execFile)('pnpm', ['run', '--silent', 'build'], { cwd: root });
+    syntheticData(data);
+    for (const dir of [data, nested]) chownSync(dir, 1000, 1000);
+    for (const f of ['ref.fa', 'reads.fq']) chownSync(`${data}/${f}`, 1000, 1000);
+    chmodSync(ref, 0o755);
+    await docker.createVolume({ Name: volume });
+    // The volume's root must be writable by uid 1000 (as a notebook image's home would be).
+    await promisify(execFile)('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/v`, images.busybox, 'chown', '1000:1000', '/v']);
+    const socketGid = String(statSync('/var/run/docker.sock').gid);
+    const workbench = await docker.createContainer({
+      Image: images.workbench,
+      Cmd: ['node', '/opt/tooldock/packages/core/test/engine/dood/fixtures/inside.mjs'],
+      User: '1000:1000',
+      Env: [`BIO=${images.bio}`, `BUSYBOX=${images.busybox}`, 'HOME=/tmp'],
+      Labels: { 'tooldock.test': 'dood-workbench' },
+      HostConfig: {
+        NetworkMode: 'none',
+        GroupAdd: [socketGid],
+        Mounts: [
+          { Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' },
+          { Type: 'bind', Source: root, Target: '/opt/tooldock', ReadOnly: true },
+          { Type: 'bind', Source: data, Target: '/data' }, // a different path than on the host
+          { Type: 'volume', Source: volume, Target: '/workspace' },
+          { Type: 'bind', Source: nested, Target: '/workspace/nested' }, // a bind nested in the volume
+          { Type: 'bind', Source: ref, Target: '/ref', ReadOnly: true },
+        ],
+      },
+    });
+    try {
+      const stream = await workbench.attach({ stream: true, stdout: true, stderr: true });
+      const chunks: Buffer[] = [];
+      const { PassThrough } = await import('node:stream');
+      const out = new PassThrough();
+      out.on('data', (c: Buffer) => chunks.push(c));
+      docker.modem.demuxStream(stream, out, process.stderr);
+      await workbench.start();
+      const { StatusCode } = await workbench.wait();
+      await new Promise((r) => setTimeout(r, 100));
+      const text = Buffer.concat(chunks).toString();
+      if (StatusCode !== 0) throw new Error(`workbench exited ${StatusCode}: ${text}`);
+      report = JSON.parse(text.trim().split('\n').pop()!);
+    } finally {
+      await workbench.remove({ force: true });
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await docker.getVolume(volume).remove().catch(() => {});
+  });
+
+  it('translates its paths to the host paths behind its mounts', () => {
+    expect(report.resolve).toEqual({ ok: true, value: { type: 'bind', path: `${data}/ref.fa` } });
+  });
+
+  it('runs real bwa on inputs under one mount, writing the SAM under another, owned by the caller', () => {
+    expect(report.index).toEqual({ ok: true, value: 0 });
+    expect(report.mem).toEqual({ ok: true, value: 0 });
+    expect(existsSync(`${data}/ref.fa.bwt`)).toBe(true);
+    const sam = readFileSync(`${nested}/aligned.sam`, 'utf8');
+    expect(sam.split('\n').filter((l) => l && !l.startsWith('@')).length).toBe(40);
+    expect(statSync(`${nested}/aligned.sam`).uid).toBe(1000);
+    expect(statSync(`${data}/ref.fa.bwt`).uid).toBe(1000);
+  });
+
+  it('lets a tool write into a bind nested in a volume, and into the volume itself (whole volume on API < 1.45)', async () => {
+    expect(report.view).toEqual({ ok: true, value: 0 });
+    expect(statSync(`${nested}/aligned.bam`).uid).toBe(1000);
+    expect(report.volume!.ok).toBe(true);
+    expect(report.volume!.value).toEqual(expect.arrayContaining([
+      { target: '/workspace', source: { type: 'volume', name: volume }, readOnly: false, localPath: '/workspace' },
+      { target: '/workspace/nested', source: { type: 'bind', path: nested }, readOnly: false, localPath: '/workspace/nested' },
+    ]));
+    const mountpoint = (await docker.getVolume(volume).inspect()).Mountpoint;
+    expect(readFileSync(`${mountpoint}/run1/out.txt`, 'utf8')).toBe('in-the-volume\n');
+  });
+
+  it('refuses an off-mount path clearly and creates nothing on the host', () => {
+    expect(report.offMount!.ok).toBe(false);
+    expect(report.offMount!.error).toMatch(/\/tmp\/offmount is not under any mount of this container/);
+    expect(report.offMount!.error).toMatch(/\/data {2}← bind/);
+    expect(existsSync('/tmp/offmount')).toBe(false);
+  });
+
+  it('refuses to write to a read-only mount', () => {
+    expect(report.readOnly!.ok).toBe(false);
+    expect(report.readOnly!.error).toMatch(/\/ref is on a read-only mount \(\/ref\)/);
+  });
+});
