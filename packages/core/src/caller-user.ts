@@ -1,3 +1,5 @@
+import type { DockerEngine } from './engine/docker-engine.js';
+
 /** Who the tool runs as, in Docker's terms. */
 export interface ToolUser {
   /** `uid:gid` for the container's `User`, or undefined to keep the image's USER. */
@@ -6,14 +8,41 @@ export interface ToolUser {
   groups: string[];
   /** A writable HOME: a uid the image does not know gets `HOME=/`, and root's may not exist. */
   home: string | undefined;
+  /** `HostConfig.UsernsMode`, e.g. Podman's `keep-id`. */
+  usernsMode?: string;
 }
 
-/** Maps the `user` option to the container's identity. Default: the caller's uid:gid and groups. */
-export function toolUser(option: string): ToolUser {
+/** How the daemon maps users, from `docker info` / version. */
+export type UserMapping = 'plain' | 'rootless' | 'userns-remap' | 'podman';
+
+/** Reads the daemon's user mapping (rootless Docker, userns-remap, Podman). */
+export async function userMapping(engine: DockerEngine): Promise<UserMapping> {
+  const [info, version] = await Promise.all([engine.info(), engine.version()]);
+  if (version.Components?.some((c) => /podman/i.test(c.Name))) return 'podman';
+  const security = ((info.SecurityOptions as string[] | undefined) ?? []).join(',');
+  if (security.includes('name=rootless')) return 'rootless';
+  if (security.includes('name=userns')) return 'userns-remap';
+  return 'plain';
+}
+
+let warnedRemap = false;
+
+/**
+ * Maps the `user` option to the container's identity. Default (`"auto"`): the caller's uid:gid
+ * and groups — except rootless Docker, where container root *is* the caller on the host, and
+ * Podman, where `keep-id` maps the caller through. Explicit ids and `"image"` are opt-outs.
+ */
+export function toolUser(option: string, mapping: UserMapping = 'plain'): ToolUser {
   if (option === 'image') return { user: undefined, groups: [], home: undefined };
   if (option !== 'auto') return { user: option, groups: [], home: '/tmp' };
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
+  if (mapping === 'rootless') return { user: '0:0', groups: [], home: '/tmp' };
   const groups = (process.getgroups?.() ?? []).filter((g) => g !== gid).map(String);
+  if (mapping === 'podman') return { user: `${uid}:${gid}`, groups: [], home: '/tmp', usernsMode: 'keep-id' };
+  if (mapping === 'userns-remap' && !warnedRemap) {
+    warnedRemap = true;
+    process.emitWarning('tooldock: the daemon uses userns-remap; files the tools write will belong to a remapped uid on the host, not to you');
+  }
   return { user: `${uid}:${gid}`, groups, home: '/tmp' };
 }

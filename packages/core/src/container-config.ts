@@ -40,6 +40,7 @@ export function containerConfig(plan: ContainerPlan): Docker.ContainerCreateOpti
       LogConfig: { Type: 'none', Config: {} },
       Mounts: plan.mounts.map(toDockerMount),
       ...(user.groups.length ? { GroupAdd: user.groups } : {}),
+      ...(user.usernsMode ? { UsernsMode: user.usernsMode } : {}),
       ...(options.cpus !== undefined ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
       // Swap equal to memory: the limit is real, and an overrun is an OOM kill, not slow swapping.
       ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable, type Duplex, type PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { attachOutput, attachWithStdin } from './attach.js';
-import { toolUser } from './caller-user.js';
+import { toolUser, userMapping } from './caller-user.js';
 import { containerConfig, toolName } from './container-config.js';
 import { DockerDemuxer } from './demux.js';
 import type { DockerEngine } from './engine/docker-engine.js';
@@ -50,7 +50,7 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
   const { engine, image, args, options } = spec;
   const emit = safeEmitter(options.onEvent);
   const command = formatCommand(args);
-  const user = toolUser(options.user);
+  const user = toolUser(options.user, options.user === 'auto' ? await userMapping(engine).catch(() => 'plain' as const) : 'plain');
   const stdoutSink = createSink(options.stdout, 'stdout', options.maxBuffer);
   const stderrSink = createSink(options.stderr, 'stderr', options.maxBuffer);
   const stderrTail = new TailKeeper();

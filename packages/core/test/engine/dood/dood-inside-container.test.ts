@@ -116,6 +116,18 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
     expect(existsSync('/tmp/offmount')).toBe(false);
   });
 
+  it('doctor() describes the container, its mounts and what can be shared', () => {
+    const text = String(report.doctor!.value);
+    if (process.env.TOOLDOCK_PRINT_DOCTOR) console.log(text);
+    expect(text).toMatch(/where {6}in container \S+ \([0-9a-f]{12}, image tooldock-test\/workbench:\w+\): paths are translated/);
+    expect(text).toContain(`✓ /data  ← bind ${data}`);
+    expect(text).toContain(`✓ /workspace  ← volume ${volume}`);
+    expect(text).toContain(`✓ /ref  ← bind ${ref} (read-only)`);
+    expect(text).toMatch(/✗ \/run\/docker\.sock .*never passed to tools/);
+    expect(text).toContain('caller     uid 1000, gid 1000');
+    expect(text).toContain('no problems found');
+  });
+
   it('refuses to write to a read-only mount', () => {
     expect(report.readOnly!.ok).toBe(false);
     expect(report.readOnly!.error).toMatch(/\/ref is on a read-only mount \(\/ref\)/);

@@ -1,0 +1,136 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { userMapping, type UserMapping } from '../caller-user.js';
+import { connect, type DockerEngine } from '../engine/docker-engine.js';
+import { locateSelf, type SelfLocation } from './detect-self.js';
+
+/** One finding of {@link doctor}: what is wrong and what to do about it. */
+export interface DoctorFinding {
+  problem: string;
+  fix: string;
+}
+
+/** What {@link doctor} found. `text` is the same, for people. */
+export interface DoctorReport {
+  engine: {
+    endpoint: string;
+    chosenBy: string;
+    reachable: boolean;
+    version?: string;
+    apiVersion?: string;
+    userMapping?: UserMapping;
+    error?: string;
+  };
+  socket?: { path: string; uid: number; gid: number; mode: string; usable: boolean };
+  caller: { uid: number; gid: number; groups: number[] };
+  self?: SelfLocation;
+  mounts: Array<{ destination: string; type: string; source: string; readOnly: boolean; shareable: boolean; note?: string }>;
+  findings: DoctorFinding[];
+  text: string;
+}
+
+/**
+ * Checks the set-up the way the DooD guides' troubleshooting sections do: which daemon, its
+ * version and user mapping, whether we run in a container and which, our mounts and which can be
+ * shared with tools, the socket's owner and mode against our groups — with a fix for each problem.
+ *
+ * @example
+ * ```ts
+ * const report = await doctor();
+ * console.log(report.text);
+ * ```
+ */
+export async function doctor(options: { engine?: DockerEngine } = {}): Promise<DoctorReport> {
+  const engine = options.engine ?? connect();
+  const findings: DoctorFinding[] = [];
+  const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
+  const report: DoctorReport = {
+    engine: { endpoint: engine.endpoint, chosenBy: engine.target.source, reachable: false },
+    caller, mounts: [], findings, text: '',
+  };
+  const socketPath = engine.target.socketPath;
+  if (socketPath) {
+    try {
+      const st = statSync(socketPath);
+      let usable = true;
+      try {
+        accessSync(socketPath, constants.R_OK | constants.W_OK);
+      } catch {
+        usable = false;
+      }
+      report.socket = { path: socketPath, uid: st.uid, gid: st.gid, mode: (st.mode & 0o777).toString(8), usable };
+      if (!usable) {
+        findings.push({
+          problem: `this process (uid ${caller.uid}, groups ${caller.groups.join(',') || 'none'}) may not use ${socketPath} (owner ${st.uid}:${st.gid}, mode ${report.socket.mode})`,
+          fix: `add the socket's group: docker run --group-add ${st.gid} … (compose: group_add: ["${st.gid}"]); on a host: usermod -aG docker $USER, then log in again`,
+        });
+      }
+    } catch {
+      findings.push({
+        problem: `no socket at ${socketPath}`,
+        fix: 'start the daemon, or mount the host socket into this container (-v /var/run/docker.sock:/var/run/docker.sock), or set DOCKER_HOST',
+      });
+    }
+  }
+  try {
+    const version = await engine.version();
+    Object.assign(report.engine, { reachable: true, version: version.Version, apiVersion: version.ApiVersion, userMapping: await userMapping(engine) });
+  } catch (error) {
+    report.engine.error = (error as Error).message.split('\n')[0];
+  }
+  if (report.engine.reachable) {
+    const self = await locateSelf(engine);
+    report.self = self;
+    if (self.kind === 'container') {
+      for (const m of self.mounts) {
+        const socket = m.destination.endsWith('.sock');
+        const shareable = !socket && m.type !== 'tmpfs' && !!m.source;
+        report.mounts.push({
+          destination: m.destination, type: m.type, source: m.name ?? m.source, readOnly: !m.rw, shareable,
+          ...(socket ? { note: 'the daemon socket: never passed to tools' } : !shareable ? { note: 'exists only in this container' } : {}),
+        });
+      }
+      if (!report.mounts.some((m) => m.shareable)) {
+        findings.push({
+          problem: `container ${self.name} has no bind mounts or volumes: no path can be shared with tools`,
+          fix: 'mount your data into it (docker run -v /host/data:/data …, compose: volumes) and keep the files there',
+        });
+      }
+    } else if (self.kind === 'unverified-container') {
+      findings.push({
+        problem: `this process runs in a container, but ${self.reason}`,
+        fix: 'mount the host socket into this container (DooD), or set TOOLDOCK_SELF_CONTAINER=<id>; with a daemon that shares no files (DinD, tcp://, ssh://) run tools without mounts',
+      });
+    }
+    if (report.engine.userMapping === 'userns-remap') {
+      findings.push({ problem: 'the daemon uses userns-remap: files written by tools belong to remapped uids on the host', fix: 'run tools with user: "image" and fix ownership afterwards, or use a daemon without userns-remap' });
+    }
+  } else if (findings.length === 0) { // a socket finding already says why
+    findings.push({ problem: `the daemon at ${engine.endpoint} does not answer: ${report.engine.error}`, fix: 'start it, or point DOCKER_HOST at a daemon that runs' });
+  }
+  report.text = render(report);
+  return report;
+}
+
+function render(r: DoctorReport): string {
+  const lines = ['tooldock doctor', ''];
+  lines.push(`daemon     ${r.engine.endpoint} (chosen by ${r.engine.chosenBy})`);
+  lines.push(r.engine.reachable
+    ? `           Docker ${r.engine.version}, API ${r.engine.apiVersion}, users: ${r.engine.userMapping}`
+    : `           not reachable: ${r.engine.error}`);
+  if (r.socket) lines.push(`socket     owner ${r.socket.uid}:${r.socket.gid}, mode ${r.socket.mode}, ${r.socket.usable ? 'usable by us' : 'NOT usable by us'}`);
+  lines.push(`caller     uid ${r.caller.uid}, gid ${r.caller.gid}, groups ${r.caller.groups.join(',') || 'none'}`);
+  const self = r.self;
+  lines.push(`where      ${!self ? 'unknown (daemon unreachable)' : self.kind === 'host' ? 'on the daemon\'s host: paths pass through'
+    : self.kind === 'container' ? `in container ${self.name} (${self.containerId.slice(0, 12)}, image ${self.image}): paths are translated`
+    : 'in a container the daemon does not know'}`);
+  if (r.mounts.length) {
+    lines.push('mounts');
+    for (const m of r.mounts) {
+      lines.push(`  ${m.shareable ? '✓' : '✗'} ${m.destination}  ← ${m.type} ${m.source}${m.readOnly ? ' (read-only)' : ''}${m.note ? `  — ${m.note}` : ''}`);
+    }
+  }
+  lines.push('');
+  if (r.findings.length === 0) lines.push('no problems found');
+  for (const f of r.findings) lines.push(`problem: ${f.problem}`, `    fix: ${f.fix}`);
+  return lines.join('\n');
+}
