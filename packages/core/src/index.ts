@@ -17,3 +17,4 @@ export * from './dood/index.js';
 export * from './fan-out/index.js';
 export * from './copy-mode/index.js';
 export * from './shutdown/index.js';
+export { parseOrThrow } from './invalid-input-error.js';

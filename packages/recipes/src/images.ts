@@ -1,0 +1,34 @@
+/** The tools a recipe can run, each with its own default image. */
+export type RecipeTool = 'samtools' | 'bwa' | 'fastqc' | 'cellranger';
+
+/** Pinned, real, versioned tags (BioContainers has no `latest`, and no cellranger). */
+export const DEFAULT_IMAGES: Readonly<Record<RecipeTool, string>> = Object.freeze({
+  samtools: 'quay.io/biocontainers/samtools:1.22.1--h96c455f_0',
+  bwa: 'quay.io/biocontainers/bwa:0.7.18--he4a0461_0',
+  fastqc: 'quay.io/biocontainers/fastqc:0.12.1--hdfd78af_0',
+  cellranger: 'quay.io/nf-core/cellranger:10.0.0',
+});
+
+const configured: Partial<Record<RecipeTool, string>> = {};
+
+/**
+ * Sets images for all later recipe calls (a per-call `image` still wins). Environment variables
+ * `TOOLDOCK_SAMTOOLS_IMAGE`, `TOOLDOCK_BWA_IMAGE`, `TOOLDOCK_FASTQC_IMAGE`,
+ * `TOOLDOCK_CELLRANGER_IMAGE` do the same without code. Pass `undefined` to reset one.
+ *
+ * @example
+ * ```ts
+ * configureRecipes({ images: { samtools: 'my-registry/samtools:1.22.1', bwa: 'my-registry/bwa:0.7.18' } });
+ * ```
+ */
+export function configureRecipes(config: { images?: Partial<Record<RecipeTool, string | undefined>> }): void {
+  for (const [tool, image] of Object.entries(config.images ?? {}) as Array<[RecipeTool, string | undefined]>) {
+    if (image === undefined) delete configured[tool];
+    else configured[tool] = image;
+  }
+}
+
+/** The image for `tool`: per call → configured → environment → pinned default. */
+export function imageFor(tool: RecipeTool, perCall?: string): string {
+  return perCall ?? configured[tool] ?? process.env[`TOOLDOCK_${tool.toUpperCase()}_IMAGE`] ?? DEFAULT_IMAGES[tool];
+}
