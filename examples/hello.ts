@@ -1,6 +1,6 @@
 // Runs real samtools in a container: writes a small FASTA, indexes it, and reads a region back.
 // Run with: npm run example
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isToolError, runTool } from '@tooldock/core';
@@ -26,3 +26,5 @@ try {
   if (!isToolError(error)) throw error;
   console.log(`a failing tool gives a ToolError: exit ${error.exitCode}, "${error.stderrTail.split('\n')[0]}"`);
 }
+
+rmSync(data, { recursive: true, force: true });
