@@ -40,7 +40,13 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** Parse with a zod schema, turning the first issue into an {@link InvalidInputError}. */
+/** Parse with a zod schema, turning the first issue into an {@link InvalidInputError}.  *
+ * @example
+ * ```ts
+ * const options = parseOrThrow(z.object({ threads: z.number().int() }).strict(), input, 'bwa.mem');
+ * // throws InvalidInputError('bwa.mem.threads', 1.5, 'Invalid input: expected int, received number')
+ * ```
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, root: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;

@@ -42,7 +42,7 @@ const memorySchema = z.union([
 ]);
 
 /**
- * Options of {@link runTool}, validated with zod before any container exists.
+ * Options of `runTool`, validated with zod before any container exists.
  * Unknown keys are rejected (a typo must not be silently ignored).
  */
 export const RunOptionsSchema = z.object({
@@ -71,7 +71,7 @@ export const RunOptionsSchema = z.object({
   network: z.string().min(1).default('none'),
   /** `"missing"` (default): pull only when absent; `"always"`; `"never"`. */
   pull: z.enum(['missing', 'always', 'never']).default('missing'),
-  /** Reject with a {@link ToolError} on failure (default) or resolve with the result. */
+  /** Reject with a `ToolError` on failure (default) or resolve with the result. */
   reject: z.boolean().default(true),
   /** Extra container labels. Keys starting with `tooldock.` are reserved. */
   labels: z.record(
@@ -80,7 +80,7 @@ export const RunOptionsSchema = z.object({
   ).optional(),
   /** Override the image's entrypoint. */
   entrypoint: z.union([z.string(), z.array(z.string())]).optional(),
-  /** The daemon to use; defaults to {@link connect}(). */
+  /** The daemon to use; defaults to `connect()`. */
   engine: z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v, {
     message: 'must be a DockerEngine from connect()',
   }).optional(),
@@ -90,7 +90,7 @@ export const RunOptionsSchema = z.object({
 
 export type OutputSink = z.input<typeof OutputSinkSchema>;
 export type StdinSource = z.input<typeof StdinSchema>;
-/** Options accepted by {@link runTool}. */
+/** Options accepted by `runTool`. */
 export type RunOptions = z.input<typeof RunOptionsSchema>;
 /** {@link RunOptions} after validation, with defaults applied. */
 export type ParsedRunOptions = z.output<typeof RunOptionsSchema>;

@@ -94,7 +94,13 @@ export class ToolError extends Error {
   }
 }
 
-/** True for a {@link ToolError}, even one from another copy of this package. */
+/** True for a {@link ToolError}, even one from another copy of this package.  *
+ * @example
+ * ```ts
+ * try { await runTool(image, ['false']); }
+ * catch (error) { if (isToolError(error)) console.log(error.exitCode); } // 1
+ * ```
+ */
 export function isToolError(value: unknown): value is ToolError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }

@@ -6,7 +6,12 @@ import { mountsFor, partialName, producing, requireExtension, requireFile, requi
 import { imageFor } from './images.js';
 import { absolutePath, commonFields, threads, type RecipeCommon } from './recipe-options.js';
 
-/** The files `bwa index` writes for a prefix. */
+/** The files `bwa index` writes for a prefix.  *
+ * @example
+ * ```ts
+ * const files = BWA_INDEX_EXTENSIONS.map((ext) => `/ref/genome.fa.${ext}`);
+ * ```
+ */
 export const BWA_INDEX_EXTENSIONS = ['amb', 'ann', 'bwt', 'pac', 'sa'] as const;
 
 const indexSchema = z.object({ reference: absolutePath, prefix: absolutePath.optional(), ...commonFields }).strict();
@@ -92,5 +97,11 @@ async function mem(options: z.input<typeof memSchema> & RecipeCommon): Promise<{
   });
 }
 
-/** Typed, validated bwa calls. */
+/** Typed, validated bwa calls.  *
+ * @example
+ * ```ts
+ * await bwa.index({ reference: '/ref/genome.fa' });
+ * await bwa.mem({ index: '/ref/genome.fa', reads1: '/data/r1.fq', output: '/out/s1.bam' });
+ * ```
+ */
 export const bwa = { index, mem };

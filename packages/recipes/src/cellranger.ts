@@ -30,7 +30,13 @@ export interface CellrangerCountOutputs {
   moleculeInfo: string;
 }
 
-/** The documented command line of `cellranger count` for these options. */
+/** The documented command line of `cellranger count` for these options.  *
+ * @example
+ * ```ts
+ * cellrangerCountArgs({ id: 'r1', fastqs: '/f', transcriptome: '/t', createBam: false, outputDir: '/w' });
+ * // ['cellranger', 'count', '--id=r1', '--fastqs=/f', '--transcriptome=/t', '--create-bam=false']
+ * ```
+ */
 export function cellrangerCountArgs(o: z.output<typeof countSchema>): string[] {
   return ['cellranger', 'count', `--id=${o.id}`, `--fastqs=${o.fastqs}`, ...(o.sample ? [`--sample=${o.sample}`] : []),
     `--transcriptome=${o.transcriptome}`, ...(o.chemistry ? [`--chemistry=${o.chemistry}`] : []), `--create-bam=${o.createBam}`,
@@ -72,7 +78,13 @@ const mkrefSchema = z.object({
   fasta: absolutePath, genes: absolutePath, nthreads: threads.optional(), outputDir: absolutePath, ...commonFields,
 }).strict();
 
-/** The documented command line of `cellranger mkref`. */
+/** The documented command line of `cellranger mkref`.  *
+ * @example
+ * ```ts
+ * cellrangerMkrefArgs({ genome: 'g', fasta: '/g.fa', genes: '/g.gtf', outputDir: '/r' });
+ * // ['cellranger', 'mkref', '--genome=g', '--fasta=/g.fa', '--genes=/g.gtf']
+ * ```
+ */
 export function cellrangerMkrefArgs(o: z.output<typeof mkrefSchema>): string[] {
   return ['cellranger', 'mkref', `--genome=${o.genome}`, `--fasta=${o.fasta}`, `--genes=${o.genes}`, ...(o.nthreads ? [`--nthreads=${o.nthreads}`] : [])];
 }
@@ -100,6 +112,11 @@ function checked<T extends Record<string, string>>(paths: T): T {
   return paths;
 }
 
-/** Typed, validated cellranger calls (cellranger itself needs a licensed image). */
+/** Typed, validated cellranger calls (cellranger itself needs a licensed image).  *
+ * @example
+ * ```ts
+ * await cellranger.mkref({ genome: 'GRCh38', fasta: '/ref/g.fa', genes: '/ref/g.gtf', outputDir: '/ref' });
+ * ```
+ */
 export const cellranger = { count, mkref };
 export { countSchema as cellrangerCountSchema, mkrefSchema as cellrangerMkrefSchema };

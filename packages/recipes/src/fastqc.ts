@@ -26,12 +26,22 @@ const schema = z.object({
   ...commonFields,
 }).strict();
 
-/** `<base>` as FastQC names its reports: the file name without .gz and the last extension. */
+/** `<base>` as FastQC names its reports: the file name without .gz and the last extension.  *
+ * @example
+ * ```ts
+ * fastqcBase('/data/s1_R1.fastq.gz'); // 's1_R1'
+ * ```
+ */
 export function fastqcBase(input: string): string {
   return basename(input).replace(/\.gz$|\.bz2$/, '').replace(/\.(fastq|fq|bam|sam|txt)$/, '');
 }
 
-/** Parses FastQC's `summary.txt` (status, module, file — tab separated). */
+/** Parses FastQC's `summary.txt` (status, module, file — tab separated).  *
+ * @example
+ * ```ts
+ * parseFastqcSummary('PASS\tBasic Statistics\tx.fq\n'); // { 'Basic Statistics': 'PASS' }
+ * ```
+ */
 export function parseFastqcSummary(text: string): FastqcSummary {
   const summary: FastqcSummary = {};
   for (const line of text.split('\n').filter(Boolean)) {

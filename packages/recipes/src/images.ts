@@ -1,7 +1,12 @@
 /** The tools a recipe can run, each with its own default image. */
 export type RecipeTool = 'samtools' | 'bwa' | 'fastqc' | 'cellranger';
 
-/** Pinned, real, versioned tags (BioContainers has no `latest`, and no cellranger). */
+/** Pinned, real, versioned tags (BioContainers has no `latest`, and no cellranger).  *
+ * @example
+ * ```ts
+ * console.log(DEFAULT_IMAGES.bwa); // quay.io/biocontainers/bwa:0.7.18--he4a0461_0
+ * ```
+ */
 export const DEFAULT_IMAGES: Readonly<Record<RecipeTool, string>> = Object.freeze({
   samtools: 'quay.io/biocontainers/samtools:1.22.1--h96c455f_0',
   bwa: 'quay.io/biocontainers/bwa:0.7.18--he4a0461_0',
@@ -28,7 +33,12 @@ export function configureRecipes(config: { images?: Partial<Record<RecipeTool, s
   }
 }
 
-/** The image for `tool`: per call → configured → environment → pinned default. */
+/** The image for `tool`: per call → configured → environment → pinned default.  *
+ * @example
+ * ```ts
+ * imageFor('samtools'); // the configured or pinned samtools image
+ * ```
+ */
 export function imageFor(tool: RecipeTool, perCall?: string): string {
   return perCall ?? configured[tool] ?? process.env[`TOOLDOCK_${tool.toUpperCase()}_IMAGE`] ?? DEFAULT_IMAGES[tool];
 }

@@ -136,5 +136,10 @@ async function faidx(options: z.input<typeof faidxSchema> & RecipeCommon): Promi
   });
 }
 
-/** Typed, validated samtools calls. */
+/** Typed, validated samtools calls.  *
+ * @example
+ * ```ts
+ * const { passed } = await samtools.flagstat({ input: '/data/x.bam' });
+ * ```
+ */
 export const samtools = { view, sort, index, flagstat, faidx };

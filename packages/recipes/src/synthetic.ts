@@ -1,4 +1,10 @@
-/** A small deterministic PRNG (mulberry32): the same seed gives the same data everywhere. */
+/** A small deterministic PRNG (mulberry32): the same seed gives the same data everywhere.  *
+ * @example
+ * ```ts
+ * const random = prng(42);
+ * random(); // the same number in [0, 1) on every machine
+ * ```
+ */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

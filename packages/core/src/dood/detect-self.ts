@@ -15,7 +15,13 @@ export type SelfLocation =
 
 const cache = new WeakMap<DockerEngine, Promise<SelfLocation>>();
 
-/** Finds and verifies our own container on `engine`'s daemon (cached per engine). */
+/** Finds and verifies our own container on `engine`'s daemon (cached per engine).  *
+ * @example
+ * ```ts
+ * const self = await locateSelf(connect());
+ * if (self.kind === 'container') console.log(`in ${self.name}`, self.mounts);
+ * ```
+ */
 export function locateSelf(engine: DockerEngine): Promise<SelfLocation> {
   let found = cache.get(engine);
   if (!found) {

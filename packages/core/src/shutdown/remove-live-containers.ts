@@ -1,6 +1,11 @@
 import { liveContainers, removeContainer } from '../live-containers.js';
 
-/** Force-removes every container this process still has, within `timeoutMs`. Returns how many. */
+/** Force-removes every container this process still has, within `timeoutMs`. Returns how many.  *
+ * @example
+ * ```ts
+ * process.on('beforeExit', () => void removeLiveContainers());
+ * ```
+ */
 export async function removeLiveContainers(timeoutMs = 10_000): Promise<number> {
   const entries = [...liveContainers.entries()];
   if (entries.length === 0) return 0;
