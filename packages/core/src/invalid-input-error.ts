@@ -40,7 +40,11 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** Parse with a zod schema, turning the first issue into an {@link InvalidInputError}.  *
+/**
+
+ * Parse with a zod schema, turning the first issue into an {@link InvalidInputError}.
+
+ *
  * @example
  * ```ts
  * const options = parseOrThrow(z.object({ threads: z.number().int() }).strict(), input, 'bwa.mem');

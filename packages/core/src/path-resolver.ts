@@ -26,7 +26,11 @@ export interface PathResolver {
   plan(mounts: LocalMount[], engine: DockerEngine): Promise<MountPlan>;
 }
 
-/** Caller and daemon see the same paths (the SDK runs on the daemon's host).  *
+/**
+
+ * Caller and daemon see the same paths (the SDK runs on the daemon's host).
+
+ *
  * @example
  * ```ts
  * setPathResolver(sameHostResolver); // paths pass through unchanged
@@ -56,7 +60,11 @@ export async function pathResolverFor(engine: DockerEngine): Promise<PathResolve
   return (await doodResolverFor(engine)) ?? (await copyModeResolverFor(engine)) ?? sameHostResolver;
 }
 
-/** Force a resolver for every engine (tests, custom topologies); `undefined` restores detection.  *
+/**
+
+ * Force a resolver for every engine (tests, custom topologies); `undefined` restores detection.
+
+ *
  * @example
  * ```ts
  * const previous = setPathResolver(sameHostResolver);

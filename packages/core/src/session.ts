@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-/** This process's session: every container it starts carries these labels.  *
+/**
+
+ * This process's session: every container it starts carries these labels.
+
+ *
  * @example
  * ```ts
  * console.log(`docker ps -a --filter label=tooldock.session=${session.id}`);

@@ -94,7 +94,11 @@ export class ToolError extends Error {
   }
 }
 
-/** True for a {@link ToolError}, even one from another copy of this package.  *
+/**
+
+ * True for a {@link ToolError}, even one from another copy of this package.
+
+ *
  * @example
  * ```ts
  * try { await runTool(image, ['false']); }

@@ -6,7 +6,11 @@ import { mountsFor, partialName, producing, requireExtension, requireFile, requi
 import { imageFor } from './images.js';
 import { absolutePath, commonFields, threads, type RecipeCommon } from './recipe-options.js';
 
-/** The files `bwa index` writes for a prefix.  *
+/**
+
+ * The files `bwa index` writes for a prefix.
+
+ *
  * @example
  * ```ts
  * const files = BWA_INDEX_EXTENSIONS.map((ext) => `/ref/genome.fa.${ext}`);
@@ -97,7 +101,11 @@ async function mem(options: z.input<typeof memSchema> & RecipeCommon): Promise<{
   });
 }
 
-/** Typed, validated bwa calls.  *
+/**
+
+ * Typed, validated bwa calls.
+
+ *
  * @example
  * ```ts
  * await bwa.index({ reference: '/ref/genome.fa' });

@@ -30,7 +30,11 @@ export interface CellrangerCountOutputs {
   moleculeInfo: string;
 }
 
-/** The documented command line of `cellranger count` for these options.  *
+/**
+
+ * The documented command line of `cellranger count` for these options.
+
+ *
  * @example
  * ```ts
  * cellrangerCountArgs({ id: 'r1', fastqs: '/f', transcriptome: '/t', createBam: false, outputDir: '/w' });
@@ -78,7 +82,11 @@ const mkrefSchema = z.object({
   fasta: absolutePath, genes: absolutePath, nthreads: threads.optional(), outputDir: absolutePath, ...commonFields,
 }).strict();
 
-/** The documented command line of `cellranger mkref`.  *
+/**
+
+ * The documented command line of `cellranger mkref`.
+
+ *
  * @example
  * ```ts
  * cellrangerMkrefArgs({ genome: 'g', fasta: '/g.fa', genes: '/g.gtf', outputDir: '/r' });
@@ -112,7 +120,11 @@ function checked<T extends Record<string, string>>(paths: T): T {
   return paths;
 }
 
-/** Typed, validated cellranger calls (cellranger itself needs a licensed image).  *
+/**
+
+ * Typed, validated cellranger calls (cellranger itself needs a licensed image).
+
+ *
  * @example
  * ```ts
  * await cellranger.mkref({ genome: 'GRCh38', fasta: '/ref/g.fa', genes: '/ref/g.gtf', outputDir: '/ref' });

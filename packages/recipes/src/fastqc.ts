@@ -26,7 +26,11 @@ const schema = z.object({
   ...commonFields,
 }).strict();
 
-/** `<base>` as FastQC names its reports: the file name without .gz and the last extension.  *
+/**
+
+ * `<base>` as FastQC names its reports: the file name without .gz and the last extension.
+
+ *
  * @example
  * ```ts
  * fastqcBase('/data/s1_R1.fastq.gz'); // 's1_R1'
@@ -36,7 +40,11 @@ export function fastqcBase(input: string): string {
   return basename(input).replace(/\.gz$|\.bz2$/, '').replace(/\.(fastq|fq|bam|sam|txt)$/, '');
 }
 
-/** Parses FastQC's `summary.txt` (status, module, file — tab separated).  *
+/**
+
+ * Parses FastQC's `summary.txt` (status, module, file — tab separated).
+
+ *
  * @example
  * ```ts
  * parseFastqcSummary('PASS\tBasic Statistics\tx.fq\n'); // { 'Basic Statistics': 'PASS' }

@@ -42,7 +42,11 @@ const LINES: Array<[keyof FlagstatCounts, RegExp]> = [
   ['mateMappedToDifferentChr', /mate mapped to a different chr$/],
 ];
 
-/** Parses samtools' default flagstat text (1.10+ layout). Throws on text it does not recognise.  *
+/**
+
+ * Parses samtools' default flagstat text (1.10+ layout). Throws on text it does not recognise.
+
+ *
  * @example
  * ```ts
  * const { passed } = parseFlagstat(text);

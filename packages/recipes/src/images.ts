@@ -1,7 +1,11 @@
 /** The tools a recipe can run, each with its own default image. */
 export type RecipeTool = 'samtools' | 'bwa' | 'fastqc' | 'cellranger';
 
-/** Pinned, real, versioned tags (BioContainers has no `latest`, and no cellranger).  *
+/**
+
+ * Pinned, real, versioned tags (BioContainers has no `latest`, and no cellranger).
+
+ *
  * @example
  * ```ts
  * console.log(DEFAULT_IMAGES.bwa); // quay.io/biocontainers/bwa:0.7.18--he4a0461_0
@@ -33,7 +37,11 @@ export function configureRecipes(config: { images?: Partial<Record<RecipeTool, s
   }
 }
 
-/** The image for `tool`: per call → configured → environment → pinned default.  *
+/**
+
+ * The image for `tool`: per call → configured → environment → pinned default.
+
+ *
  * @example
  * ```ts
  * imageFor('samtools'); // the configured or pinned samtools image

@@ -136,7 +136,11 @@ async function faidx(options: z.input<typeof faidxSchema> & RecipeCommon): Promi
   });
 }
 
-/** Typed, validated samtools calls.  *
+/**
+
+ * Typed, validated samtools calls.
+
+ *
  * @example
  * ```ts
  * const { passed } = await samtools.flagstat({ input: '/data/x.bam' });

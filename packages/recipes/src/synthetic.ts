@@ -1,4 +1,6 @@
-/** A small deterministic PRNG (mulberry32): the same seed gives the same data everywhere.  *
+/**
+ * A small deterministic PRNG (mulberry32): the same seed gives the same data everywhere.
+ *
  * @example
  * ```ts
  * const random = prng(42);

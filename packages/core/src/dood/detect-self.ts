@@ -15,7 +15,11 @@ export type SelfLocation =
 
 const cache = new WeakMap<DockerEngine, Promise<SelfLocation>>();
 
-/** Finds and verifies our own container on `engine`'s daemon (cached per engine).  *
+/**
+
+ * Finds and verifies our own container on `engine`'s daemon (cached per engine).
+
+ *
  * @example
  * ```ts
  * const self = await locateSelf(connect());

@@ -1,6 +1,10 @@
 import { liveContainers, removeContainer } from '../live-containers.js';
 
-/** Force-removes every container this process still has, within `timeoutMs`. Returns how many.  *
+/**
+
+ * Force-removes every container this process still has, within `timeoutMs`. Returns how many.
+
+ *
  * @example
  * ```ts
  * process.on('beforeExit', () => void removeLiveContainers());
