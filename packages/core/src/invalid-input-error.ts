@@ -41,9 +41,7 @@ export function describeValue(value: unknown): string {
 }
 
 /**
-
  * Parse with a zod schema, turning the first issue into an {@link InvalidInputError}.
-
  *
  * @example
  * ```ts

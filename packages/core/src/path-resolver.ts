@@ -27,9 +27,7 @@ export interface PathResolver {
 }
 
 /**
-
  * Caller and daemon see the same paths (the SDK runs on the daemon's host).
-
  *
  * @example
  * ```ts
@@ -61,9 +59,7 @@ export async function pathResolverFor(engine: DockerEngine): Promise<PathResolve
 }
 
 /**
-
  * Force a resolver for every engine (tests, custom topologies); `undefined` restores detection.
-
  *
  * @example
  * ```ts

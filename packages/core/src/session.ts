@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
 /**
-
  * This process's session: every container it starts carries these labels.
-
  *
  * @example
  * ```ts

@@ -95,9 +95,7 @@ export class ToolError extends Error {
 }
 
 /**
-
  * True for a {@link ToolError}, even one from another copy of this package.
-
  *
  * @example
  * ```ts

@@ -7,9 +7,7 @@ import { imageFor } from './images.js';
 import { absolutePath, commonFields, threads, type RecipeCommon } from './recipe-options.js';
 
 /**
-
  * The files `bwa index` writes for a prefix.
-
  *
  * @example
  * ```ts
@@ -102,9 +100,7 @@ async function mem(options: z.input<typeof memSchema> & RecipeCommon): Promise<{
 }
 
 /**
-
  * Typed, validated bwa calls.
-
  *
  * @example
  * ```ts

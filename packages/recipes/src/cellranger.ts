@@ -31,9 +31,7 @@ export interface CellrangerCountOutputs {
 }
 
 /**
-
  * The documented command line of `cellranger count` for these options.
-
  *
  * @example
  * ```ts
@@ -83,9 +81,7 @@ const mkrefSchema = z.object({
 }).strict();
 
 /**
-
  * The documented command line of `cellranger mkref`.
-
  *
  * @example
  * ```ts
@@ -121,9 +117,7 @@ function checked<T extends Record<string, string>>(paths: T): T {
 }
 
 /**
-
  * Typed, validated cellranger calls (cellranger itself needs a licensed image).
-
  *
  * @example
  * ```ts

@@ -27,9 +27,7 @@ const schema = z.object({
 }).strict();
 
 /**
-
  * `<base>` as FastQC names its reports: the file name without .gz and the last extension.
-
  *
  * @example
  * ```ts
@@ -41,9 +39,7 @@ export function fastqcBase(input: string): string {
 }
 
 /**
-
  * Parses FastQC's `summary.txt` (status, module, file — tab separated).
-
  *
  * @example
  * ```ts

@@ -43,9 +43,7 @@ const LINES: Array<[keyof FlagstatCounts, RegExp]> = [
 ];
 
 /**
-
  * Parses samtools' default flagstat text (1.10+ layout). Throws on text it does not recognise.
-
  *
  * @example
  * ```ts

@@ -2,9 +2,7 @@
 export type RecipeTool = 'samtools' | 'bwa' | 'fastqc' | 'cellranger';
 
 /**
-
  * Pinned, real, versioned tags (BioContainers has no `latest`, and no cellranger).
-
  *
  * @example
  * ```ts
@@ -38,9 +36,7 @@ export function configureRecipes(config: { images?: Partial<Record<RecipeTool, s
 }
 
 /**
-
  * The image for `tool`: per call → configured → environment → pinned default.
-
  *
  * @example
  * ```ts

@@ -137,9 +137,7 @@ async function faidx(options: z.input<typeof faidxSchema> & RecipeCommon): Promi
 }
 
 /**
-
  * Typed, validated samtools calls.
-
  *
  * @example
  * ```ts

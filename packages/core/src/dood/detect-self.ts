@@ -16,9 +16,7 @@ export type SelfLocation =
 const cache = new WeakMap<DockerEngine, Promise<SelfLocation>>();
 
 /**
-
  * Finds and verifies our own container on `engine`'s daemon (cached per engine).
-
  *
  * @example
  * ```ts

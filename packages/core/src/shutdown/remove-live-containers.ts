@@ -1,9 +1,7 @@
 import { liveContainers, removeContainer } from '../live-containers.js';
 
 /**
-
  * Force-removes every container this process still has, within `timeoutMs`. Returns how many.
-
  *
  * @example
  * ```ts
