@@ -28,6 +28,16 @@ if ! command -v docker >/dev/null 2>&1; then
   exit 1
 fi
 
+# A daemon killed with its session can leave pid files behind; a pid that is not (or is no
+# longer) the process it names makes dockerd wait for a containerd that will never answer.
+for pidfile in /var/run/docker/containerd/containerd.pid /var/run/docker.pid; do
+  if [ -f "$pidfile" ]; then
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+    if [ -z "$state" ] || [ "${state#Z}" != "$state" ]; then rm -f "$pidfile"; fi
+  fi
+done
+
 log "starting dockerd (--bridge=none --iptables=false)"
 setsid dockerd --bridge=none --iptables=false --ip6tables=false \
   >/tmp/tooldock-dockerd.log 2>&1 < /dev/null &
