@@ -13,7 +13,7 @@ const packages = ['core', 'recipes', 'jupyter-kernel-ext'];
 const { busybox } = testImages();
 
 // What a user does: pack the packages, install the tarballs into a project outside the
-// workspace, and import them from each runtime, running one real tool.
+// workspace, and import them from each runtime (Node ESM, CommonJS, tsx, Deno), running one real tool.
 describe('published packages', () => {
   let project: string;
   let tarballs: string;
@@ -58,6 +58,13 @@ describe('published packages', () => {
       (async () => { ${script('')} })().catch((e) => { console.error(e); process.exit(1); });`);
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
     expect(stdout.trim()).toBe('hello from cjs');
+  });
+
+  it('imports into Deno from node_modules', async () => {
+    writeFileSync(join(project, 'deno-main.ts'), script(`import { runTool } from '@tooldock/core'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime: string = 'deno';`));
+    const deno = join(root, 'node_modules', '.bin', 'deno');
+    const { stdout } = await run(deno, ['run', '--allow-all', '--node-modules-dir=manual', 'deno-main.ts'], { cwd: project, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
+    expect(stdout.trim()).toBe('hello from deno');
   });
 
   it('runs from TypeScript under tsx', async () => {
