@@ -13,6 +13,9 @@ export class PrivateDaemon {
   readonly socket = join(this.dir, 'docker.sock');
   private process: ChildProcess | undefined;
 
+  /** `extraHosts`: more `-H` listeners, e.g. `tcp://127.0.0.1:23750` (loopback only). */
+  constructor(private readonly extraHosts: string[] = []) {}
+
   get host(): string {
     return `unix://${this.socket}`;
   }
@@ -26,7 +29,7 @@ export class PrivateDaemon {
     // After a crash the dead containerd may linger as a zombie that dockerd takes for alive.
     rmSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
     this.process = spawn('dockerd', [
-      '-H', this.host, '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'),
+      '-H', this.host, ...this.extraHosts.flatMap((h) => ['-H', h]), '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'),
       '--pidfile', join(this.dir, 'dockerd.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false',
     ], { stdio: ['ignore', this.log(), this.log()], detached: true });
     const started = Date.now();

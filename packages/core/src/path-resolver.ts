@@ -24,6 +24,8 @@ export interface MountPlan {
  */
 export interface PathResolver {
   plan(mounts: LocalMount[], engine: DockerEngine): Promise<MountPlan>;
+  /** Set on the resolver that refuses mounts because our own container could not be verified. */
+  readonly unverified?: boolean;
 }
 
 /**
@@ -55,7 +57,10 @@ let override: PathResolver | undefined;
  */
 export async function pathResolverFor(engine: DockerEngine): Promise<PathResolver> {
   if (override) return override;
-  return (await doodResolverFor(engine)) ?? (await copyModeResolverFor(engine)) ?? sameHostResolver;
+  const dood = await doodResolverFor(engine);
+  if (dood && !dood.unverified) return dood;
+  // A remote daemon explains an unverifiable container better than the DooD refusal does.
+  return (await copyModeResolverFor(engine)) ?? dood ?? sameHostResolver;
 }
 
 /**

@@ -14,6 +14,7 @@ export async function doodResolverFor(engine: DockerEngine): Promise<PathResolve
   if (self.kind === 'container') return doodResolver(self);
   if (process.env.TOOLDOCK_COPY_MODE === '1') return undefined; // copy mode decides
   return {
+    unverified: true,
     async plan(mounts) {
       if (mounts.length === 0) return { mounts: [] };
       throw new Error(`cannot share ${mounts.map((m) => m.path).join(', ')} with tools: this process runs in a container, but ${self.reason}. ` +
