@@ -3,13 +3,13 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPackages } from '../../../../../test-support/built-packages.js';
 
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 const cli = fileURLToPath(new URL('../../../dist/bin/tooldock.js', import.meta.url));
 
 describe('tooldock doctor, for a user outside the socket group', () => {
   beforeAll(async () => {
-    await promisify(execFile)('pnpm', ['run', '--silent', 'build'], { cwd: root });
+    await buildPackages();
   }, 120_000);
 
   it('names the socket problem and the --group-add fix, and exits non-zero', async () => {

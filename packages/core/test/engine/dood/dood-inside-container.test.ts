@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { chownSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPackages, repoRoot as root } from '../../../../../test-support/built-packages.js';
 import { connect } from '@tooldock/core';
 import { tempDir } from '../../../../../test-support/temp-dir.js';
 import { testImages } from '../../../../../test-support/test-images.js';
 
 const images = testImages() as ReturnType<typeof testImages> & { workbench: string };
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 const docker = connect().docker;
 
 /** A few-kb random reference and reads cut from it: bwa maps them all. */
@@ -33,7 +32,7 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
   let report: Record<string, { ok: boolean; value?: unknown; error?: string }>;
 
   beforeAll(async () => {
-    await promisify(execFile)('pnpm', ['run', '--silent', 'build'], { cwd: root });
+    await buildPackages();
     syntheticData(data);
     for (const dir of [data, nested]) chownSync(dir, 1000, 1000);
     for (const f of ['ref.fa', 'reads.fq']) chownSync(`${data}/${f}`, 1000, 1000);

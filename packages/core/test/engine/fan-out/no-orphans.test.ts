@@ -1,14 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPackages } from '../../../../../test-support/built-packages.js';
 import { cleanupOrphans, connect, runTool } from '@tooldock/core';
 import { testImages } from '../../../../../test-support/test-images.js';
 
 const { busybox } = testImages();
 const fixture = fileURLToPath(new URL('./fixtures/long-fan-out.mjs', import.meta.url));
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 
 async function containersOf(session: string): Promise<number> {
   return (await connect().docker.listContainers({ all: true, filters: { label: [`tooldock.session=${session}`] } })).length;
@@ -39,7 +38,7 @@ async function waitUntilGone(session: string, withinMs: number): Promise<number>
 
 describe('no orphans when the process is stopped', () => {
   beforeAll(async () => {
-    await promisify(execFile)('pnpm', ['run', '--silent', 'build'], { cwd: root });
+    await buildPackages();
   }, 120_000);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

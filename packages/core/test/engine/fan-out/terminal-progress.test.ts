@@ -2,16 +2,16 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPackages } from '../../../../../test-support/built-packages.js';
 import { testImages } from '../../../../../test-support/test-images.js';
 
 const { busybox } = testImages();
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/progress-script.mjs', import.meta.url));
 
 describe('terminal progress', () => {
   beforeAll(async () => {
-    await run('pnpm', ['run', '--silent', 'build'], { cwd: root });
+    await buildPackages();
   }, 120_000);
 
   it('draws in place on a terminal (a real pty via script(1))', async () => {

@@ -2,13 +2,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPackages, repoRoot as root } from '../../../../../test-support/built-packages.js';
 import { testImages } from '../../../../../test-support/test-images.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 const packages = ['core', 'recipes', 'jupyter-kernel-ext'];
 const { busybox } = testImages();
 
@@ -19,7 +18,7 @@ describe('published packages', () => {
   let tarballs: string;
 
   beforeAll(async () => {
-    await run('pnpm', ['run', '--silent', 'build'], { cwd: root });
+    await buildPackages();
     project = mkdtempSync(join(tmpdir(), 'tooldock-pack-'));
     tarballs = mkdtempSync(join(tmpdir(), 'tooldock-tgz-'));
     for (const pkg of packages) {
