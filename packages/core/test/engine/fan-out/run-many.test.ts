@@ -17,7 +17,7 @@ describe('runMany', () => {
     const { label, labels } = labelled();
     const watch = await watchContainers(label);
     const results = await runMany(
-      Array.from({ length: 12 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `sleep 0.5; echo task-${i}`], options: { labels } })),
+      Array.from({ length: 12 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `sleep 1.5; echo task-${i}`], options: { labels } })),
       { concurrency: 3 },
     );
     await settle();
@@ -29,7 +29,7 @@ describe('runMany', () => {
     // Faster than serial, from the daemon's own clock: the containers' summed run times exceed
     // the span from the first start to the last exit (serial would make them equal).
     const { busy, span } = watch.busyVsSpan();
-    expect(span).toBeLessThan(busy * 0.7);
+    expect(span).toBeLessThan(busy * 0.75);
   });
 
   it('failFast: the first failure cancels the rest; queued tasks never start', async () => {
