@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -22,5 +23,8 @@ describe('examples', () => {
     const rows = stdout.split('\n').filter((l) => /^s\d /.test(l));
     expect(rows).toHaveLength(4);
     for (const row of rows) expect(Number(row.split(/\s+/)[2]!.replace('%', ''))).toBeGreaterThanOrEqual(95);
+    const outputs = /^outputs in (\/tmp\/tooldock-align-\w+)$/m.exec(stdout)![1]!;
+    expect(readdirSync(outputs)).toEqual(expect.arrayContaining(['s1.bam', 's1.bam.bai', 'ref.fa.bwt']));
+    rmSync(outputs, { recursive: true, force: true });
   }, 180_000);
 });

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../../test-support/temp-dir.js';
 import { translateMounts } from '../../../src/dood/dood-resolver.js';
 import { mountTableFrom } from '../../../src/dood/mount-table.js';
 
 // A real directory tree stands in for our container's filesystem, so realpath and symlinks are real.
-const root = realpathSync(mkdtempSync(join(tmpdir(), 'tooldock-dood-unit-')));
+const root = realpathSync(tempDir('dood-unit'));
 const work = join(root, 'workspace');
 mkdirSync(join(work, 'refs'), { recursive: true });
 mkdirSync(join(root, 'data'), { recursive: true });
