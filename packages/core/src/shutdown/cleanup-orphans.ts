@@ -38,6 +38,12 @@ export async function cleanupOrphans(options: { engine?: DockerEngine } = {}): P
       report.kept.push(owner);
     }
   }
+  // A sibling reaper interrupted between create and start never runs, so never removes itself.
+  const reapers = await engine.docker.listContainers({ all: true, filters: { label: ['tooldock.reaper-for'], status: ['created', 'exited', 'dead'] } });
+  for (const reaper of reapers) {
+    await removeContainer(engine, reaper.Id);
+    report.removed.push({ id: reaper.Id, session: '-', reason: 'a sibling reaper that never ran or has finished' });
+  }
   return report;
 }
 

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { LABEL, session } from '../session.js';
+import { locateSelf } from '../dood/detect-self.js';
 import { cleanupOrphans } from './cleanup-orphans.js';
+import { ensureSiblingReaper } from './sibling-reaper.js';
 
 const reaped = new Set<string>();
 
@@ -14,6 +16,9 @@ const reaped = new Set<string>();
 export function ensureReaper(engine: DockerEngine): void {
   if (reaped.has(engine.endpoint) || process.env.TOOLDOCK_REAPER === '0') return;
   reaped.add(engine.endpoint);
+  // In DooD, a sibling container also covers the death of the whole notebook container.
+  void locateSelf(engine).then((self) => (self.kind === 'container' ? ensureSiblingReaper(engine, self) : undefined))
+    .catch((error: Error) => process.emitWarning(`tooldock: could not start the sibling reaper: ${error.message}`));
   // The start-up sweep: whatever earlier sessions left (a killed notebook container takes its
   // watchdog with it) goes now. Quietly in the background; it only removes provably dead ones.
   setTimeout(() => void cleanupOrphans({ engine }).catch(() => {}), 0).unref();

@@ -7,6 +7,7 @@ import { buildPackages, repoRoot as root } from '../../../../../test-support/bui
 import { connect } from '@tooldock/core';
 import { tempDir } from '../../../../../test-support/temp-dir.js';
 import { testImages } from '../../../../../test-support/test-images.js';
+import { captureStdout, createWorkbench, reaperGone } from '../../../../../test-support/workbench.js';
 
 const images = testImages() as ReturnType<typeof testImages> & { workbench: string };
 const docker = connect().docker;
@@ -30,6 +31,7 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
   const ref = tempDir('dood-ref');
   const volume = `tooldock-dood-${randomBytes(4).toString('hex')}`;
   let report: Record<string, { ok: boolean; value?: unknown; error?: string }>;
+  let workbenchId = '';
 
   beforeAll(async () => {
     await buildPackages();
@@ -40,37 +42,19 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
     await docker.createVolume({ Name: volume });
     // The volume's root must be writable by uid 1000 (as a notebook image's home would be).
     await promisify(execFile)('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/v`, images.busybox, 'chown', '1000:1000', '/v']);
-    const socketGid = String(statSync('/var/run/docker.sock').gid);
-    const workbench = await docker.createContainer({
-      Image: images.workbench,
-      Cmd: ['node', '/opt/tooldock/packages/core/test/engine/dood/fixtures/inside.mjs'],
-      User: '1000:1000',
-      Env: [`BIO=${images.bio}`, `BUSYBOX=${images.busybox}`, 'HOME=/tmp'],
-      Labels: { 'tooldock.test': 'dood-workbench' },
-      HostConfig: {
-        NetworkMode: 'none',
-        GroupAdd: [socketGid],
-        Mounts: [
-          { Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' },
-          { Type: 'bind', Source: root, Target: '/opt/tooldock', ReadOnly: true },
-          { Type: 'bind', Source: data, Target: '/data' }, // a different path than on the host
-          { Type: 'volume', Source: volume, Target: '/workspace' },
-          { Type: 'bind', Source: nested, Target: '/workspace/nested' }, // a bind nested in the volume
-          { Type: 'bind', Source: ref, Target: '/ref', ReadOnly: true },
-        ],
-      },
-    });
+    const workbench = await createWorkbench('packages/core/test/engine/dood/fixtures/inside.mjs', [
+      { Type: 'bind', Source: data, Target: '/data' }, // a different path than on the host
+      { Type: 'volume', Source: volume, Target: '/workspace' },
+      { Type: 'bind', Source: nested, Target: '/workspace/nested' }, // a bind nested in the volume
+      { Type: 'bind', Source: ref, Target: '/ref', ReadOnly: true },
+    ]);
+    workbenchId = workbench.id;
     try {
-      const stream = await workbench.attach({ stream: true, stdout: true, stderr: true });
-      const chunks: Buffer[] = [];
-      const { PassThrough } = await import('node:stream');
-      const out = new PassThrough();
-      out.on('data', (c: Buffer) => chunks.push(c));
-      docker.modem.demuxStream(stream, out, process.stderr);
+      const output = await captureStdout(workbench);
       await workbench.start();
       const { StatusCode } = await workbench.wait();
       await new Promise((r) => setTimeout(r, 100));
-      const text = Buffer.concat(chunks).toString();
+      const text = output.text();
       if (StatusCode !== 0) throw new Error(`workbench exited ${StatusCode}: ${text}`);
       report = JSON.parse(text.trim().split('\n').pop()!);
     } finally {
@@ -79,7 +63,8 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await docker.getVolume(volume).remove().catch(() => {});
+    await reaperGone(workbenchId); // it mounts the volume (VolumesFrom) until it is done
+    await docker.getVolume(volume).remove();
   });
 
   it('translates its paths to the host paths behind its mounts', () => {
