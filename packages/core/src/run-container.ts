@@ -81,7 +81,7 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
 
     // Before the first container exists: whatever ends this process, its containers go too.
     ensureSignalHandlers();
-    ensureReaper(engine);
+    await ensureReaper(engine);
     settleOwedRemovals(engine); // the daemon answered: clean up after an earlier outage
     try {
       container = await engine.call(() => engine.docker.createContainer(containerConfig({ image, args, mounts: plan.mounts, user, options })));

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import type { SelfLocation } from '../dood/detect-self.js';
 import { LABEL } from '../session.js';
+import { SWEEP_PRELUDE } from './sweep-script.js';
 
 const REAPER_FOR = 'tooldock.reaper-for';
 const started = new Set<string>();
@@ -37,23 +38,16 @@ export async function ensureSiblingReaper(engine: DockerEngine, self: Extract<Se
   await reaper.start();
 }
 
-// Plain JavaScript run with `node -e` in the sibling.
-const SIBLING = `
-const [dockerodePath, options, watched, hostLabel] = process.argv.slice(1);
-const Docker = require(dockerodePath);
-const docker = new Docker(Object.keys(JSON.parse(options)).length ? JSON.parse(options) : undefined);
+const SIBLING = `${SWEEP_PRELUDE}
+const [watched, hostLabel] = process.argv.slice(3);
 async function alive() {
   try { return (await docker.getContainer(watched).inspect()).State.Running; }
   catch (e) { return e.statusCode === 404 ? false : true; }
 }
-async function sweep() {
-  const list = await docker.listContainers({ all: true, filters: { label: [hostLabel] } }).catch(() => []);
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-}
 (async () => {
   while (await alive()) await new Promise((r) => setTimeout(r, 2000));
-  await sweep();
+  await sweep(hostLabel);
   await new Promise((r) => setTimeout(r, 2000));
-  await sweep();
+  await sweep(hostLabel);
 })();
 `;
