@@ -14,5 +14,6 @@ fi
 pnpm install --frozen-lockfile --reporter=silent
 bash scripts/engine.sh
 bash scripts/images.sh
+bash scripts/jupyter-setup.sh
 pnpm run --silent build
 log "ready"

@@ -1,0 +1,23 @@
+/** Which notebook kernel runs this code, if any. */
+export type Kernel = 'deno' | 'tslab' | 'plain';
+
+interface DenoJupyter {
+  display(bundle: Record<string, unknown>, options?: { raw?: boolean; update?: boolean; display_id?: string }): Promise<void>;
+}
+
+/** Deno's Jupyter API, or undefined. `Deno.jupyter` throws outside the kernel: ask carefully. */
+export function denoJupyter(): DenoJupyter | undefined {
+  try {
+    const deno = (globalThis as { Deno?: { jupyter?: DenoJupyter } }).Deno;
+    return deno?.jupyter;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Detects the kernel without throwing: Deno's Jupyter kernel, tslab, or neither. */
+export function detectKernel(): Kernel {
+  if (denoJupyter()) return 'deno';
+  if (process.argv.some((a) => /tslab/.test(a)) || process.env.TSLAB_KERNEL) return 'tslab';
+  return 'plain';
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { FanOutProgress, ProgressListener } from '@tooldock/core';
+import { denoJupyter } from './kernel.js';
+import { progressBundle } from './render.js';
+
+/** A `runMany` progress handler that also knows how to draw its final state. */
+export type LiveProgress = ProgressListener & {
+  /** Draws the latest state now and resolves when it is displayed. */
+  flush(): Promise<void>;
+};
+
+/**
+ * An `onProgress` handler that keeps one HTML table up to date in place (Deno's Jupyter kernel,
+ * via a display id), at most 5 redraws a second, with a final redraw when the fan-out ends.
+ * Outside a kernel it prints one summary line per second at most.
+ *
+ * @example
+ * ```ts
+ * const progress = liveProgress('alignment');
+ * await runMany(tasks, { onProgress: progress });
+ * await progress.flush();
+ * ```
+ */
+export function liveProgress(title = 'tooldock', options: { maxRows?: number } = {}): LiveProgress {
+  const jupyter = denoJupyter();
+  const id = `tooldock-${randomUUID()}`;
+  let latest: FanOutProgress | undefined;
+  let shown = false;
+  let lastDraw = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let drawing: Promise<void> = Promise.resolve();
+  const interval = jupyter ? 200 : 1000;
+
+  const draw = (): Promise<void> => {
+    if (!latest) return drawing;
+    const bundle = progressBundle(latest, title, options.maxRows);
+    lastDraw = Date.now();
+    drawing = drawing.then(async () => {
+      if (jupyter) {
+        await jupyter.display(bundle, { raw: true, display_id: id, update: shown });
+        shown = true;
+      } else {
+        console.log(bundle['text/plain']);
+      }
+    });
+    return drawing;
+  };
+
+  const listener = ((progress: FanOutProgress) => {
+    latest = progress;
+    if (progress.finished) {
+      clearTimeout(timer);
+      timer = undefined;
+      void draw();
+      return;
+    }
+    const wait = interval - (Date.now() - lastDraw);
+    if (wait <= 0) void draw();
+    else timer ??= setTimeout(() => ((timer = undefined), void draw()), wait);
+  }) as LiveProgress;
+  listener.flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    return draw();
+  };
+  return listener;
+}

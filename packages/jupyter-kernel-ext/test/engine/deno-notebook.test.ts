@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPackages, repoRoot } from '../../../../test-support/built-packages.js';
+import { tempDir } from '../../../../test-support/temp-dir.js';
+
+interface Output { output_type: string; text?: string[]; data?: Record<string, string[]> }
+const notebooks = join(repoRoot, 'examples', 'notebooks');
+
+describe('the quick-start notebook under Deno\'s Jupyter kernel (headless nbconvert)', () => {
+  let cells: Output[][];
+
+  beforeAll(async () => {
+    await buildPackages();
+    const out = join(tempDir('notebook'), 'out.ipynb');
+    await promisify(execFile)('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=deno',
+      '--ExecutePreprocessor.timeout=120', 'quickstart-deno.ipynb', '--output', out], { cwd: notebooks });
+    cells = (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ outputs: Output[] }> }).cells.map((c) => c.outputs);
+  }, 180_000);
+
+  const text = (o: Output | undefined) => (o?.text ?? []).join('');
+  const html = (o: Output | undefined) => (o?.data?.['text/html'] ?? []).join('');
+
+  it('prints the tool\'s output and renders the result as the cell\'s value', () => {
+    expect(text(cells[1]!.find((o) => o.output_type === 'stream'))).toBe('hello from a notebook\n');
+    const result = html(cells[1]!.find((o) => o.output_type === 'execute_result'));
+    expect(result).toMatch(/<b>✓ echo &#39;hello from a notebook&#39;<\/b> — exit 0 in \d+ ms/);
+  });
+
+  it('leaves one progress table, updated in place to its final state', () => {
+    const tables = cells[2]!.filter((o) => o.output_type === 'display_data');
+    expect(tables).toHaveLength(1);
+    expect(html(tables[0])).toMatch(/fan-out: 4\/4 done, 0 running, 0 queued/);
+    expect(html(tables[0]).match(/color:#080">done/g)).toHaveLength(4);
+    for (const i of [1, 2, 3, 4]) expect(html(tables[0])).toContain(`<td>task-${i}</td><td style="color:#080">done</td>`);
+    expect(html(tables[0])).toMatch(/<code>task-\d<\/code>/); // last output lines reach the table
+  });
+
+  it('shows a failure with its stderr tail', () => {
+    const error = html(cells[3]!.find((o) => o.output_type === 'display_data'));
+    expect(error).toContain('✗ Command failed with exit code 3: sh');
+    expect(error).toContain('<pre>broken input</pre>');
+  });
+});

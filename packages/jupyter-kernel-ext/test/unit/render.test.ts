@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ToolError, type FanOutProgress, type RunResult } from '@tooldock/core';
+import { bundleOf, progressBundle } from '@tooldock/jupyter';
+
+const result = {
+  image: 'img', imageId: 'sha256:x', args: ['echo', '<b>'], command: "echo '<b>'", containerId: 'c', exitCode: 0, failed: false,
+  killed: false, oomKilled: false, timedOut: false, canceled: false, signal: undefined, stdout: '<script>x</script>\n', stderr: '',
+  durationMs: 12, startedAt: new Date(), finishedAt: new Date(), mounts: [], user: '0:0', notes: [],
+} satisfies RunResult;
+
+describe('rich rendering', () => {
+  it('escapes tool output and commands in HTML', () => {
+    const bundle = bundleOf(result)!;
+    expect(bundle['text/html']).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(bundle['text/html']).not.toContain('<script>');
+    expect(bundle['text/plain']).toBe("echo '<b>' — exit 0 in 12 ms (img)");
+  });
+
+  it('renders ToolErrors with a hint and outcome lists as tables', () => {
+    const error = new ToolError('Command timed out after 5 ms and was killed: sleep', { image: 'img', args: ['sleep'], command: 'sleep', timedOut: true });
+    expect(bundleOf(error)!['text/html']).toContain('Raise timeoutMs');
+    const table = bundleOf([{ status: 'fulfilled', value: result }, { status: 'rejected', reason: error }])!;
+    expect(table['text/plain'].split('\n')).toHaveLength(2);
+    expect(table['text/html']).toContain('<td>✗</td>');
+  });
+
+  it('caps the progress table rows and shows running tasks first', () => {
+    const tasks = Array.from({ length: 120 }, (_, index) => ({ index, name: `s${index}`, state: index === 119 ? 'running' as const : 'queued' as const, queuedAt: new Date() }));
+    const p: FanOutProgress = { task: tasks[0]!, tasks, totals: { queued: 119, pulling: 0, running: 1, done: 0, failed: 0, canceled: 0, total: 120 }, startedAt: new Date(), elapsedMs: 1000, finished: false };
+    const html = progressBundle(p, 'big', 10)['text/html'];
+    expect(html.match(/<tr><td>/g)).toHaveLength(10);
+    expect(html.indexOf('s119')).toBeLessThan(html.indexOf('s0<'));
+    expect(html).toContain('… and 110 more');
+  });
+});
