@@ -15,7 +15,14 @@ export function denoJupyter(): DenoJupyter | undefined {
   }
 }
 
-/** Detects the kernel without throwing: Deno's Jupyter kernel, tslab, or neither. */
+/**
+ * Detects the kernel without throwing: Deno's Jupyter kernel, tslab, or neither.
+ *
+ * @example
+ * ```ts
+ * if (detectKernel() === 'deno') console.log('rich output available');
+ * ```
+ */
 export function detectKernel(): Kernel {
   if (denoJupyter()) return 'deno';
   if (process.argv.some((a) => /tslab/.test(a)) || process.env.TSLAB_KERNEL) return 'tslab';

@@ -8,7 +8,14 @@ const STATE_COLOURS: Record<string, string> = {
   queued: '#888', pulling: '#06c', running: '#06c', done: '#080', failed: '#c00', canceled: '#b60',
 };
 
-/** A finished run: image, command, exit, duration, mounts, and a preview of its output. */
+/**
+ * A finished run: image, command, exit, duration, mounts, and a preview of its output.
+ *
+ * @example
+ * ```ts
+ * resultBundle(await runTool(image, ['samtools', '--version']))['text/html'];
+ * ```
+ */
 export function resultBundle(r: RunResult): MimeBundle {
   const preview = (label: string, value: unknown) => value === undefined || value === ''
     ? '' : `<details${label === 'stdout' ? ' open' : ''}><summary>${label}</summary><pre>${escapeHtml(tail(String(value)))}</pre></details>`;
@@ -20,7 +27,14 @@ export function resultBundle(r: RunResult): MimeBundle {
   };
 }
 
-/** A failed run: what failed, the stderr tail, and a hint. */
+/**
+ * A failed run: what failed, the stderr tail, and a hint.
+ *
+ * @example
+ * ```ts
+ * try { await runTool(image, ['false']); } catch (e) { if (isToolError(e)) errorBundle(e)['text/html']; }
+ * ```
+ */
 export function errorBundle(e: ToolError): MimeBundle {
   const hint = e.oomKilled ? 'Raise the memory option or lower the tool\'s threads.'
     : e.timedOut ? 'Raise timeoutMs, or check the input.'
@@ -34,7 +48,14 @@ export function errorBundle(e: ToolError): MimeBundle {
   };
 }
 
-/** Outcomes of `runMany(…, { failFast: false })`, or its results, as a table. */
+/**
+ * Outcomes of `runMany(…, { failFast: false })`, or its results, as a table.
+ *
+ * @example
+ * ```ts
+ * outcomesBundle(await runMany(tasks, { failFast: false }))['text/plain'];
+ * ```
+ */
 export function outcomesBundle(outcomes: unknown[]): MimeBundle {
   const rows = outcomes.map((o, i) => {
     const settled = o as { status?: string; value?: unknown; reason?: unknown };
@@ -50,7 +71,14 @@ export function outcomesBundle(outcomes: unknown[]): MimeBundle {
   };
 }
 
-/** The live progress table of a fan-out; at most `maxRows` task rows (running and failed first). */
+/**
+ * The live progress table of a fan-out; at most `maxRows` task rows (running and failed first).
+ *
+ * @example
+ * ```ts
+ * runMany(tasks, { onProgress: (p) => console.log(progressBundle(p, 'qc')['text/plain']) });
+ * ```
+ */
 export function progressBundle(p: FanOutProgress, title: string, maxRows = 25): MimeBundle {
   const t = p.totals;
   const summary = `${title}: ${t.done}/${t.total} done, ${t.running + t.pulling} running, ${t.queued} queued` +

@@ -2,7 +2,15 @@ import { isToolError, type RunResult } from '@tooldock/core';
 import { denoJupyter } from './kernel.js';
 import { errorBundle, outcomesBundle, resultBundle, type MimeBundle } from './render.js';
 
-/** The rich form of a tooldock value: a run result, a ToolError, or runMany outcomes. */
+/**
+ * The rich form of a tooldock value: a run result, a ToolError, or runMany outcomes.
+ *
+ * @example
+ * ```ts
+ * const bundle = bundleOf(await runTool(image, ['true']));
+ * bundle?.['text/html'];
+ * ```
+ */
 export function bundleOf(value: unknown): MimeBundle | undefined {
   if (isToolError(value)) return errorBundle(value);
   if (Array.isArray(value)) return outcomesBundle(value);
