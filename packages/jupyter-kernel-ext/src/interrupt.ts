@@ -14,10 +14,17 @@ export function cancelOnInterrupt(): AbortSignal {
   const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void; removeSignalListener(s: string, f: () => void): void } }).Deno;
   const onInterrupt = () => {
     controller.abort(new Error('interrupted'));
-    if (deno) deno.removeSignalListener('SIGINT', onInterrupt);
-    else process.removeListener('SIGINT', onInterrupt);
+    // Leave only after this signal's dispatch: tooldock's own handler, running next, counts the
+    // listeners to decide whether the program handles the interrupt (and must not be ended).
+    setTimeout(() => {
+      deno?.removeSignalListener('SIGINT', onInterrupt);
+      process.removeListener('SIGINT', onInterrupt);
+    }, 0);
   };
-  if (deno) deno.addSignalListener('SIGINT', onInterrupt);
-  else process.on('SIGINT', onInterrupt);
+  // Deno needs its own listener or the kernel dies. The process listener, in both runtimes, is
+  // what tells tooldock's SIGINT handler that the program handles the interrupt itself (so it
+  // cancels and cleans up but does not end the kernel).
+  deno?.addSignalListener('SIGINT', onInterrupt);
+  process.on('SIGINT', onInterrupt);
   return controller.signal;
 }
