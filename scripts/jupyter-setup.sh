@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Headless Jupyter for the notebook tests and examples, idempotent: Debian's nbconvert and
-# jupyter_client, and the Deno kernel (deno comes from npm as a dev dependency).
+# jupyter_client, and the Deno and tslab kernels (both come from npm as dev dependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '[jupyter] %s\n' "$*" >&2; }
@@ -14,4 +14,11 @@ fi
 if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *deno '; then
   log "registering the Deno kernel"
   node_modules/.bin/deno jupyter --install >/dev/null 2>&1
+fi
+# tslab's own installer needs IPython; its kernelspec is one file.
+tslab_spec="${HOME}/.local/share/jupyter/kernels/tslab"
+if [ ! -f "$tslab_spec/kernel.json" ] || ! grep -q "$PWD/node_modules/.bin/tslab" "$tslab_spec/kernel.json"; then
+  log "registering the tslab kernel"
+  mkdir -p "$tslab_spec"
+  printf '{"argv":["%s/node_modules/.bin/tslab","kernel","--config-path","{connection_file}"],"language":"typescript","display_name":"TypeScript (tslab)"}\n' "$PWD" > "$tslab_spec/kernel.json"
 fi

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FanOutProgress, ProgressListener } from '@tooldock/core';
-import { denoJupyter } from './kernel.js';
+import { denoJupyter, detectKernel } from './kernel.js';
+import { tslab } from './tslab-display.js';
 import { progressBundle } from './render.js';
 
 /** A `runMany` progress handler that also knows how to draw its final state. */
@@ -10,8 +11,8 @@ export type LiveProgress = ProgressListener & {
 };
 
 /**
- * An `onProgress` handler that keeps one HTML table up to date in place (Deno's Jupyter kernel,
- * via a display id), at most 5 redraws a second, with a final redraw when the fan-out ends.
+ * An `onProgress` handler that keeps one HTML table up to date in place (Deno's Jupyter kernel
+ * via a display id, tslab via `newDisplay()`), at most 5 redraws a second, with a final redraw when the fan-out ends.
  * Outside a kernel it prints one summary line per second at most.
  *
  * @example
@@ -23,13 +24,14 @@ export type LiveProgress = ProgressListener & {
  */
 export function liveProgress(title = 'tooldock', options: { maxRows?: number } = {}): LiveProgress {
   const jupyter = denoJupyter();
+  const tslabDisplay = !jupyter && detectKernel() === 'tslab' ? tslab()?.newDisplay() : undefined;
   const id = `tooldock-${randomUUID()}`;
   let latest: FanOutProgress | undefined;
   let shown = false;
   let lastDraw = 0;
   let timer: NodeJS.Timeout | undefined;
   let drawing: Promise<void> = Promise.resolve();
-  const interval = jupyter ? 200 : 1000;
+  const interval = jupyter || tslabDisplay ? 200 : 1000;
 
   const draw = (): Promise<void> => {
     if (!latest) return drawing;
@@ -39,6 +41,8 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
       if (jupyter) {
         await jupyter.display(bundle, { raw: true, display_id: id, update: shown });
         shown = true;
+      } else if (tslabDisplay) {
+        tslabDisplay.html(bundle['text/html']); // tslab's newDisplay() updates in place
       } else {
         console.log(bundle['text/plain']);
       }

@@ -1,5 +1,6 @@
 import { isToolError, type RunResult } from '@tooldock/core';
-import { denoJupyter } from './kernel.js';
+import { denoJupyter, detectKernel } from './kernel.js';
+import { tslab } from './tslab-display.js';
 import { errorBundle, outcomesBundle, resultBundle, type MimeBundle } from './render.js';
 
 /**
@@ -19,8 +20,8 @@ export function bundleOf(value: unknown): MimeBundle | undefined {
 }
 
 /**
- * Shows a run result, a `ToolError` or `runMany` outcomes richly in Deno's Jupyter kernel
- * (HTML with a text fallback), and as plain text elsewhere (a terminal, tslab).
+ * Shows a run result, a `ToolError` or `runMany` outcomes richly in Deno's Jupyter kernel and
+ * in tslab (HTML with a text fallback), and as plain text elsewhere (a terminal).
  *
  * @example
  * ```ts
@@ -30,7 +31,9 @@ export function bundleOf(value: unknown): MimeBundle | undefined {
 export async function show(value: unknown): Promise<void> {
   const bundle = bundleOf(value) ?? { 'text/plain': String(value), 'text/html': '' };
   const jupyter = denoJupyter();
+  const tslabApi = detectKernel() === 'tslab' ? tslab() : undefined;
   if (jupyter) await jupyter.display(bundle, { raw: true });
+  else if (tslabApi && bundle['text/html']) tslabApi.display.html(bundle['text/html']);
   else console.log(bundle['text/plain']);
 }
 

@@ -9,15 +9,36 @@ import { tempDir } from '../../../../test-support/temp-dir.js';
 interface Output { output_type: string; text?: string[]; data?: Record<string, string[]> }
 const notebooks = join(repoRoot, 'examples', 'notebooks');
 
+async function execute(kernel: string): Promise<Output[][]> {
+  const out = join(tempDir('notebook'), 'out.ipynb');
+  await promisify(execFile)('jupyter', ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${kernel}`,
+    '--ExecutePreprocessor.timeout=120', `quickstart-${kernel}.ipynb`, '--output', out], { cwd: notebooks });
+  return (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ outputs: Output[] }> }).cells.map((c) => c.outputs);
+}
+
+describe('the tslab quick-start notebook (headless nbconvert)', () => {
+  let cells: Output[][];
+  beforeAll(async () => {
+    await buildPackages();
+    cells = await execute('tslab');
+  }, 180_000);
+  const html = (o: Output | undefined) => (o?.data?.['text/html'] ?? []).join('');
+
+  it('runs a tool from a CommonJS-compiled cell, draws the progress table in place, shows the error', () => {
+    expect((cells[1]!.find((o) => o.output_type === 'stream')?.text ?? []).join('')).toBe('hello from tslab\n');
+    const tables = cells[2]!.filter((o) => o.output_type === 'display_data');
+    expect(tables).toHaveLength(1);
+    expect(html(tables[0])).toMatch(/fan-out: 4\/4 done, 0 running, 0 queued/);
+    expect(html(cells[3]!.find((o) => o.output_type === 'display_data'))).toContain('✗ Command failed with exit code 3: sh');
+  });
+});
+
 describe('the quick-start notebook under Deno\'s Jupyter kernel (headless nbconvert)', () => {
   let cells: Output[][];
 
   beforeAll(async () => {
     await buildPackages();
-    const out = join(tempDir('notebook'), 'out.ipynb');
-    await promisify(execFile)('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=deno',
-      '--ExecutePreprocessor.timeout=120', 'quickstart-deno.ipynb', '--output', out], { cwd: notebooks });
-    cells = (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ outputs: Output[] }> }).cells.map((c) => c.outputs);
+    cells = await execute('deno');
   }, 180_000);
 
   const text = (o: Output | undefined) => (o?.text ?? []).join('');
