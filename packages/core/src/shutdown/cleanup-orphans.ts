@@ -39,7 +39,9 @@ export async function cleanupOrphans(options: { engine?: DockerEngine } = {}): P
     }
   }
   // A sibling reaper interrupted between create and start never runs, so never removes itself.
-  const reapers = await engine.docker.listContainers({ all: true, filters: { label: ['tooldock.reaper-for'], status: ['created', 'exited', 'dead'] } });
+  // One created less than a minute ago may be about to start (another process is doing it).
+  const reapers = (await engine.docker.listContainers({ all: true, filters: { label: ['tooldock.reaper-for'], status: ['created', 'exited', 'dead'] } }))
+    .filter((c) => c.State !== 'created' || Date.now() / 1000 - c.Created > 60);
   for (const reaper of reapers) {
     await removeContainer(engine, reaper.Id);
     report.removed.push({ id: reaper.Id, session: '-', reason: 'a sibling reaper that never ran or has finished' });
