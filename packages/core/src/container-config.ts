@@ -38,7 +38,7 @@ export function containerConfig(plan: ContainerPlan): Docker.ContainerCreateOpti
       // Output reaches us through the attach; the daemon need not also write it to a log file
       // (json-file would store every byte on the daemon's disk and halve streaming throughput).
       LogConfig: { Type: 'none', Config: {} },
-      Mounts: plan.mounts.map(toDockerMount),
+      Mounts: plan.mounts.flatMap(toDockerMount),
       ...(user.groups.length ? { GroupAdd: user.groups } : {}),
       ...(user.usernsMode ? { UsernsMode: user.usernsMode } : {}),
       ...(options.cpus !== undefined ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
@@ -48,17 +48,18 @@ export function containerConfig(plan: ContainerPlan): Docker.ContainerCreateOpti
   };
 }
 
-function toDockerMount(m: ResolvedMount): Docker.MountSettings {
+function toDockerMount(m: ResolvedMount): Docker.MountSettings[] {
+  if (m.source.type === 'copy') return []; // copied into the container's own filesystem instead
   if (m.source.type === 'bind') {
-    return { Type: 'bind', Source: m.source.path, Target: m.target, ReadOnly: m.readOnly };
+    return [{ Type: 'bind', Source: m.source.path, Target: m.target, ReadOnly: m.readOnly }];
   }
-  return {
+  return [{
     Type: 'volume',
     Source: m.source.name,
     Target: m.target,
     ReadOnly: m.readOnly,
     ...(m.source.subpath ? { VolumeOptions: { Subpath: m.source.subpath } as Docker.MountSettings['VolumeOptions'] } : {}),
-  };
+  }];
 }
 
 /** A short name for labels and progress: the program, else the image's repository name. */

@@ -71,6 +71,12 @@ export const RunOptionsSchema = z.object({
   network: z.string().min(1).default('none'),
   /** `"missing"` (default): pull only when absent; `"always"`; `"never"`. */
   pull: z.enum(['missing', 'always', 'never']).default('missing'),
+  /**
+   * Copy mode only (a daemon that shares no filesystem with us): when writable mounts are copied
+   * back — `"on-success"` (default; a failed run leaves local files as they were), `"always"`
+   * (also keep what a failed run wrote), or `"never"`.
+   */
+  copyOutputs: z.enum(['on-success', 'always', 'never']).default('on-success'),
   /** Reject with a `ToolError` on failure (default) or resolve with the result. */
   reject: z.boolean().default(true),
   /** Extra container labels. Keys starting with `tooldock.` are reserved. */

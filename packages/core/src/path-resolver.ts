@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { copyModeResolver } from './copy-mode/copy-resolver.js';
 import { copyModeResolverFor } from './copy-mode/detect-resolver.js';
 import { doodResolverFor } from './dood/detect-resolver.js';
 import type { DockerEngine } from './engine/docker-engine.js';
@@ -13,8 +14,11 @@ export interface MountPlan {
   mounts: ResolvedMount[];
   /** Called after create, before start (e.g. `putArchive` of inputs). */
   beforeStart?(container: Docker.Container): Promise<void>;
-  /** Called after exit with the run's success (e.g. `getArchive` of writable mounts). */
-  afterExit?(container: Docker.Container, success: boolean): Promise<void>;
+  /**
+   * Called after exit (e.g. `getArchive` of writable mounts); `keepOutputs` is false when the
+   * run failed and the caller asked to keep local files as they were.
+   */
+  afterExit?(container: Docker.Container, keepOutputs: boolean): Promise<void>;
 }
 
 /**
@@ -57,6 +61,7 @@ let override: PathResolver | undefined;
  */
 export async function pathResolverFor(engine: DockerEngine): Promise<PathResolver> {
   if (override) return override;
+  if (process.env.TOOLDOCK_TRANSFER === 'copy') return copyModeResolver;
   const dood = await doodResolverFor(engine);
   if (dood && !dood.unverified) return dood;
   // A remote daemon explains an unverifiable container better than the DooD refusal does.

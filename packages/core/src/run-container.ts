@@ -174,7 +174,8 @@ export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunR
       notes: [stdoutSink.note(), stderrSink.note()].filter((n): n is string => !!n),
     });
     try {
-      await plan.afterExit?.(container, !outcome.failed);
+      const keepOutputs = options.copyOutputs === 'always' || (options.copyOutputs === 'on-success' && !outcome.failed);
+      await plan.afterExit?.(container, keepOutputs);
     } catch (error) {
       throw wrapDaemonError(error, `Could not copy outputs of ${toolName(image, args)}`, fail);
     }

@@ -2,8 +2,11 @@
 export interface ResolvedMount {
   /** Path inside the tool container. */
   target: string;
-  /** Daemon-side source: a host path (bind) or a named volume. */
-  source: { type: 'bind'; path: string } | { type: 'volume'; name: string; subpath?: string };
+  /**
+   * Daemon-side source: a host path (bind), a named volume, or `copy` when the daemon shares no
+   * filesystem with us and the contents are copied in (and writable ones back out).
+   */
+  source: { type: 'bind'; path: string } | { type: 'volume'; name: string; subpath?: string } | { type: 'copy' };
   readOnly: boolean;
   /** The path as the caller named it (in the caller's own filesystem). */
   localPath: string;

@@ -1,4 +1,4 @@
-import { isToolError, type FanOutProgress, type RunResult, type ToolError } from '@tooldock/core';
+import { isToolError, type FanOutProgress, type ResolvedMount, type RunResult, type ToolError } from '@tooldock/core';
 import { escapeHtml, tail } from './html.js';
 
 /** A MIME bundle as Jupyter displays it. */
@@ -19,7 +19,7 @@ const STATE_COLOURS: Record<string, string> = {
 export function resultBundle(r: RunResult): MimeBundle {
   const preview = (label: string, value: unknown) => value === undefined || value === ''
     ? '' : `<details${label === 'stdout' ? ' open' : ''}><summary>${label}</summary><pre>${escapeHtml(tail(String(value)))}</pre></details>`;
-  const mounts = r.mounts.map((m) => `<li><code>${escapeHtml(m.target)}</code> ← ${escapeHtml(m.source.type === 'bind' ? m.source.path : `volume ${m.source.name}`)}${m.readOnly ? ' (ro)' : ''}</li>`).join('');
+  const mounts = r.mounts.map((m) => `<li><code>${escapeHtml(m.target)}</code> ← ${escapeHtml(mountSource(m.source))}${m.readOnly ? ' (ro)' : ''}</li>`).join('');
   return {
     'text/plain': `${r.command} — exit ${r.exitCode} in ${r.durationMs} ms (${r.image})`,
     'text/html': `<div class="tooldock-result"><b>✓ ${escapeHtml(r.command)}</b> — exit ${r.exitCode} in ${r.durationMs} ms<br>` +
@@ -97,4 +97,9 @@ export function progressBundle(p: FanOutProgress, title: string, maxRows = 25): 
     'text/html': `<div class="tooldock-progress"><b>${escapeHtml(summary)}</b><table><tr><th>#</th><th>task</th><th>state</th><th>time</th><th>exit</th><th>last line</th></tr>${rows}</table>` +
       (hidden > 0 ? `<small>… and ${hidden} more</small>` : '') + '</div>',
   };
+}
+
+function mountSource(source: ResolvedMount['source']): string {
+  if (source.type === 'bind') return source.path;
+  return source.type === 'volume' ? `volume ${source.name}` : 'copied (the daemon shares no files with us)';
 }

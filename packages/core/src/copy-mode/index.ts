@@ -1,1 +1,2 @@
-export {};
+export { copyModeResolver } from './copy-resolver.js';
+export { copyModeReason } from './detect-resolver.js';
