@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { SshDialAgent } from './engine/ssh-dial-agent.js';
 
 interface ModemTransport {
   socketPath?: string | (() => Promise<string>);
@@ -12,6 +13,7 @@ interface ModemTransport {
   cert?: unknown;
   key?: unknown;
   getSocketPath?: () => Promise<string>;
+  agent?: unknown;
 }
 
 /**
@@ -33,15 +35,20 @@ export async function attachWithStdin(docker: Docker, containerId: string): Prom
   const headers = { Connection: 'Upgrade', Upgrade: 'tcp', 'Content-Length': '0' };
   const socketPath = typeof modem.socketPath === 'function' ? await modem.getSocketPath!() : modem.socketPath;
   const secure = modem.protocol === 'https';
+  // ssh://: a channel of the engine's shared ssh connection carries the hijacked stream.
+  const ssh = modem.agent instanceof SshDialAgent ? modem.agent : undefined;
   if (!socketPath && modem.protocol !== 'http' && !secure) {
-    throw new Error(`stdin is not supported over ${modem.protocol}:// yet; use a unix socket or tcp:// daemon`);
+    throw new Error(`stdin is not supported over ${modem.protocol}:// yet; use a unix socket, tcp:// or ssh:// daemon`);
   }
   const request = (secure ? https : http).request({
     method: 'POST',
     path,
     headers,
-    agent: false,
-    ...(socketPath ? { socketPath } : { host: modem.host, port: Number(modem.port) }),
+    ...(ssh ? { createConnection: ((_: unknown, done: (e: Error | null, s?: Duplex) => void) => {
+      ssh.open().then((s) => done(null, s), (e: Error) => done(e));
+      return undefined;
+    }) as unknown as http.RequestOptions['createConnection'], host: 'docker' } : { agent: false }),
+    ...(ssh ? {} : socketPath ? { socketPath } : { host: modem.host, port: Number(modem.port) }),
     ...(secure ? { ca: modem.ca, cert: modem.cert, key: modem.key } as https.RequestOptions : {}),
   });
   return new Promise<Duplex>((resolve, reject) => {

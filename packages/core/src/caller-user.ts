@@ -13,13 +13,13 @@ export interface ToolUser {
 }
 
 /** How the daemon maps users, from `docker info` / version. */
-export type UserMapping = 'plain' | 'rootless' | 'userns-remap' | 'podman';
+export type UserMapping = 'plain' | 'rootless' | 'userns-remap' | 'podman' | 'podman-rootless';
 
 /** Reads the daemon's user mapping (rootless Docker, userns-remap, Podman). */
 export async function userMapping(engine: DockerEngine): Promise<UserMapping> {
   const [info, version] = await Promise.all([engine.info(), engine.version()]);
-  if (version.Components?.some((c) => /podman/i.test(c.Name))) return 'podman';
   const security = ((info.SecurityOptions as string[] | undefined) ?? []).join(',');
+  if (version.Components?.some((c) => /podman/i.test(c.Name))) return security.includes('name=rootless') ? 'podman-rootless' : 'podman';
   if (security.includes('name=rootless')) return 'rootless';
   if (security.includes('name=userns')) return 'userns-remap';
   return 'plain';
@@ -30,7 +30,7 @@ let warnedRemap = false;
 /**
  * Maps the `user` option to the container's identity. Default (`"auto"`): the caller's uid:gid
  * and groups — except rootless Docker, where container root *is* the caller on the host, and
- * Podman, where `keep-id` maps the caller through. Explicit ids and `"image"` are opt-outs.
+ * rootless Podman, where `keep-id` maps the caller through. Explicit ids and `"image"` are opt-outs.
  */
 export function toolUser(option: string, mapping: UserMapping = 'plain'): ToolUser {
   if (option === 'image') return { user: undefined, groups: [], home: undefined };
@@ -39,7 +39,9 @@ export function toolUser(option: string, mapping: UserMapping = 'plain'): ToolUs
   const gid = process.getgid?.() ?? 0;
   if (mapping === 'rootless') return { user: '0:0', groups: [], home: '/tmp' };
   const groups = (process.getgroups?.() ?? []).filter((g) => g !== gid).map(String);
-  if (mapping === 'podman') return { user: `${uid}:${gid}`, groups: [], home: '/tmp', usernsMode: 'keep-id' };
+  // Rootless Podman: keep-id maps the caller's uid into the container as itself (rootful
+  // Podman refuses keep-id and maps ids as Docker does).
+  if (mapping === 'podman-rootless') return { user: `${uid}:${gid}`, groups: [], home: '/tmp', usernsMode: 'keep-id' };
   if (mapping === 'userns-remap' && !warnedRemap) {
     warnedRemap = true;
     process.emitWarning('tooldock: the daemon uses userns-remap; files the tools write will belong to a remapped uid on the host, not to you');

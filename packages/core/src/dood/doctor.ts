@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { userMapping, type UserMapping } from '../caller-user.js';
+import { copyModeReason } from '../copy-mode/detect-resolver.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { locateSelf, type SelfLocation } from './detect-self.js';
 
@@ -14,7 +15,11 @@ export interface DoctorReport {
   engine: {
     endpoint: string;
     chosenBy: string;
+    /** The docker context that chose the daemon, if one did. */
+    context?: string;
     reachable: boolean;
+    /** How files reach tools: bind mounts, or copy mode (with the reason) when nothing is shared. */
+    files?: { mode: 'mount' | 'copy'; reason?: string };
     version?: string;
     apiVersion?: string;
     userMapping?: UserMapping;
@@ -44,7 +49,7 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
   const findings: DoctorFinding[] = [];
   const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
   const report: DoctorReport = {
-    engine: { endpoint: engine.endpoint, chosenBy: engine.target.source, reachable: false },
+    engine: { endpoint: engine.endpoint, chosenBy: engine.target.source, ...(engine.target.context ? { context: engine.target.context } : {}), reachable: false },
     caller, mounts: [], findings, text: '',
   };
   const socketPath = engine.target.socketPath;
@@ -80,6 +85,8 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
   if (report.engine.reachable) {
     const self = await locateSelf(engine);
     report.self = self;
+    const copyReason = self.kind === 'container' ? undefined : await copyModeReason(engine);
+    report.engine.files = copyReason ? { mode: 'copy', reason: copyReason } : { mode: 'mount' };
     if (self.kind === 'container') {
       for (const m of self.mounts) {
         const socket = m.destination.endsWith('.sock');
@@ -98,7 +105,9 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
     } else if (self.kind === 'unverified-container') {
       findings.push({
         problem: `this process runs in a container, but ${self.reason}`,
-        fix: 'mount the host socket into this container (DooD), or set TOOLDOCK_SELF_CONTAINER=<id>; with a daemon that shares no files (DinD, tcp://, ssh://) run tools without mounts',
+        fix: copyReason
+          ? 'nothing to do if the daemon is remote: files are copied to and from tools (copy mode); for bind mounts, mount the host socket into this container (DooD)'
+          : 'mount the host socket into this container (DooD), or set TOOLDOCK_SELF_CONTAINER=<id>, or TOOLDOCK_TRANSFER=copy to copy files to and from tools',
       });
     }
     if (report.engine.userMapping === 'userns-remap') {
@@ -113,7 +122,7 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
 
 function render(r: DoctorReport): string {
   const lines = ['tooldock doctor', ''];
-  lines.push(`daemon     ${r.engine.endpoint} (chosen by ${r.engine.chosenBy})`);
+  lines.push(`daemon     ${r.engine.endpoint} (chosen by ${r.engine.chosenBy}${r.engine.context ? ` "${r.engine.context}"` : ''})`);
   lines.push(r.engine.reachable
     ? `           Docker ${r.engine.version}, API ${r.engine.apiVersion}, users: ${r.engine.userMapping}`
     : `           not reachable: ${r.engine.error}`);
@@ -123,6 +132,9 @@ function render(r: DoctorReport): string {
   lines.push(`where      ${!self ? 'unknown (daemon unreachable)' : self.kind === 'host' ? 'on the daemon\'s host: paths pass through'
     : self.kind === 'container' ? `in container ${self.name} (${self.containerId.slice(0, 12)}, image ${self.image}): paths are translated`
     : 'in a container the daemon does not know'}`);
+  if (r.engine.files) {
+    lines.push(`files      ${r.engine.files.mode === 'copy' ? `copied to and from tools (${r.engine.files.reason})` : 'bind-mounted'}`);
+  }
   if (r.mounts.length) {
     lines.push('mounts');
     for (const m of r.mounts) {

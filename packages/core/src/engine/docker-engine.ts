@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import Docker from 'dockerode';
 import { explainConnectionError, isConnectionError } from './engine-unreachable-error.js';
 import { resolveEngineTarget, type ConnectOptions, type EngineTarget } from './engine-target.js';
+import { SshDialAgent } from './ssh-dial-agent.js';
 
 export interface EngineVersion {
   Version: string;
@@ -36,8 +37,11 @@ export class DockerEngine {
     this.target = resolveEngineTarget(options);
     this.docker = new Docker(this.target.dockerodeOptions);
     const modem = this.docker.modem as unknown as { agent?: http.Agent; protocol?: string };
-    // Keep-alive: every run makes ~6 API calls; reusing sockets saves a connect each.
-    if (modem.protocol !== 'ssh' && !modem.agent) {
+    if (this.target.ssh) {
+      modem.agent = new SshDialAgent(this.target.ssh, options.ssh);
+      Object.defineProperty(modem.agent, inspect.custom, { value: () => `SshDialAgent(${this.target.endpoint})` });
+    } else if (!modem.agent) {
+      // Keep-alive: every run makes ~6 API calls; reusing sockets saves a connect each.
       const agent = modem.protocol === 'https' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
       // docker-modem runs util.inspect(requestOptions, { showHidden: true, depth: null }) on every
       // request, debug or not; walking a busy agent's sockets cost ~0.3 s of CPU per run at
