@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { latency } from './b1-latency.js';
 import { fanOut } from './b2-fan-out.js';
 import { streaming } from './b3-streaming.js';
+import { copyMode } from './b4-copy-mode.js';
 import { pipeline } from './b5-pipeline.js';
 import { machine } from './machine.js';
 import type { BenchContext, BenchRow } from './types.js';
@@ -13,6 +14,7 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   B1: latency,
   B2: fanOut,
   B3: streaming,
+  B4: copyMode,
   B5: pipeline,
 };
 
