@@ -66,7 +66,7 @@ async function writeRandomFile(path: string, mb: number): Promise<void> {
   for (let i = 0; i < mb; i++) {
     // Vary each MiB a little so nothing along the way can deduplicate it.
     chunk.writeUInt32LE(i, 0);
-    if (!out.write(Buffer.from(chunk))) await new Promise((r) => out.once('drain', r));
+    if (!out.write(Buffer.from(chunk))) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   out.end();
   await finished(out);

@@ -25,6 +25,9 @@ export function cancelOnInterrupt(): AbortSignal {
   // what tells tooldock's SIGINT handler that the program handles the interrupt itself (so it
   // cancels and cleans up but does not end the kernel).
   deno?.addSignalListener('SIGINT', onInterrupt);
-  process.on('SIGINT', onInterrupt);
+  // Not now but once the cell's synchronous part is over: tslab runs it under vm's
+  // breakOnSigint, whose watchdog afterwards restores the SIGINT disposition it found — a
+  // listener added meanwhile stays in the list but is dead, and the interrupt kills the kernel.
+  queueMicrotask(() => process.on('SIGINT', onInterrupt));
   return controller.signal;
 }

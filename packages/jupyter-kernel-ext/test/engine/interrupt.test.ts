@@ -8,13 +8,12 @@ import { buildPackages, repoRoot } from '../../../../test-support/built-packages
 
 const driver = fileURLToPath(new URL('./fixtures/interrupt_driver.py', import.meta.url));
 
-// tslab is not in this list yet: interrupted there, the cell does not answer within 60 s (open).
 const readImages: Record<string, string> = {
   deno: 'const images = JSON.parse(Deno.readTextFileSync("../../.cache/test-images.json"));',
   tslab: 'import { readFileSync } from "fs";\nconst images = JSON.parse(readFileSync("../../.cache/test-images.json", "utf8"));',
 };
 
-describe.each(['deno'])('interrupting a %s kernel cell that runs tools (jupyter_client)', (kernel) => {
+describe.each(['deno', 'tslab'])('interrupting a %s kernel cell that runs tools (jupyter_client)', (kernel) => {
   beforeAll(async () => {
     await buildPackages();
   }, 120_000);
