@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { userMapping, type UserMapping } from '../caller-user.js';
 import { copyModeReason } from '../copy-mode/detect-resolver.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
@@ -56,12 +56,8 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
   if (socketPath) {
     try {
       const st = statSync(socketPath);
-      let usable = true;
-      try {
-        accessSync(socketPath, constants.R_OK | constants.W_OK);
-      } catch {
-        usable = false;
-      }
+      // From the mode bits, not access(2): Deno's accessSync ignores supplementary groups.
+      const usable = mayReadWrite(st, caller);
       report.socket = { path: socketPath, uid: st.uid, gid: st.gid, mode: (st.mode & 0o777).toString(8), usable };
       if (!usable) {
         findings.push({
@@ -118,6 +114,14 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
   }
   report.text = render(report);
   return report;
+}
+
+/** Whether uid/groups may read and write a file with this owner and mode (as the kernel decides). */
+function mayReadWrite(st: { uid: number; gid: number; mode: number }, who: { uid: number; gid: number; groups: number[] }): boolean {
+  if (who.uid === 0) return true;
+  if (st.uid === who.uid) return (st.mode & 0o600) === 0o600;
+  if (st.gid === who.gid || who.groups.includes(st.gid)) return (st.mode & 0o060) === 0o060;
+  return (st.mode & 0o006) === 0o006;
 }
 
 function render(r: DoctorReport): string {

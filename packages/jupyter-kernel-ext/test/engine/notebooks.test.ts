@@ -1,18 +1,19 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, repoRoot } from '../../../../test-support/built-packages.js';
 import { tempDir } from '../../../../test-support/temp-dir.js';
 
 interface Output { output_type: string; text?: string[]; data?: Record<string, string[]> }
 const notebooks = join(repoRoot, 'examples', 'notebooks');
 
-async function execute(kernel: string): Promise<Output[][]> {
+async function execute(kernel: string, notebook = 'quickstart'): Promise<Output[][]> {
   const out = join(tempDir('notebook'), 'out.ipynb');
   await promisify(execFile)('jupyter', ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${kernel}`,
-    '--ExecutePreprocessor.timeout=120', `quickstart-${kernel}.ipynb`, '--output', out], { cwd: notebooks });
+    '--ExecutePreprocessor.timeout=300', `${notebook}-${kernel}.ipynb`, '--output', out], { cwd: notebooks });
   return (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ outputs: Output[] }> }).cells.map((c) => c.outputs);
 }
 
@@ -63,5 +64,39 @@ describe('the quick-start notebook under Deno\'s Jupyter kernel (headless nbconv
     const error = html(cells[3]!.find((o) => o.output_type === 'display_data'));
     expect(error).toContain('✗ Command failed with exit code 3: sh');
     expect(error).toContain('<pre>broken input</pre>');
+  });
+});
+
+describe.each(['deno', 'tslab'])('the alignment notebook under %s (headless nbconvert)', (kernel) => {
+  let cells: Output[][];
+  let dataDir: string | undefined;
+
+  beforeAll(async () => {
+    await buildPackages();
+    cells = await execute(kernel, 'alignment');
+    dataDir = /data in (\S+)/.exec((cells[1]!.find((o) => o.output_type === 'stream')?.text ?? []).join(''))?.[1];
+  }, 400_000);
+  afterAll(() => {
+    if (dataDir?.startsWith(tmpdir())) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('aligns three samples with real bwa and samtools, with one progress table in its final state', () => {
+    expect(dataDir).toMatch(/tooldock-notebook-/);
+    for (const sample of ['s1', 's2', 's3']) expect(existsSync(join(dataDir!, `${sample}.bam.bai`))).toBe(true);
+    const tables = cells[2]!.filter((o) => o.output_type === 'display_data');
+    expect(tables).toHaveLength(1);
+    const table = (tables[0]!.data?.['text/html'] ?? []).join('');
+    expect(table).toMatch(/alignment: 3\/3 done, 0 running, 0 queued/);
+    for (const sample of ['s1', 's2', 's3']) expect(table).toContain(`<td>${sample}</td><td style="color:#080">done</td>`);
+  });
+
+  it('reports mapping rates that bwa actually achieved', () => {
+    const lines = (cells[3]!.find((o) => o.output_type === 'stream')?.text ?? []).join('').trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const [, reads, mapped] = /^s\d: (\d+) reads, ([\d.]+)% mapped/.exec(line) ?? [];
+      expect(Number(reads)).toBe(600);
+      expect(Number(mapped)).toBeGreaterThanOrEqual(95);
+    }
   });
 });
