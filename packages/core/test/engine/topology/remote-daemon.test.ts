@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, copyModeReason, runTool } from '@tooldock/core';
+import { execFileSync } from 'node:child_process';
+import { connect, copyModeReason, doctor, DockerEngine, runTool } from '@tooldock/core';
 import { PrivateDaemon } from '../../../../../test-support/private-daemon.js';
 import { tempDir } from '../../../../../test-support/temp-dir.js';
 import { testImages } from '../../../../../test-support/test-images.js';
@@ -32,5 +33,25 @@ describe('a daemon reached over tcp:// (loopback) shares no files with us', () =
     const result = await runTool(busybox, ['sh', '-c', `tr a-z A-Z < ${data}/in.txt > ${data}/out.txt`], [`${data}:rw`], { engine });
     expect(result.mounts[0]?.source).toEqual({ type: 'copy' });
     expect(readFileSync(join(data, 'out.txt'), 'utf8')).toBe('FROM THIS MACHINE\n');
+  });
+
+  it('is reached through a docker context made by the docker CLI itself, as the CLI resolves it', async () => {
+    const config = tempDir('docker-config');
+    const cli = (...args: string[]) => execFileSync('docker', args, { env: { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: '' }, encoding: 'utf8' }).trim();
+    cli('context', 'create', 'loopback', '--docker', `host=tcp://127.0.0.1:${port}`);
+    cli('context', 'use', 'loopback');
+    const saved = { ...process.env };
+    try {
+      delete process.env.DOCKER_HOST;
+      delete process.env.DOCKER_CONTEXT;
+      process.env.DOCKER_CONFIG = config;
+      const engine = new DockerEngine();
+      expect(engine.target).toMatchObject({ source: 'config.json', context: 'loopback' });
+      expect(engine.endpoint).toBe(cli('context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'));
+      expect((await runTool(busybox, ['echo', 'via a context'], [], { engine })).stdout).toBe('via a context\n');
+      expect((await doctor({ engine })).text).toContain(`tcp://127.0.0.1:${port} (chosen by config.json "loopback")`);
+    } finally {
+      process.env = saved;
+    }
   });
 });
