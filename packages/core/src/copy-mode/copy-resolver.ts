@@ -9,7 +9,7 @@ import { unpackOutputs } from './unpack-outputs.js';
  * Copy mode, for a daemon that shares no filesystem with us (DinD, tcp://, ssh://, a remote
  * Podman): nothing is bind-mounted. Before start, every mount's contents are streamed into the
  * created container with `putArchive` at the mount's target; after exit, writable mounts are
- * streamed back with `getArchive` into the same local paths (see {@link unpackOutputs}).
+ * streamed back with `getArchive` into the same local paths, staged and renamed into place.
  *
  * @example
  * ```ts

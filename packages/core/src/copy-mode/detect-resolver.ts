@@ -14,7 +14,15 @@ export async function copyModeResolverFor(engine: DockerEngine): Promise<PathRes
   return (await copyModeReason(engine)) ? copyModeResolver : undefined;
 }
 
-/** Why files must be copied to this daemon, or undefined when it sees our paths. */
+/**
+ * Why files must be copied to this daemon, or undefined when it sees our paths.
+ *
+ * @example
+ * ```ts
+ * const why = await copyModeReason(connect());
+ * if (why) console.log(`mounts are copied in and out: ${why}`);
+ * ```
+ */
 export async function copyModeReason(engine: DockerEngine): Promise<string | undefined> {
   const forced = process.env.TOOLDOCK_TRANSFER;
   if (forced === 'copy') return 'TOOLDOCK_TRANSFER=copy';

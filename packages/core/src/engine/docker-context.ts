@@ -22,6 +22,12 @@ export function dockerConfigDir(): string {
  * The context the docker CLI would use, in its order: `DOCKER_CONTEXT`, then `currentContext`
  * in config.json. Undefined for none or `default` (the default socket). A named context that
  * does not exist is an error, as it is for the CLI.
+ *
+ * @example
+ * ```ts
+ * const current = currentDockerContext();
+ * console.log(current ? `${current.context.name}: ${current.context.host}` : 'default daemon');
+ * ```
  */
 export function currentDockerContext(): { context: DockerContext; chosenBy: 'DOCKER_CONTEXT' | 'config.json' } | undefined {
   const configDir = dockerConfigDir();
