@@ -3,7 +3,8 @@ import type Docker from 'dockerode';
 import type { MountPlan, PathResolver } from '../path-resolver.js';
 import type { LocalMount } from '../mount-spec.js';
 import { packMounts } from './pack-mounts.js';
-import { unpackOutputs } from './unpack-outputs.js';
+import type { CopiedIn } from './snapshot.js';
+import { unpackOutputs, type UnpackContext } from './unpack-outputs.js';
 
 /**
  * Copy mode, for a daemon that shares no filesystem with us (DinD, tcp://, ssh://, a remote
@@ -19,21 +20,23 @@ import { unpackOutputs } from './unpack-outputs.js';
 export const copyModeResolver: PathResolver = {
   async plan(mounts: LocalMount[]): Promise<MountPlan> {
     if (mounts.length === 0) return { mounts: [] };
+    const copiedIn: CopiedIn = new Map();
+    const allTargets = mounts.map((m) => m.target);
     return {
       mounts: mounts.map((m) => ({ target: m.target, source: { type: 'copy' }, readOnly: !m.write, localPath: m.path })),
       async beforeStart(container) {
         // docker-modem pipes any stream with pipe(); tar-stream's is a streamx Readable.
-        await container.putArchive(packMounts(mounts) as unknown as NodeJS.ReadableStream, { path: '/' });
+        await container.putArchive(packMounts(mounts, copiedIn) as unknown as NodeJS.ReadableStream, { path: '/' });
       },
       async afterExit(container, keepOutputs) {
         if (!keepOutputs) return;
-        for (const mount of mounts.filter((m) => m.write)) await copyBack(container, mount);
+        for (const mount of mounts.filter((m) => m.write)) await copyBack(container, mount, { copiedIn, allTargets });
       },
     };
   },
 };
 
-async function copyBack(container: Docker.Container, mount: LocalMount): Promise<void> {
+async function copyBack(container: Docker.Container, mount: LocalMount, context: UnpackContext): Promise<void> {
   const archive = await container.getArchive({ path: mount.target });
-  await unpackOutputs(archive as Readable, mount);
+  await unpackOutputs(archive as Readable, mount, context);
 }

@@ -3,17 +3,24 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pack, type Header, type Pack } from 'tar-stream';
 import type { LocalMount } from '../mount-spec.js';
+import { inNested, mtimeSec, nestedTargets, type CopiedIn } from './snapshot.js';
 import { isStagingName } from './staging.js';
 
 /**
  * A tar stream of the mounts' contents, each entry named by its path inside the tool container
  * (for `putArchive` at `/`). Files are streamed one after the other, so memory stays flat
- * whatever their size. Modes, owners, mtimes and symlinks are kept as they are here.
+ * whatever their size. Modes, owners, mtimes and symlinks are kept as they are here. A mount's
+ * local files where another mount's target lies inside it are left out (that mount covers them),
+ * and every regular file packed is recorded in `copiedIn`.
  */
-export function packMounts(mounts: readonly LocalMount[]): Pack {
+export function packMounts(mounts: readonly LocalMount[], copiedIn: CopiedIn): Pack {
   const archive = pack();
+  const targets = mounts.map((m) => m.target);
   (async () => {
-    for (const mount of mounts) await addTree(archive, mount.path, mount.target.slice(1));
+    for (const mount of mounts) {
+      const tree: Tree = { archive, copiedIn, nested: nestedTargets(mount.target, targets), root: mount.target };
+      await addTree(tree, mount.path, '');
+    }
     archive.finalize();
   })().catch((error: unknown) => archive.destroy(error as Error));
   return archive;
@@ -21,16 +28,29 @@ export function packMounts(mounts: readonly LocalMount[]): Pack {
 
 type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
 
-async function addTree(archive: Pack, localPath: string, name: string): Promise<void> {
+interface Tree {
+  archive: Pack;
+  copiedIn: CopiedIn;
+  nested: string[];
+  /** The mount's target in the container. */
+  root: string;
+}
+
+async function addTree(tree: Tree, localPath: string, rel: string): Promise<void> {
+  if (rel && inNested(rel, tree.nested)) return;
+  const { archive } = tree;
+  const containerPath = rel ? `${tree.root === '/' ? '' : tree.root}/${rel}` : tree.root;
+  const name = containerPath.slice(1);
   const stat = await lstat(localPath);
   const header: EntryHeader = { name, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtime: stat.mtime };
   if (stat.isDirectory()) {
     await entry(archive, { ...header, type: 'directory' });
     const children = (await readdir(localPath)).filter((child) => !isStagingName(child)).sort();
-    for (const child of children) await addTree(archive, join(localPath, child), `${name}/${child}`);
+    for (const child of children) await addTree(tree, join(localPath, child), rel ? `${rel}/${child}` : child);
   } else if (stat.isSymbolicLink()) {
     await entry(archive, { ...header, type: 'symlink', linkname: await readlink(localPath) });
   } else if (stat.isFile()) {
+    tree.copiedIn.set(containerPath, { size: stat.size, mtimeSec: mtimeSec(stat.mtime) });
     await new Promise<void>((resolve, reject) => {
       const sink = archive.entry({ ...header, type: 'file', size: stat.size }, (error) => (error ? reject(error) : resolve()));
       const source = createReadStream(localPath);

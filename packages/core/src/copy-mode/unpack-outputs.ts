@@ -7,20 +7,30 @@ import type { LocalMount } from '../mount-spec.js';
 
 /** One archive member: its header and a stream of its bytes. */
 type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
+import { inNested, mtimeSec, nestedTargets, type CopiedIn } from './snapshot.js';
 import { stagingName } from './staging.js';
 
+/** What the copy-back needs to know besides the archive. */
+export interface UnpackContext {
+  /** What went in: files the tool left as they were are not written back. */
+  copiedIn: CopiedIn;
+  /** Targets of the run's other mounts (their contents are not this mount's). */
+  allTargets: readonly string[];
+}
+
 /**
- * Writes a `getArchive` tar of a writable mount back to the mount's local path. Entries land in
- * a hidden staging directory beside their destination and are renamed into place only after the
- * whole archive arrived, so no output is ever left half-written; files whose size and mtime are
- * unchanged are not rewritten. Files deleted by the tool are kept here (copy mode never deletes).
- * Returns the local paths written.
+ * Writes a `getArchive` tar of a writable mount back to the mount's local path. Only the tool's
+ * changes are written: files it created, or changed from what was copied in. Entries land in a
+ * hidden staging directory beside their destination and are renamed into place only after the
+ * whole archive arrived, so no output is ever left half-written. Files deleted by the tool are
+ * kept here (copy mode never deletes). Returns the local paths written.
  */
-export async function unpackOutputs(archive: Readable, mount: LocalMount): Promise<string[]> {
+export async function unpackOutputs(archive: Readable, mount: LocalMount, context: UnpackContext): Promise<string[]> {
   const isDir = (await stat(mount.path)).isDirectory();
   const base = isDir ? mount.path : dirname(mount.path);
   const rootName = isDir ? [] : [basename(mount.path)];
   const staging = join(base, stagingName());
+  const nested = nestedTargets(mount.target, context.allTargets);
   await mkdir(staging);
   try {
     const dirs: string[] = [];
@@ -30,11 +40,13 @@ export async function unpackOutputs(archive: Readable, mount: LocalMount): Promi
     archive.pipe(tar);
     for await (const entry of tar) {
       const rel = localName(entry.header.name, rootName);
-      if (rel === undefined) {
+      const inMount = isDir ? rel : '';
+      if (rel === undefined || inNested(inMount!, nested)) {
         entry.resume();
         continue;
       }
-      if (await stage(entry, entry.header, rel, { base, staging, rootName, dirs })) changed.push(rel);
+      const before = context.copiedIn.get(inMount ? `${mount.target === '/' ? '' : mount.target}/${inMount}` : mount.target);
+      if (await stage(entry, entry.header, rel, { base, staging, rootName, dirs, before })) changed.push(rel);
     }
     for (const dir of dirs) await mkdir(join(base, dir), { recursive: true });
     for (const rel of changed) {
@@ -54,6 +66,8 @@ interface StageContext {
   staging: string;
   rootName: string[];
   dirs: string[];
+  /** This file as it was copied in, if it was. */
+  before: { size: number; mtimeSec: number } | undefined;
 }
 
 /** Writes one entry into staging; true when it differs from what is here and must be moved in. */
@@ -70,7 +84,10 @@ async function stage(entry: Entry, header: Header, rel: string, ctx: StageContex
       return false;
     case 'file':
     case 'contiguous-file': {
-      if (existing?.isFile() && existing.size === header.size && sameSecond(existing.mtime, header.mtime)) {
+      // Unchanged by the tool: leave the local file alone, even if it changed here meanwhile.
+      const asCopiedIn = ctx.before?.size === header.size && ctx.before.mtimeSec === mtimeSec(header.mtime);
+      const asHere = existing?.isFile() && existing.size === header.size && mtimeSec(existing.mtime) === mtimeSec(header.mtime);
+      if (asCopiedIn || asHere) {
         entry.resume();
         return false;
       }
@@ -121,8 +138,4 @@ function writeEntry(entry: Entry, path: string, mode: number): Promise<void> {
     file.once('finish', resolve);
     entry.pipe(file);
   });
-}
-
-function sameSecond(a: Date, b: Date | undefined): boolean {
-  return b !== undefined && Math.floor(a.getTime() / 1000) === Math.floor(b.getTime() / 1000);
 }

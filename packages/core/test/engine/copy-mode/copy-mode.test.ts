@@ -83,4 +83,32 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     expect(readFileSync(join(out, 'uid'), 'utf8').trim()).toBe(result.user.split(':')[0]);
     expect(lstatSync(join(out, 'made')).uid).toBe(process.getuid!());
   });
+
+  it('brings back only the tool\'s changes: a file changed here while the tool ran is not reverted', async () => {
+    const out = tempDir('copy-race');
+    writeFileSync(join(out, 'shared.txt'), 'old\n');
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const run = runTool(busybox, ['sh', '-c', `sleep 1; echo mine > ${out}/own.txt`], [`${out}:rw`], {
+      onEvent: (e) => e.type === 'container:started' && started(),
+    });
+    await running; // inputs are in the container now
+    writeFileSync(join(out, 'shared.txt'), 'changed here meanwhile, by another run\n');
+    await run;
+    expect(readFileSync(join(out, 'shared.txt'), 'utf8')).toBe('changed here meanwhile, by another run\n');
+    expect(readFileSync(join(out, 'own.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('keeps nested mounts apart, as bind mounts do', async () => {
+    const work = tempDir('copy-outer');
+    const ref = tempDir('copy-inner');
+    mkdirSync(join(work, 'ref'));
+    writeFileSync(join(work, 'ref', 'hidden.txt'), 'under the inner mount: the tool must not see this\n');
+    writeFileSync(join(ref, 'genome.fa'), '>chr1\nACGT\n');
+    const result = await runTool(busybox, ['sh', '-c', 'ls /work/ref; cat /work/ref/genome.fa > /work/copy.fa'],
+      [{ path: work, target: '/work', write: true }, { path: ref, target: '/work/ref' }]);
+    expect(result.stdout).toBe('genome.fa\n');
+    expect(readFileSync(join(work, 'copy.fa'), 'utf8')).toBe('>chr1\nACGT\n');
+    expect(readdirSync(join(work, 'ref'))).toEqual(['hidden.txt']); // the inner mount's files did not land here
+  });
 });

@@ -1,0 +1,24 @@
+/**
+ * What was copied into a tool container: container path → size and mtime (whole seconds, as
+ * tar keeps them). Copy-back writes only what differs from it — the tool's own changes — so a
+ * run never reverts a file that another run (or you) changed here meanwhile.
+ */
+export type CopiedIn = Map<string, { size: number; mtimeSec: number }>;
+
+export function mtimeSec(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+/**
+ * Targets of other mounts that lie inside `target` (`/work/ref` in `/work`), relative to it:
+ * their contents belong to those mounts, not to this one, as with bind mounts.
+ */
+export function nestedTargets(target: string, allTargets: readonly string[]): string[] {
+  return allTargets.filter((t) => t !== target && t.startsWith(target === '/' ? '/' : `${target}/`))
+    .map((t) => t.slice(target === '/' ? 1 : target.length + 1));
+}
+
+/** Whether a path relative to a mount lies in one of its nested mounts. */
+export function inNested(rel: string, nested: readonly string[]): boolean {
+  return nested.some((n) => rel === n || rel.startsWith(`${n}/`));
+}
