@@ -26,16 +26,19 @@ const IDLE_MS = 500;
 
 /**
  * An HTTP agent that reaches the daemon through `docker system dial-stdio` on the remote host,
- * as the docker CLI does — but over **one** ssh connection per engine, each request on its own
- * channel, instead of docker-modem's handshake per API call (~6 per run).
+ * as the docker CLI does — but over **one** ssh connection per engine, with keep-alive channels
+ * (one remote dial-stdio serves many requests), instead of docker-modem's handshake per API call.
  */
 export class SshDialAgent extends http.Agent {
   private client: Promise<Client> | undefined;
-  private channels = 0;
+  /** Open channels, and those of them idle in the keep-alive pool. */
+  private channels = new Set<Duplex>();
+  private pooled = new Set<Duplex>();
   private idle: NodeJS.Timeout | undefined;
 
   constructor(private readonly target: SshTarget, private readonly options: SshOptions = {}) {
-    super({ keepAlive: false });
+    // Keep-alive: a channel (and its remote dial-stdio process) serves many requests.
+    super({ keepAlive: true });
   }
 
   override createConnection(_options: unknown, callback: (error: Error | null, socket?: Duplex) => void): undefined {
@@ -46,31 +49,55 @@ export class SshDialAgent extends http.Agent {
     return undefined;
   }
 
+  // Pooling is tracked here, so the connection closes once nothing is in flight and a finished
+  // script can exit (a channel cannot be unref'd like a TCP socket).
+  override keepSocketAlive(socket: Duplex): void {
+    this.pooled.add(socket);
+    this.settle();
+    // @types/node says void; Node returns whether the socket is kept.
+    return super.keepSocketAlive(socket as never);
+  }
+
+  override reuseSocket(socket: Duplex, request: http.ClientRequest): void {
+    this.pooled.delete(socket);
+    clearTimeout(this.idle);
+    super.reuseSocket(socket as never, request);
+  }
+
   /** A fresh duplex to the daemon (also used for hijacked attach connections). */
   async open(): Promise<Duplex> {
-    const client = await this.connected();
     clearTimeout(this.idle);
-    this.channels++;
+    const client = await this.connected();
     return new Promise((resolve, reject) => {
-      client.exec('docker system dial-stdio', (error, channel) => {
+      client.exec('docker system dial-stdio', (error, stream) => {
         if (error) {
-          this.release();
+          this.settle();
           return reject(new Error(`ssh ${this.target.username}@${this.target.host}: cannot run \`docker system dial-stdio\` there (${error.message}); the remote user needs the docker CLI and access to the daemon`));
         }
-        channel.once('close', () => this.release());
-        resolve(channel as unknown as Duplex);
+        // What http.Agent's keep-alive calls on a TCP socket; a channel has no such knobs.
+        const channel = Object.assign(stream as unknown as Duplex, { setKeepAlive() {}, setTimeout() {}, ref() {}, unref() {} });
+        this.channels.add(channel);
+        channel.once('close', () => {
+          this.channels.delete(channel);
+          this.pooled.delete(channel);
+          this.settle();
+        });
+        resolve(channel);
       });
     });
   }
 
-  private release(): void {
-    if (--this.channels > 0) return;
+  /** Nothing in flight: close everything after a short idle time. */
+  private settle(): void {
+    if (this.channels.size > this.pooled.size) return;
     clearTimeout(this.idle);
     this.idle = setTimeout(() => this.close(), IDLE_MS);
   }
 
   /** Ends the shared connection (the next request opens a new one). */
   close(): void {
+    clearTimeout(this.idle);
+    this.destroy(); // the pooled channels
     const client = this.client;
     this.client = undefined;
     void client?.then((c) => c.end(), () => {});
