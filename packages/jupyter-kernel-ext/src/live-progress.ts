@@ -62,10 +62,12 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
     if (wait <= 0) void draw();
     else timer ??= setTimeout(() => ((timer = undefined), void draw()), wait);
   }) as LiveProgress;
-  listener.flush = () => {
+  listener.flush = async () => {
     clearTimeout(timer);
     timer = undefined;
-    return draw();
+    await draw();
+    // Let Deno's kernel send the final update before it reports the cell idle (see denoDisplay).
+    if (jupyter) await new Promise((resolve) => setTimeout(resolve, 30));
   };
   return listener;
 }
