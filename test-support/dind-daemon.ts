@@ -1,8 +1,9 @@
-import { execFileSync, execSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type DockerEngine } from '@tooldock/core';
+import { daemonAnswers, loadImageInto } from './daemon-host.js';
 import { testImages } from './test-images.js';
 
 /**
@@ -32,22 +33,14 @@ export class DindDaemon {
       '-v', `${this.dir}:/sock`, '--mount', 'type=volume,target=/var/lib/docker',
       dind, 'dockerd', '--bridge=none', '--iptables=false', '--ip6tables=false', '-H', 'unix:///sock/docker.sock',
     ], { encoding: 'utf8' }).trim();
-    const started = Date.now();
-    while (Date.now() - started < 60_000) {
-      try {
-        execFileSync('docker', ['-H', this.host, 'version', '--format', '{{.Server.Version}}'], { stdio: 'ignore' });
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    if (await daemonAnswers(this.host, 60_000)) return;
     const logs = execFileSync('docker', ['logs', '--tail', '20', this.containerId], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     throw new Error(`the DinD daemon did not answer on ${this.socket} within 60 s:\n${logs}`);
   }
 
   /** Copies an image from the shared daemon into this one (no registry here). */
   loadImage(tag: string): void {
-    execSync(`docker save ${tag} | docker -H ${this.host} load -q`, { stdio: 'ignore', shell: '/bin/bash' });
+    loadImageInto(this.host, tag);
   }
 
   /** Removes the daemon's container with its data volume, and the socket dir. */

@@ -1,8 +1,9 @@
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type DockerEngine } from '@tooldock/core';
+import { daemonAnswers, loadImageInto } from './daemon-host.js';
 
 /**
  * Podman's Docker-compatible API (`podman system service`) with its own storage, run root and
@@ -34,24 +35,17 @@ export class PodmanService {
     });
     let log = '';
     this.process.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const started = Date.now();
-    while (Date.now() - started < 30_000) {
-      if (existsSync(this.socket)) {
-        try {
-          execSync(`docker -H ${this.host} version --format '{{.Server.Version}}'`, { stdio: 'ignore' });
-          // Let the tests' unprivileged callers use it, as a docker group would.
-          chmodSync(this.dir, 0o755);
-          chmodSync(this.socket, 0o666);
-          return;
-        } catch { /* not answering yet */ }
-      }
-      await new Promise((r) => setTimeout(r, 200));
+    if (await daemonAnswers(this.host, 30_000)) {
+      // Let the tests' unprivileged callers use it, as a docker group would.
+      chmodSync(this.dir, 0o755);
+      chmodSync(this.socket, 0o666);
+      return;
     }
     throw new Error(`podman system service did not answer on ${this.socket} within 30 s:\n${log}`);
   }
 
   loadImage(tag: string): void {
-    execSync(`docker save ${tag} | docker -H ${this.host} load -q`, { stdio: 'ignore', shell: '/bin/bash' });
+    loadImageInto(this.host, tag);
   }
 
   /** Containers Podman still has (all states). */

@@ -3,6 +3,7 @@ import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type DockerEngine } from '@tooldock/core';
+import { daemonAnswers, loadImageInto } from './daemon-host.js';
 
 /**
  * A dockerd of the test's own — own socket, data root, exec root and pid file, no bridge —
@@ -32,15 +33,7 @@ export class PrivateDaemon {
       '-H', this.host, ...this.extraHosts.flatMap((h) => ['-H', h]), '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'),
       '--pidfile', join(this.dir, 'dockerd.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false',
     ], { stdio: ['ignore', this.log(), this.log()], detached: true });
-    const started = Date.now();
-    while (Date.now() - started < 60_000) {
-      try {
-        execSync(`docker -H ${this.host} version --format '{{.Server.Version}}'`, { stdio: 'ignore' });
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    if (await daemonAnswers(this.host, 60_000)) return;
     throw new Error(`private dockerd on ${this.socket} did not answer within 60 s; see ${join(this.dir, 'dockerd.log')}`);
   }
 
@@ -50,7 +43,7 @@ export class PrivateDaemon {
 
   /** Copies an image from the shared daemon into this one. */
   loadImage(tag: string): void {
-    execSync(`docker save ${tag} | docker -H ${this.host} load`, { stdio: 'ignore', shell: '/bin/bash' });
+    loadImageInto(this.host, tag);
   }
 
   /** SIGKILL of dockerd and its containerd: the daemon vanishes mid-call, as in a crash. */

@@ -44,10 +44,7 @@ export async function attachWithStdin(docker: Docker, containerId: string): Prom
     method: 'POST',
     path,
     headers,
-    ...(ssh ? { createConnection: ((_: unknown, done: (e: Error | null, s?: Duplex) => void) => {
-      ssh.open().then((s) => done(null, s), (e: Error) => done(e));
-      return undefined;
-    }) as unknown as http.RequestOptions['createConnection'], host: 'docker' } : { agent: false }),
+    ...(ssh ? { createConnection: ssh.createConnection.bind(ssh) as unknown as http.RequestOptions['createConnection'], host: 'docker' } : { agent: false }),
     ...(ssh ? {} : socketPath ? { socketPath } : { host: modem.host, port: Number(modem.port) }),
     ...(secure ? { ca: modem.ca, cert: modem.cert, key: modem.key } as https.RequestOptions : {}),
   });

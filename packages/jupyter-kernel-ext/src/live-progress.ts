@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FanOutProgress, ProgressListener } from '@tooldock/core';
-import { denoJupyter, detectKernel } from './kernel.js';
+import { denoJupyter, detectKernel, letDenoSend } from './kernel.js';
 import { tslab } from './tslab-display.js';
 import { progressBundle } from './render.js';
 
@@ -66,8 +66,7 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
     clearTimeout(timer);
     timer = undefined;
     await draw();
-    // Let Deno's kernel send the final update before it reports the cell idle (see denoDisplay).
-    if (jupyter) await new Promise((resolve) => setTimeout(resolve, 30));
+    if (jupyter) await letDenoSend();
   };
   return listener;
 }

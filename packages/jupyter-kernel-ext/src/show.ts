@@ -1,5 +1,5 @@
 import { isToolError, type RunResult } from '@tooldock/core';
-import { denoDisplay, denoJupyter, detectKernel } from './kernel.js';
+import { denoJupyter, detectKernel, letDenoSend } from './kernel.js';
 import { tslab } from './tslab-display.js';
 import { errorBundle, outcomesBundle, resultBundle, type MimeBundle } from './render.js';
 
@@ -32,7 +32,10 @@ export async function show(value: unknown): Promise<void> {
   const bundle = bundleOf(value) ?? { 'text/plain': String(value), 'text/html': '' };
   const jupyter = denoJupyter();
   const tslabApi = detectKernel() === 'tslab' ? tslab() : undefined;
-  if (jupyter) await denoDisplay(bundle, { raw: true });
+  if (jupyter) {
+    await jupyter.display(bundle, { raw: true });
+    await letDenoSend();
+  }
   else if (tslabApi && bundle['text/html']) tslabApi.display.html(bundle['text/html']);
   else console.log(bundle['text/plain']);
 }

@@ -3,7 +3,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pack, type Header, type Pack } from 'tar-stream';
 import type { LocalMount } from '../mount-spec.js';
-import { inNested, mtimeSec, nestedTargets, type CopiedIn } from './snapshot.js';
+import { containerPath, inNested, mtimeSec, nestedTargets, type CopiedIn } from './snapshot.js';
 import { isStagingName } from './staging.js';
 
 /**
@@ -39,8 +39,8 @@ interface Tree {
 async function addTree(tree: Tree, localPath: string, rel: string): Promise<void> {
   if (rel && inNested(rel, tree.nested)) return;
   const { archive } = tree;
-  const containerPath = rel ? `${tree.root === '/' ? '' : tree.root}/${rel}` : tree.root;
-  const name = containerPath.slice(1);
+  const inContainer = containerPath(tree.root, rel);
+  const name = inContainer.slice(1);
   const stat = await lstat(localPath);
   const header: EntryHeader = { name, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtime: stat.mtime };
   if (stat.isDirectory()) {
@@ -50,7 +50,7 @@ async function addTree(tree: Tree, localPath: string, rel: string): Promise<void
   } else if (stat.isSymbolicLink()) {
     await entry(archive, { ...header, type: 'symlink', linkname: await readlink(localPath) });
   } else if (stat.isFile()) {
-    tree.copiedIn.set(containerPath, { size: stat.size, mtimeSec: mtimeSec(stat.mtime) });
+    tree.copiedIn.set(inContainer, { size: stat.size, mtimeSec: mtimeSec(stat.mtime) });
     await new Promise<void>((resolve, reject) => {
       const sink = archive.entry({ ...header, type: 'file', size: stat.size }, (error) => (error ? reject(error) : resolve()));
       const source = createReadStream(localPath);

@@ -5,6 +5,11 @@
  */
 export type CopiedIn = Map<string, { size: number; mtimeSec: number }>;
 
+/** The container path of `rel` (relative to a mount's target; '' for the target itself). */
+export function containerPath(target: string, rel: string): string {
+  return rel ? `${target === '/' ? '' : target}/${rel}` : target;
+}
+
 export function mtimeSec(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }

@@ -7,7 +7,7 @@ import type { LocalMount } from '../mount-spec.js';
 
 /** One archive member: its header and a stream of its bytes. */
 type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
-import { inNested, mtimeSec, nestedTargets, type CopiedIn } from './snapshot.js';
+import { containerPath, inNested, mtimeSec, nestedTargets, type CopiedIn } from './snapshot.js';
 import { stagingName } from './staging.js';
 
 /** What the copy-back needs to know besides the archive. */
@@ -45,7 +45,7 @@ export async function unpackOutputs(archive: Readable, mount: LocalMount, contex
         entry.resume();
         continue;
       }
-      const before = context.copiedIn.get(inMount ? `${mount.target === '/' ? '' : mount.target}/${inMount}` : mount.target);
+      const before = context.copiedIn.get(containerPath(mount.target, inMount!));
       if (await stage(entry, entry.header, rel, { base, staging, rootName, dirs, before })) changed.push(rel);
     }
     for (const dir of dirs) await mkdir(join(base, dir), { recursive: true });
@@ -73,7 +73,7 @@ interface StageContext {
 /** Writes one entry into staging; true when it differs from what is here and must be moved in. */
 async function stage(entry: Entry, header: Header, rel: string, ctx: StageContext): Promise<boolean> {
   const staged = join(ctx.staging, rel);
-  const existing = await lstat(join(ctx.base, rel)).catch(() => undefined);
+  const here = () => lstat(join(ctx.base, rel)).catch(() => undefined);
   switch (header.type) {
     case 'directory':
       entry.resume();
@@ -86,6 +86,7 @@ async function stage(entry: Entry, header: Header, rel: string, ctx: StageContex
     case 'contiguous-file': {
       // Unchanged by the tool: leave the local file alone, even if it changed here meanwhile.
       const asCopiedIn = ctx.before?.size === header.size && ctx.before.mtimeSec === mtimeSec(header.mtime);
+      const existing = asCopiedIn ? undefined : await here();
       const asHere = existing?.isFile() && existing.size === header.size && mtimeSec(existing.mtime) === mtimeSec(header.mtime);
       if (asCopiedIn || asHere) {
         entry.resume();
@@ -99,7 +100,7 @@ async function stage(entry: Entry, header: Header, rel: string, ctx: StageContex
     case 'symlink': {
       entry.resume();
       const target = header.linkname;
-      if (existing?.isSymbolicLink() && (await readlink(join(ctx.base, rel))) === target) return false;
+      if ((await here())?.isSymbolicLink() && (await readlink(join(ctx.base, rel))) === target) return false;
       await mkdir(dirname(staged), { recursive: true });
       await symlink(target, staged);
       return true;

@@ -12,7 +12,6 @@ export async function doodResolverFor(engine: DockerEngine): Promise<PathResolve
   const self = await locateSelf(engine);
   if (self.kind === 'host') return undefined;
   if (self.kind === 'container') return doodResolver(self);
-  if (process.env.TOOLDOCK_COPY_MODE === '1') return undefined; // copy mode decides
   return {
     unverified: true,
     async plan(mounts) {
@@ -20,7 +19,7 @@ export async function doodResolverFor(engine: DockerEngine): Promise<PathResolve
       throw new Error(`cannot share ${mounts.map((m) => m.path).join(', ')} with tools: this process runs in a container, but ${self.reason}. ` +
         'Fixes: mount the host\'s socket into this container (-v /var/run/docker.sock:/var/run/docker.sock) so its own mounts can be ' +
         'translated; or name this container with TOOLDOCK_SELF_CONTAINER=<id>; or, for a daemon that shares no files with us ' +
-        '(DinD, tcp://, ssh://), run without mounts.');
+        '(DinD, tcp://, ssh://), set TOOLDOCK_TRANSFER=copy to copy files to and from tools.');
     },
   };
 }

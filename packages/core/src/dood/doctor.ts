@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { userMapping, type UserMapping } from '../caller-user.js';
+import { copyModeResolver } from '../copy-mode/copy-resolver.js';
 import { copyModeReason } from '../copy-mode/detect-resolver.js';
+import { pathResolverFor } from '../path-resolver.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { locateSelf, type SelfLocation } from './detect-self.js';
 
@@ -81,8 +83,9 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
   if (report.engine.reachable) {
     const self = await locateSelf(engine);
     report.self = self;
-    const copyReason = self.kind === 'container' ? undefined : await copyModeReason(engine);
-    report.engine.files = copyReason ? { mode: 'copy', reason: copyReason } : { mode: 'mount' };
+    // The same decision runTool makes (a forced TOOLDOCK_TRANSFER=copy wins even in DooD).
+    const copying = (await pathResolverFor(engine)) === copyModeResolver;
+    report.engine.files = copying ? { mode: 'copy', reason: await copyModeReason(engine) } : { mode: 'mount' };
     if (self.kind === 'container') {
       for (const m of self.mounts) {
         const socket = m.destination.endsWith('.sock');
@@ -101,7 +104,7 @@ export async function doctor(options: { engine?: DockerEngine } = {}): Promise<D
     } else if (self.kind === 'unverified-container') {
       findings.push({
         problem: `this process runs in a container, but ${self.reason}`,
-        fix: copyReason
+        fix: copying
           ? 'nothing to do if the daemon is remote: files are copied to and from tools (copy mode); for bind mounts, mount the host socket into this container (DooD)'
           : 'mount the host socket into this container (DooD), or set TOOLDOCK_SELF_CONTAINER=<id>, or TOOLDOCK_TRANSFER=copy to copy files to and from tools',
       });
@@ -137,7 +140,8 @@ function render(r: DoctorReport): string {
     : self.kind === 'container' ? `in container ${self.name} (${self.containerId.slice(0, 12)}, image ${self.image}): paths are translated`
     : 'in a container the daemon does not know'}`);
   if (r.engine.files) {
-    lines.push(`files      ${r.engine.files.mode === 'copy' ? `copied to and from tools (${r.engine.files.reason})` : 'bind-mounted'}`);
+    const reason = r.engine.files.reason ? ` (${r.engine.files.reason})` : '';
+    lines.push(`files      ${r.engine.files.mode === 'copy' ? `copied to and from tools${reason}` : 'bind-mounted'}`);
   }
   if (r.mounts.length) {
     lines.push('mounts');
