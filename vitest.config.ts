@@ -7,6 +7,7 @@ const alias = {
   '@tooldock/core': source('core'),
   '@tooldock/recipes': source('recipes'),
   '@tooldock/jupyter': source('jupyter-kernel-ext'),
+  '#test-support': fileURLToPath(new URL('./test-support', import.meta.url)),
 };
 
 export default defineConfig({
@@ -27,7 +28,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'engine',
-          include: ['packages/*/test/engine/**/*.test.ts'],
+          // adversarial/: the threat model's cases (docs/security.md), against the real engine.
+          include: ['packages/*/test/engine/**/*.test.ts', 'packages/*/test/adversarial/**/*.test.ts'],
           globalSetup: ['test-support/engine-global-setup.ts'],
           setupFiles: ['test-support/no-leftover-containers.ts'],
           testTimeout: 120_000,

@@ -14,6 +14,8 @@ export class DockerDemuxer extends Writable {
   private headerFill = 0;
   private frameLeft = 0;
   private frameTarget: WritableType | undefined;
+  private discarding = false;
+  private pendingWrite: (() => void) | undefined;
 
   constructor(
     private readonly stdout: WritableType,
@@ -22,7 +24,19 @@ export class DockerDemuxer extends Writable {
     super({ highWaterMark: 64 * 1024 });
   }
 
+  /**
+   * From now on, drops output instead of waiting for slow readers: after a kill, a reader that
+   * stopped reading must not keep the daemon (and so the run) from finishing.
+   */
+  discard(): void {
+    this.discarding = true;
+    const pending = this.pendingWrite;
+    this.pendingWrite = undefined;
+    pending?.();
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.discarding) return callback();
     let offset = 0;
     const blocked = new Set<WritableType>();
     while (offset < chunk.length) {
@@ -45,8 +59,16 @@ export class DockerDemuxer extends Writable {
       offset += take;
     }
     const waits = [...blocked].filter((t) => t.writableNeedDrain).map(drained);
-    if (waits.length === 0) callback();
-    else void Promise.all(waits).then(() => callback());
+    if (waits.length === 0) return callback();
+    let called = false;
+    const done = () => {
+      if (called) return;
+      called = true;
+      this.pendingWrite = undefined;
+      callback();
+    };
+    this.pendingWrite = done;
+    void Promise.all(waits).then(done);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

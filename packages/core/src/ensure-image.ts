@@ -1,5 +1,6 @@
 import type { DockerEngine } from './engine/docker-engine.js';
 import type { EventListener } from './events.js';
+import { bounded } from './lifecycle/bounded.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -14,11 +15,12 @@ interface PullEvent {
 /**
  * Makes sure `image` is on the daemon and returns its id. Inspects first (cheap, and works
  * offline); pulls only when the policy says so. An `error` in the pull stream is a failure,
- * even though the HTTP status was 200.
+ * even though the HTTP status was 200. `signal` (the run's cancel/timeout) ends a pull mid-way:
+ * the request is aborted, which makes the daemon stop pulling too.
  */
-export async function ensureImage(engine: DockerEngine, image: string, policy: PullPolicy, emit: EventListener): Promise<string> {
+export async function ensureImage(engine: DockerEngine, image: string, policy: PullPolicy, emit: EventListener, signal: AbortSignal = new AbortController().signal): Promise<string> {
   if (policy !== 'always') {
-    const id = await inspectId(engine, image);
+    const id = await bounded(inspectId(engine, image), signal, `looking for image ${image}`);
     if (id) {
       emit({ type: 'image:present', image, imageId: id });
       return id;
@@ -28,8 +30,8 @@ export async function ensureImage(engine: DockerEngine, image: string, policy: P
         `load or build it first, or use pull: "missing"`);
     }
   }
-  await pull(engine, image, emit);
-  const id = await inspectId(engine, image);
+  await bounded(pull(engine, image, emit, signal), signal, `pulling ${image}`);
+  const id = await bounded(inspectId(engine, image), signal, `looking for image ${image}`);
   if (!id) throw new Error(`image ${image} was pulled but the daemon does not show it`);
   emit({ type: 'image:pulled', image, imageId: id });
   return id;
@@ -45,10 +47,10 @@ async function inspectId(engine: DockerEngine, image: string): Promise<string | 
   }
 }
 
-async function pull(engine: DockerEngine, image: string, emit: EventListener): Promise<void> {
+async function pull(engine: DockerEngine, image: string, emit: EventListener, signal: AbortSignal): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await engine.call(() => engine.docker.pull(image) as Promise<NodeJS.ReadableStream>);
+    stream = await engine.call(() => engine.docker.pull(image, { abortSignal: signal }) as Promise<NodeJS.ReadableStream>);
   } catch (error) {
     throw new Error(`could not pull ${image}: ${daemonMessage(error)}`, { cause: error });
   }

@@ -1,310 +1,135 @@
-import { createReadStream } from 'node:fs';
-import { Readable, type Duplex, type PassThrough } from 'node:stream';
-import type Docker from 'dockerode';
-import { attachOutput, attachWithStdin } from './attach.js';
-import { toolUser, userMapping } from './caller-user.js';
-import { containerConfig, toolName } from './container-config.js';
-import { DockerDemuxer } from './demux.js';
-import type { DockerEngine } from './engine/docker-engine.js';
-import { EngineUnreachableError } from './engine/engine-unreachable-error.js';
-import { daemonMessage, ensureImage } from './ensure-image.js';
-import { safeEmitter } from './events.js';
-import { signalOfExitCode } from './exit-signal.js';
-import { liveContainers, removeContainer, settleOwedRemovals } from './live-containers.js';
-import { ensureReaper } from './shutdown/reaper.js';
-import { ensureSignalHandlers } from './shutdown/signal-handlers.js';
-import type { LocalMount } from './mount-spec.js';
-import { memoryToBytes, type ParsedRunOptions } from './options.js';
-import { createSink, TailKeeper, type SinkHandle } from './output-sink.js';
-import { pathResolverFor, type MountPlan } from './path-resolver.js';
+import type { LaunchedTool, PreparedTool, StepContext } from './backend/tool-backend.js';
+import { daemonMessage } from './ensure-image.js';
+import { bounded, RunAborted } from './lifecycle/bounded.js';
+import { buildResult, classifyExit, failureMessage } from './lifecycle/outcome.js';
+import { RunContext, type RunChannels, type RunSpec } from './lifecycle/run-context.js';
+import { feedStdin } from './lifecycle/stdin-feed.js';
 import type { RunResult } from './run-result.js';
-import { formatCommand, tailOf, ToolError, type ToolErrorDetails } from './tool-error.js';
-import { registerWait } from './wait-exit.js';
 
-/** A validated request to run one tool. */
-export interface RunSpec {
-  image: string;
-  args: string[];
-  mounts: LocalMount[];
-  options: ParsedRunOptions;
-  engine: DockerEngine;
-}
+export type { RunChannels, RunSpec } from './lifecycle/run-context.js';
 
-/** The caller-facing ends of a run (owned by {@link ToolRun}). */
-export interface RunChannels {
-  stdout: PassThrough;
-  stderr: PassThrough;
-  /** Aborted by `cancel()` or the caller's signal. */
-  abort: AbortSignal;
-  onContainerId(id: string): void;
-}
-
-type KillReason = 'timeout' | 'cancel';
+/** How long a killed tool may take to confirm its exit, and a removal to finish, before we stop waiting. */
+const GRACE_MS = 10_000;
 
 /**
- * The container lifecycle: resolve mounts → inspect/pull → create → attach and register the
- * wait (both before start) → start → stream → exit + end of output → inspect (OOM) → remove.
- * Removal happens in `finally`, whatever went wrong.
+ * The lifecycle of one tool run, in stages: prepare (mounts, user, image) → launch (create,
+ * attach and register the wait, all before start) → execute (inputs in, start, stream until
+ * exit and end of output) → finish (outputs back, outcome, result or error) → clean up.
+ * Every await is bounded by the run's signal (cancel or timeout, counted from the first step);
+ * every failure becomes the run's ToolError; what was launched is removed whatever happened.
+ * The backend (Docker today) does the runtime's part; see backend/tool-backend.ts.
  */
-export async function runContainer(spec: RunSpec, ch: RunChannels): Promise<RunResult> {
-  const { engine, image, args, options } = spec;
-  const emit = safeEmitter(options.onEvent);
-  const command = formatCommand(args);
-  const user = toolUser(options.user, options.user === 'auto' ? await userMapping(engine).catch(() => 'plain' as const) : 'plain');
-  const stdoutSink = createSink(options.stdout, 'stdout', options.maxBuffer);
-  const stderrSink = createSink(options.stderr, 'stderr', options.maxBuffer);
-  const stderrTail = new TailKeeper();
-  ch.stdout.pipe(stdoutSink.writable);
-  ch.stderr.pipe(stderrSink.writable);
-  ch.stderr.pipe(stderrTail);
-
-  const details: ToolErrorDetails = { image, args, command, user: user.user ?? 'image', mounts: [] };
-  let killReason: KillReason | undefined;
-  let container: Docker.Container | undefined;
-  let stopOutput: (() => void) | undefined;
-
-  const fail = (shortMessage: string, extra: Partial<ToolErrorDetails> = {}) =>
-    new ToolError(shortMessage, { ...details, ...extra, stderrTail: tailOf(stderrTail.text()) });
-
+export async function runContainer(spec: RunSpec, channels: RunChannels): Promise<RunResult> {
+  const run = new RunContext(spec, channels);
+  let launched: LaunchedTool | undefined;
   try {
-    if (ch.abort.aborted) throw fail(`Command was canceled before it started: ${toolName(image, args)}`, { canceled: true });
-    let plan: MountPlan;
-    try {
-      plan = await (await pathResolverFor(engine)).plan(spec.mounts, engine);
-      const mounts = plan.mounts;
-      details.mounts = mounts;
-      details.imageId = await ensureImage(engine, image, options.pull, emit);
-    } catch (error) {
-      throw wrapDaemonError(error, `Could not prepare ${toolName(image, args)}`, fail);
-    }
-    if (ch.abort.aborted) throw fail(`Command was canceled before it started: ${toolName(image, args)}`, { canceled: true });
-
-    // Before the first container exists: whatever ends this process, its containers go too.
-    ensureSignalHandlers();
-    await ensureReaper(engine);
-    settleOwedRemovals(engine); // the daemon answered: clean up after an earlier outage
-    try {
-      container = await engine.call(() => engine.docker.createContainer(containerConfig({ image, args, mounts: plan.mounts, user, options })));
-    } catch (error) {
-      throw wrapDaemonError(error, `Could not create a container for ${toolName(image, args)}`, fail);
-    }
-    const containerId = container.id;
-    liveContainers.set(containerId, engine);
-    details.containerId = containerId;
-    ch.onContainerId(containerId);
-    emit({ type: 'container:created', containerId });
-
-    // Attach and register the wait before start: attaching later loses the first bytes,
-    // waiting later can miss a fast exit.
-    let attached: Duplex | Readable;
-    let exited: Promise<{ StatusCode: number; Error?: { Message?: string } | null }>;
-    try {
-      // Both must be in place before start; they are independent, so ask for both at once.
-      const [attachment, wait] = await Promise.allSettled([
-        options.stdin !== undefined ? attachWithStdin(engine.docker, containerId) : attachOutput(container),
-        registerWait(engine.docker, containerId),
-      ]);
-      if (attachment.status === 'rejected') {
-        if (wait.status === 'fulfilled') wait.value.exited.catch(() => {});
-        throw attachment.reason;
-      }
-      attached = attachment.value;
-      if (wait.status === 'rejected') {
-        attached.destroy();
-        throw wait.reason;
-      }
-      ({ exited } = wait.value);
-    } catch (error) {
-      throw wrapDaemonError(engine.explain(error), `Could not attach to ${toolName(image, args)}`, fail);
-    }
-    exited.catch(() => {});
-    const output = pumpOutput(attached, ch);
-    stopOutput = output.stop;
-    const outputEnded = output.ended;
-    if (options.stdin !== undefined) feedStdin(options.stdin, attached as Duplex);
-
-    if (ch.abort.aborted) throw fail(`Command was canceled before it started: ${toolName(image, args)}`, { canceled: true });
-    try {
-      await plan.beforeStart?.(container);
-    } catch (error) {
-      throw wrapDaemonError(error, `Could not copy inputs for ${toolName(image, args)}`, fail);
-    }
-    try {
-      await engine.call(() => container!.start());
-    } catch (error) {
-      throw wrapDaemonError(error, `Could not start ${toolName(image, args)}`, fail);
-    }
-    const startedAt = new Date();
-    details.startedAt = startedAt;
-    emit({ type: 'container:started', containerId, startedAt });
-
-    const stopWatching = watchForKill(container, ch.abort, options.timeoutMs, (reason) => (killReason ??= reason));
-    let status;
-    try {
-      status = await exited;
-      await outputEnded;
-    } catch (error) {
-      throw wrapDaemonError(engine.explain(error), `Lost track of ${toolName(image, args)}`, fail);
-    } finally {
-      stopWatching();
-    }
-    const finishedAt = new Date();
-    const durationMs = finishedAt.getTime() - startedAt.getTime();
-    emit({ type: 'container:exited', containerId, exitCode: status.StatusCode, durationMs });
-    // Only a failure needs the container's state (OOMKilled); a success saves the call.
-    const state = status.StatusCode === 0 ? undefined : await exitState(container, status.StatusCode, options);
-
-    await Promise.all([stdoutSink.done, stderrSink.done]);
-    const exitCode = status.StatusCode;
-    const signal = signalOfExitCode(exitCode);
-    const oomKilled = state?.OOMKilled === true;
-    const outcome = {
-      exitCode,
-      failed: exitCode !== 0 || killReason !== undefined,
-      oomKilled,
-      killed: killReason !== undefined || signal === 'SIGKILL',
-      timedOut: killReason === 'timeout',
-      canceled: killReason === 'cancel',
-      signal,
-    };
-    Object.assign(details, outcome, {
-      durationMs, finishedAt,
-      stdout: decode(stdoutSink.captured(), options.encoding),
-      stderr: decode(stderrSink.captured(), options.encoding),
-      notes: [stdoutSink.note(), stderrSink.note()].filter((n): n is string => !!n),
-    });
-    try {
-      const keepOutputs = options.copyOutputs === 'always' || (options.copyOutputs === 'on-success' && !outcome.failed);
-      await plan.afterExit?.(container, keepOutputs);
-    } catch (error) {
-      throw wrapDaemonError(error, `Could not copy outputs of ${toolName(image, args)}`, fail);
-    }
-    if (outcome.failed && options.reject) {
-      throw fail(failureMessage(image, args, exitCode, signal, oomKilled, killReason, options), outcome);
-    }
-    await commitSinks([stdoutSink, stderrSink], !outcome.failed);
-    return {
-      image, imageId: details.imageId!, args, command, containerId, ...outcome,
-      stdout: details.stdout, stderr: details.stderr, durationMs, startedAt, finishedAt,
-      mounts: details.mounts!, user: details.user!, notes: details.notes!,
-    };
+    const prepared = await prepare(run);
+    launched = await launch(run, prepared);
+    const exitCode = await execute(run, launched);
+    return await finish(run, launched, exitCode);
   } catch (error) {
-    stopOutput?.();
-    await finishSinks(ch, [stdoutSink, stderrSink]);
-    throw error;
+    launched?.dropOutput();
+    await run.output.abandon();
+    throw run.explain(error, `Could not run ${run.tool}`);
   } finally {
-    if (container) {
-      await removeContainer(engine, container.id).then(
-        () => emit({ type: 'container:removed', containerId: container!.id }),
-        (error) => process.emitWarning(`tooldock: could not remove container ${container!.id}: ${daemonMessage(error)}`),
-      );
-    }
+    run.dispose();
+    if (launched) await cleanUp(run, launched);
   }
 }
 
-/** Demuxes the attach stream into the run's stdout/stderr; `ended` resolves when both ended. */
-function pumpOutput(attached: Readable | Duplex, ch: RunChannels): { ended: Promise<void>; stop(): void } {
-  const demuxer = new DockerDemuxer(ch.stdout, ch.stderr);
-  attached.pipe(demuxer);
-  const ended = new Promise<void>((resolve, reject) => {
-    demuxer.once('finish', resolve);
-    attached.once('error', (error) => {
-      demuxer.destroy(error);
-      reject(error);
-    });
+async function prepare(run: RunContext): Promise<PreparedTool> {
+  const { image, args, mounts, options, engine } = run.spec;
+  const prepared = await step(run, `Could not prepare ${run.tool}`, () => {
+    if (run.signal.aborted) throw new RunAborted('waiting to start');
+    return engine.backend.prepare({ image, args, mounts, options }, run);
   });
-  ended.catch(() => {});
-  return {
-    ended,
-    // On failure: stop feeding the run's streams before they are ended.
-    stop() {
-      attached.unpipe(demuxer);
-      attached.destroy();
-      demuxer.destroy();
-    },
-  };
+  run.learnt({ imageId: prepared.imageId, mounts: prepared.mounts, user: prepared.user });
+  return prepared;
 }
 
-/** Streams stdin into the hijacked connection, then half-closes it so the tool sees EOF. */
-function feedStdin(source: NonNullable<ParsedRunOptions['stdin']>, socket: Duplex): void {
-  const input = typeof source === 'string' || source instanceof Uint8Array
-    ? Readable.from([Buffer.from(source)])
-    : source instanceof Readable ? source : createReadStream((source as { file: string }).file);
-  // A tool may exit without reading all its input: that is not our error (EPIPE).
-  socket.on('error', () => {});
-  input.on('error', (error: Error) => socket.destroy(error));
-  input.pipe(socket);
+async function launch(run: RunContext, prepared: PreparedTool): Promise<LaunchedTool> {
+  const { channels, spec } = run;
+  const stdin = spec.options.stdin;
+  const launched = await step(run, `Could not create a container for ${run.tool}`,
+    () => prepared.launch({ stdout: channels.stdout, stderr: channels.stderr, stdin: stdin !== undefined }, run));
+  run.learnt({ containerId: launched.id });
+  channels.onContainerId(launched.id);
+  run.emit({ type: 'container:created', containerId: launched.id });
+  if (stdin !== undefined && launched.stdin) feedStdin(stdin, launched.stdin, (error) => run.failWith(error));
+  return launched;
 }
 
-function watchForKill(container: Docker.Container, abort: AbortSignal, timeoutMs: number | undefined, onKill: (reason: KillReason) => void): () => void {
-  const kill = (reason: KillReason) => {
-    onKill(reason);
-    container.kill().catch(() => {}); // already exited: fine
-  };
-  const onAbort = () => kill('cancel');
-  abort.addEventListener('abort', onAbort, { once: true });
-  if (abort.aborted) onAbort();
-  const timer = timeoutMs ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
-  return () => {
-    abort.removeEventListener('abort', onAbort);
-    if (timer) clearTimeout(timer);
-  };
-}
-
-/**
- * The container's final state. The daemon learns of an OOM kill from a separate event that can
- * arrive after the exit, so a SIGKILL under a memory limit is re-read briefly before we call it
- * a plain kill.
- */
-async function exitState(container: Docker.Container, exitCode: number, options: ParsedRunOptions) {
-  const read = () => container.inspect().then((i) => i.State, () => undefined);
-  let state = await read();
-  for (let retry = 0; retry < 10 && exitCode === 137 && options.memory !== undefined && state && !state.OOMKilled; retry++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    state = await read();
+async function execute(run: RunContext, launched: LaunchedTool): Promise<number> {
+  await step(run, `Could not copy inputs for ${run.tool}`, () => launched.beforeStart(run));
+  await step(run, `Could not start ${run.tool}`, () => launched.start(run));
+  run.started = true;
+  const startedAt = new Date();
+  run.learnt({ startedAt });
+  run.emit({ type: 'container:started', containerId: launched.id, startedAt });
+  const stopKilling = killOnAbort(run, launched);
+  try {
+    return await step(run, `Lost track of ${run.tool}`, () => awaitExit(run, launched));
+  } finally {
+    stopKilling();
   }
-  return state;
 }
 
-async function commitSinks(sinks: SinkHandle[], success: boolean): Promise<void> {
-  await Promise.all(sinks.map((s) => s.commit(success)));
+async function finish(run: RunContext, launched: LaunchedTool, exitCode: number): Promise<RunResult> {
+  run.throwIfFailed();
+  const finishedAt = new Date();
+  const startedAt = run.facts.startedAt!;
+  const durationMs = finishedAt.getTime() - startedAt.getTime();
+  run.emit({ type: 'container:exited', containerId: launched.id, exitCode, durationMs });
+  // After a kill the run's signal has fired: the last steps get a grace period of their own.
+  const after: StepContext = run.signal.aborted ? { signal: AbortSignal.timeout(GRACE_MS), emit: run.emit } : run;
+  // Only a failure needs the exit state (OOM); a success saves the call.
+  const { oomKilled } = exitCode === 0 ? { oomKilled: false } : await launched.exitFacts(exitCode, after);
+  const outcome = classifyExit(exitCode, run.endedBy, oomKilled);
+  run.learnt({ ...outcome, finishedAt, durationMs });
+  const { copyOutputs } = run.spec.options;
+  const keep = copyOutputs === 'always' || (copyOutputs === 'on-success' && !outcome.failed);
+  await step(run, `Could not copy outputs of ${run.tool}`, () => launched.collectOutputs(keep, after));
+  await step(run, `Could not write the output of ${run.tool}`, () => bounded(run.output.flushed(), after.signal, 'writing its output'));
+  run.learnt(run.output.captured());
+  if (outcome.failed && run.spec.options.reject) throw run.error(failureMessage(run.tool, outcome, run.limits), outcome);
+  await run.output.commit(!outcome.failed);
+  return buildResult(run.facts, outcome, { imageId: run.facts.imageId!, containerId: launched.id, startedAt, finishedAt, durationMs });
 }
 
-/** On failure: end whatever is still open so nothing waits forever, and drop partial files. */
-async function finishSinks(ch: RunChannels, sinks: SinkHandle[]): Promise<void> {
-  for (const stream of [ch.stdout, ch.stderr]) if (!stream.writableEnded) stream.end();
-  for (const sink of sinks) if (!sink.writable.writableEnded) sink.writable.end();
-  await commitSinks(sinks, false);
-}
-
-function decode(data: Buffer | undefined, encoding: 'utf8' | 'buffer'): string | Buffer | undefined {
-  if (data === undefined) return undefined;
-  return encoding === 'buffer' ? data : data.toString('utf8');
-}
-
-function failureMessage(image: string, args: string[], exitCode: number, signal: string | undefined, oomKilled: boolean, killReason: KillReason | undefined, options: ParsedRunOptions): string {
-  const tool = toolName(image, args);
-  if (killReason === 'timeout') return `Command timed out after ${options.timeoutMs} ms and was killed: ${tool}`;
-  if (killReason === 'cancel') return `Command was canceled: ${tool}`;
-  if (oomKilled) {
-    const limit = options.memory !== undefined ? ` (memory limit ${formatBytes(memoryToBytes(options.memory))})` : '';
-    return `Command ran out of memory${limit} and was killed (exit code ${exitCode}): ${tool}`;
+/** Waits for the exit and the end of the output; once we ended the run, only for a grace period. */
+async function awaitExit(run: RunContext, launched: LaunchedTool): Promise<number> {
+  const exited = Promise.all([launched.exited, launched.outputEnded]).then(([exitCode]) => exitCode);
+  try {
+    return await bounded(exited, run.signal, 'running');
+  } catch (error) {
+    if (!(error instanceof RunAborted)) throw error;
+    return await bounded(exited, AbortSignal.timeout(GRACE_MS), 'waiting for the killed tool to exit');
   }
-  if (signal === 'SIGKILL' && options.memory !== undefined) {
-    // The daemon misses some OOM events; under a memory limit, SIGKILL is most likely that.
-    return `Command was killed with SIGKILL (exit code ${exitCode}), probably by the OOM killer ` +
-      `(memory limit ${formatBytes(memoryToBytes(options.memory))}), though the daemon did not report an OOM kill: ${tool}`;
+}
+
+/** Cancel, timeout or an internal failure kills the tool and stops honouring slow readers. */
+function killOnAbort(run: RunContext, launched: LaunchedTool): () => void {
+  const kill = () => {
+    launched.dropOutput();
+    launched.kill(AbortSignal.timeout(GRACE_MS)).catch(() => {}); // the exit wait is bounded too
+  };
+  if (run.signal.aborted) kill();
+  else run.signal.addEventListener('abort', kill, { once: true });
+  return () => run.signal.removeEventListener('abort', kill);
+}
+
+async function cleanUp(run: RunContext, launched: LaunchedTool): Promise<void> {
+  await launched.remove(AbortSignal.timeout(GRACE_MS)).then(
+    () => run.emit({ type: 'container:removed', containerId: launched.id }),
+    (error: unknown) => process.emitWarning(`tooldock: could not remove container ${launched.id} yet (retried later): ${daemonMessage(error)}`),
+  );
+}
+
+/** Runs one step; any failure becomes the run's ToolError, saying what could not be done. */
+async function step<T>(run: RunContext, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw run.explain(error, what);
   }
-  if (signal) return `Command was killed with ${signal} (exit code ${exitCode}): ${tool}`;
-  return `Command failed with exit code ${exitCode}: ${tool}`;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
-}
-
-function wrapDaemonError(error: unknown, what: string, fail: (m: string, extra?: Partial<ToolErrorDetails>) => ToolError): ToolError {
-  if (error instanceof ToolError) return error;
-  const reason = error instanceof EngineUnreachableError ? error.message : daemonMessage(error);
-  return fail(`${what}: ${reason}`, { cause: error });
 }

@@ -38,11 +38,11 @@ export class ToolRun implements PromiseLike<RunResult> {
     let failId!: (error: unknown) => void;
     this.containerId = new Promise((resolve, reject) => ((setId = resolve), (failId = reject)));
     this.containerId.catch(() => {});
-    const onAbort = () => this.controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    // Combined rather than listened to: one signal shared by hundreds of runs (a fan-out's) must
+    // not collect a listener per run (MaxListenersExceededWarning, and kept alive until it fires).
+    const abort = signal ? AbortSignal.any([signal, this.controller.signal]) : this.controller.signal;
     activeRuns.add(this.controller);
-    this.result = execute({ stdout, stderr, abort: this.controller.signal, onContainerId: setId }).then(
+    this.result = execute({ stdout, stderr, abort, onContainerId: setId }).then(
       (result) => {
         activeRuns.delete(this.controller);
         return result;
@@ -54,8 +54,6 @@ export class ToolRun implements PromiseLike<RunResult> {
       },
     );
     this.result.catch(failId);
-    // A signal shared by many runs (a fan-out's) must not keep every finished run alive.
-    this.result.then(() => signal?.removeEventListener('abort', onAbort), () => signal?.removeEventListener('abort', onAbort));
   }
 
   /** Kills and removes the container; the run rejects with `canceled: true`. */

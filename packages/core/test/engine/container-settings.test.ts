@@ -1,9 +1,9 @@
 import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../../test-support/temp-dir.js';
+import { tempDir } from '#test-support/temp-dir.js';
 import { connect, runTool, session, type ToolEvent } from '@tooldock/core';
-import { testImages } from '../../../../test-support/test-images.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { connect, EngineUnreachableError, runTool, type ToolError } from '@tooldock/core';
-import { testImages } from '../../../../test-support/test-images.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../../test-support/temp-dir.js';
+import { tempDir } from '#test-support/temp-dir.js';
 import { connect, isToolError, runTool, ToolError } from '@tooldock/core';
-import { testImages } from '../../../../test-support/test-images.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 
@@ -76,11 +76,12 @@ describe('failures', () => {
   });
 
   it('kills and removes the container on timeout', async () => {
-    const run = runTool(busybox, ['sleep', '60'], [], { timeoutMs: 300 });
+    // timeoutMs counts from the call (it covers the pull and the create too): room to start.
+    const run = runTool(busybox, ['sleep', '60'], [], { timeoutMs: 3000 });
     const error = await rejection(run);
     expect(error.timedOut).toBe(true);
     expect(error.killed).toBe(true);
-    expect(error.shortMessage).toMatch(/timed out after 300 ms/);
+    expect(error.shortMessage).toBe('Command timed out after 3000 ms and was killed: sleep');
     expect(await containerGone(await run.containerId)).toBe(true);
   });
 
@@ -119,10 +120,17 @@ describe('failures', () => {
     expect(readFileSync(file, 'utf8')).toBe('previous good result\n');
   });
 
-  it('explains a command that cannot start', async () => {
+  it('reports a command missing from the image as exit code 127, as a shell would', async () => {
     const error = await rejection(runTool(busybox, ['no-such-tool', '--version']));
-    expect(error.shortMessage).toMatch(/Could not start no-such-tool: .*no-such-tool/);
-    expect(error.exitCode).toBeUndefined();
+    expect(error.shortMessage).toBe('Command not found in the image (exit code 127): no-such-tool');
+    expect(error.exitCode).toBe(127);
+    expect(error.stderrTail).toMatch(/no-such-tool.*(executable file not found|no such file)/);
+    expect(await containerGone(error.containerId!)).toBe(true);
+    const absolute = await rejection(runTool(busybox, ['/no/such/tool']));
+    expect(absolute.exitCode).toBe(127);
+    const notExecutable = await rejection(runTool(busybox, ['/etc/passwd']));
+    expect(notExecutable.exitCode).toBe(126);
+    expect(notExecutable.shortMessage).toBe('Command is not executable (exit code 126): passwd');
   });
 
   it('fails clearly on a missing image with pull: "never" and on a pull error', async () => {

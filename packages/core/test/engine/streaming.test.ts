@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../../test-support/temp-dir.js';
+import { tempDir } from '#test-support/temp-dir.js';
 import { runTool } from '@tooldock/core';
-import { testImages } from '../../../../test-support/test-images.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 const sha = (data: Buffer | string | undefined) => createHash('sha256').update(data ?? '').digest('hex');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages, repoRoot } from '../../../../test-support/built-packages.js';
+import { buildPackages, repoRoot } from '#test-support/built-packages.js';
 
 const driver = fileURLToPath(new URL('./fixtures/interrupt_driver.py', import.meta.url));
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages, repoRoot } from '../../../../test-support/built-packages.js';
-import { tempDir } from '../../../../test-support/temp-dir.js';
+import { buildPackages, repoRoot } from '#test-support/built-packages.js';
+import { tempDir } from '#test-support/temp-dir.js';
 
 interface Output { output_type: string; text?: string[]; data?: Record<string, string[]> }
 const notebooks = join(repoRoot, 'examples', 'notebooks');

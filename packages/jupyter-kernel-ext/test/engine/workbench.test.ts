@@ -3,9 +3,9 @@ import { chownSync, copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../../test-support/built-packages.js';
-import { tempDir } from '../../../../test-support/temp-dir.js';
-import { testImages } from '../../../../test-support/test-images.js';
+import { repoRoot } from '#test-support/built-packages.js';
+import { tempDir } from '#test-support/temp-dir.js';
+import { testImages } from '#test-support/test-images.js';
 
 const run = promisify(execFile);
 const workbench = join(repoRoot, 'examples', 'workbench');

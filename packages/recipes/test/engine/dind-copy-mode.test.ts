@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, copyModeReason, runTool, type DockerEngine } from '@tooldock/core';
 import { bwa, configureRecipes, fastqc, samtools, syntheticDataset } from '@tooldock/recipes';
-import { DindDaemon } from '../../../../test-support/dind-daemon.js';
-import { tempDir } from '../../../../test-support/temp-dir.js';
-import { testImages } from '../../../../test-support/test-images.js';
+import { DindDaemon } from '#test-support/dind-daemon.js';
+import { tempDir } from '#test-support/temp-dir.js';
+import { testImages } from '#test-support/test-images.js';
 
 const images = testImages();
 const dir = tempDir('dind-pipeline');

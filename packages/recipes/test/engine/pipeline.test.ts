@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, runTool } from '@tooldock/core';
 import { bwa, cellranger, cellrangerCountArgs, configureRecipes, fastqc, samtools, syntheticDataset } from '@tooldock/recipes';
-import { tempDir } from '../../../../test-support/temp-dir.js';
-import { testImages } from '../../../../test-support/test-images.js';
+import { tempDir } from '#test-support/temp-dir.js';
+import { testImages } from '#test-support/test-images.js';
 
 const images = testImages() as ReturnType<typeof testImages> & { cellranger_standin: string };
 const data = syntheticDataset({ seed: 7, contigs: { chr1: 6000, chr2: 4000 }, pairs: 300 });

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages } from '../../../../../test-support/built-packages.js';
+import { buildPackages } from '#test-support/built-packages.js';
 
 const cli = fileURLToPath(new URL('../../../dist/bin/tooldock.js', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@tooldock/core';
-import { buildPackages } from '../../../../../test-support/built-packages.js';
-import { captureStdout, createWorkbench, reaperGone } from '../../../../../test-support/workbench.js';
+import { buildPackages } from '#test-support/built-packages.js';
+import { captureStdout, createWorkbench, reaperGone } from '#test-support/workbench.js';
 
 const docker = connect().docker;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isToolError, runMany, runTool } from '@tooldock/core';
-import { PrivateDaemon } from '../../../../../test-support/private-daemon.js';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { PrivateDaemon } from '#test-support/private-daemon.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages } from '../../../../../test-support/built-packages.js';
+import { buildPackages } from '#test-support/built-packages.js';
 import { cleanupOrphans, connect, runTool } from '@tooldock/core';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 const fixture = fileURLToPath(new URL('./fixtures/long-fan-out.mjs', import.meta.url));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, isToolError, runMany, type FanOutProgress, type TaskState } from '@tooldock/core';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { testImages } from '#test-support/test-images.js';
 import { watchContainers } from './engine-events.js';
 
 const { busybox } = testImages();

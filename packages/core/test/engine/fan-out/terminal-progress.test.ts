@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages } from '../../../../../test-support/built-packages.js';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { buildPackages } from '#test-support/built-packages.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 const run = promisify(execFile);

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages, repoRoot as root } from '../../../../../test-support/built-packages.js';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { buildPackages, repoRoot as root } from '#test-support/built-packages.js';
+import { testImages } from '#test-support/test-images.js';
 
 const run = promisify(execFile);
 const packages = ['core', 'recipes', 'jupyter-kernel-ext'];

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doctor, runTool, type DockerEngine, type ToolError } from '@tooldock/core';
-import { buildPackages, repoRoot } from '../../../../../test-support/built-packages.js';
-import { PodmanService } from '../../../../../test-support/podman-service.js';
-import { tempDir } from '../../../../../test-support/temp-dir.js';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { buildPackages, repoRoot } from '#test-support/built-packages.js';
+import { PodmanService } from '#test-support/podman-service.js';
+import { tempDir } from '#test-support/temp-dir.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 

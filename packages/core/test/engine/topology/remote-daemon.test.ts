@@ -3,9 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { connect, copyModeReason, doctor, DockerEngine, runTool } from '@tooldock/core';
-import { PrivateDaemon } from '../../../../../test-support/private-daemon.js';
-import { tempDir } from '../../../../../test-support/temp-dir.js';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { PrivateDaemon } from '#test-support/private-daemon.js';
+import { tempDir } from '#test-support/temp-dir.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 const port = 23750 + Math.floor(Math.random() * 200);

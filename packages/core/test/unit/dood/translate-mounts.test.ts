@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../../../test-support/temp-dir.js';
+import { tempDir } from '#test-support/temp-dir.js';
 import { translateMounts } from '../../../src/dood/dood-resolver.js';
 import { mountTableFrom } from '../../../src/dood/mount-table.js';
 

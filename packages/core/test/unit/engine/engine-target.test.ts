@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveEngineTarget } from '../../../src/engine/engine-target.js';
 import { isKnownHostKey } from '../../../src/engine/known-hosts.js';
-import { tempDir } from '../../../../../test-support/temp-dir.js';
+import { tempDir } from '#test-support/temp-dir.js';
 
 const saved = { ...process.env };
 let config: string;

@@ -1,0 +1,84 @@
+import type Docker from 'dockerode';
+import { toolUser, userMapping } from '../caller-user.js';
+import { containerConfig } from '../container-config.js';
+import { ensureImage } from '../ensure-image.js';
+import { bounded } from '../lifecycle/bounded.js';
+import { liveContainers, removeContainer, settleOwedRemovals } from '../live-containers.js';
+import { pathResolverFor } from '../path-resolver.js';
+import { ensureReaper } from '../shutdown/reaper.js';
+import { ensureSignalHandlers } from '../shutdown/signal-handlers.js';
+import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../backend/tool-backend.js';
+import type { DockerEngine } from './docker-engine.js';
+import { attachContainer } from './docker-attach.js';
+import { DockerTool } from './docker-tool.js';
+
+/**
+ * The Docker (and Podman) implementation of the backend seam: a container per run, created with
+ * its mounts translated for this daemon's topology (bind, DooD or copy), attached and awaited
+ * before start, removed afterwards.
+ */
+export class DockerBackend implements ToolBackend {
+  constructor(private readonly engine: DockerEngine) {}
+
+  get endpoint(): string {
+    return this.engine.endpoint;
+  }
+
+  async prepare(request: ToolRequest, step: StepContext): Promise<PreparedTool> {
+    const { engine } = this;
+    const { options } = request;
+    // A daemon that cannot say how it maps users gets the plain mapping (the caller's ids).
+    const mapping = options.user === 'auto'
+      ? await bounded(userMapping(engine).catch(() => 'plain' as const), step.signal, 'asking the daemon how it maps users')
+      : 'plain';
+    const user = toolUser(options.user, mapping);
+    const resolver = await bounded(pathResolverFor(engine), step.signal, 'finding how files reach the daemon');
+    const plan = await bounded(resolver.plan(request.mounts, engine), step.signal, 'resolving mounts');
+    const imageId = await ensureImage(engine, request.image, options.pull, step.emit, step.signal);
+    return {
+      imageId,
+      mounts: plan.mounts,
+      user: user.user ?? 'image',
+      launch: (io, launchStep) => this.launch(request, { user, plan }, io, launchStep),
+    };
+  }
+
+  private async launch(request: ToolRequest, decided: Decided, io: ToolIo, step: StepContext): Promise<DockerTool> {
+    const { engine } = this;
+    // Before the first container exists: whatever ends this process, its containers go too.
+    ensureSignalHandlers();
+    await bounded(ensureReaper(engine), step.signal, 'starting the orphan reaper');
+    settleOwedRemovals(engine); // the daemon answered: clean up after an earlier outage
+    const config = containerConfig({ image: request.image, args: request.args, mounts: decided.plan.mounts, user: decided.user, options: request.options });
+    const container = await createContainer(engine, config, step.signal);
+    try {
+      const attachment = await attachContainer(engine, container, io, step.signal);
+      return new DockerTool(engine, container, decided.plan, request.options.memory !== undefined, attachment, io);
+    } catch (error) {
+      // Not handed to the lifecycle yet, so removed here.
+      await bounded(removeContainer(engine, container.id), AbortSignal.timeout(10_000), 'removing the container').catch(() => {});
+      throw error;
+    }
+  }
+}
+
+interface Decided {
+  user: ReturnType<typeof toolUser>;
+  plan: Awaited<ReturnType<Awaited<ReturnType<typeof pathResolverFor>>['plan']>>;
+}
+
+/**
+ * Creates the container. The request is not aborted with the run: a create the daemon completes
+ * after we gave up would leave a container we never heard of, so it is removed when it arrives.
+ */
+async function createContainer(engine: DockerEngine, config: Docker.ContainerCreateOptions, signal: AbortSignal): Promise<Docker.Container> {
+  const creating = engine.call(() => engine.docker.createContainer(config));
+  try {
+    const container = await bounded(creating, signal, 'creating the container');
+    liveContainers.set(container.id, engine);
+    return container;
+  } catch (error) {
+    creating.then((late) => engine.docker.getContainer(late.id).remove({ force: true, v: true }), () => {}).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,121 @@
+import type { PassThrough } from 'node:stream';
+import type { StepContext } from '../backend/tool-backend.js';
+import { CommandNotRunnableError } from '../backend/tool-backend.js';
+import { toolName } from '../container-config.js';
+import { EngineUnreachableError } from '../engine/engine-unreachable-error.js';
+import { daemonMessage } from '../ensure-image.js';
+import { safeEmitter, type EventListener } from '../events.js';
+import type { LocalMount } from '../mount-spec.js';
+import type { ParsedRunOptions } from '../options.js';
+import { formatCommand, tailOf, ToolError } from '../tool-error.js';
+import type { ToolBackend } from '../backend/tool-backend.js';
+import { longTimeout, RunAborted } from './bounded.js';
+import { abortMessage, buildError, notRunnableMessage, type EndReason, type Limits, type RunFacts } from './outcome.js';
+import { RunOutput } from './run-output.js';
+
+/** A validated request to run one tool. */
+export interface RunSpec {
+  image: string;
+  args: string[];
+  mounts: LocalMount[];
+  options: ParsedRunOptions;
+  engine: { readonly backend: ToolBackend };
+}
+
+/** The caller-facing ends of a run (owned by `ToolRun`). */
+export interface RunChannels {
+  stdout: PassThrough;
+  stderr: PassThrough;
+  /** Aborted by `cancel()` or the caller's signal. */
+  abort: AbortSignal;
+  onContainerId(id: string): void;
+}
+
+/**
+ * One run's state shared by its stages: the signal that ends it (cancel, timeout from the run's
+ * first step, or an internal failure such as an unreadable stdin), its output, and what it learnt.
+ */
+export class RunContext implements StepContext {
+  readonly emit: EventListener;
+  readonly tool: string;
+  readonly output: RunOutput;
+  readonly limits: Limits;
+  facts: RunFacts;
+  /** Set once the tool's process started. */
+  started = false;
+  private readonly controller = new AbortController();
+  private endReason: EndReason | undefined;
+  private failure: Error | undefined;
+  private readonly disposers: Array<() => void> = [];
+
+  constructor(readonly spec: RunSpec, readonly channels: RunChannels) {
+    const { image, args, options } = spec;
+    this.emit = safeEmitter(options.onEvent);
+    this.tool = toolName(image, args);
+    this.limits = { timeoutMs: options.timeoutMs, memory: options.memory };
+    this.facts = { image, args, command: formatCommand(args), user: options.user === 'image' ? 'image' : undefined, mounts: [] };
+    this.output = new RunOutput(channels, options);
+    const onCancel = () => this.end('cancel');
+    channels.abort.addEventListener('abort', onCancel, { once: true });
+    this.disposers.push(() => channels.abort.removeEventListener('abort', onCancel));
+    if (channels.abort.aborted) onCancel();
+    if (options.timeoutMs !== undefined) this.disposers.push(longTimeout(options.timeoutMs, () => this.end('timeout')));
+  }
+
+  /** Aborts on cancel, timeout or an internal failure. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Why we ended the run, if we did (an internal failure is not a kill reason). */
+  get endedBy(): EndReason | undefined {
+    return this.failure ? undefined : this.endReason;
+  }
+
+  /** Ends the run because something on our side broke (e.g. its stdin could not be read). */
+  failWith(error: Error): void {
+    if (this.controller.signal.aborted) return;
+    this.failure = error;
+    this.controller.abort(error);
+  }
+
+  /** Throws the internal failure that ended the run, if any (the tool's exit then means nothing). */
+  throwIfFailed(): void {
+    if (this.failure) throw this.explain(this.failure, 'Failed');
+  }
+
+  learnt(facts: Partial<RunFacts>): void {
+    this.facts = { ...this.facts, ...facts };
+  }
+
+  /** An error of this run, with what it learnt so far and the tail of its stderr. */
+  error(shortMessage: string, extra: Partial<RunFacts> = {}): ToolError {
+    return buildError(shortMessage, { ...this.facts, stderrTail: tailOf(this.output.stderrTail()) }, extra);
+  }
+
+  /** Any failure of a stage as this run's {@link ToolError}. */
+  explain(error: unknown, what: string): ToolError {
+    if (error instanceof ToolError) return error;
+    if (this.failure) return this.error(`${this.failure.message}: ${this.tool}`, { cause: this.failure, killed: this.started });
+    if (error instanceof RunAborted && this.endReason) {
+      const flags = this.endReason === 'timeout' ? { timedOut: true, killed: this.started } : { canceled: true, killed: this.started };
+      return this.error(abortMessage(this.tool, this.endReason, this.started, error.during, this.limits), flags);
+    }
+    if (error instanceof CommandNotRunnableError) {
+      return buildError(notRunnableMessage(this.tool, error.exitCode), { ...this.facts, stderrTail: error.runtimeMessage },
+        { exitCode: error.exitCode, failed: true, cause: error });
+    }
+    const reason = error instanceof EngineUnreachableError ? error.message : daemonMessage(error);
+    return this.error(`${what}: ${reason}`, { cause: error });
+  }
+
+  dispose(): void {
+    for (const dispose of this.disposers.splice(0)) dispose();
+  }
+
+  private end(reason: EndReason): void {
+    if (this.controller.signal.aborted) return;
+    this.endReason = reason;
+    this.controller.abort(new Error(reason));
+  }
+}

@@ -1,0 +1,27 @@
+import { createReadStream } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
+import type { ParsedRunOptions } from '../options.js';
+
+type StdinSource = NonNullable<ParsedRunOptions['stdin']>;
+
+/**
+ * Streams the run's stdin into the tool and ends it so the tool sees EOF. A source that fails
+ * (an unreadable file, a Readable destroyed with an error) ends the run through `onFailure`,
+ * never as an uncaught 'error'. When the tool stops reading (it exited), a source we opened is
+ * closed; a caller's stream is only unpiped (it is theirs).
+ */
+export function feedStdin(source: StdinSource, target: Writable, onFailure: (error: Error) => void): void {
+  const ours = !(source instanceof Readable);
+  const input = typeof source === 'string' || source instanceof Uint8Array
+    ? Readable.from([Buffer.from(source)])
+    : source instanceof Readable ? source : createReadStream((source as { file: string }).file);
+  input.on('error', (error: Error) => {
+    input.unpipe(target);
+    onFailure(new Error(`Could not read the tool's stdin (${error.message})`, { cause: error }));
+  });
+  target.once('close', () => {
+    input.unpipe(target);
+    if (ours) input.destroy();
+  });
+  input.pipe(target);
+}
