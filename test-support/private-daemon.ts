@@ -52,8 +52,19 @@ export class PrivateDaemon {
     killProcessesMentioning(join(this.dir, 'exec', 'containerd', 'containerd.toml'));
   }
 
+  /** SIGSTOP: the daemon keeps its sockets open but answers nothing, as a hung daemon does. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link freeze}. */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Graceful stop, and removal of everything it stored. */
   async destroy(): Promise<void> {
+    this.thaw();
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
       try {
         execSync(`docker -H ${this.host} rm -f $(docker -H ${this.host} ps -aq) 2>/dev/null || true`, { stdio: 'ignore', shell: '/bin/bash' });

@@ -8,9 +8,6 @@ import type { RunResult } from './run-result.js';
 
 export type { RunChannels, RunSpec } from './lifecycle/run-context.js';
 
-/** How long a killed tool may take to confirm its exit, and a removal to finish, before we stop waiting. */
-const GRACE_MS = 10_000;
-
 /**
  * The lifecycle of one tool run, in stages: prepare (mounts, user, image) → launch (create,
  * attach and register the wait, all before start) → execute (inputs in, start, stream until
@@ -80,8 +77,8 @@ async function finish(run: RunContext, launched: LaunchedTool, exitCode: number)
   const startedAt = run.facts.startedAt!;
   const durationMs = finishedAt.getTime() - startedAt.getTime();
   run.emit({ type: 'container:exited', containerId: launched.id, exitCode, durationMs });
-  // After a kill the run's signal has fired: the last steps get a grace period of their own.
-  const after: StepContext = run.signal.aborted ? { signal: AbortSignal.timeout(GRACE_MS), emit: run.emit } : run;
+  // After a kill the run's signal has fired: the last steps share its grace period.
+  const after: StepContext = run.signal.aborted ? { signal: run.graceSignal(), emit: run.emit } : run;
   // Only a failure needs the exit state (OOM); a success saves the call.
   const { oomKilled } = exitCode === 0 ? { oomKilled: false } : await launched.exitFacts(exitCode, after);
   const outcome = classifyExit(exitCode, run.endedBy, oomKilled);
@@ -89,7 +86,12 @@ async function finish(run: RunContext, launched: LaunchedTool, exitCode: number)
   const { copyOutputs } = run.spec.options;
   const keep = copyOutputs === 'always' || (copyOutputs === 'on-success' && !outcome.failed);
   await step(run, `Could not copy outputs of ${run.tool}`, () => launched.collectOutputs(keep, after));
-  await step(run, `Could not write the output of ${run.tool}`, () => bounded(run.output.flushed(), after.signal, 'writing its output'));
+  if (run.signal.aborted) {
+    // Ended by us: what reached the sinks is what the error shows; a stalled reader must not delay it.
+    await bounded(run.output.flushed(), AbortSignal.timeout(500), 'writing its output').catch(() => {});
+  } else {
+    await step(run, `Could not write the output of ${run.tool}`, () => bounded(run.output.flushed(), run.signal, 'writing its output'));
+  }
   run.learnt(run.output.captured());
   if (outcome.failed && run.spec.options.reject) throw run.error(failureMessage(run.tool, outcome, run.limits), outcome);
   await run.output.commit(!outcome.failed);
@@ -103,7 +105,7 @@ async function awaitExit(run: RunContext, launched: LaunchedTool): Promise<numbe
     return await bounded(exited, run.signal, 'running');
   } catch (error) {
     if (!(error instanceof RunAborted)) throw error;
-    return await bounded(exited, AbortSignal.timeout(GRACE_MS), 'waiting for the killed tool to exit');
+    return await bounded(exited, run.graceSignal(), 'waiting for the killed tool to exit');
   }
 }
 
@@ -111,7 +113,7 @@ async function awaitExit(run: RunContext, launched: LaunchedTool): Promise<numbe
 function killOnAbort(run: RunContext, launched: LaunchedTool): () => void {
   const kill = () => {
     launched.dropOutput();
-    launched.kill(AbortSignal.timeout(GRACE_MS)).catch(() => {}); // the exit wait is bounded too
+    launched.kill(run.graceSignal()).catch(() => {}); // the exit wait is bounded too
   };
   if (run.signal.aborted) kill();
   else run.signal.addEventListener('abort', kill, { once: true });
@@ -119,7 +121,7 @@ function killOnAbort(run: RunContext, launched: LaunchedTool): () => void {
 }
 
 async function cleanUp(run: RunContext, launched: LaunchedTool): Promise<void> {
-  await launched.remove(AbortSignal.timeout(GRACE_MS)).then(
+  await launched.remove(run.graceSignal()).then(
     () => run.emit({ type: 'container:removed', containerId: launched.id }),
     (error: unknown) => process.emitWarning(`tooldock: could not remove container ${launched.id} yet (retried later): ${daemonMessage(error)}`),
   );

@@ -13,6 +13,9 @@ import { longTimeout, RunAborted } from './bounded.js';
 import { abortMessage, buildError, notRunnableMessage, type EndReason, type Limits, type RunFacts } from './outcome.js';
 import { RunOutput } from './run-output.js';
 
+/** How long the rest of a run we ended (kill confirmed, removal) may take before we stop waiting. */
+const GRACE_MS = 10_000;
+
 /** A validated request to run one tool. */
 export interface RunSpec {
   image: string;
@@ -44,6 +47,7 @@ export class RunContext implements StepContext {
   /** Set once the tool's process started. */
   started = false;
   private readonly controller = new AbortController();
+  private grace: AbortSignal | undefined;
   private endReason: EndReason | undefined;
   private failure: Error | undefined;
   private readonly disposers: Array<() => void> = [];
@@ -67,6 +71,14 @@ export class RunContext implements StepContext {
     return this.controller.signal;
   }
 
+  /**
+   * Once the run was ended, what is left (the kill confirmed, outputs, removal) shares one grace
+   * period, so a daemon that stopped answering delays the settlement by it once, not per step.
+   */
+  graceSignal(): AbortSignal {
+    return this.grace ?? AbortSignal.timeout(GRACE_MS);
+  }
+
   /** Why we ended the run, if we did (an internal failure is not a kill reason). */
   get endedBy(): EndReason | undefined {
     return this.failure ? undefined : this.endReason;
@@ -76,6 +88,7 @@ export class RunContext implements StepContext {
   failWith(error: Error): void {
     if (this.controller.signal.aborted) return;
     this.failure = error;
+    this.grace = AbortSignal.timeout(GRACE_MS);
     this.controller.abort(error);
   }
 
@@ -116,6 +129,7 @@ export class RunContext implements StepContext {
   private end(reason: EndReason): void {
     if (this.controller.signal.aborted) return;
     this.endReason = reason;
+    this.grace = AbortSignal.timeout(GRACE_MS);
     this.controller.abort(new Error(reason));
   }
 }
