@@ -1,3 +1,4 @@
+import { backendFor } from './backend/backend-for.js';
 import type { LaunchedTool, PreparedTool, StepContext } from './backend/tool-backend.js';
 import { daemonMessage } from './ensure-image.js';
 import { bounded, RunAborted } from './lifecycle/bounded.js';
@@ -38,7 +39,7 @@ async function prepare(run: RunContext): Promise<PreparedTool> {
   const { image, args, mounts, options, engine } = run.spec;
   const prepared = await step(run, `Could not prepare ${run.tool}`, () => {
     if (run.signal.aborted) throw new RunAborted('waiting to start');
-    return engine.backend.prepare({ image, args, mounts, options }, run);
+    return backendFor(engine).prepare({ image, args, mounts, options }, run);
   });
   run.learnt({ imageId: prepared.imageId, mounts: prepared.mounts, user: prepared.user });
   return prepared;

@@ -5,7 +5,6 @@ import Docker from 'dockerode';
 import { explainConnectionError, isConnectionError } from './engine-unreachable-error.js';
 import { resolveEngineTarget, type ConnectOptions, type EngineTarget } from './engine-target.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
-import { DockerBackend } from './docker-backend.js';
 
 export interface EngineVersion {
   Version: string;
@@ -31,8 +30,6 @@ export class DockerEngine {
   readonly docker: Docker;
   /** Where the daemon is and how it was chosen. */
   readonly target: EngineTarget;
-  /** How `runTool` runs a tool on this daemon (the backend seam; see backend/tool-backend.ts). */
-  readonly backend: DockerBackend = new DockerBackend(this);
   private versionPromise: Promise<EngineVersion> | undefined;
   private infoPromise: Promise<Record<string, unknown>> | undefined;
 
@@ -107,6 +104,7 @@ const shared = new Map<string, DockerEngine>();
  * ```
  */
 export function connect(options: ConnectOptions = {}): DockerEngine {
+  // Validates the options too (InvalidInputError), before any client exists.
   const key = resolveEngineTarget(options).endpoint;
   let engine = shared.get(key);
   if (!engine) {

@@ -8,7 +8,7 @@ import { safeEmitter, type EventListener } from '../events.js';
 import type { LocalMount } from '../mount-spec.js';
 import type { ParsedRunOptions } from '../options.js';
 import { formatCommand, tailOf, ToolError } from '../tool-error.js';
-import type { ToolBackend } from '../backend/tool-backend.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 import { longTimeout, RunAborted } from './bounded.js';
 import { abortMessage, buildError, notRunnableMessage, type EndReason, type Limits, type RunFacts } from './outcome.js';
 import { RunOutput } from './run-output.js';
@@ -22,7 +22,7 @@ export interface RunSpec {
   args: string[];
   mounts: LocalMount[];
   options: ParsedRunOptions;
-  engine: { readonly backend: ToolBackend };
+  engine: DockerEngine;
 }
 
 /** The caller-facing ends of a run (owned by `ToolRun`). */
