@@ -101,7 +101,11 @@ async function finish(run: RunContext, launched: LaunchedTool, exitCode: number)
 
 /** Waits for the exit and the end of the output; once we ended the run, only for a grace period. */
 async function awaitExit(run: RunContext, launched: LaunchedTool): Promise<number> {
-  const exited = Promise.all([launched.exited, launched.outputEnded]).then(([exitCode]) => exitCode);
+  // The exit first: when the daemon goes away, the wait says so more clearly than the output does.
+  const exited = launched.exited.then(async (exitCode) => {
+    await launched.outputEnded;
+    return exitCode;
+  });
   try {
     return await bounded(exited, run.signal, 'running');
   } catch (error) {

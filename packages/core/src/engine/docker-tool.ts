@@ -26,7 +26,8 @@ export class DockerTool implements LaunchedTool {
     io: ToolIo,
   ) {
     this.id = container.id;
-    this.exited = attachment.exited;
+    this.exited = attachment.exited.catch((error: unknown) => Promise.reject(engine.explain(error)));
+    this.exited.catch(() => {});
     const stream = attachment.stream;
     // A tool may exit without reading all its stdin (EPIPE): not an error of the run. Real
     // connection failures still end the output below, and the wait reports the daemon's state.
@@ -36,7 +37,7 @@ export class DockerTool implements LaunchedTool {
     this.outputEnded = new Promise<void>((resolve, reject) => {
       this.demuxer.once('finish', resolve);
       this.demuxer.once('error', reject);
-      stream.once('error', reject);
+      stream.once('error', (error) => reject(engine.explain(error)));
     });
     this.outputEnded.catch(() => {});
     stream.pipe(this.demuxer);
