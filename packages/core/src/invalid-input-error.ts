@@ -54,20 +54,26 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, roo
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = formatPath(root, issue.path);
+  if (issue.code === 'invalid_key') {
+    // A record's key is wrong (e.g. an env name with "="): name the key, and say why.
+    const key = issue.path.at(-1);
+    throw new InvalidInputError(field, key, issue.issues[0]?.message ?? issue.message);
+  }
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(schemaAt(schema, issue.path));
     const key = issue.keys[0]!;
-    throw new InvalidInputError(`${field}.${key}`, valueAt(value, [...issue.path, key]),
+    throw new InvalidInputError(formatPath(root, [...issue.path, key]), valueAt(value, [...issue.path, key]),
       `"${key}" is not a known option` + (known.length ? `; valid options are ${known.join(', ')}` : ''));
   }
   throw new InvalidInputError(field, valueAt(value, issue.path), issue.message);
 }
 
 function formatPath(root: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),
-    root,
-  );
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === 'number') return `${acc}[${key}]`;
+    // Keys that are not plain names (`A=B`, `org.label`, "") are quoted, so the field is unambiguous.
+    return typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key) ? `${acc}.${key}` : `${acc}[${JSON.stringify(String(key))}]`;
+  }, root);
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

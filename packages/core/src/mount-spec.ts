@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, normalize } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError, parseOrThrow } from './invalid-input-error.js';
 
@@ -47,9 +47,7 @@ function parseMount(spec: unknown, field: string): LocalMount {
   let target: string | undefined;
   let write = false;
   if (typeof spec === 'string') {
-    const mode = /^(.*):(rw|ro)$/.exec(spec);
-    path = mode ? mode[1]! : spec;
-    write = mode?.[2] === 'rw';
+    ({ path, write } = splitMode(spec, field));
   } else if (typeof spec === 'object' && spec !== null) {
     const parsed = parseOrThrow(objectSpec, spec, field);
     ({ path, target } = parsed);
@@ -67,7 +65,40 @@ function parseMount(spec: unknown, field: string): LocalMount {
   if (target !== undefined && !isAbsolute(target)) {
     throw new InvalidInputError(`${field}.target`, target, 'must be an absolute path inside the tool container');
   }
-  return { path: stripSlash(normalize(path)), target: stripSlash(normalize(target ?? path)), write };
+  const mount = { path: stripSlash(normalize(path)), target: stripSlash(normalize(target ?? path)), write };
+  const reserved = reservedTarget(mount.target);
+  if (reserved) {
+    const suggestion = `{ path: ${JSON.stringify(mount.path)}, target: ${JSON.stringify(stripSlash(join('/host', mount.target)))} }`;
+    throw new InvalidInputError(target === undefined ? field : `${field}.target`, target === undefined ? spec : target,
+      `cannot be mounted at ${mount.target} inside the tool container (${reserved}); mount it elsewhere, e.g. ${suggestion}`);
+  }
+  return mount;
+}
+
+/** The valid mode suffixes of a string spec. */
+const MODES = { ro: false, rw: true } as const;
+
+/**
+ * `"/path:rw"` → path and mode. A path may itself contain ":", so a trailing `:word(,word)*` is
+ * read as options only when the whole string is not an existing path.
+ */
+function splitMode(spec: string, field: string): { path: string; write: boolean } {
+  const suffix = /^(.+):([A-Za-z]+(?:,[A-Za-z]+)*)$/.exec(spec);
+  if (!suffix || existsSync(spec)) return { path: spec, write: false };
+  const [, path, options] = suffix;
+  if (!Object.hasOwn(MODES, options!)) {
+    throw new InvalidInputError(field, spec,
+      `":${options}" is an unknown mode; use ":ro" (read-only, the default) or ":rw" (writable). ` +
+      'Docker\'s other mount options are not supported, the SELinux relabel options "z" and "Z" included (they would change the labels of the host\'s own files)');
+  }
+  return { path: path!, write: MODES[options as keyof typeof MODES] };
+}
+
+/** Why a path inside the tool container cannot take a mount, or undefined when it can. */
+function reservedTarget(target: string): string | undefined {
+  if (target === '/') return 'it would replace the tool\'s whole filesystem';
+  const top = ['/proc', '/sys', '/dev'].find((dir) => target === dir || target.startsWith(`${dir}/`));
+  return top ? `the container runtime provides ${top} itself` : undefined;
 }
 
 function stripSlash(p: string): string {

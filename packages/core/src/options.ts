@@ -34,12 +34,28 @@ const userSchema = z.union([
   z.string().regex(/^\d+(:\d+)?$/, 'must be "auto", "image", "uid" or "uid:gid" (numeric)'),
 ], { message: 'must be "auto", "image", "uid" or "uid:gid" (numeric)' });
 
-const memorySchema = z.union([
-  z.number().int().min(6 * 1024 * 1024, 'must be at least 6 MiB (the daemon refuses less)'),
-  z.string()
-    .regex(/^\d+(\.\d+)?\s*[kmgKMG]i?[bB]?$|^\d+$/, 'must be bytes or a size like "512m" or "2g"')
-    .refine((s) => memoryToBytes(s) >= 6 * 1024 * 1024, 'must be at least 6 MiB (the daemon refuses less)'),
-]);
+/** The daemon refuses a memory limit below 6 MiB. */
+const MIN_MEMORY = 6 * 1024 * 1024;
+const MEMORY_FORMS = 'must be a number of bytes or a size such as "512m", "2g" or "1.5GiB" (k, m, g, t; at least 6 MiB)';
+
+// One check over both forms: parse first, then bound, so a malformed size never reaches the arithmetic.
+const memorySchema = z.union([z.number(), z.string()], { error: MEMORY_FORMS }).superRefine((memory, ctx) => {
+  const bytes = memoryToBytes(memory);
+  if (Number.isNaN(bytes)) ctx.addIssue({ code: 'custom', message: MEMORY_FORMS });
+  else if (bytes < MIN_MEMORY) ctx.addIssue({ code: 'custom', message: 'must be at least 6 MiB (the daemon refuses less)' });
+  else if (bytes > Number.MAX_SAFE_INTEGER) ctx.addIssue({ code: 'custom', message: 'is too large to be a memory limit' });
+});
+
+// Docker passes env as "NAME=value" C strings: "=" in a name splits it, NUL truncates, a newline corrupts.
+const envName = z.string().regex(/^[^=\0\n]+$/, 'an environment variable name must be non-empty and contain no "=", NUL or newline');
+const envValue = z.string().refine((v) => !v.includes('\0'), 'an environment variable value must not contain NUL');
+
+const TIMEOUT_FORMS = 'must be a whole number of milliseconds, > 0 and at most Number.MAX_SAFE_INTEGER (e.g. 600000 for 10 minutes)';
+
+/** The `engine` option (here and wherever a call takes one). */
+export const EngineSchema = z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v, {
+  message: 'must be a DockerEngine from connect()',
+});
 
 /**
  * Options of `runTool`, validated with zod before any container exists.
@@ -49,7 +65,7 @@ export const RunOptionsSchema = z.object({
   /** Working directory inside the tool container. */
   cwd: absolutePath.optional(),
   /** Extra environment variables for the tool. */
-  env: z.record(z.string(), z.string()).optional(),
+  env: z.record(envName, envValue).optional(),
   /** `"auto"` (default): the caller's uid:gid; `"image"`: the image's USER; or `"uid[:gid]"`. */
   user: userSchema.default('auto'),
   /** CPU limit, in cores (fractions allowed). */
@@ -57,7 +73,7 @@ export const RunOptionsSchema = z.object({
   /** Memory limit: bytes, or a size such as `"512m"`. Swap is disabled so the limit is real. */
   memory: memorySchema.optional(),
   /** Kill the tool after this many milliseconds (the run then fails with `timedOut: true`). */
-  timeoutMs: z.number().int('must be a whole number of milliseconds').positive('must be > 0').optional(),
+  timeoutMs: z.number({ error: TIMEOUT_FORMS }).int(TIMEOUT_FORMS).positive(TIMEOUT_FORMS).optional(),
   /** Cancels the run: the container is killed and removed. */
   signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
   stdout: OutputSinkSchema.default('capture'),
@@ -87,9 +103,28 @@ export const RunOptionsSchema = z.object({
   /** Override the image's entrypoint. */
   entrypoint: z.union([z.string(), z.array(z.string())]).optional(),
   /** The daemon to use; defaults to `connect()`. */
-  engine: z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v, {
-    message: 'must be a DockerEngine from connect()',
-  }).optional(),
+  engine: EngineSchema.optional(),
+  /**
+   * Hardening (docs/security.md). Maximum number of processes and threads in the tool container,
+   * so a fork bomb cannot exhaust the host; `null` lifts the limit.
+   */
+  pidsLimit: z.number().int('must be a whole number').min(16, 'must be at least 16 (or null for no limit)').nullable().default(4096),
+  /** Hardening: setuid binaries and file capabilities cannot raise the tool's privileges. */
+  noNewPrivileges: z.boolean().default(true),
+  /**
+   * Hardening: Linux capabilities of the tool. `"auto"` (default): none for a non-root tool (it
+   * could not use them), the daemon's default set for a root one; `"default"`: the daemon's
+   * default set always; a list (e.g. `["CHOWN"]`): exactly those.
+   */
+  capabilities: z.union([
+    z.enum(['auto', 'default']),
+    z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/, 'must be a capability name such as "CHOWN"')),
+  ], { message: 'must be "auto", "default" or a list of capability names such as ["CHOWN"]' }).default('auto'),
+  /**
+   * The daemon's socket is masked in every mount (a tool that reaches it owns the host). Set to
+   * true only for a tool you trust to drive the daemon itself.
+   */
+  exposeDaemonSocket: z.boolean().default(false),
   /** Receives progress and lifecycle events. */
   onEvent: z.custom<(event: ToolEvent) => void>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
 }).strict();
@@ -101,10 +136,14 @@ export type RunOptions = z.input<typeof RunOptionsSchema>;
 /** {@link RunOptions} after validation, with defaults applied. */
 export type ParsedRunOptions = z.output<typeof RunOptionsSchema>;
 
-/** Converts `"512m"`-style sizes to bytes. */
+/**
+ * Converts `"512m"`-style sizes (as the docker CLI reads them: b, k, m, g, t, with optional
+ * `i` and `b`) to bytes; NaN for anything else.
+ */
 export function memoryToBytes(memory: number | string): number {
-  if (typeof memory === 'number') return memory;
-  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)/i.exec(memory.trim())!;
-  const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  if (typeof memory === 'number') return Number.isSafeInteger(memory) ? memory : NaN;
+  const match = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])i?b?|b)?$/i.exec(memory.trim());
+  if (!match) return NaN;
+  const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   return Math.round(Number(match[1]) * factor);
 }

@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect } from './engine/docker-engine.js';
+import { imageReferenceProblem } from './image-reference.js';
 import { InvalidInputError, parseOrThrow } from './invalid-input-error.js';
 import { parseMounts, type MountSpec } from './mount-spec.js';
 import { RunOptionsSchema, type ParsedRunOptions, type RunOptions } from './options.js';
@@ -46,7 +47,11 @@ function validateImage(image: unknown): asserts image is string {
   if (typeof image !== 'string' || image.trim() === '') {
     throw new InvalidInputError('image', image, 'must be a non-empty image reference such as "quay.io/biocontainers/samtools:1.22.1--h96c455f_0"');
   }
-  if (/\s/.test(image)) throw new InvalidInputError('image', image, 'must not contain whitespace (put the command in args)');
+  const problem = imageReferenceProblem(image);
+  if (problem) {
+    throw new InvalidInputError('image', image, `${problem}; expected an image reference such as "quay.io/biocontainers/samtools:1.22.1--h96c455f_0" ` +
+      '([registry/]name[:tag][@sha256:digest], the name in lowercase) or an image id');
+  }
 }
 
 function validateArgs(args: unknown): asserts args is string[] {
@@ -56,19 +61,50 @@ function validateArgs(args: unknown): asserts args is string[] {
   });
 }
 
-/** Files named in options must be usable before anything starts. */
+/** Files named in options must be usable before anything starts (not found out after the tool ran). */
 function validatePaths(options: ParsedRunOptions): void {
   for (const name of ['stdout', 'stderr'] as const) {
     const sink = options[name];
-    if (typeof sink === 'object' && !(sink instanceof Writable) && 'file' in sink) {
-      const dir = dirname(sink.file);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new InvalidInputError(`options.${name}.file`, sink.file, `its directory ${dir} must exist`);
-      }
-    }
+    if (typeof sink === 'object' && !(sink instanceof Writable) && 'file' in sink) validateOutputFile(`options.${name}.file`, sink.file);
   }
   const stdin = options.stdin;
-  if (stdin && typeof stdin === 'object' && 'file' in stdin && typeof stdin.file === 'string' && !existsSync(stdin.file)) {
-    throw new InvalidInputError('options.stdin.file', stdin.file, 'must be an existing file');
+  if (stdin && typeof stdin === 'object' && 'file' in stdin && typeof stdin.file === 'string') validateInputFile('options.stdin.file', stdin.file);
+}
+
+/** The output is written beside its path, then renamed over it: the directory must take a new file. */
+function validateOutputFile(field: string, file: string): void {
+  const dir = dirname(file);
+  if (!statOrUndefined(dir)?.isDirectory()) throw new InvalidInputError(field, file, `its directory ${dir} must exist`);
+  if (!accessible(dir, constants.W_OK)) throw new InvalidInputError(field, file, `its directory ${dir} is not writable by this process`);
+  const existing = statOrUndefined(file);
+  if (existing?.isDirectory()) throw new InvalidInputError(field, file, 'is a directory; name a file inside it');
+  // A rename over a device or FIFO would replace it, not write to it.
+  if (existing && !existing.isFile()) throw new InvalidInputError(field, file, 'exists and is not a regular file; to discard output use "ignore"');
+}
+
+/** A directory or a device (`/dev/zero`) would fail or never end; a FIFO is a stream by design. */
+function validateInputFile(field: string, file: string): void {
+  const stats = statOrUndefined(file);
+  if (!stats) throw new InvalidInputError(field, file, 'does not exist; must be a readable regular file or a FIFO');
+  if (!stats.isFile() && !stats.isFIFO()) {
+    throw new InvalidInputError(field, file, `is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}; must be a readable regular file or a FIFO`);
+  }
+  if (!accessible(file, constants.R_OK)) throw new InvalidInputError(field, file, 'is not readable by this process');
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function accessible(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,9 +1,12 @@
 import { statSync } from 'node:fs';
+import { z } from 'zod';
 import { userMapping, type UserMapping } from '../caller-user.js';
 import { copyModeResolver } from '../copy-mode/copy-resolver.js';
 import { copyModeReason } from '../copy-mode/detect-resolver.js';
 import { pathResolverFor } from '../path-resolver.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
+import { parseOrThrow } from '../invalid-input-error.js';
+import { EngineSchema } from '../options.js';
 import { locateSelf, type SelfLocation } from './detect-self.js';
 
 /** One finding of {@link doctor}: what is wrong and what to do about it. */
@@ -35,6 +38,8 @@ export interface DoctorReport {
   text: string;
 }
 
+const DoctorOptionsSchema = z.object({ engine: EngineSchema.optional() }).strict();
+
 /**
  * Checks the set-up the way the DooD guides' troubleshooting sections do: which daemon, its
  * version and user mapping, whether we run in a container and which, our mounts and which can be
@@ -46,8 +51,13 @@ export interface DoctorReport {
  * console.log(report.text);
  * ```
  */
-export async function doctor(options: { engine?: DockerEngine } = {}): Promise<DoctorReport> {
-  const engine = options.engine ?? connect();
+export function doctor(options: { engine?: DockerEngine } = {}): Promise<DoctorReport> {
+  // Checked synchronously, like runTool's options: a typo throws before anything is probed.
+  const parsed = parseOrThrow(DoctorOptionsSchema, options, 'options');
+  return diagnose(parsed.engine ?? connect());
+}
+
+async function diagnose(engine: DockerEngine): Promise<DoctorReport> {
   const findings: DoctorFinding[] = [];
   const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
   const report: DoctorReport = {

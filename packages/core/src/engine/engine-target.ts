@@ -1,9 +1,34 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type Docker from 'dockerode';
+import { z } from 'zod';
+import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
 import { currentDockerContext, type DockerContext } from './docker-context.js';
 import type { SshOptions, SshTarget } from './ssh-dial-agent.js';
+
+/** `unix://`, `tcp://` (or `http(s)://`, or a bare `host:port`) and `ssh://` daemons are reachable. */
+const HOST_FORMS = 'use unix:///path/docker.sock, tcp://host:port or ssh://user@host';
+
+/**
+ * {@link ConnectOptions}, checked like runTool's options: unknown keys (a typo such as `hots`)
+ * would otherwise silently fall back to the default daemon.
+ */
+export const ConnectOptionsSchema = z.object({
+  host: z.string({ error: HOST_FORMS }).refine((host) => hostProblem(host) === undefined, HOST_FORMS).optional(),
+  socketPath: z.string({ error: 'must be an absolute path such as /var/run/docker.sock' })
+    .refine((p) => isAbsolute(p), 'must be an absolute path such as /var/run/docker.sock').optional(),
+  ssh: z.object({
+    privateKey: z.union([z.string(), z.instanceof(Buffer)], { error: 'must be the key\'s text (PEM/OpenSSH) or a Buffer' }).optional(),
+    passphrase: z.string().optional(),
+    knownHostsFile: z.string().min(1, 'must be a path to a known_hosts file').optional(),
+  }).strict().optional(),
+}).strict();
+
+// The schema and the documented interface must describe the same options.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesInterface: Same<z.input<typeof ConnectOptionsSchema>, ConnectOptions> = true;
+void schemaMatchesInterface;
 
 /** How to reach a daemon; all optional (see {@link connect} for the order). */
 export interface ConnectOptions {
@@ -37,7 +62,9 @@ export interface EngineTarget {
  * config.json → the default and rootless sockets.
  */
 export function resolveEngineTarget(options: ConnectOptions): EngineTarget {
-  const explicit = options.socketPath ? `unix://${options.socketPath}` : options.host;
+  // Here, not only in connect(): `new DockerEngine(options)` must not ignore a typo either.
+  const chosen = parseOrThrow(ConnectOptionsSchema, options, 'options');
+  const explicit = chosen.socketPath ? `unix://${chosen.socketPath}` : chosen.host;
   if (explicit) return fromHost(explicit, 'option', envTls());
   if (process.env.DOCKER_HOST) return fromHost(process.env.DOCKER_HOST, 'DOCKER_HOST', envTls());
   const current = currentDockerContext();
@@ -59,7 +86,21 @@ function contextTls(context: DockerContext): Tls {
   return { verify: !!context.tlsDir && !context.skipTLSVerify, certDir: context.tlsDir };
 }
 
+/** Why `host` names no daemon we can reach, or undefined. */
+function hostProblem(host: string): string | undefined {
+  if (host.startsWith('unix://')) return undefined;
+  try {
+    const url = new URL(host.includes('://') ? host : `tcp://${host}`);
+    return ['tcp:', 'http:', 'https:', 'ssh:'].includes(url.protocol) && url.hostname ? undefined : HOST_FORMS;
+  } catch {
+    return HOST_FORMS;
+  }
+}
+
 function fromHost(host: string, source: EngineChoice, tls: Tls): EngineTarget {
+  // DOCKER_HOST and contexts are the caller's input too: a typo there is named like an option.
+  const problem = hostProblem(host);
+  if (problem) throw new InvalidInputError(source === 'option' ? 'options.host' : source === 'DOCKER_HOST' ? 'DOCKER_HOST' : 'docker context host', host, problem);
   if (host.startsWith('unix://')) {
     const socketPath = host.slice('unix://'.length) || '/var/run/docker.sock';
     return { endpoint: `unix://${socketPath}`, socketPath, source, dockerodeOptions: { socketPath } };
@@ -69,9 +110,6 @@ function fromHost(host: string, source: EngineChoice, tls: Tls): EngineTarget {
     const ssh = { host: url.hostname, port: Number(url.port || 22), username: decodeURIComponent(url.username) || userName() };
     // Requests go through the engine's SshDialAgent; host and port only fill the HTTP request line.
     return { endpoint: `ssh://${ssh.username}@${ssh.host}:${ssh.port}`, socketPath: undefined, source, ssh, dockerodeOptions: { protocol: 'http', host: 'docker', port: 80 } };
-  }
-  if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`cannot reach a daemon at "${host}": use unix:///path/docker.sock, tcp://host:port or ssh://user@host`);
   }
   const secure = tls.verify || url.port === '2376' || url.protocol === 'https:' || !!tls.certDir;
   const port = Number(url.port || (secure ? 2376 : 2375));

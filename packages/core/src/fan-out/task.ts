@@ -39,7 +39,7 @@ export function prepareTasks<T>(tasks: unknown, engine: DockerEngine | undefined
     if (typeof task === 'function') {
       return { kind: 'function', name: task.name || `task ${i + 1}`, run: task as FunctionTask<T> };
     }
-    if (typeof task !== 'object' || task === null) {
+    if (typeof task !== 'object' || task === null || Array.isArray(task)) {
       throw new InvalidInputError(`tasks[${i}]`, task, 'must be { image, args, mounts?, options?, name? } or (signal) => Promise');
     }
     const { image, args, mounts, options, name, ...rest } = task as ToolTask & Record<string, unknown>;
@@ -48,6 +48,10 @@ export function prepareTasks<T>(tasks: unknown, engine: DockerEngine | undefined
       throw new InvalidInputError(`tasks[${i}].${unknown}`, rest[unknown], `"${unknown}" is not a task field; use image, args, mounts, options, name`);
     }
     if (name !== undefined && typeof name !== 'string') throw new InvalidInputError(`tasks[${i}].name`, name, 'must be a string');
+    // Checked before the fan-out's engine is merged in: spreading a string would invent keys.
+    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+      throw new InvalidInputError(`tasks[${i}].options`, options, 'must be an object of runTool options, e.g. { cpus: 2 }');
+    }
     try {
       const spec = prepareRun(image, args, mounts, engine && !options?.engine ? { ...options, engine } : options);
       return { kind: 'tool', name: name ?? `${toolName(image, args)} ${args.slice(1).find((a) => !a.startsWith('-')) ?? ''}`.trim(), spec };

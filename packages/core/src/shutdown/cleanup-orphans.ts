@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
+import { parseOrThrow } from '../invalid-input-error.js';
+import { EngineSchema } from '../options.js';
 import { removeContainer } from '../live-containers.js';
 import { LABEL, session } from '../session.js';
 
@@ -8,6 +11,8 @@ export interface OrphanReport {
   /** Sessions that look alive (or can't be judged from here) and were left alone. */
   kept: string[];
 }
+
+const CleanupOptionsSchema = z.object({ engine: EngineSchema.optional() }).strict();
 
 /**
  * Removes containers left by tooldock sessions that are provably dead: a process on this host
@@ -20,8 +25,13 @@ export interface OrphanReport {
  * console.log(`removed ${removed.length} orphaned tool containers`);
  * ```
  */
-export async function cleanupOrphans(options: { engine?: DockerEngine } = {}): Promise<OrphanReport> {
-  const engine = options.engine ?? connect();
+export function cleanupOrphans(options: { engine?: DockerEngine } = {}): Promise<OrphanReport> {
+  // Checked synchronously, like runTool's options: a typo throws before anything is removed.
+  const parsed = parseOrThrow(CleanupOptionsSchema, options, 'options');
+  return removeOrphans(parsed.engine ?? connect());
+}
+
+async function removeOrphans(engine: DockerEngine): Promise<OrphanReport> {
   const containers = await engine.call(() => engine.docker.listContainers({ all: true, filters: { label: [LABEL.session] } }));
   const report: OrphanReport = { removed: [], kept: [] };
   const verdicts = new Map<string, Promise<string | undefined>>();
