@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pack, type Header, type Pack } from 'tar-stream';
 import type { LocalMount } from '../mount-spec.js';
@@ -11,7 +11,8 @@ import { isStagingName } from './staging.js';
  * (for `putArchive` at `/`). Files are streamed one after the other, so memory stays flat
  * whatever their size. Modes, owners, mtimes and symlinks are kept as they are here. A mount's
  * local files where another mount's target lies inside it are left out (that mount covers them),
- * and every regular file packed is recorded in `copiedIn`.
+ * and every regular file packed is recorded in `copiedIn`. A mount whose own path is a symlink is
+ * packed from the path it resolves to, as a bind mount would show it (symlinks inside stay links).
  */
 export function packMounts(mounts: readonly LocalMount[], copiedIn: CopiedIn): Pack {
   const archive = pack();
@@ -19,7 +20,7 @@ export function packMounts(mounts: readonly LocalMount[], copiedIn: CopiedIn): P
   (async () => {
     for (const mount of mounts) {
       const tree: Tree = { archive, copiedIn, nested: nestedTargets(mount.target, targets), root: mount.target };
-      await addTree(tree, mount.path, '');
+      await addTree(tree, await realpath(mount.path), '');
     }
     archive.finalize();
   })().catch((error: unknown) => archive.destroy(error as Error));

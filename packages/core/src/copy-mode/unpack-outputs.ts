@@ -1,14 +1,15 @@
-import { createWriteStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { lstat, realpath, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { extract, type Extract, type Header } from 'tar-stream';
+import { extract, type Header } from 'tar-stream';
 import type { LocalMount } from '../mount-spec.js';
-
-/** One archive member: its header and a stream of its bytes. */
-type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
-import { containerPath, inNested, mtimeSec, nestedTargets, type CopiedIn } from './snapshot.js';
-import { stagingName } from './staging.js';
+import { nameParts, parentOf, pathInMount } from './archive-name.js';
+import { copyBackError, CopyBackError, shown } from './copy-back-error.js';
+import { DestinationTree } from './destination-tree.js';
+import { nestedTargets, type CopiedIn } from './snapshot.js';
+import { refuseOverDirectory, stageMember, type Entry, type Unpack } from './stage-member.js';
+import { StagedTree } from './staged-tree.js';
+import { removeStaleStaging, stagingName } from './staging.js';
 
 /** What the copy-back needs to know besides the archive. */
 export interface UnpackContext {
@@ -19,124 +20,132 @@ export interface UnpackContext {
 }
 
 /**
- * Writes a `getArchive` tar of a writable mount back to the mount's local path. Only the tool's
- * changes are written: files it created, or changed from what was copied in. Entries land in a
- * hidden staging directory beside their destination and are renamed into place only after the
- * whole archive arrived, so no output is ever left half-written. Files deleted by the tool are
+ * Writes a `getArchive` tar of a writable mount back to the mount's local path (its real path,
+ * when that is a symlink, as a bind mount would). Only the tool's changes are written: files it
+ * created, or changed from what was copied in. They wait in a hidden staging directory beside
+ * their destination and are renamed into place only after the whole archive arrived, so no output
+ * is ever left half-written, and a refused archive writes nothing. Files deleted by the tool are
  * kept here (copy mode never deletes). Returns the local paths written.
+ *
+ * The archive is untrusted (a hostile tool wrote the tree, a spoofed daemon may have crafted the
+ * tar), and nothing in it may make us write, or read, outside the mount:
+ * - no path is resolved through a symlink that was not verified: staging is flat (`StagedTree`
+ *   checks the archive's tree instead), the destination is checked with `lstat` from the mount's
+ *   root down (`DestinationTree`);
+ * - where the tool replaced a symlink (or a file) by a directory, the local one is unlinked — the
+ *   link itself — and a real directory made, mirroring the tool; where it replaced a directory
+ *   by anything else, the copy-back fails and the local directory stays;
+ * - names that a daemon never sends (absolute, `..`, a member below a symlink member, twice the
+ *   same member, a hard link to no earlier file or symlink) refuse the whole archive; devices and
+ *   FIFOs are not brought back;
+ * - a single-file mount must come back as one regular file, or it is left as it was.
+ * Every failure is a {@link CopyBackError} naming the path.
  */
 export async function unpackOutputs(archive: Readable, mount: LocalMount, context: UnpackContext): Promise<string[]> {
-  const isDir = (await stat(mount.path)).isDirectory();
-  const base = isDir ? mount.path : dirname(mount.path);
-  const rootName = isDir ? [] : [basename(mount.path)];
-  const staging = join(base, stagingName());
-  const nested = nestedTargets(mount.target, context.allTargets);
-  await mkdir(staging);
+  const tar = extract();
+  // Listening at once (tar-stream drops entries nobody iterates; the archive may fail meanwhile).
+  const entries = tar[Symbol.asyncIterator]();
+  archive.on('error', (error) => tar.destroy(error));
+  archive.pipe(tar);
   try {
-    const dirs: string[] = [];
-    const changed: string[] = [];
-    const tar = extract();
-    archive.once('error', (error) => tar.destroy(error));
-    archive.pipe(tar);
-    for await (const entry of tar) {
-      const rel = localName(entry.header.name, rootName);
-      const inMount = isDir ? rel : '';
-      if (rel === undefined || inNested(inMount!, nested)) {
-        entry.resume();
-        continue;
-      }
-      const before = context.copiedIn.get(containerPath(mount.target, inMount!));
-      if (await stage(entry, entry.header, rel, { base, staging, rootName, dirs, before })) changed.push(rel);
-    }
-    for (const dir of dirs) await mkdir(join(base, dir), { recursive: true });
-    for (const rel of changed) {
-      await mkdir(dirname(join(base, rel)), { recursive: true });
-      await rename(join(staging, rel), join(base, rel)).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`could not put the tool's ${rel} at ${join(base, rel)}: ${error.code ?? error.message}`, { cause: error });
-      });
-    }
-    return changed.map((rel) => join(base, rel));
+    return await unpackArchive(entries, mount, context);
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    tar.destroy();
+    if (!archive.readableEnded) archive.destroy(); // frees the daemon's connection
   }
 }
 
-interface StageContext {
-  base: string;
-  staging: string;
-  rootName: string[];
-  dirs: string[];
-  /** This file as it was copied in, if it was. */
-  before: { size: number; mtimeSec: number } | undefined;
-}
-
-/** Writes one entry into staging; true when it differs from what is here and must be moved in. */
-async function stage(entry: Entry, header: Header, rel: string, ctx: StageContext): Promise<boolean> {
-  const staged = join(ctx.staging, rel);
-  const here = () => lstat(join(ctx.base, rel)).catch(() => undefined);
-  switch (header.type) {
-    case 'directory':
-      entry.resume();
-      if (rel) {
-        ctx.dirs.push(rel);
-        await mkdir(staged, { recursive: true });
-      }
-      return false;
-    case 'file':
-    case 'contiguous-file': {
-      // Unchanged by the tool: leave the local file alone, even if it changed here meanwhile.
-      const asCopiedIn = ctx.before?.size === header.size && ctx.before.mtimeSec === mtimeSec(header.mtime);
-      const existing = asCopiedIn ? undefined : await here();
-      const asHere = existing?.isFile() && existing.size === header.size && mtimeSec(existing.mtime) === mtimeSec(header.mtime);
-      if (asCopiedIn || asHere) {
-        entry.resume();
-        return false;
-      }
-      await mkdir(dirname(staged), { recursive: true });
-      await writeEntry(entry, staged, header.mode & 0o777);
-      await utimes(staged, header.mtime, header.mtime);
-      return true;
+async function unpackArchive(entries: AsyncIterator<Entry>, mount: LocalMount, context: UnpackContext): Promise<string[]> {
+  const { base, file } = await localRoot(mount);
+  await removeStaleStaging(base);
+  const staging = new StagedTree(join(base, stagingName()));
+  const u: Unpack = {
+    mount, copiedIn: context.copiedIn, file, here: new DestinationTree(base), staging,
+    nested: nestedTargets(mount.target, context.allTargets), dirs: [], changed: [],
+  };
+  try {
+    try {
+      for (let next = await entries.next(); !next.done; next = await entries.next()) await unpackEntry(next.value, u);
+    } catch (error) {
+      if (error instanceof CopyBackError) throw error;
+      throw new CopyBackError(`copy mode could not read the archive of ${mount.target} from the daemon: ${(error as Error).message}`, { cause: error });
     }
-    case 'symlink': {
-      entry.resume();
-      const target = header.linkname;
-      if ((await here())?.isSymbolicLink() && (await readlink(join(ctx.base, rel))) === target) return false;
-      await mkdir(dirname(staged), { recursive: true });
-      await symlink(target, staged);
-      return true;
-    }
-    case 'link': {
-      // A hard link to an earlier entry of the same archive.
-      entry.resume();
-      const other = localName(header.linkname, ctx.rootName);
-      if (other === undefined) return false;
-      await mkdir(dirname(staged), { recursive: true });
-      await link(join(ctx.staging, other), staged).catch(() => copyFile(join(ctx.base, other), staged));
-      return true;
-    }
-    default:
-      entry.resume(); // devices, FIFOs: nothing to bring back
-      return false;
+    await commit(u);
+    return u.changed.map((rel) => u.here.path(rel));
+  } finally {
+    // Empty once all is moved in. Best effort: a leftover carries our pid, and goes with the
+    // first copy-back into this directory after we exit.
+    if (staging.used) await rmdir(staging.dir).catch(() => rm(staging.dir, { recursive: true, force: true })).catch(() => {});
   }
 }
 
-/**
- * An archive name (`out/sub/file`, rooted at the mount's own name) as a path relative to the
- * local base; undefined for names that would escape it.
- */
-function localName(name: string, rootName: string[]): string | undefined {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.length === 0 || parts.includes('..')) return undefined;
-  return [...rootName, ...parts.slice(1)].join('/');
+/** The mount's real directory, or for a single file its real directory and name. */
+async function localRoot(mount: LocalMount): Promise<{ base: string; file?: string }> {
+  try {
+    const real = await realpath(mount.path);
+    return (await lstat(real)).isDirectory() ? { base: real } : { base: dirname(real), file: basename(real) };
+  } catch (error) {
+    throw copyBackError(error, mount.path);
+  }
 }
 
-/** tar-stream's entries are streamx streams: piped by hand rather than through Node's pipeline. */
-function writeEntry(entry: Entry, path: string, mode: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const file = createWriteStream(path, { mode });
-    entry.once('error', (error: Error) => file.destroy(error));
-    file.once('error', reject);
-    file.once('finish', resolve);
-    entry.pipe(file);
-  });
+async function unpackEntry(entry: Entry, u: Unpack): Promise<void> {
+  const { header } = entry;
+  let rel: string | undefined;
+  try {
+    rel = memberPath(header, u);
+    if (rel === undefined) return void entry.resume();
+    u.here.checkNameLength(rel);
+    await stageMember(entry, header, rel, u);
+  } catch (error) {
+    throw copyBackError(error, rel === undefined ? header.name : u.here.path(rel));
+  }
 }
+
+/** The member's path relative to the local base; undefined for what is not this mount's. */
+function memberPath(header: Header, u: Unpack): string | undefined {
+  if (u.file !== undefined) {
+    const type = nameParts(header.name).length > 1 ? 'directory' : header.type;
+    if (type === 'file' || type === 'contiguous-file') return u.file;
+    throw new CopyBackError(`copy mode left ${shown(u.mount.path)} as it was: the tool replaced it by ${describe(type, header)}, and a single-file mount must come back as a regular file`);
+  }
+  const rel = pathInMount(header.name, u.nested);
+  if (rel === '' && header.type !== 'directory') {
+    throw new CopyBackError(`copy mode left ${shown(u.here.base)} as it was: the tool replaced the mount's directory ${u.mount.target} by ${describe(header.type, header)}`);
+  }
+  return rel;
+}
+
+/** Moves the staged members into place, making their directories real ones first. */
+async function commit(u: Unpack): Promise<void> {
+  const { here, staging } = u;
+  for (const dir of u.dirs) {
+    await here.ensureDirectory(dir).catch((error: unknown) => {
+      throw copyBackError(error, here.path(dir));
+    });
+  }
+  for (const rel of u.changed) {
+    const to = here.path(rel);
+    try {
+      await here.ensureDirectory(parentOf(rel));
+      await rename(staging.member(rel)!.staged!, to);
+    } catch (error) {
+      // A directory made here since the archive was checked: left as it is, and said so.
+      if (['EISDIR', 'ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) {
+        refuseOverDirectory(await lstat(to).catch(() => undefined), to, 'a file');
+      }
+      throw copyBackError(error, to);
+    }
+  }
+}
+
+function describe(type: Header['type'] | null, header: Header): string {
+  switch (type) {
+    case 'symlink': return `a symlink (to ${shown(header.linkname)})`;
+    case 'link': return `a hard link (to ${shown(header.linkname)})`;
+    case 'directory': return 'a directory';
+    case 'file': case 'contiguous-file': return 'a file';
+    default: return `a ${type ?? 'special file'}`;
+  }
+}
+

@@ -1,0 +1,207 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '#test-support/temp-dir.js';
+import type { LocalMount } from '../../../src/mount-spec.js';
+import { stagingName } from '../../../src/copy-mode/staging.js';
+import { unpackOutputs } from '../../../src/copy-mode/unpack-outputs.js';
+import { archiveStream, buildTar, type TarEntry } from './tar-builder.js';
+
+// Regression cases for copy mode writing outside a mount (the tar-fs CVE-2024-12905 class):
+// a tool's symlinks, or a spoofed daemon's archive, must never redirect where files land.
+
+/** A destination `out/` with an empty sibling `outside/` that must stay empty. */
+function sandbox(): { out: string; outside: string; mount: LocalMount } {
+  const root = tempDir('unpack-escape');
+  const out = join(root, 'out');
+  const outside = join(root, 'outside');
+  mkdirSync(out);
+  mkdirSync(outside);
+  return { out, outside, mount: { path: out, target: '/out', write: true } };
+}
+
+function unpack(entries: TarEntry[], mount: LocalMount): Promise<string[]> {
+  return buildTar(entries).then((tar) => unpackOutputs(archiveStream(tar), mount, { copiedIn: new Map(), allTargets: [mount.target] }));
+}
+
+const root: TarEntry = { name: 'out/', type: 'directory', mode: 0o755 };
+
+describe('copy-back never follows a symlink in the middle of a path', () => {
+  for (const [kind, linkTo] of [['absolute', (outside: string) => outside], ['relative', () => '../outside']] as const) {
+    it(`run 1 leaves out/evil -> outside (${kind}); run 2 makes evil a directory: files land in out/evil, not outside`, async () => {
+      const { out, outside, mount } = sandbox();
+      await unpack([root, { name: 'out/evil', type: 'symlink', linkname: linkTo(outside) }], mount);
+      expect(readlinkSync(join(out, 'evil'))).toBe(linkTo(outside)); // a symlink is brought back as a symlink
+
+      await unpack([root, { name: 'out/evil/', type: 'directory', mode: 0o755 }, { name: 'out/evil/pwned.txt', content: 'pwned\n' }], mount);
+      expect(readdirSync(outside)).toEqual([]);
+      // The tool replaced its symlink by a directory: mirrored, without following the link.
+      expect(lstatSync(join(out, 'evil')).isDirectory()).toBe(true);
+      expect(readFileSync(join(out, 'evil/pwned.txt'), 'utf8')).toBe('pwned\n');
+    });
+  }
+
+  it('a directory entry missing from the archive does not let a file through a local symlink either', async () => {
+    const { out, outside, mount } = sandbox();
+    symlinkSync(outside, join(out, 'evil'));
+    await unpack([root, { name: 'out/evil/deeper/pwned.txt', content: 'pwned\n' }], mount);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readFileSync(join(out, 'evil/deeper/pwned.txt'), 'utf8')).toBe('pwned\n');
+  });
+
+  it('rejects a crafted archive with a file below its own symlink entry, writing nothing', async () => {
+    const { out, outside, mount } = sandbox();
+    const crafted = unpack([root, { name: 'out/evil', type: 'symlink', linkname: outside }, { name: 'out/evil/pwned.txt', content: 'pwned\n' }], mount);
+    await expect(crafted).rejects.toThrow(/evil\/pwned\.txt/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('a hard link to a symlink entry pointing outside becomes that symlink, never a copy of what it points at', async () => {
+    const { out, outside, mount } = sandbox();
+    writeFileSync(join(outside, 'secret'), 'secret\n');
+    symlinkSync(join(outside, 'secret'), join(out, 'secret-link'));
+    // The link is unchanged (so not staged): the old fallback copied the file it points at.
+    await unpack([root, { name: 'out/secret-link', type: 'symlink', linkname: join(outside, 'secret') },
+      { name: 'out/copy', type: 'link', linkname: 'out/secret-link' }], mount);
+    expect(readlinkSync(join(out, 'copy'))).toBe(join(outside, 'secret'));
+    expect(readFileSync(join(outside, 'secret'), 'utf8')).toBe('secret\n');
+  });
+
+  it('rejects a hard link to a name that is no earlier entry of the archive, or lies outside', async () => {
+    const { out, outside, mount } = sandbox();
+    writeFileSync(join(outside, 'secret'), 'secret\n');
+    symlinkSync(join(outside, 'secret'), join(out, 'secret-link'));
+    for (const linkname of ['out/secret-link', '../outside/secret', join(outside, 'secret')]) {
+      await expect(unpack([root, { name: 'out/copy', type: 'link', linkname }], mount)).rejects.toThrow(/copy/);
+    }
+    expect(readdirSync(out)).toEqual(['secret-link']);
+  });
+
+  it('rejects absolute names and .. with an error naming the entry', async () => {
+    const { outside, mount } = sandbox();
+    await expect(unpack([root, { name: 'out/../outside/x', content: 'x' }], mount)).rejects.toThrow(/\.\.\/outside\/x/);
+    await expect(unpack([root, { name: `${outside}/y`, content: 'y' }], mount)).rejects.toThrow(/outside\/y/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('turns a name too long for this filesystem into a plain Error naming it', async () => {
+    const { out, mount } = sandbox();
+    const long = `out/${'n'.repeat(300)}`;
+    const error = await unpack([root, { name: long, content: 'x' }], mount).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('n'.repeat(40));
+    expect((error as Error).message).toMatch(/^copy mode could not write .*: the name is too long for this filesystem$/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('turns a path deeper than PATH_MAX into a plain Error and leaves no staging behind', async () => {
+    const { out, mount } = sandbox();
+    const deep = Array.from({ length: 30 }, (_, i) => `${i}`.padEnd(200, 'd')).join('/');
+    const error = await unpack([root, { name: `out/${deep}/f`, content: 'x' }], mount).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^copy mode could not write .*: the name is too long for this filesystem$/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('refuses a mount directory the tool replaced by a symlink', async () => {
+    const { out, mount } = sandbox();
+    await expect(unpack([{ name: 'out', type: 'symlink', linkname: '/etc' }], mount)).rejects.toThrow(/replaced the mount's directory \/out by a symlink/);
+    expect(lstatSync(out).isDirectory()).toBe(true);
+  });
+});
+
+describe('hard links the tool made', () => {
+  it('to a new file: a hard link here too; to a file it left unchanged: a copy of the local one', async () => {
+    const { out, mount } = sandbox();
+    writeFileSync(join(out, 'kept.txt'), 'kept\n');
+    const kept = lstatSync(join(out, 'kept.txt'));
+    const copiedIn = new Map([['/out/kept.txt', { size: kept.size, mtimeSec: Math.floor(kept.mtimeMs / 1000) }]]);
+    const tar = await buildTar([root,
+      { name: 'out/new.txt', content: 'new\n' }, { name: 'out/sub/new-link', type: 'link', linkname: 'out/new.txt' },
+      { name: 'out/kept.txt', content: 'kept\n', mtime: kept.mtime }, { name: 'out/kept-link', type: 'link', linkname: 'out/kept.txt' }]);
+    await unpackOutputs(archiveStream(tar), mount, { copiedIn, allTargets: ['/out'] });
+    expect(lstatSync(join(out, 'sub/new-link')).ino).toBe(lstatSync(join(out, 'new.txt')).ino);
+    expect(readFileSync(join(out, 'sub/new-link'), 'utf8')).toBe('new\n');
+    expect(readFileSync(join(out, 'kept-link'), 'utf8')).toBe('kept\n');
+    expect(lstatSync(join(out, 'kept.txt')).ino).toBe(kept.ino); // left alone
+  });
+});
+
+describe('a single-file writable mount comes back only as a regular file', () => {
+  for (const [what, entry] of [
+    ['a symlink to /etc/shadow', { name: 'c.txt', type: 'symlink', linkname: '/etc/shadow' }],
+    ['a directory', { name: 'c.txt/', type: 'directory' }],
+    ['a hard link', { name: 'c.txt', type: 'link', linkname: 'c.txt' }],
+  ] as const) {
+    it(`the tool replaced the file by ${what}: a clear error, local file untouched`, async () => {
+      const dir = tempDir('unpack-file');
+      const file = join(dir, 'counter.txt');
+      writeFileSync(file, '1\n');
+      const mount: LocalMount = { path: file, target: '/tmp/c.txt', write: true };
+      const entries: TarEntry[] = [entry];
+      if (entry.type === 'directory') entries.push({ name: 'c.txt/inner', content: 'x' });
+      await expect(unpack(entries, mount)).rejects.toThrow(new RegExp(`${file}.*(not a regular file|replaced)`));
+      expect(lstatSync(file).isFile()).toBe(true);
+      expect(readFileSync(file, 'utf8')).toBe('1\n');
+      expect(readdirSync(dir)).toEqual(['counter.txt']);
+    });
+  }
+});
+
+describe('a mount whose own path is a symlink is unpacked into the directory it points at', () => {
+  it('writes into the real directory and leaves the link a link', async () => {
+    const base = tempDir('unpack-linked');
+    mkdirSync(join(base, 'real'));
+    symlinkSync('real', join(base, 'link'));
+    const mount: LocalMount = { path: join(base, 'link'), target: '/out', write: true };
+    await unpack([root, { name: 'out/made.txt', content: 'made\n' }], mount);
+    expect(readlinkSync(join(base, 'link'))).toBe('real');
+    expect(readFileSync(join(base, 'real/made.txt'), 'utf8')).toBe('made\n');
+  });
+});
+
+describe('an entry whose type differs from what is here', () => {
+  it('a directory where a local file is: the file is replaced by the directory', async () => {
+    const { out, mount } = sandbox();
+    writeFileSync(join(out, 'x'), 'was a file\n');
+    await unpack([root, { name: 'out/x/', type: 'directory' }, { name: 'out/x/y', content: 'y\n' }], mount);
+    expect(readFileSync(join(out, 'x/y'), 'utf8')).toBe('y\n');
+  });
+
+  it('a file where a local directory is: a clear error, the directory untouched, nothing written', async () => {
+    const { out, mount } = sandbox();
+    mkdirSync(join(out, 'x'));
+    writeFileSync(join(out, 'x/kept'), 'kept\n');
+    await expect(unpack([root, { name: 'out/new.txt', content: 'n' }, { name: 'out/x', content: 'now a file\n' }], mount))
+      .rejects.toThrow(/directory "[^"]*\/out\/x" as it was: the tool replaced it by a file/);
+    expect(readFileSync(join(out, 'x/kept'), 'utf8')).toBe('kept\n');
+    expect(existsSync(join(out, 'new.txt'))).toBe(false);
+  });
+});
+
+describe('an archive cut short (a daemon connection dropped mid-copy)', () => {
+  it('rejects, whether cut in a header or in a file, and leaves nothing behind', async () => {
+    const { out, mount } = sandbox();
+    const tar = await buildTar([root, { name: 'out/a', content: 'x'.repeat(2000) }]);
+    for (const cut of [600, 1024, 1100, 2047, 3000]) {
+      const settled = await Promise.race([
+        unpackOutputs(archiveStream(tar.subarray(0, cut)), mount, { copiedIn: new Map(), allTargets: ['/out'] }).then(() => 'resolved', (e: Error) => e.message),
+        new Promise((resolve) => setTimeout(() => resolve('still pending after 2 s'), 2000)),
+      ]);
+      expect(settled).toMatch(/cut short|Unexpected end of data/);
+    }
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('staging left by a killed process', () => {
+  it('is removed when the next copy-back into the same directory starts', async () => {
+    const { out, mount } = sandbox();
+    const dead = stagingName().replace(/-\d+-([0-9a-f]{12})$/, `-${spawnSync(process.execPath, ['-e', '0']).pid}-$1`);
+    mkdirSync(join(out, dead));
+    writeFileSync(join(out, dead, 'half.bam'), 'half');
+    await unpack([root, { name: 'out/new.txt', content: 'new\n' }], mount);
+    expect(readdirSync(out)).toEqual(['new.txt']);
+  });
+});
