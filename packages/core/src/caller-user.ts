@@ -31,14 +31,19 @@ let warnedRemap = false;
  * Maps the `user` option to the container's identity. Default (`"auto"`): the caller's uid:gid
  * and groups — except rootless Docker, where container root *is* the caller on the host, and
  * rootless Podman, where `keep-id` maps the caller through. Explicit ids and `"image"` are opt-outs.
+ *
+ * `socketGid` is the daemon socket's group (daemon-socket.ts), left out of the groups: a caller
+ * in the `docker` group would otherwise hand the tool the right to use the socket wherever it
+ * finds it — a hard link or a bind mount under another name that masking cannot know of.
+ * Undefined when the caller exposes the socket on purpose (`exposeDaemonSocket`).
  */
-export function toolUser(option: string, mapping: UserMapping = 'plain'): ToolUser {
+export function toolUser(option: string, mapping: UserMapping = 'plain', socketGid?: number): ToolUser {
   if (option === 'image') return { user: undefined, groups: [], home: undefined };
   if (option !== 'auto') return { user: option, groups: [], home: '/tmp' };
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   if (mapping === 'rootless') return { user: '0:0', groups: [], home: '/tmp' };
-  const groups = (process.getgroups?.() ?? []).filter((g) => g !== gid).map(String);
+  const groups = (process.getgroups?.() ?? []).filter((g) => g !== gid && g !== socketGid).map(String);
   // Rootless Podman: keep-id maps the caller's uid into the container as itself (rootful
   // Podman refuses keep-id and maps ids as Docker does).
   if (mapping === 'podman-rootless') return { user: `${uid}:${gid}`, groups: [], home: '/tmp', usernsMode: 'keep-id' };

@@ -1,8 +1,9 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { hiddenTempName, partialPrefix } from './hidden-temp-name.js';
 import type { OutputSink } from './options.js';
 
 /** Where one output stream of a run ends up, and how it is finished. */
@@ -73,9 +74,15 @@ function forwardTo(target: Writable): Writable {
   });
 }
 
-/** Writes to a hidden temp file beside the target; renamed into place only on success. */
+/**
+ * Writes to a hidden temp file beside the target; renamed into place only on success. The temp
+ * name carries our host and pid, so a later run can tell a partial whose writer died (SIGKILL,
+ * a crash) from one still being written, and removes the dead ones before it starts.
+ */
 function fileSink(path: string): SinkHandle {
-  const temp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
+  removeStalePartials(path);
+  const temp = hiddenTempName(path, partialOwner());
+  livePartial(temp);
   const writable = createWriteStream(temp, { flags: 'wx' });
   const done = new Promise<void>((resolve, reject) => {
     writable.once('close', resolve);
@@ -87,12 +94,93 @@ function fileSink(path: string): SinkHandle {
     done,
     async commit(success) {
       await done.catch(() => {});
-      if (success) await rename(temp, path);
-      else await unlink(temp).catch(() => {});
+      try {
+        if (success) await rename(temp, path);
+        else await unlink(temp).catch(() => {});
+      } finally {
+        livePartials.delete(temp);
+      }
     },
     captured: () => undefined,
     note: () => undefined,
   };
+}
+
+/**
+ * Where our pid means something, for partial names: the host name (file-name safe, short enough
+ * to leave room for the target's name) and the pid namespace, since two containers may share a
+ * host name and a volume while their pids are unrelated.
+ */
+const thisHost = `${hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 32) || 'host'}${pidNamespace()}`;
+
+function pidNamespace(): string {
+  try {
+    return `~${/\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0] ?? ''}`;
+  } catch {
+    return ''; // not Linux: the host name alone
+  }
+}
+
+/** `<host>-<pid>`: the owner part of our partial names (hidden-temp-name.ts), for a later sweep. */
+export function partialOwner(): string {
+  return `${thisHost}-${process.pid}`;
+}
+
+/** Removes partials of `path` left by a process of this host that no longer exists. */
+function removeStalePartials(path: string): void {
+  const dir = dirname(path);
+  const prefix = partialPrefix(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // the write itself will report a missing directory
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    // `<host>-<pid>-<8 hex>`; names without an owner (`<8 hex>` only) say nothing about their writer and stay.
+    const owner = /^(.+)-(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
+    if (!owner || owner[1] !== thisHost || isAlive(Number(owner[2]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch { /* removed by someone else meanwhile */ }
+  }
+}
+
+/** A reused pid counts as alive: a stale partial stays rather than a live one going. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: alive, someone else's
+  }
+}
+
+/** Partial files this process is writing: nobody can finish them once it exits. */
+const livePartials = new Set<string>();
+let exitHookInstalled = false;
+
+function livePartial(temp: string): void {
+  livePartials.add(temp);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // process.exit() — e.g. a program's own SIGTERM handler — skips every run's cleanup.
+    process.once('exit', removeLivePartials);
+  }
+}
+
+/**
+ * Removes this process's partial files, synchronously: called when it is about to die (a signal
+ * we re-raise, exit), so no `.partial-*` file outlives its writer.
+ */
+export function removeLivePartials(): void {
+  for (const temp of livePartials) {
+    try {
+      unlinkSync(temp);
+    } catch { /* already gone */ }
+  }
+  livePartials.clear();
 }
 
 /** Keeps the last bytes of a stream, for error messages, whatever the sink. */

@@ -1,8 +1,9 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
+import { refuseDaemonSocketMounts } from './daemon-socket.js';
 import { connect } from './engine/docker-engine.js';
-import { imageReferenceProblem } from './image-reference.js';
+import { ImageReferenceSchema } from './image-reference.js';
 import { InvalidInputError, parseOrThrow } from './invalid-input-error.js';
 import { parseMounts, type MountSpec } from './mount-spec.js';
 import { RunOptionsSchema, type ParsedRunOptions, type RunOptions } from './options.js';
@@ -35,7 +36,10 @@ export function prepareRun(image: string, args: string[], mounts?: MountSpec[], 
   const localMounts = parseMounts(mounts);
   const parsed = parseOrThrow(RunOptionsSchema, options ?? {}, 'options');
   validatePaths(parsed);
-  return { image, args: [...args], mounts: localMounts, options: parsed, engine: parsed.engine ?? connect() };
+  const engine = parsed.engine ?? connect();
+  // A mount that *is* the daemon's socket is refused here, synchronously, naming the mount.
+  refuseDaemonSocketMounts(engine, localMounts, parsed);
+  return { image, args: [...args], mounts: localMounts, options: parsed, engine };
 }
 
 /** Starts a prepared run. */
@@ -44,14 +48,7 @@ export function startRun(spec: RunSpec): ToolRun {
 }
 
 function validateImage(image: unknown): asserts image is string {
-  if (typeof image !== 'string' || image.trim() === '') {
-    throw new InvalidInputError('image', image, 'must be a non-empty image reference such as "quay.io/biocontainers/samtools:1.22.1--h96c455f_0"');
-  }
-  const problem = imageReferenceProblem(image);
-  if (problem) {
-    throw new InvalidInputError('image', image, `${problem}; expected an image reference such as "quay.io/biocontainers/samtools:1.22.1--h96c455f_0" ` +
-      '([registry/]name[:tag][@sha256:digest], the name in lowercase) or an image id');
-  }
+  parseOrThrow(ImageReferenceSchema, image, 'image');
 }
 
 function validateArgs(args: unknown): asserts args is string[] {

@@ -63,7 +63,9 @@ export class ToolRun implements PromiseLike<RunResult> {
 
   /**
    * Lines of stdout and stderr as they arrive. Call it before the first `await` so no line is
-   * missed. Ends when the tool exits; throws the run's {@link ToolError} if it failed.
+   * missed. Ends when the tool exits; throws the run's {@link ToolError} if it failed. Stopping
+   * early (`break`) is fine: the run carries on and its captured output stays complete. A line
+   * longer than 1 MiB is cut, ending with `… [line truncated: N bytes dropped]`.
    */
   async *lines(): AsyncGenerator<OutputLine> {
     if (this.linesTaken) throw new Error('lines() can be called once per run');

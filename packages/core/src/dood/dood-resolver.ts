@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { isSocketOrUnknown } from '../daemon-socket.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import type { LocalMount } from '../mount-spec.js';
 import type { MountPlan, PathResolver } from '../path-resolver.js';
@@ -47,7 +48,9 @@ export function translateMounts(table: OwnMount[], mounts: LocalMount[], subpath
     const base = t.wholeVolumeAt ?? real;
     const targetBase = t.wholeVolumeAt ?? mount.target;
     for (const nested of mountsBelow(table, base)) {
-      if (isSocket(nested)) continue; // never hand the daemon's socket to a tool unasked
+      // Never hand a socket on unasked (the daemon's, under whatever name, or another's); what
+      // reaches a tool through a mounted directory anyway is masked (daemon-socket.ts).
+      if (isSocketOrUnknown(nested.destination)) continue;
       const n = translatePath(table, nested.destination, { write: false, subpathSupported, containerId });
       add({
         target: targetBase + nested.destination.slice(base === '/' ? 0 : base.length),
@@ -63,15 +66,6 @@ export function translateMounts(table: OwnMount[], mounts: LocalMount[], subpath
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isSocket(mount: OwnMount): boolean {
-  if (mount.destination.endsWith('.sock')) return true;
-  try {
-    return statSync(mount.destination).isSocket();
   } catch {
     return false;
   }

@@ -1,12 +1,14 @@
 import type Docker from 'dockerode';
 import { toolUser, userMapping } from '../caller-user.js';
 import { containerConfig } from '../container-config.js';
+import { daemonSocketGuard } from '../daemon-socket.js';
 import { ensureImage } from '../ensure-image.js';
 import { bounded } from '../lifecycle/bounded.js';
 import { liveContainers, removeContainer, settleOwedRemovals } from '../live-containers.js';
-import { pathResolverFor } from '../path-resolver.js';
-import { ensureReaper } from '../shutdown/reaper.js';
+import { currentReaper } from '../shutdown/reaper.js';
 import { ensureSignalHandlers } from '../shutdown/signal-handlers.js';
+import type { MountPlan } from '../transfer/mount-plan.js';
+import { decideTransfer } from '../transfer/transfer-decision.js';
 import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../backend/tool-backend.js';
 import type { DockerEngine } from './docker-engine.js';
 import { attachContainer } from './docker-attach.js';
@@ -31,15 +33,17 @@ export class DockerBackend implements ToolBackend {
     const mapping = options.user === 'auto'
       ? await bounded(userMapping(engine).catch(() => 'plain' as const), step.signal, 'asking the daemon how it maps users')
       : 'plain';
-    const user = toolUser(options.user, mapping);
-    const resolver = await bounded(pathResolverFor(engine), step.signal, 'finding how files reach the daemon');
+    const { resolver } = await bounded(decideTransfer(engine), step.signal, 'finding how files reach the daemon');
     const plan = await bounded(resolver.plan(request.mounts, engine), step.signal, 'resolving mounts');
+    // The socket never reaches the tool: refused as a mount, masked inside mounted directories, its group withheld.
+    const guard = await bounded(daemonSocketGuard(engine, plan.mounts, options), step.signal, 'keeping the daemon socket from the tool');
+    const user = toolUser(options.user, mapping, guard.socketGid);
     const imageId = await ensureImage(engine, request.image, options.pull, step.emit, step.signal);
     return {
       imageId,
       mounts: plan.mounts,
       user: user.user ?? 'image',
-      launch: (io, launchStep) => this.launch(request, { user, plan }, io, launchStep),
+      launch: (io, launchStep) => this.launch(request, { user, plan, masks: guard.masks }, io, launchStep),
     };
   }
 
@@ -47,16 +51,16 @@ export class DockerBackend implements ToolBackend {
     const { engine } = this;
     // Before the first container exists: whatever ends this process, its containers go too.
     ensureSignalHandlers();
-    await bounded(ensureReaper(engine), step.signal, 'starting the orphan reaper');
+    await bounded(currentReaper().ensureRunning(engine), step.signal, 'starting the orphan reaper');
     settleOwedRemovals(engine); // the daemon answered: clean up after an earlier outage
-    const config = containerConfig({ image: request.image, args: request.args, mounts: decided.plan.mounts, user: decided.user, options: request.options });
-    const container = await createContainer(engine, config, step.signal);
+    const config = containerConfig({ image: request.image, args: request.args, mounts: decided.plan.mounts, masks: decided.masks, user: decided.user, options: request.options });
+    const id = await createContainer(engine, config, step.signal);
     try {
-      const attachment = await attachContainer(engine, container, io, step.signal);
-      return new DockerTool(engine, container, decided.plan, request.options.memory !== undefined, attachment, io);
+      const attachment = await attachContainer(engine, id, io, step.signal);
+      return new DockerTool(engine, id, decided.plan, request.options.memory !== undefined, attachment, io);
     } catch (error) {
       // Not handed to the lifecycle yet, so removed here.
-      await bounded(removeContainer(engine, container.id), AbortSignal.timeout(10_000), 'removing the container').catch(() => {});
+      await bounded(removeContainer(engine, id), AbortSignal.timeout(10_000), 'removing the container').catch(() => {});
       throw error;
     }
   }
@@ -64,21 +68,23 @@ export class DockerBackend implements ToolBackend {
 
 interface Decided {
   user: ReturnType<typeof toolUser>;
-  plan: Awaited<ReturnType<Awaited<ReturnType<typeof pathResolverFor>>['plan']>>;
+  plan: MountPlan;
+  /** Container paths where the daemon's socket is masked. */
+  masks: string[];
 }
 
 /**
  * Creates the container. The request is not aborted with the run: a create the daemon completes
  * after we gave up would leave a container we never heard of, so it is removed when it arrives.
  */
-async function createContainer(engine: DockerEngine, config: Docker.ContainerCreateOptions, signal: AbortSignal): Promise<Docker.Container> {
-  const creating = engine.call(() => engine.docker.createContainer(config));
+async function createContainer(engine: DockerEngine, config: Docker.ContainerCreateOptions, signal: AbortSignal): Promise<string> {
+  const creating = engine.containers.create(config);
   try {
-    const container = await bounded(creating, signal, 'creating the container');
-    liveContainers.set(container.id, engine);
-    return container;
+    const id = await bounded(creating, signal, 'creating the container');
+    liveContainers.set(id, engine);
+    return id;
   } catch (error) {
-    creating.then((late) => engine.docker.getContainer(late.id).remove({ force: true, v: true }), () => {}).catch(() => {});
+    creating.then((late) => engine.containers.remove(late), () => {}).catch(() => {});
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { removeLivePartials } from '../output-sink.js';
 import { activeRuns, markExiting } from './active-runs.js';
 import { removeLiveContainers } from './remove-live-containers.js';
 
@@ -7,7 +8,9 @@ let installed = false;
 /**
  * On SIGINT/SIGTERM/SIGHUP, removes this process's live containers, then lets the signal do
  * what it would have done: if ours is the only listener, the process dies of that signal (exit
- * 130/143, as without us); if the program listens too (a notebook kernel, a CLI), it decides.
+ * 130/143, as without us) — after removing the partial files of `{ file }` sinks, which the
+ * canceled runs may not get to; if the program listens too (a notebook kernel, a CLI), it
+ * decides, and the canceled runs remove their own.
  * Installed once, when the first container is created.
  */
 export function ensureSignalHandlers(): void {
@@ -20,6 +23,7 @@ export function ensureSignalHandlers(): void {
       for (const run of activeRuns) run.abort(new Error(`interrupted by ${signal}`));
       void removeLiveContainers().finally(() => {
         if (othersListen) return;
+        removeLivePartials();
         process.removeListener(signal, handler);
         process.kill(process.pid, signal);
       });
