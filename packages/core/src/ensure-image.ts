@@ -1,16 +1,9 @@
 import type { DockerEngine } from './engine/docker-engine.js';
+import { daemonMessage } from './engine/daemon-error.js';
 import type { EventListener } from './events.js';
 import { bounded } from './lifecycle/bounded.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
-
-interface PullEvent {
-  status?: string;
-  id?: string;
-  progressDetail?: { current?: number; total?: number };
-  error?: string;
-  errorDetail?: { message?: string };
-}
 
 /**
  * Makes sure `image` is on the daemon and returns its id. Inspects first (cheap, and works
@@ -20,7 +13,7 @@ interface PullEvent {
  */
 export async function ensureImage(engine: DockerEngine, image: string, policy: PullPolicy, emit: EventListener, signal: AbortSignal = new AbortController().signal): Promise<string> {
   if (policy !== 'always') {
-    const id = await bounded(inspectId(engine, image), signal, `looking for image ${image}`);
+    const id = await bounded(imageId(engine, image), signal, `looking for image ${image}`);
     if (id) {
       emit({ type: 'image:present', image, imageId: id });
       return id;
@@ -31,55 +24,20 @@ export async function ensureImage(engine: DockerEngine, image: string, policy: P
     }
   }
   await bounded(pull(engine, image, emit, signal), signal, `pulling ${image}`);
-  const id = await bounded(inspectId(engine, image), signal, `looking for image ${image}`);
+  const id = await bounded(imageId(engine, image), signal, `looking for image ${image}`);
   if (!id) throw new Error(`image ${image} was pulled but the daemon does not show it`);
   emit({ type: 'image:pulled', image, imageId: id });
   return id;
 }
 
-async function inspectId(engine: DockerEngine, image: string): Promise<string | undefined> {
-  try {
-    const info = await engine.call(() => engine.docker.getImage(image).inspect());
-    return info.Id;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
+async function imageId(engine: DockerEngine, image: string): Promise<string | undefined> {
+  return (await engine.images.inspect(image))?.Id;
 }
 
 async function pull(engine: DockerEngine, image: string, emit: EventListener, signal: AbortSignal): Promise<void> {
-  let stream: NodeJS.ReadableStream;
   try {
-    stream = await engine.call(() => engine.docker.pull(image, { abortSignal: signal }) as Promise<NodeJS.ReadableStream>);
+    await engine.images.pull(image, { signal, onProgress: (progress) => emit({ type: 'image:pull', image, ...progress }) });
   } catch (error) {
     throw new Error(`could not pull ${image}: ${daemonMessage(error)}`, { cause: error });
   }
-  await new Promise<void>((resolve, reject) => {
-    let failure: string | undefined;
-    engine.docker.modem.followProgress(
-      stream,
-      (error: Error | null) => {
-        if (error) reject(new Error(`could not pull ${image}: ${error.message}`, { cause: error }));
-        else if (failure) reject(new Error(`could not pull ${image}: ${failure}`));
-        else resolve();
-      },
-      (event: PullEvent) => {
-        if (event.error || event.errorDetail) failure ??= event.errorDetail?.message ?? event.error;
-        else if (event.status) {
-          emit({
-            type: 'image:pull', image, status: event.status,
-            ...(event.id ? { id: event.id } : {}),
-            ...(event.progressDetail?.total ? { current: event.progressDetail.current ?? 0, total: event.progressDetail.total } : {}),
-          });
-        }
-      },
-    );
-  });
-}
-
-/** The daemon's own words from a dockerode error, without the HTTP prefix noise. */
-export function daemonMessage(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  if (json?.message) return json.message;
-  return error instanceof Error ? error.message.replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim() : String(error);
 }

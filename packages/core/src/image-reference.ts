@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Image references as the daemon parses them, so a reference that can never be valid fails
  * before any daemon call. The grammar is distribution/reference's (reference.go, regexp.go):
@@ -35,7 +37,15 @@ const IMAGE_ID = /^(sha256:)?[a-f0-9]{12,64}$/;
 /** distribution/reference's RepositoryNameTotalLengthMax. */
 const MAX_PATH_LENGTH = 255;
 
-/** Why `reference` can never name an image, or undefined when the daemon could accept it. */
+/**
+ * Why `reference` can never name an image, or undefined when the daemon could accept it.
+ *
+ * @example
+ * ```ts
+ * imageReferenceProblem('quay.io/biocontainers/samtools:1.22.1--h96c455f_0'); // undefined
+ * imageReferenceProblem('Samtools:latest'); // 'has uppercase letters in the repository name "Samtools" …'
+ * ```
+ */
 export function imageReferenceProblem(reference: string): string | undefined {
   if (reference === '') return 'is empty';
   if (/\s/.test(reference)) return 'contains whitespace (put the command in args)';
@@ -77,3 +87,31 @@ function splitName(name: string): { domain?: string; path: string; tag?: string 
     ...(hasTag ? { tag: rest.slice(colon + 1) } : {}),
   };
 }
+
+const EXAMPLE = '"quay.io/biocontainers/samtools:1.22.1--h96c455f_0"';
+const NON_EMPTY = `must be a non-empty image reference such as ${EXAMPLE}`;
+
+/**
+ * An image reference as a zod schema, with {@link imageReferenceProblem}'s reason and the valid
+ * forms in the message: what `runTool` checks its `image` with, for wrappers that take images
+ * in their own options (parse it with `parseOrThrow` to name their own field).
+ *
+ * @example
+ * ```ts
+ * const options = parseOrThrow(z.object({ image: ImageReferenceSchema.optional() }).strict(), input, 'myTool');
+ * // input { image: 'Samtools' } → InvalidInputError('myTool.image', 'Samtools', 'has uppercase letters …')
+ * ```
+ */
+export const ImageReferenceSchema = z.string({ error: NON_EMPTY }).superRefine((reference, ctx) => {
+  if (reference.trim() === '') {
+    ctx.addIssue({ code: 'custom', message: NON_EMPTY });
+    return;
+  }
+  const problem = imageReferenceProblem(reference);
+  if (problem) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${problem}; expected an image reference such as ${EXAMPLE} ([registry/]name[:tag][@sha256:digest], the name in lowercase) or an image id`,
+    });
+  }
+});

@@ -9,14 +9,10 @@ const removalsOwed = new Map<string, DockerEngine>();
 /** Force-removes a container (and its anonymous volumes); a container already gone is fine. */
 export async function removeContainer(engine: DockerEngine, id: string): Promise<void> {
   try {
-    await engine.docker.getContainer(id).remove({ force: true, v: true });
+    await engine.containers.remove(id);
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    // 404: already gone; 409: removal already in progress.
-    if (status !== 404 && status !== 409) {
-      removalsOwed.set(id, engine);
-      throw error;
-    }
+    removalsOwed.set(id, engine);
+    throw error;
   }
   liveContainers.delete(id);
   removalsOwed.delete(id);

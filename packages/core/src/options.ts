@@ -3,6 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { DockerEngine } from './engine/docker-engine.js';
 import type { ToolEvent } from './events.js';
+import { RESERVED_LABEL_PREFIX } from './labels.js';
 
 const absolutePath = z
   .string()
@@ -59,8 +60,18 @@ export const EngineSchema = z.custom<DockerEngine>((v) => typeof v === 'object' 
 
 /**
  * Options of `runTool`, validated with zod before any container exists.
- * Unknown keys are rejected (a typo must not be silently ignored).
+ * Unknown keys are rejected (a typo must not be silently ignored). Wrappers that pass `runTool`
+ * options through check them with it under their own field name.
+ *
+ * @example
+ * ```ts
+ * const RecipeRun = RunOptionsSchema.omit({ stdout: true, stdin: true });
+ * parseOrThrow(RecipeRun, { cpu: 2 }, 'samtools.view.run');
+ * // InvalidInputError: samtools.view.run.cpu: 2 is not valid: "cpu" is not a known option; valid options are cwd, env, …
+ * ```
  */
+// Fixed choices are z.literal([...]) rather than z.enum: the same check and message, and no
+// enum object in the exported type, whose every member the API reference would have to document.
 export const RunOptionsSchema = z.object({
   /** Working directory inside the tool container. */
   cwd: absolutePath.optional(),
@@ -80,24 +91,24 @@ export const RunOptionsSchema = z.object({
   stderr: OutputSinkSchema.default('capture'),
   stdin: StdinSchema.optional(),
   /** How captured output is returned: strings (default) or Buffers. */
-  encoding: z.enum(['utf8', 'buffer']).default('utf8'),
+  encoding: z.literal(['utf8', 'buffer']).default('utf8'),
   /** Cap of captured bytes per stream; beyond it output is dropped and the result says so. */
   maxBuffer: z.number().int().positive().default(64 * 1024 * 1024),
   /** Network mode of the tool container; `"none"` (default) is safer and starts faster. */
   network: z.string().min(1).default('none'),
   /** `"missing"` (default): pull only when absent; `"always"`; `"never"`. */
-  pull: z.enum(['missing', 'always', 'never']).default('missing'),
+  pull: z.literal(['missing', 'always', 'never']).default('missing'),
   /**
    * Copy mode only (a daemon that shares no filesystem with us): when writable mounts are copied
    * back — `"on-success"` (default; a failed run leaves local files as they were), `"always"`
    * (also keep what a failed run wrote), or `"never"`.
    */
-  copyOutputs: z.enum(['on-success', 'always', 'never']).default('on-success'),
+  copyOutputs: z.literal(['on-success', 'always', 'never']).default('on-success'),
   /** Reject with a `ToolError` on failure (default) or resolve with the result. */
   reject: z.boolean().default(true),
   /** Extra container labels. Keys starting with `tooldock.` are reserved. */
   labels: z.record(
-    z.string().refine((k) => !k.startsWith('tooldock.'), 'label keys starting with "tooldock." are reserved'),
+    z.string().refine((k) => !k.startsWith(RESERVED_LABEL_PREFIX), `label keys starting with "${RESERVED_LABEL_PREFIX}" are reserved`),
     z.string(),
   ).optional(),
   /** Override the image's entrypoint. */
@@ -117,7 +128,7 @@ export const RunOptionsSchema = z.object({
    * default set always; a list (e.g. `["CHOWN"]`): exactly those.
    */
   capabilities: z.union([
-    z.enum(['auto', 'default']),
+    z.literal(['auto', 'default']),
     z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/, 'must be a capability name such as "CHOWN"')),
   ], { message: 'must be "auto", "default" or a list of capability names such as ["CHOWN"]' }).default('auto'),
   /**

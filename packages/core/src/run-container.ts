@@ -1,6 +1,6 @@
 import { backendFor } from './backend/backend-for.js';
 import type { LaunchedTool, PreparedTool, StepContext } from './backend/tool-backend.js';
-import { daemonMessage } from './ensure-image.js';
+import { daemonMessage } from './engine/daemon-error.js';
 import { bounded, RunAborted } from './lifecycle/bounded.js';
 import { buildResult, classifyExit, failureMessage } from './lifecycle/outcome.js';
 import { RunContext, type RunChannels, type RunSpec } from './lifecycle/run-context.js';

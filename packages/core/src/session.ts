@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { LABEL } from './labels.js';
 
 /**
  * This process's session: every container it starts carries these labels.
@@ -13,13 +14,6 @@ export const session = {
   id: randomBytes(8).toString('hex'),
   pid: process.pid,
   host: hostname(),
-} as const;
-
-export const LABEL = {
-  session: 'tooldock.session',
-  pid: 'tooldock.pid',
-  host: 'tooldock.host',
-  tool: 'tooldock.tool',
 } as const;
 
 /** Labels for a new container running `tool`. */

@@ -1,6 +1,8 @@
 import type { Captured, ResolvedMount } from './run-result.js';
 
 const brand: unique symbol = Symbol.for('tooldock.ToolError') as never;
+// Node's util.inspect hook, by its registered name: no node:util import, and Deno honours it too.
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 
 /** The fields a {@link ToolError} carries; each is known only as far as the run got. */
 export interface ToolErrorDetails {
@@ -91,6 +93,16 @@ export class ToolError extends Error {
     this.killed = details.killed ?? false;
     this.timedOut = details.timedOut ?? false;
     this.canceled = details.canceled ?? false;
+  }
+
+  /**
+   * What `console.log(error)`, an uncaught rejection or a notebook kernel prints: the message
+   * (what failed, image, command, stderr tail) without the stack and the captured output, which
+   * would bury it (the fields stay on the object).
+   */
+  [inspectCustom](): string {
+    const notes = this.notes.length ? `\n  notes:   ${this.notes.join('; ')}` : '';
+    return `${this.name}: ${this.message}${notes}`;
   }
 }
 

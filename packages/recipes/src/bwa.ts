@@ -1,10 +1,13 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { InvalidInputError, parseOrThrow, runTool } from '@tooldock/core';
-import { mountsFor, partialName, producing, requireExtension, requireFile, requireOutput } from './files.js';
+import { InvalidInputError } from '@tooldock/core';
+import { hiddenTempName, ImageReferenceSchema } from '@tooldock/core/advanced';
+import { mountsFor, producing, requireExtension, requireFile, requireOutput } from './files.js';
 import { imageFor } from './images.js';
-import { absolutePath, commonFields, threads, type RecipeCommon } from './recipe-options.js';
+import { absolutePath, commonFields, threads } from './recipe-options.js';
+import { recipe } from './recipe-runner.js';
+import { samtoolsSortArgs } from './samtools-args.js';
 
 /**
  * The files `bwa index` writes for a prefix.
@@ -18,86 +21,17 @@ export const BWA_INDEX_EXTENSIONS = ['amb', 'ann', 'bwt', 'pac', 'sa'] as const;
 
 const indexSchema = z.object({ reference: absolutePath, prefix: absolutePath.optional(), ...commonFields }).strict();
 
-/**
- * `bwa index`: builds `<prefix>.{amb,ann,bwt,pac,sa}` (prefix defaults to the reference path).
- *
- * @example
- * ```ts
- * const { prefix, files } = await bwa.index({ reference: '/ref/genome.fa' });
- * ```
- */
-async function index(options: z.input<typeof indexSchema> & RecipeCommon): Promise<{ prefix: string; files: string[] }> {
-  const o = parseOrThrow(indexSchema, options, 'bwa.index');
-  requireFile('bwa.index.reference', o.reference);
-  requireExtension('bwa.index.reference', o.reference, ['.fa', '.fasta', '.fna', '.fa.gz', '.fasta.gz']);
-  const prefix = o.prefix ?? o.reference;
-  requireOutput('bwa.index.prefix', `${prefix}.bwt`, [o.reference]);
-  // bwa writes five files under one prefix: build them under a hidden prefix, then rename all.
-  const temp = partialName(prefix);
-  const files = BWA_INDEX_EXTENSIONS.map((ext) => `${prefix}.${ext}`);
-  try {
-    await runTool(imageFor('bwa', o.image), ['bwa', 'index', '-p', temp, o.reference], mountsFor([o.reference], [dirname(prefix)]), o.run);
-    BWA_INDEX_EXTENSIONS.forEach((ext) => renameSync(`${temp}.${ext}`, `${prefix}.${ext}`));
-  } finally {
-    BWA_INDEX_EXTENSIONS.forEach((ext) => rmSync(`${temp}.${ext}`, { force: true }));
-  }
-  return { prefix, files };
-}
-
 const memSchema = z.object({
   index: absolutePath, reads1: absolutePath, reads2: absolutePath.optional(), output: absolutePath,
   threads: threads.optional(),
   readGroup: z.string().regex(/^@RG(\\t|\t).*ID:/, 'must look like "@RG\\\\tID:sample1\\\\tSM:sample1"').optional(),
   sortThreads: threads.optional(),
   /** Image with samtools for `.bam` output; default: the samtools recipe image. */
-  samtoolsImage: z.string().min(1).optional(),
+  samtoolsImage: ImageReferenceSchema.optional(),
   ...commonFields,
 }).strict();
 
-/**
- * `bwa mem` of single or paired reads. `.sam` output is written directly (atomically); `.bam`
- * output streams SAM from the bwa container straight into a `samtools sort -` container — no
- * temporary SAM — and appears only when both succeeded.
- *
- * @example
- * ```ts
- * await bwa.mem({ index: '/ref/genome.fa', reads1: '/data/s1_R1.fq', reads2: '/data/s1_R2.fq', output: '/out/s1.bam', threads: 4 });
- * ```
- */
-async function mem(options: z.input<typeof memSchema> & RecipeCommon): Promise<{ output: string }> {
-  const o = parseOrThrow(memSchema, options, 'bwa.mem');
-  const missing = BWA_INDEX_EXTENSIONS.map((ext) => `${o.index}.${ext}`).filter((f) => !existsSync(f));
-  if (missing.length) {
-    throw new InvalidInputError('bwa.mem.index', o.index, `has no complete BWA index (missing ${missing.join(', ')}); run bwa.index({ reference: ${JSON.stringify(o.index)} }) first`);
-  }
-  const reads = [o.reads1, ...(o.reads2 ? [o.reads2] : [])];
-  reads.forEach((r, i) => requireFile(`bwa.mem.reads${i + 1}`, r));
-  requireExtension('bwa.mem.output', o.output, ['.sam', '.bam']);
-  requireOutput('bwa.mem.output', o.output, [...reads, o.index]);
-  const args = ['bwa', 'mem', ...(o.threads ? ['-t', String(o.threads)] : []), ...(o.readGroup ? ['-R', o.readGroup] : []), o.index, ...reads];
-  const read = [`${o.index}.bwt`, ...reads];
-  const image = imageFor('bwa', o.image);
-  if (o.output.endsWith('.sam')) {
-    await runTool(image, args, mountsFor(read, []), { ...o.run, stdout: { file: o.output } });
-    return { output: o.output };
-  }
-  return producing([o.output], async ([temp]) => {
-    // bwa's stdout feeds sort's stdin; 'ignore' only stops it from also being captured.
-    const aligner = runTool(image, args, mountsFor(read, []), { ...o.run, stdout: 'ignore' });
-    const sortThreads = o.sortThreads ?? o.threads;
-    const sorter = runTool(imageFor('samtools', o.samtoolsImage), [
-      'samtools', 'sort', ...(sortThreads && sortThreads > 1 ? ['-@', String(sortThreads - 1)] : []),
-      '-O', 'bam', '-T', `${temp}.tmp`, '-o', temp!, '-',
-    ], mountsFor([], [dirname(o.output)]), { ...o.run, stdin: aligner.stdout });
-    // If sort dies, nobody reads bwa's output any more: stop bwa rather than let it block.
-    sorter.catch(() => aligner.cancel());
-    // Both must end before the temp output is kept or dropped; bwa's failure wins the report.
-    const [aligned, sorted] = await Promise.allSettled([aligner, sorter]);
-    if (aligned.status === 'rejected') throw aligned.reason;
-    if (sorted.status === 'rejected') throw sorted.reason;
-    return { output: o.output };
-  });
-}
+const readsOf = (o: { reads1: string; reads2?: string }) => [o.reads1, ...(o.reads2 ? [o.reads2] : [])];
 
 /**
  * Typed, validated bwa calls.
@@ -108,4 +42,77 @@ async function mem(options: z.input<typeof memSchema> & RecipeCommon): Promise<{
  * await bwa.mem({ index: '/ref/genome.fa', reads1: '/data/r1.fq', output: '/out/s1.bam' });
  * ```
  */
-export const bwa = { index, mem };
+export const bwa = {
+  /**
+   * `bwa index`: builds `<prefix>.{amb,ann,bwt,pac,sa}` (prefix defaults to the reference path).
+   *
+   * @example
+   * ```ts
+   * const { prefix, files } = await bwa.index({ reference: '/ref/genome.fa' });
+   * ```
+   */
+  index: recipe('bwa.index', 'bwa', indexSchema, {
+    check(o, field) {
+      requireFile(field('reference'), o.reference);
+      requireExtension(field('reference'), o.reference, ['.fa', '.fasta', '.fna', '.fa.gz', '.fasta.gz']);
+      requireOutput(field('prefix'), `${o.prefix ?? o.reference}.bwt`, [o.reference]);
+    },
+    async run(o, start): Promise<{ prefix: string; files: string[] }> {
+      const prefix = o.prefix ?? o.reference;
+      // bwa writes five files under one prefix: build them under a hidden prefix, then rename all.
+      const temp = hiddenTempName(prefix);
+      const files = BWA_INDEX_EXTENSIONS.map((ext) => `${prefix}.${ext}`);
+      try {
+        await start(['bwa', 'index', '-p', temp, o.reference], mountsFor([o.reference], [dirname(prefix)]));
+        BWA_INDEX_EXTENSIONS.forEach((ext) => renameSync(`${temp}.${ext}`, `${prefix}.${ext}`));
+      } finally {
+        BWA_INDEX_EXTENSIONS.forEach((ext) => rmSync(`${temp}.${ext}`, { force: true }));
+      }
+      return { prefix, files };
+    },
+  }),
+
+  /**
+   * `bwa mem` of single or paired reads. `.sam` output is written directly (atomically); `.bam`
+   * output streams SAM from the bwa container straight into a `samtools sort -` container — no
+   * temporary SAM — and appears only when both succeeded.
+   *
+   * @example
+   * ```ts
+   * await bwa.mem({ index: '/ref/genome.fa', reads1: '/data/s1_R1.fq', reads2: '/data/s1_R2.fq', output: '/out/s1.bam', threads: 4 });
+   * ```
+   */
+  mem: recipe('bwa.mem', 'bwa', memSchema, {
+    check(o, field) {
+      const missing = BWA_INDEX_EXTENSIONS.map((ext) => `${o.index}.${ext}`).filter((f) => !existsSync(f));
+      if (missing.length) {
+        throw new InvalidInputError(field('index'), o.index, `has no complete BWA index (missing ${missing.join(', ')}); run bwa.index({ reference: ${JSON.stringify(o.index)} }) first`);
+      }
+      readsOf(o).forEach((r, i) => requireFile(field(`reads${i + 1}`), r));
+      requireExtension(field('output'), o.output, ['.sam', '.bam']);
+      requireOutput(field('output'), o.output, [...readsOf(o), o.index]);
+    },
+    async run(o, start): Promise<{ output: string }> {
+      const reads = readsOf(o);
+      const args = ['bwa', 'mem', ...(o.threads ? ['-t', String(o.threads)] : []), ...(o.readGroup ? ['-R', o.readGroup] : []), o.index, ...reads];
+      const read = [`${o.index}.bwt`, ...reads];
+      if (o.output.endsWith('.sam')) {
+        await start(args, mountsFor(read, []), { stdout: { file: o.output } });
+        return { output: o.output };
+      }
+      return producing([o.output], async ([temp]) => {
+        // bwa's stdout feeds sort's stdin; 'ignore' only stops it from also being captured.
+        const aligner = start(args, mountsFor(read, []), { stdout: 'ignore' });
+        const sorter = start(samtoolsSortArgs({ input: '-', output: temp!, format: 'bam', threads: o.sortThreads ?? o.threads }),
+          mountsFor([], [dirname(o.output)]), { stdin: aligner.stdout }, imageFor('samtools', o.samtoolsImage));
+        // If sort dies, nobody reads bwa's output any more: stop bwa rather than let it block.
+        sorter.catch(() => aligner.cancel());
+        // Both must end before the temp output is kept or dropped; bwa's failure wins the report.
+        const [aligned, sorted] = await Promise.allSettled([aligner, sorter]);
+        if (aligned.status === 'rejected') throw aligned.reason;
+        if (sorted.status === 'rejected') throw sorted.reason;
+        return { output: o.output };
+      });
+    },
+  }),
+};

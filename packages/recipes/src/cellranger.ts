@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InvalidInputError, parseOrThrow, runTool } from '@tooldock/core';
+import { InvalidInputError } from '@tooldock/core';
 import { mountsFor, requireFile } from './files.js';
-import { imageFor } from './images.js';
-import { absolutePath, commonFields, threads, type RecipeCommon } from './recipe-options.js';
+import { absolutePath, commonFields, threads } from './recipe-options.js';
+import { recipe } from './recipe-runner.js';
 
 const countSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _ (it names the output folder)'),
@@ -45,36 +45,6 @@ export function cellrangerCountArgs(o: z.output<typeof countSchema>): string[] {
     ...(o.localcores ? [`--localcores=${o.localcores}`] : []), ...(o.localmem ? [`--localmem=${o.localmem}`] : [])];
 }
 
-/**
- * `cellranger count`: runs in `outputDir` and returns the paths under `<id>/outs/`, each checked to exist.
- *
- * @example
- * ```ts
- * const outs = await cellranger.count({ id: 'pbmc', fastqs: '/data/fastqs', sample: 'pbmc', transcriptome: '/ref/GRCh38', createBam: false, outputDir: '/work' });
- * console.log(outs.filteredMatrixH5);
- * ```
- */
-async function count(options: z.input<typeof countSchema> & RecipeCommon): Promise<CellrangerCountOutputs> {
-  const o = parseOrThrow(countSchema, options, 'cellranger.count');
-  requireFile('cellranger.count.fastqs', o.fastqs, 'directory');
-  requireFile('cellranger.count.transcriptome', o.transcriptome, 'directory');
-  requireFile('cellranger.count.outputDir', o.outputDir, 'directory');
-  if (existsSync(join(o.outputDir, o.id))) {
-    throw new InvalidInputError('cellranger.count.id', o.id, `${join(o.outputDir, o.id)} already exists; cellranger would refuse to overwrite it`);
-  }
-  await runTool(imageFor('cellranger', o.image), cellrangerCountArgs(o), mountsFor([join(o.fastqs, 'x'), join(o.transcriptome, 'x')], [o.outputDir]), { ...o.run, cwd: o.outputDir });
-  const outs = join(o.outputDir, o.id, 'outs');
-  return checked({
-    outs,
-    filteredMatrixH5: join(outs, 'filtered_feature_bc_matrix.h5'),
-    rawMatrixH5: join(outs, 'raw_feature_bc_matrix.h5'),
-    filteredMatrixDir: join(outs, 'filtered_feature_bc_matrix'),
-    webSummary: join(outs, 'web_summary.html'),
-    metricsSummary: join(outs, 'metrics_summary.csv'),
-    moleculeInfo: join(outs, 'molecule_info.h5'),
-  });
-}
-
 const mkrefSchema = z.object({
   genome: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a folder name'),
   fasta: absolutePath, genes: absolutePath, nthreads: threads.optional(), outputDir: absolutePath, ...commonFields,
@@ -93,23 +63,6 @@ export function cellrangerMkrefArgs(o: z.output<typeof mkrefSchema>): string[] {
   return ['cellranger', 'mkref', `--genome=${o.genome}`, `--fasta=${o.fasta}`, `--genes=${o.genes}`, ...(o.nthreads ? [`--nthreads=${o.nthreads}`] : [])];
 }
 
-/**
- * `cellranger mkref`: builds `<outputDir>/<genome>/` from a FASTA and a GTF.
- *
- * @example
- * ```ts
- * const { reference } = await cellranger.mkref({ genome: 'GRCh38', fasta: '/ref/genome.fa', genes: '/ref/genes.gtf', outputDir: '/ref' });
- * ```
- */
-async function mkref(options: z.input<typeof mkrefSchema> & RecipeCommon): Promise<{ reference: string }> {
-  const o = parseOrThrow(mkrefSchema, options, 'cellranger.mkref');
-  requireFile('cellranger.mkref.fasta', o.fasta);
-  requireFile('cellranger.mkref.genes', o.genes);
-  requireFile('cellranger.mkref.outputDir', o.outputDir, 'directory');
-  await runTool(imageFor('cellranger', o.image), cellrangerMkrefArgs(o), mountsFor([o.fasta, o.genes], [o.outputDir]), { ...o.run, cwd: o.outputDir });
-  return checked({ reference: join(o.outputDir, o.genome) });
-}
-
 function checked<T extends Record<string, string>>(paths: T): T {
   const missing = Object.values(paths).filter((p) => !existsSync(p));
   if (missing.length) throw new Error(`cellranger finished but did not produce ${missing.join(', ')}`);
@@ -124,5 +77,58 @@ function checked<T extends Record<string, string>>(paths: T): T {
  * await cellranger.mkref({ genome: 'GRCh38', fasta: '/ref/g.fa', genes: '/ref/g.gtf', outputDir: '/ref' });
  * ```
  */
-export const cellranger = { count, mkref };
+export const cellranger = {
+  /**
+   * `cellranger count`: runs in `outputDir` and returns the paths under `<id>/outs/`, each checked to exist.
+   *
+   * @example
+   * ```ts
+   * const outs = await cellranger.count({ id: 'pbmc', fastqs: '/data/fastqs', sample: 'pbmc', transcriptome: '/ref/GRCh38', createBam: false, outputDir: '/work' });
+   * console.log(outs.filteredMatrixH5);
+   * ```
+   */
+  count: recipe('cellranger.count', 'cellranger', countSchema, {
+    check(o, field) {
+      requireFile(field('fastqs'), o.fastqs, 'directory');
+      requireFile(field('transcriptome'), o.transcriptome, 'directory');
+      requireFile(field('outputDir'), o.outputDir, 'directory');
+      if (existsSync(join(o.outputDir, o.id))) {
+        throw new InvalidInputError(field('id'), o.id, `${join(o.outputDir, o.id)} already exists; cellranger would refuse to overwrite it`);
+      }
+    },
+    async run(o, start): Promise<CellrangerCountOutputs> {
+      await start(cellrangerCountArgs(o), mountsFor([join(o.fastqs, 'x'), join(o.transcriptome, 'x')], [o.outputDir]), { cwd: o.outputDir });
+      const outs = join(o.outputDir, o.id, 'outs');
+      return checked({
+        outs,
+        filteredMatrixH5: join(outs, 'filtered_feature_bc_matrix.h5'),
+        rawMatrixH5: join(outs, 'raw_feature_bc_matrix.h5'),
+        filteredMatrixDir: join(outs, 'filtered_feature_bc_matrix'),
+        webSummary: join(outs, 'web_summary.html'),
+        metricsSummary: join(outs, 'metrics_summary.csv'),
+        moleculeInfo: join(outs, 'molecule_info.h5'),
+      });
+    },
+  }),
+
+  /**
+   * `cellranger mkref`: builds `<outputDir>/<genome>/` from a FASTA and a GTF.
+   *
+   * @example
+   * ```ts
+   * const { reference } = await cellranger.mkref({ genome: 'GRCh38', fasta: '/ref/genome.fa', genes: '/ref/genes.gtf', outputDir: '/ref' });
+   * ```
+   */
+  mkref: recipe('cellranger.mkref', 'cellranger', mkrefSchema, {
+    check(o, field) {
+      requireFile(field('fasta'), o.fasta);
+      requireFile(field('genes'), o.genes);
+      requireFile(field('outputDir'), o.outputDir, 'directory');
+    },
+    async run(o, start): Promise<{ reference: string }> {
+      await start(cellrangerMkrefArgs(o), mountsFor([o.fasta, o.genes], [o.outputDir]), { cwd: o.outputDir });
+      return checked({ reference: join(o.outputDir, o.genome) });
+    },
+  }),
+};
 export { countSchema as cellrangerCountSchema, mkrefSchema as cellrangerMkrefSchema };

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { parseOrThrow, runTool } from '@tooldock/core';
+import { hiddenTempName } from '@tooldock/core/advanced';
 import { mountsFor, requireFile, requireOutput } from './files.js';
-import { imageFor } from './images.js';
-import { absolutePath, commonFields, threads, type RecipeCommon } from './recipe-options.js';
+import { absolutePath, commonFields, threads } from './recipe-options.js';
+import { recipe } from './recipe-runner.js';
 
 /** PASS / WARN / FAIL per FastQC module, from its `summary.txt`. */
 export type FastqcSummary = Record<string, 'PASS' | 'WARN' | 'FAIL'>;
@@ -65,24 +65,28 @@ export function parseFastqcSummary(text: string): FastqcSummary {
  * console.log(report.summary['Per base sequence quality']); // 'PASS'
  * ```
  */
-export async function fastqc(options: z.input<typeof schema> & RecipeCommon): Promise<FastqcReport[]> {
-  const o = parseOrThrow(schema, options, 'fastqc');
-  o.inputs.forEach((input, i) => requireFile(`fastqc.inputs[${i}]`, input));
-  requireOutput('fastqc.outdir', join(o.outdir, 'report'), o.inputs);
-  // FastQC writes into a hidden work dir inside outdir; finished reports are moved out.
-  const work = mkdtempSync(join(o.outdir, '.fastqc.partial-'));
-  try {
-    await runTool(imageFor('fastqc', o.image), [
-      'fastqc', '--extract', '--quiet', ...(o.threads ? ['--threads', String(o.threads)] : []),
-      ...(o.memory ? ['--memory', String(o.memory)] : []), '-o', work, ...o.inputs,
-    ], mountsFor(o.inputs, [o.outdir]), o.run);
-    return o.inputs.map((input) => {
-      const base = fastqcBase(input);
-      const summary = parseFastqcSummary(readFileSync(join(work, `${base}_fastqc`, 'summary.txt'), 'utf8'));
-      for (const ext of ['html', 'zip']) renameSync(join(work, `${base}_fastqc.${ext}`), join(o.outdir, `${base}_fastqc.${ext}`));
-      return { input, html: join(o.outdir, `${base}_fastqc.html`), zip: join(o.outdir, `${base}_fastqc.zip`), summary };
-    });
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
+export const fastqc = recipe('fastqc', 'fastqc', schema, {
+  check(o, field) {
+    o.inputs.forEach((input, i) => requireFile(field(`inputs[${i}]`), input));
+    requireOutput(field('outdir'), join(o.outdir, 'report'), o.inputs);
+  },
+  async run(o, start): Promise<FastqcReport[]> {
+    // FastQC writes into a hidden work dir inside outdir; finished reports are moved out.
+    const work = hiddenTempName(join(o.outdir, 'fastqc'));
+    mkdirSync(work);
+    try {
+      await start([
+        'fastqc', '--extract', '--quiet', ...(o.threads ? ['--threads', String(o.threads)] : []),
+        ...(o.memory ? ['--memory', String(o.memory)] : []), '-o', work, ...o.inputs,
+      ], mountsFor(o.inputs, [o.outdir]));
+      return o.inputs.map((input) => {
+        const base = fastqcBase(input);
+        const summary = parseFastqcSummary(readFileSync(join(work, `${base}_fastqc`, 'summary.txt'), 'utf8'));
+        for (const ext of ['html', 'zip']) renameSync(join(work, `${base}_fastqc.${ext}`), join(o.outdir, `${base}_fastqc.${ext}`));
+        return { input, html: join(o.outdir, `${base}_fastqc.html`), zip: join(o.outdir, `${base}_fastqc.zip`), summary };
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+});

@@ -1,7 +1,7 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InvalidInputError, type MountSpec } from '@tooldock/core';
+import { hiddenTempName } from '@tooldock/core/advanced';
 
 /** Inputs must exist before anything starts. */
 export function requireFile(field: string, path: string, what = 'file'): void {
@@ -24,11 +24,6 @@ export function requireExtension(field: string, path: string, extensions: string
   }
 }
 
-/** A hidden temp name beside `path`: a failed run never leaves a complete-looking file. */
-export function partialName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
-}
-
 /** Moves finished temp files into place, or removes them after a failure. */
 export function settle(renames: Array<[from: string, to: string]>, success: boolean): void {
   for (const [from, to] of renames) {
@@ -46,11 +41,12 @@ export function mountsFor(read: string[], write: string[]): MountSpec[] {
 }
 
 /**
- * Runs `work` with hidden temp names for `outputs`, then renames them into place — or removes
- * them if it failed — so a failure never leaves a complete-looking output.
+ * Runs `work` with hidden temp names for `outputs` (core's `.<name>.partial-…` convention), then
+ * renames them into place — or removes them if it failed — so a failure never leaves a
+ * complete-looking output.
  */
 export async function producing<T>(outputs: string[], work: (temps: string[]) => Promise<T>): Promise<T> {
-  const temps = outputs.map(partialName);
+  const temps = outputs.map((output) => hiddenTempName(output));
   const pairs = temps.map((t, i): [string, string] => [t, outputs[i]!]);
   try {
     const result = await work(temps);

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { ImageReferenceSchema, parseOrThrow } from '@tooldock/core/advanced';
+
 /** The tools a recipe can run, each with its own default image. */
 export type RecipeTool = 'samtools' | 'bwa' | 'fastqc' | 'cellranger';
 
@@ -18,10 +21,18 @@ export const DEFAULT_IMAGES: Readonly<Record<RecipeTool, string>> = Object.freez
 
 const configured: Partial<Record<RecipeTool, string>> = {};
 
+// A typo (`image` for `images`, `samtool`) or a malformed reference must fail here, where it was
+// made, not as a silently ignored setting or a failed pull in some later recipe call.
+const imageOrReset = ImageReferenceSchema.optional(); // undefined resets the tool to the default
+const ConfigSchema = z.object({
+  images: z.object({ samtools: imageOrReset, bwa: imageOrReset, fastqc: imageOrReset, cellranger: imageOrReset }).strict().optional(),
+}).strict();
+
 /**
  * Sets images for all later recipe calls (a per-call `image` still wins). Environment variables
  * `TOOLDOCK_SAMTOOLS_IMAGE`, `TOOLDOCK_BWA_IMAGE`, `TOOLDOCK_FASTQC_IMAGE`,
  * `TOOLDOCK_CELLRANGER_IMAGE` do the same without code. Pass `undefined` to reset one.
+ * Unknown keys and invalid image references throw an `InvalidInputError` (nothing is changed).
  *
  * @example
  * ```ts
@@ -29,6 +40,7 @@ const configured: Partial<Record<RecipeTool, string>> = {};
  * ```
  */
 export function configureRecipes(config: { images?: Partial<Record<RecipeTool, string | undefined>> }): void {
+  parseOrThrow(ConfigSchema, config, 'configureRecipes');
   for (const [tool, image] of Object.entries(config.images ?? {}) as Array<[RecipeTool, string | undefined]>) {
     if (image === undefined) delete configured[tool];
     else configured[tool] = image;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RunOptions } from '@tooldock/core';
+import { ImageReferenceSchema, RunOptionsSchema } from '@tooldock/core/advanced';
 
 /**
  * runTool's options a recipe passes on. `stdout`/`stdin` are the recipe's own plumbing, and
@@ -15,23 +16,14 @@ export interface RecipeCommon {
   run?: RecipeRunOptions;
 }
 
-// Every key runTool takes (minus the recipe's own), so a typo is named under the recipe's field;
-// runTool then checks the values.
-const RUN_KEYS = [
-  'cwd', 'env', 'user', 'cpus', 'memory', 'timeoutMs', 'signal', 'stderr', 'encoding', 'maxBuffer',
-  'network', 'pull', 'copyOutputs', 'labels', 'entrypoint', 'engine', 'pidsLimit', 'noNewPrivileges',
-  'capabilities', 'exposeDaemonSocket', 'onEvent',
-] as const satisfies ReadonlyArray<keyof RecipeRunOptions>;
-
-// The build fails when runTool gains an option this list lacks.
-const listsEveryOption: [Exclude<keyof RecipeRunOptions, (typeof RUN_KEYS)[number]>] extends [never] ? true : false = true;
-void listsEveryOption;
-
-const runSchema = z.object(Object.fromEntries(RUN_KEYS.map((key) => [key, z.unknown().optional()]))).strict();
+// runTool's own schema, minus the recipe's plumbing: a typo or a bad value is named under the
+// recipe's field (`samtools.view.run.cpus`) before anything starts, and a new runTool option
+// is accepted here the day it exists.
+const runSchema = RunOptionsSchema.omit({ stdout: true, stdin: true, reject: true });
 
 export const commonFields = {
-  image: z.string().min(1).optional(),
-  run: (runSchema as z.ZodType<RecipeRunOptions>).optional(),
+  image: ImageReferenceSchema.optional(),
+  run: runSchema.optional(),
 };
 
 export const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');

@@ -1,15 +1,11 @@
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { parseOrThrow, runTool, type RunResult } from '@tooldock/core';
+import { InvalidInputError } from '@tooldock/core';
 import { parseFlagstat, type Flagstat } from './flagstat.js';
 import { mountsFor, producing, requireExtension, requireFile, requireOutput } from './files.js';
-import { imageFor } from './images.js';
-import { absolutePath, commonFields, threads, type RecipeCommon } from './recipe-options.js';
-
-// samtools' -@ counts *extra* threads: `threads: 4` means -@ 3.
-const extraThreads = (n: number | undefined) => (n && n > 1 ? ['-@', String(n - 1)] : []);
-const run = (o: { image?: string; run?: object }, args: string[], mounts: ReturnType<typeof mountsFor>, more: object = {}): Promise<RunResult> =>
-  runTool(imageFor('samtools', o.image), ['samtools', ...args], mounts, { ...o.run, ...more });
+import { absolutePath, commonFields, threads } from './recipe-options.js';
+import { recipe } from './recipe-runner.js';
+import { extraThreads, samtoolsSortArgs } from './samtools-args.js';
 
 const viewSchema = z.object({
   input: absolutePath, output: absolutePath.optional(), region: z.string().min(1).optional(),
@@ -17,31 +13,9 @@ const viewSchema = z.object({
   threads: threads.optional(), ...commonFields,
 }).strict();
 
-/**
- * `samtools view`: convert or filter alignments; with `region`, only the records overlapping it
- * (the input needs an index). Without `output`, returns the SAM text (no header).
- *
- * @example
- * ```ts
- * const { sam } = await samtools.view({ input: '/data/x.bam', region: 'chr1:1000-2000' });
- * ```
- */
-async function view(options: z.input<typeof viewSchema> & RecipeCommon): Promise<{ output?: string; sam?: string }> {
-  const o = parseOrThrow(viewSchema, options, 'samtools.view');
-  requireFile('samtools.view.input', o.input);
-  if (o.output) requireOutput('samtools.view.output', o.output, [o.input]);
-  const format = o.format ?? (o.output?.endsWith('.bam') ? 'bam' : o.output?.endsWith('.cram') ? 'cram' : 'sam');
-  if (format === 'cram' && !o.reference) throw new TypeError('samtools.view.reference: CRAM output needs the reference FASTA');
-  const flags = [...extraThreads(o.threads), ...(format === 'bam' ? ['-b'] : format === 'cram' ? ['-C'] : []), ...(o.reference ? ['-T', o.reference] : [])];
-  const read = [o.input, ...(o.reference ? [o.reference] : [])];
-  if (!o.output) {
-    const result = await run(o, ['view', ...flags, o.input, ...(o.region ? [o.region] : [])], mountsFor(read, []));
-    return { sam: String(result.stdout) };
-  }
-  return producing([o.output], async ([temp]) => {
-    await run(o, ['view', ...flags, '-o', temp!, o.input, ...(o.region ? [o.region] : [])], mountsFor(read, [dirname(o.output!)]));
-    return { output: o.output };
-  });
+/** `format`, else by the output's extension; SAM text without an output. */
+function viewFormat(o: { output?: string; format?: 'sam' | 'bam' | 'cram' }): 'sam' | 'bam' | 'cram' {
+  return o.format ?? (o.output?.endsWith('.bam') ? 'bam' : o.output?.endsWith('.cram') ? 'cram' : 'sam');
 }
 
 const sortSchema = z.object({
@@ -52,89 +26,11 @@ const sortSchema = z.object({
   ...commonFields,
 }).strict();
 
-/**
- * `samtools sort` into a BAM/CRAM/SAM by output extension; `input: '-'` with `stdin` sorts a
- * stream (e.g. another container's SAM output). Temp files go beside the output (`-T`).
- *
- * @example
- * ```ts
- * await samtools.sort({ input: '/data/x.sam', output: '/data/x.bam', threads: 4 });
- * ```
- */
-async function sort(options: z.input<typeof sortSchema> & RecipeCommon): Promise<{ output: string }> {
-  const o = parseOrThrow(sortSchema, options, 'samtools.sort');
-  if (o.input === '-' && !o.stdin) throw new TypeError('samtools.sort.stdin: input "-" needs a stdin stream');
-  if (o.input !== '-') requireFile('samtools.sort.input', o.input);
-  requireExtension('samtools.sort.output', o.output, ['.bam', '.cram', '.sam']);
-  requireOutput('samtools.sort.output', o.output, o.input === '-' ? [] : [o.input]);
-  const format = o.output.endsWith('.cram') ? 'cram' : o.output.endsWith('.sam') ? 'sam' : 'bam';
-  return producing([o.output], async ([temp]) => {
-    await run(o, ['sort', ...extraThreads(o.threads), ...(o.byName ? ['-n'] : []), ...(o.memoryPerThread ? ['-m', o.memoryPerThread] : []),
-      '-O', format, '-T', `${temp}.tmp`, '-o', temp!, o.input],
-      mountsFor(o.input === '-' ? [] : [o.input], [dirname(o.output)]), o.stdin ? { stdin: o.stdin as never } : {});
-    return { output: o.output };
-  });
-}
-
 const indexSchema = z.object({ input: absolutePath, csi: z.boolean().optional(), threads: threads.optional(), ...commonFields }).strict();
-
-/**
- * `samtools index`: writes `<input>.bai` (or `.csi`) beside a coordinate-sorted BAM.
- *
- * @example
- * ```ts
- * const { index } = await samtools.index({ input: '/data/x.bam' }); // '/data/x.bam.bai'
- * ```
- */
-async function index(options: z.input<typeof indexSchema> & RecipeCommon): Promise<{ index: string }> {
-  const o = parseOrThrow(indexSchema, options, 'samtools.index');
-  requireFile('samtools.index.input', o.input);
-  requireExtension('samtools.index.input', o.input, ['.bam', '.cram']);
-  const target = `${o.input}.${o.csi ? 'csi' : o.input.endsWith('.cram') ? 'crai' : 'bai'}`;
-  return producing([target], async ([temp]) => {
-    await run(o, ['index', ...extraThreads(o.threads), ...(o.csi ? ['-c'] : ['-b']), o.input, temp!], mountsFor([], [dirname(o.input)]));
-    return { index: target };
-  });
-}
 
 const flagstatSchema = z.object({ input: absolutePath, threads: threads.optional(), ...commonFields }).strict();
 
-/**
- * `samtools flagstat`, parsed: `passed` and `failed` (QC) counts per category.
- *
- * @example
- * ```ts
- * const { passed } = await samtools.flagstat({ input: '/data/x.bam' });
- * console.log(passed.mapped / passed.primary);
- * ```
- */
-async function flagstat(options: z.input<typeof flagstatSchema> & RecipeCommon): Promise<Flagstat & { text: string }> {
-  const o = parseOrThrow(flagstatSchema, options, 'samtools.flagstat');
-  requireFile('samtools.flagstat.input', o.input);
-  const result = await run(o, ['flagstat', ...extraThreads(o.threads), o.input], mountsFor([o.input], []));
-  const text = String(result.stdout);
-  return { ...parseFlagstat(text), text };
-}
-
 const faidxSchema = z.object({ input: absolutePath, ...commonFields }).strict();
-
-/**
- * `samtools faidx`: writes `<input>.fai` beside a FASTA.
- *
- * @example
- * ```ts
- * const { index } = await samtools.faidx({ input: '/ref/genome.fa' });
- * ```
- */
-async function faidx(options: z.input<typeof faidxSchema> & RecipeCommon): Promise<{ index: string }> {
-  const o = parseOrThrow(faidxSchema, options, 'samtools.faidx');
-  requireFile('samtools.faidx.input', o.input);
-  requireExtension('samtools.faidx.input', o.input, ['.fa', '.fasta', '.fna', '.fa.gz', '.fasta.gz']);
-  return producing([`${o.input}.fai`], async ([temp]) => {
-    await run(o, ['faidx', o.input, '--fai-idx', temp!], mountsFor([], [dirname(o.input)]));
-    return { index: `${o.input}.fai` };
-  });
-}
 
 /**
  * Typed, validated samtools calls.
@@ -144,4 +40,125 @@ async function faidx(options: z.input<typeof faidxSchema> & RecipeCommon): Promi
  * const { passed } = await samtools.flagstat({ input: '/data/x.bam' });
  * ```
  */
-export const samtools = { view, sort, index, flagstat, faidx };
+export const samtools = {
+  /**
+   * `samtools view`: convert or filter alignments; with `region`, only the records overlapping it
+   * (the input needs an index). Without `output`, returns the SAM text (no header).
+   *
+   * @example
+   * ```ts
+   * const { sam } = await samtools.view({ input: '/data/x.bam', region: 'chr1:1000-2000' });
+   * ```
+   */
+  view: recipe('samtools.view', 'samtools', viewSchema, {
+    check(o, field) {
+      requireFile(field('input'), o.input);
+      if (o.output) requireOutput(field('output'), o.output, [o.input]);
+      if (viewFormat(o) === 'cram' && !o.reference) throw new InvalidInputError(field('reference'), o.reference, 'is required for CRAM output (the reference FASTA)');
+    },
+    async run(o, start): Promise<{ output?: string; sam?: string }> {
+      const format = viewFormat(o);
+      const flags = [...extraThreads(o.threads), ...(format === 'bam' ? ['-b'] : format === 'cram' ? ['-C'] : []), ...(o.reference ? ['-T', o.reference] : [])];
+      const read = [o.input, ...(o.reference ? [o.reference] : [])];
+      const region = o.region ? [o.region] : [];
+      if (!o.output) {
+        const result = await start(['samtools', 'view', ...flags, o.input, ...region], mountsFor(read, []));
+        return { sam: String(result.stdout) };
+      }
+      const output = o.output;
+      return producing([output], async ([temp]) => {
+        await start(['samtools', 'view', ...flags, '-o', temp!, o.input, ...region], mountsFor(read, [dirname(output)]));
+        return { output };
+      });
+    },
+  }),
+
+  /**
+   * `samtools sort` into a BAM/CRAM/SAM by output extension; `input: '-'` with `stdin` sorts a
+   * stream (e.g. another container's SAM output). Temp files go beside the output (`-T`).
+   *
+   * @example
+   * ```ts
+   * await samtools.sort({ input: '/data/x.sam', output: '/data/x.bam', threads: 4 });
+   * ```
+   */
+  sort: recipe('samtools.sort', 'samtools', sortSchema, {
+    check(o, field) {
+      if (o.input === '-' && !o.stdin) throw new InvalidInputError(field('stdin'), o.stdin, 'is required with input "-" (the stream to sort)');
+      if (o.input !== '-') requireFile(field('input'), o.input);
+      requireExtension(field('output'), o.output, ['.bam', '.cram', '.sam']);
+      requireOutput(field('output'), o.output, o.input === '-' ? [] : [o.input]);
+    },
+    run(o, start): Promise<{ output: string }> {
+      const format = o.output.endsWith('.cram') ? 'cram' : o.output.endsWith('.sam') ? 'sam' : 'bam';
+      return producing([o.output], async ([temp]) => {
+        await start(samtoolsSortArgs({ input: o.input, output: temp!, format, threads: o.threads, byName: o.byName, memoryPerThread: o.memoryPerThread }),
+          mountsFor(o.input === '-' ? [] : [o.input], [dirname(o.output)]), o.stdin ? { stdin: o.stdin as never } : {});
+        return { output: o.output };
+      });
+    },
+  }),
+
+  /**
+   * `samtools index`: writes `<input>.bai` (or `.csi`) beside a coordinate-sorted BAM.
+   *
+   * @example
+   * ```ts
+   * const { index } = await samtools.index({ input: '/data/x.bam' }); // '/data/x.bam.bai'
+   * ```
+   */
+  index: recipe('samtools.index', 'samtools', indexSchema, {
+    check(o, field) {
+      requireFile(field('input'), o.input);
+      requireExtension(field('input'), o.input, ['.bam', '.cram']);
+    },
+    run(o, start): Promise<{ index: string }> {
+      const target = `${o.input}.${o.csi ? 'csi' : o.input.endsWith('.cram') ? 'crai' : 'bai'}`;
+      return producing([target], async ([temp]) => {
+        await start(['samtools', 'index', ...extraThreads(o.threads), ...(o.csi ? ['-c'] : ['-b']), o.input, temp!], mountsFor([], [dirname(o.input)]));
+        return { index: target };
+      });
+    },
+  }),
+
+  /**
+   * `samtools flagstat`, parsed: `passed` and `failed` (QC) counts per category.
+   *
+   * @example
+   * ```ts
+   * const { passed } = await samtools.flagstat({ input: '/data/x.bam' });
+   * console.log(passed.mapped / passed.primary);
+   * ```
+   */
+  flagstat: recipe('samtools.flagstat', 'samtools', flagstatSchema, {
+    check(o, field) {
+      requireFile(field('input'), o.input);
+    },
+    async run(o, start): Promise<Flagstat & { text: string }> {
+      const result = await start(['samtools', 'flagstat', ...extraThreads(o.threads), o.input], mountsFor([o.input], []));
+      const text = String(result.stdout);
+      return { ...parseFlagstat(text), text };
+    },
+  }),
+
+  /**
+   * `samtools faidx`: writes `<input>.fai` beside a FASTA.
+   *
+   * @example
+   * ```ts
+   * const { index } = await samtools.faidx({ input: '/ref/genome.fa' });
+   * ```
+   */
+  faidx: recipe('samtools.faidx', 'samtools', faidxSchema, {
+    check(o, field) {
+      requireFile(field('input'), o.input);
+      requireExtension(field('input'), o.input, ['.fa', '.fasta', '.fna', '.fa.gz', '.fasta.gz']);
+    },
+    run(o, start): Promise<{ index: string }> {
+      return producing([`${o.input}.fai`], async ([temp]) => {
+        await start(['samtools', 'faidx', o.input, '--fai-idx', temp!], mountsFor([], [dirname(o.input)]));
+        return { index: `${o.input}.fai` };
+      });
+    },
+  }),
+};

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { parseOrThrow } from '@tooldock/core/advanced';
+
 /**
  * A small deterministic PRNG (mulberry32): the same seed gives the same data everywhere.
  *
@@ -41,9 +44,38 @@ export interface SyntheticDataset {
 const complement: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
 const revcomp = (s: string) => [...s].reverse().map((c) => complement[c]).join('');
 
+const DEFAULTS = { contigs: { chr1: 4000, chr2: 2500 }, pairs: 200, readLength: 100, insertSize: 300, errorRate: 0.01 };
+
+const whole = (min: number, max: number) => z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+// Test data, so small by design: the caps keep a typo (an extra zero or three) from exhausting memory.
+const SyntheticOptionsSchema = z.object({
+  seed: z.number().int('must be a whole number (the same seed gives the same data)'),
+  contigs: z.record(
+    z.string().regex(/^[^\s>]+$/, 'a contig name must be non-empty, without whitespace or ">" (it becomes a FASTA header)'),
+    whole(1, 10_000_000),
+  ).refine((contigs) => Object.keys(contigs).length > 0, 'must name at least one contig').optional(),
+  pairs: whole(0, 1_000_000).optional(),
+  readLength: whole(1, 10_000).optional(),
+  insertSize: whole(1, 100_000).optional(),
+  errorRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+}).strict().superRefine((o, ctx) => {
+  // A read is a prefix/suffix of its fragment, and a fragment must fit in its contig.
+  const readLength = o.readLength ?? DEFAULTS.readLength;
+  const insert = o.insertSize ?? DEFAULTS.insertSize;
+  if (insert < readLength) {
+    ctx.addIssue({ code: 'custom', path: [o.insertSize === undefined ? 'readLength' : 'insertSize'], message: `the insert size (${insert}) must be at least the read length (${readLength})` });
+  }
+  if ((o.pairs ?? DEFAULTS.pairs) === 0) return;
+  for (const [name, length] of Object.entries(o.contigs ?? DEFAULTS.contigs)) {
+    if (length < insert) ctx.addIssue({ code: 'custom', path: ['contigs', name], message: `must be at least the insert size (${insert}) to hold a read pair` });
+  }
+});
+
 /**
  * A few-kb random reference and paired-end reads with known origins (encoded in each read's
- * name, e.g. `p17_chr1_1203_1404_+`), with a small substitution error rate.
+ * name, e.g. `p17_chr1_1203_1404_+`), with a small substitution error rate. Invalid options
+ * throw an `InvalidInputError` naming the field (`syntheticDataset.insertSize`).
  *
  * @example
  * ```ts
@@ -52,19 +84,20 @@ const revcomp = (s: string) => [...s].reverse().map((c) => complement[c]).join('
  * ```
  */
 export function syntheticDataset(options: { seed: number; contigs?: Record<string, number>; pairs?: number; readLength?: number; insertSize?: number; errorRate?: number }): SyntheticDataset {
-  const random = prng(options.seed);
-  const readLength = options.readLength ?? 100;
-  const insert = options.insertSize ?? 300;
-  const errorRate = options.errorRate ?? 0.01;
+  const o = parseOrThrow(SyntheticOptionsSchema, options, 'syntheticDataset');
+  const random = prng(o.seed);
+  const readLength = o.readLength ?? DEFAULTS.readLength;
+  const insert = o.insertSize ?? DEFAULTS.insertSize;
+  const errorRate = o.errorRate ?? DEFAULTS.errorRate;
   const base = () => 'ACGT'[Math.floor(random() * 4)]!;
-  const contigs = Object.fromEntries(Object.entries(options.contigs ?? { chr1: 4000, chr2: 2500 })
+  const contigs = Object.fromEntries(Object.entries(o.contigs ?? DEFAULTS.contigs)
     .map(([name, length]) => [name, Array.from({ length }, base).join('')]));
   const names = Object.keys(contigs);
   const mutate = (seq: string) => [...seq].map((c) => (random() < errorRate ? 'ACGT'.replace(c, '')[Math.floor(random() * 3)]! : c)).join('');
   const fq1: string[] = [];
   const fq2: string[] = [];
   const origins: ReadOrigin[] = [];
-  for (let i = 0; i < (options.pairs ?? 200); i++) {
+  for (let i = 0; i < (o.pairs ?? DEFAULTS.pairs); i++) {
     const contig = names[Math.floor(random() * names.length)]!;
     const seq = contigs[contig]!;
     const start = Math.floor(random() * (seq.length - insert));

@@ -1,9 +1,19 @@
 #!/usr/bin/env node
-// tooldock doctor [--json] | tooldock cleanup
+// tooldock doctor [--json] | cleanup | init [folder] [--from-registry]
 import { doctor } from '../dood/doctor.js';
 import { cleanupOrphans } from '../shutdown/cleanup-orphans.js';
+import { initNotebookFolder } from './init-notebook-folder.js';
 
-const [command, ...flags] = process.argv.slice(2);
+const USAGE = `usage: tooldock <command>
+  doctor [--json]                 check the Docker set-up (socket, mounts, user) and say what to fix
+  cleanup                         remove containers left by tooldock sessions that have ended
+  init [folder] [--from-registry] make a folder (default: here) ready for notebooks and scripts:
+                                  package.json, deno.json, @tooldock/* installed`;
+
+const [command, ...rest] = process.argv.slice(2);
+const flags = rest.filter((a) => a.startsWith('--'));
+const operands = rest.filter((a) => !a.startsWith('--'));
+
 if (command === 'doctor') {
   const report = await doctor();
   console.log(flags.includes('--json') ? JSON.stringify({ ...report, text: undefined }, null, 2) : report.text);
@@ -12,7 +22,11 @@ if (command === 'doctor') {
   const { removed, kept } = await cleanupOrphans();
   for (const r of removed) console.log(`removed ${r.id.slice(0, 12)} (session ${r.session}: ${r.reason})`);
   console.log(`${removed.length} removed; ${kept.length} live session(s) left alone`);
+} else if (command === 'init') {
+  // Package-manager scripts run from the project root; INIT_CWD is where the user typed it.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  process.exitCode = await initNotebookFolder({ folder: operands[0], base, fromRegistry: flags.includes('--from-registry') });
 } else {
-  console.error('usage: tooldock doctor [--json] | tooldock cleanup');
-  process.exitCode = 2;
+  console.error(command === undefined || command === 'help' || command === '--help' ? USAGE : `unknown command: ${command}\n${USAGE}`);
+  process.exitCode = command === 'help' || command === '--help' ? 0 : 2;
 }

@@ -17,6 +17,8 @@ export interface UnpackContext {
   copiedIn: CopiedIn;
   /** Targets of the run's other mounts (their contents are not this mount's). */
   allTargets: readonly string[];
+  /** The run's cancel/timeout: once it fired, nothing more is moved into place (the run may have settled). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -39,6 +41,7 @@ export interface UnpackContext {
  *   same member, a hard link to no earlier file or symlink) refuse the whole archive; devices and
  *   FIFOs are not brought back;
  * - a single-file mount must come back as one regular file, or it is left as it was.
+ * Once `context.signal` fired, nothing more is moved into place and staging is removed.
  * Every failure is a {@link CopyBackError} naming the path.
  */
 export async function unpackOutputs(archive: Readable, mount: LocalMount, context: UnpackContext): Promise<string[]> {
@@ -63,14 +66,22 @@ async function unpackArchive(entries: AsyncIterator<Entry>, mount: LocalMount, c
     mount, copiedIn: context.copiedIn, file, here: new DestinationTree(base), staging,
     nested: nestedTargets(mount.target, context.allTargets), dirs: [], changed: [],
   };
+  const stopIfEnded = () => {
+    if (context.signal?.aborted) {
+      throw new CopyBackError(`copy mode stopped bringing back the outputs of ${mount.target}: the run was ended (canceled or timed out)`, { cause: context.signal.reason });
+    }
+  };
   try {
     try {
-      for (let next = await entries.next(); !next.done; next = await entries.next()) await unpackEntry(next.value, u);
+      for (let next = await entries.next(); !next.done; next = await entries.next()) {
+        stopIfEnded();
+        await unpackEntry(next.value, u);
+      }
     } catch (error) {
       if (error instanceof CopyBackError) throw error;
       throw new CopyBackError(`copy mode could not read the archive of ${mount.target} from the daemon: ${(error as Error).message}`, { cause: error });
     }
-    await commit(u);
+    await commit(u, stopIfEnded);
     return u.changed.map((rel) => u.here.path(rel));
   } finally {
     // Empty once all is moved in. Best effort: a leftover carries our pid, and goes with the
@@ -116,15 +127,21 @@ function memberPath(header: Header, u: Unpack): string | undefined {
   return rel;
 }
 
-/** Moves the staged members into place, making their directories real ones first. */
-async function commit(u: Unpack): Promise<void> {
+/**
+ * Moves the staged members into place, making their directories real ones first; `stopIfEnded`
+ * is asked right before each move, so none happens after the run was ended.
+ */
+async function commit(u: Unpack, stopIfEnded: () => void): Promise<void> {
   const { here, staging } = u;
+  stopIfEnded();
   for (const dir of u.dirs) {
+    stopIfEnded();
     await here.ensureDirectory(dir).catch((error: unknown) => {
       throw copyBackError(error, here.path(dir));
     });
   }
   for (const rel of u.changed) {
+    stopIfEnded();
     const to = here.path(rel);
     try {
       await here.ensureDirectory(parentOf(rel));

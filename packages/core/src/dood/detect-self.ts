@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { DockerEngine } from '../engine/docker-engine.js';
+import { selfContainerOverride } from '../environment.js';
 import { containerIdCandidates } from './container-id-candidates.js';
 import { parseMountinfo } from './mountinfo.js';
 import { mountTableFrom, normalize, type OwnMount } from './mount-table.js';
@@ -36,14 +37,14 @@ export function locateSelf(engine: DockerEngine): Promise<SelfLocation> {
 async function detect(engine: DockerEngine): Promise<SelfLocation> {
   const mountinfo = read('/proc/self/mountinfo');
   const candidates = containerIdCandidates({
-    override: process.env.TOOLDOCK_SELF_CONTAINER,
+    override: selfContainerOverride(),
     cgroup: read('/proc/self/cgroup'),
     mountinfo,
     hostname: hostname(),
   });
   const ourMountPoints = new Set(parseMountinfo(mountinfo).map((m) => normalize(m.mountPoint)));
   for (const id of candidates) {
-    const inspect = await engine.docker.getContainer(id).inspect().catch(() => undefined);
+    const inspect = await engine.containers.inspect(id).catch(() => undefined);
     if (!inspect?.State?.Running) continue;
     // Destinations as our namespace resolves them (/var/run/docker.sock is /run/docker.sock here).
     const mounts = mountTableFrom(inspect as never).map((m) => ({ ...m, destination: realPath(m.destination) }));
@@ -59,7 +60,7 @@ async function detect(engine: DockerEngine): Promise<SelfLocation> {
   // A daemon running beside us (same PID namespace, reached by a unix socket) sees our files
   // as they are, even when we ourselves are in a container (a CI sandbox, a dev VM image).
   if (engine.target.socketPath && daemonProcessVisible()) return { kind: 'host' };
-  if (existsSync('/.dockerenv') || existsSync('/run/.containerenv') || process.env.TOOLDOCK_SELF_CONTAINER) {
+  if (existsSync('/.dockerenv') || existsSync('/run/.containerenv') || selfContainerOverride()) {
     return {
       kind: 'unverified-container', tried: candidates,
       reason: candidates.length

@@ -1,12 +1,11 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { userMapping, type UserMapping } from '../caller-user.js';
-import { copyModeResolver } from '../copy-mode/copy-resolver.js';
-import { copyModeReason } from '../copy-mode/detect-resolver.js';
-import { pathResolverFor } from '../path-resolver.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
 import { EngineSchema } from '../options.js';
+import type { TransferMode } from '../transfer/mount-plan.js';
+import { decideTransfer } from '../transfer/transfer-decision.js';
 import { locateSelf, type SelfLocation } from './detect-self.js';
 
 /** One finding of {@link doctor}: what is wrong and what to do about it. */
@@ -23,8 +22,8 @@ export interface DoctorReport {
     /** The docker context that chose the daemon, if one did. */
     context?: string;
     reachable: boolean;
-    /** How files reach tools: bind mounts, or copy mode (with the reason) when nothing is shared. */
-    files?: { mode: 'mount' | 'copy'; reason?: string };
+    /** How files reach tools, and why: the decision runTool makes for this daemon. */
+    files?: { mode: TransferMode; reason: string };
     version?: string;
     apiVersion?: string;
     userMapping?: UserMapping;
@@ -93,9 +92,8 @@ async function diagnose(engine: DockerEngine): Promise<DoctorReport> {
   if (report.engine.reachable) {
     const self = await locateSelf(engine);
     report.self = self;
-    // The same decision runTool makes (a forced TOOLDOCK_TRANSFER=copy wins even in DooD).
-    const copying = (await pathResolverFor(engine)) === copyModeResolver;
-    report.engine.files = copying ? { mode: 'copy', reason: await copyModeReason(engine) } : { mode: 'mount' };
+    const { mode, reason } = await decideTransfer(engine);
+    report.engine.files = { mode, reason };
     if (self.kind === 'container') {
       for (const m of self.mounts) {
         const socket = m.destination.endsWith('.sock');
@@ -114,7 +112,7 @@ async function diagnose(engine: DockerEngine): Promise<DoctorReport> {
     } else if (self.kind === 'unverified-container') {
       findings.push({
         problem: `this process runs in a container, but ${self.reason}`,
-        fix: copying
+        fix: mode === 'copy'
           ? 'nothing to do if the daemon is remote: files are copied to and from tools (copy mode); for bind mounts, mount the host socket into this container (DooD)'
           : 'mount the host socket into this container (DooD), or set TOOLDOCK_SELF_CONTAINER=<id>, or TOOLDOCK_TRANSFER=copy to copy files to and from tools',
       });
@@ -149,10 +147,7 @@ function render(r: DoctorReport): string {
   lines.push(`where      ${!self ? 'unknown (daemon unreachable)' : self.kind === 'host' ? 'on the daemon\'s host: paths pass through'
     : self.kind === 'container' ? `in container ${self.name} (${self.containerId.slice(0, 12)}, image ${self.image}): paths are translated`
     : 'in a container the daemon does not know'}`);
-  if (r.engine.files) {
-    const reason = r.engine.files.reason ? ` (${r.engine.files.reason})` : '';
-    lines.push(`files      ${r.engine.files.mode === 'copy' ? `copied to and from tools${reason}` : 'bind-mounted'}`);
-  }
+  if (r.engine.files) lines.push(`files      ${r.engine.files.mode}: ${r.engine.files.reason}`);
   if (r.mounts.length) {
     lines.push('mounts');
     for (const m of r.mounts) {

@@ -1,9 +1,6 @@
 import type { Duplex, Readable } from 'node:stream';
-import type Docker from 'dockerode';
 import type { ToolIo } from '../backend/tool-backend.js';
-import { attachOutput, attachWithStdin } from '../attach.js';
 import { bounded } from '../lifecycle/bounded.js';
-import { registerWait } from '../wait-exit.js';
 import type { DockerEngine } from './docker-engine.js';
 
 /** A created container's attach stream and its registered wait. */
@@ -19,9 +16,9 @@ export interface Attachment {
  * waiting later can miss a fast exit. They are independent, so both are asked for at once; if
  * either fails (or the run is aborted meanwhile), the other is released.
  */
-export async function attachContainer(engine: DockerEngine, container: Docker.Container, io: ToolIo, signal: AbortSignal): Promise<Attachment> {
-  const attaching = io.stdin ? attachWithStdin(engine.docker, container.id) : attachOutput(container);
-  const waiting = registerWait(engine.docker, container.id);
+export async function attachContainer(engine: DockerEngine, containerId: string, io: ToolIo, signal: AbortSignal): Promise<Attachment> {
+  const attaching = engine.containers.attach(containerId, { stdin: io.stdin });
+  const waiting = engine.containers.registerWait(containerId);
   const [attachment, wait] = await Promise.allSettled([
     bounded(attaching, signal, 'attaching to the container'),
     bounded(waiting, signal, 'registering the wait for its exit'),
@@ -34,5 +31,6 @@ export async function attachContainer(engine: DockerEngine, container: Docker.Co
   // Release whatever did arrive, now or later.
   attaching.then((stream) => stream.destroy(), () => {});
   waiting.then((w) => w.exited.catch(() => {}), () => {});
-  throw engine.explain(attachment.status === 'rejected' ? attachment.reason : (wait as PromiseRejectedResult).reason);
+  // Both are already explained by the client.
+  throw attachment.status === 'rejected' ? attachment.reason : (wait as PromiseRejectedResult).reason;
 }

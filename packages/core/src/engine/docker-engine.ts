@@ -2,8 +2,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { inspect } from 'node:util';
 import Docker from 'dockerode';
-import { explainConnectionError, isConnectionError } from './engine-unreachable-error.js';
+import { ContainerClient } from './container-client.js';
+import { DaemonErrors } from './daemon-error.js';
 import { resolveEngineTarget, type ConnectOptions, type EngineTarget } from './engine-target.js';
+import { ImageClient } from './image-client.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
 
 export interface EngineVersion {
@@ -30,12 +32,20 @@ export class DockerEngine {
   readonly docker: Docker;
   /** Where the daemon is and how it was chosen. */
   readonly target: EngineTarget;
+  /** The container calls tooldock makes (create, attach, wait, archives, kill, remove, …). */
+  readonly containers: ContainerClient;
+  /** The image calls tooldock makes (inspect, pull). */
+  readonly images: ImageClient;
+  private readonly errors: DaemonErrors;
   private versionPromise: Promise<EngineVersion> | undefined;
   private infoPromise: Promise<Record<string, unknown>> | undefined;
 
   constructor(options: ConnectOptions = {}) {
     this.target = resolveEngineTarget(options);
     this.docker = new Docker(this.target.dockerodeOptions);
+    this.errors = new DaemonErrors(this.target);
+    this.containers = new ContainerClient(this.docker, this.errors);
+    this.images = new ImageClient(this.docker, this.errors);
     const modem = this.docker.modem as unknown as { agent?: http.Agent; protocol?: string };
     if (this.target.ssh) {
       modem.agent = new SshDialAgent(this.target.ssh, options.ssh);
@@ -76,17 +86,13 @@ export class DockerEngine {
   }
 
   /** Runs a daemon call, turning "could not connect" into an actionable error. */
-  async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw this.explain(error);
-    }
+  call<T>(fn: () => Promise<T>): Promise<T> {
+    return this.errors.call(fn);
   }
 
   /** Turns a low-level connection failure into an {@link EngineUnreachableError}; other errors pass through. */
   explain(error: unknown): unknown {
-    return isConnectionError(error) ? explainConnectionError(this.endpoint, this.target.socketPath, error) : error;
+    return this.errors.explain(error);
   }
 }
 

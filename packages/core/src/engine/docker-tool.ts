@@ -2,16 +2,15 @@ import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { CommandNotRunnableError, type LaunchedTool, type StepContext, type ToolIo } from '../backend/tool-backend.js';
 import { DockerDemuxer } from '../demux.js';
-import { daemonMessage } from '../ensure-image.js';
 import { bounded } from '../lifecycle/bounded.js';
 import { removeContainer } from '../live-containers.js';
-import type { MountPlan } from '../path-resolver.js';
+import type { MountPlan } from '../transfer/mount-plan.js';
+import { daemonMessage } from './daemon-error.js';
 import type { Attachment } from './docker-attach.js';
 import type { DockerEngine } from './docker-engine.js';
 
 /** A created, attached tool container: the Docker side of {@link LaunchedTool}. */
 export class DockerTool implements LaunchedTool {
-  readonly id: string;
   readonly stdin: Writable | undefined;
   readonly outputEnded: Promise<void>;
   readonly exited: Promise<number>;
@@ -19,15 +18,13 @@ export class DockerTool implements LaunchedTool {
 
   constructor(
     private readonly engine: DockerEngine,
-    private readonly container: Docker.Container,
+    readonly id: string,
     private readonly plan: MountPlan,
     private readonly underMemoryLimit: boolean,
     attachment: Attachment,
     io: ToolIo,
   ) {
-    this.id = container.id;
-    this.exited = attachment.exited.catch((error: unknown) => Promise.reject(engine.explain(error)));
-    this.exited.catch(() => {});
+    this.exited = attachment.exited;
     const stream = attachment.stream;
     // A tool may exit without reading all its stdin (EPIPE): not an error of the run. Real
     // connection failures still end the output below, and the wait reports the daemon's state.
@@ -44,22 +41,19 @@ export class DockerTool implements LaunchedTool {
   }
 
   async beforeStart(step: StepContext): Promise<void> {
-    if (this.plan.beforeStart) await bounded(this.plan.beforeStart(this.container), step.signal, 'copying inputs into the container');
+    if (this.plan.beforeStart) await bounded(this.plan.beforeStart(this.handle(), step.signal), step.signal, 'copying inputs into the container');
   }
 
   async start(step: StepContext): Promise<void> {
     try {
-      await bounded(this.engine.call(() => this.container.start()), step.signal, 'starting the container');
+      await bounded(this.engine.containers.start(this.id), step.signal, 'starting the container');
     } catch (error) {
       throw notRunnable(error) ?? error;
     }
   }
 
   async kill(signal: AbortSignal): Promise<void> {
-    await bounded(this.container.kill(), signal, 'killing the container').catch((error: unknown) => {
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status !== 404 && status !== 409) throw error; // 404/409: already gone or not running
-    });
+    await bounded(this.engine.containers.kill(this.id), signal, 'killing the container');
   }
 
   dropOutput(): void {
@@ -71,7 +65,7 @@ export class DockerTool implements LaunchedTool {
    * SIGKILL under a memory limit is re-read briefly before we call it a plain kill.
    */
   async exitFacts(exitCode: number, step: StepContext): Promise<{ oomKilled: boolean }> {
-    const read = () => bounded(this.container.inspect(), step.signal, 'reading the exit state').then((i) => i.State, () => undefined);
+    const read = () => bounded(this.engine.containers.inspect(this.id), step.signal, 'reading the exit state').then((i) => i.State, () => undefined);
     let state = await read();
     for (let retry = 0; retry < 10 && exitCode === 137 && this.underMemoryLimit && state && !state.OOMKilled; retry++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -81,12 +75,18 @@ export class DockerTool implements LaunchedTool {
   }
 
   async collectOutputs(keep: boolean, step: StepContext): Promise<void> {
-    if (this.plan.afterExit) await bounded(this.plan.afterExit(this.container, keep), step.signal, 'copying outputs back');
+    // The signal goes in too: a copy-back still running when the run is ended must not move outputs in after it settled.
+    if (this.plan.afterExit) await bounded(this.plan.afterExit(this.handle(), keep, step.signal), step.signal, 'copying outputs back');
   }
 
   async remove(signal: AbortSignal): Promise<void> {
     // If the daemon does not answer in time, the removal stays owed and is retried later.
     await bounded(removeContainer(this.engine, this.id), signal, 'removing the container');
+  }
+
+  /** The container as the mount plan's hooks receive it (the public seam predates the engine's clients). */
+  private handle(): Docker.Container {
+    return this.engine.docker.getContainer(this.id);
   }
 }
 

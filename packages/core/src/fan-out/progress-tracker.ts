@@ -1,6 +1,8 @@
 import type { FanOutProgress, ProgressListener, ProgressTotals, TaskProgress, TaskState } from './progress.js';
 
 const LINE_UPDATES_PER_SECOND = 10;
+/** Wide enough for a tool's status line, narrow enough for a table cell or a terminal row. */
+const LAST_LINE_WIDTH = 120;
 
 /** Keeps every task's progress and tells the listener about each change. */
 export class ProgressTracker {
@@ -29,7 +31,7 @@ export class ProgressTracker {
   /** A new output line; reported at most a few times a second across the fan-out. */
   line(index: number, line: string): void {
     const task = this.tasks[index]!;
-    task.lastLine = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+    task.lastLine = readableLine(line);
     // Output can arrive before the daemon's answer to start: it proves the task runs.
     if (task.state === 'queued' || task.state === 'pulling') return this.update(index, 'running');
     const now = Date.now();
@@ -62,4 +64,11 @@ export class ProgressTracker {
       process.emitWarning(`tooldock: onProgress listener threw: ${String(error)}`);
     }
   }
+}
+
+/** A status line as a person reads it: the last \r-redrawn state, no colour codes, cut to width. */
+export function readableLine(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = (line.split('\r').filter((part) => part.trim() !== '').pop() ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trimEnd();
+  return plain.length > LAST_LINE_WIDTH ? `${plain.slice(0, LAST_LINE_WIDTH - 1)}…` : plain;
 }

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
+import type { RunOptions } from '../options.js';
 import type { RunResult } from '../run-result.js';
 import { startRun } from '../run-tool.js';
 import { ToolError, isToolError } from '../tool-error.js';
@@ -108,9 +109,15 @@ async function runTask(task: PreparedTask<unknown>, index: number, signal: Abort
       },
     },
   });
-  watchLastLine(run.stdout, (line) => tracker.line(index, line));
+  // Output going to a file or a pipe is data (SAM records, FASTQ), not a status line: then the
+  // tool's latest stderr line is what says where it stands.
+  if (stdoutIsStatus(userOptions.stdout)) watchLastLine(run.stdout, (line) => tracker.line(index, line));
   watchLastLine(run.stderr, (line) => tracker.line(index, line));
   return run;
+}
+
+function stdoutIsStatus(sink: RunOptions['stdout']): boolean {
+  return sink !== 'ignore' && !(typeof sink === 'object' && sink !== null && 'file' in sink);
 }
 
 /** Observes a stream for its latest complete line without consuming it or slowing it down. */

@@ -1,19 +1,38 @@
 import { createLogUpdate } from 'log-update';
+import { z } from 'zod';
+import { parseOrThrow } from '../invalid-input-error.js';
 import type { FanOutProgress, ProgressListener, TaskProgress } from './progress.js';
 
 /** Options of {@link terminalProgress}. */
 export interface TerminalProgressOptions {
   /** Where to draw; default `process.stderr` (keeps stdout clean for the program's own output). */
   stream?: NodeJS.WriteStream;
-  /** Most task rows shown at once (running tasks first). Default 8. */
+  /** Most task rows shown at once (running tasks first; the others are counted). Default 8. */
   maxRows?: number;
   /** Redraws per second at most. Default 8. */
   fps?: number;
 }
 
+// Checked like every other entry point's options: `{ maxRow: 3 }` would otherwise be ignored,
+// and `fps: 0` or a negative one turns the redraw interval into Infinity or a negative number.
+const TerminalProgressOptionsSchema = z.object({
+  stream: z.custom<NodeJS.WriteStream>(
+    (v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function',
+    { message: 'must be a writable stream such as process.stderr' },
+  ).optional(),
+  maxRows: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
+  fps: z.number().positive('must be a positive number of redraws per second').max(1000, 'must be at most 1000').optional(),
+}).strict();
+
+// The schema and the documented interface must describe the same options.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesInterface: Same<z.input<typeof TerminalProgressOptionsSchema>, TerminalProgressOptions> = true;
+void schemaMatchesInterface;
+
 /**
  * An `onProgress` handler for scripts: a live summary and the running tasks, redrawn in place
  * (log-update) when the stream is a terminal, silent otherwise (CI logs, pipes, notebooks).
+ * Invalid options throw an `InvalidInputError` at once.
  *
  * @example
  * ```ts
@@ -21,16 +40,18 @@ export interface TerminalProgressOptions {
  * ```
  */
 export function terminalProgress(options: TerminalProgressOptions = {}): ProgressListener {
-  const stream = options.stream ?? process.stderr;
+  const parsed = parseOrThrow(TerminalProgressOptionsSchema, options, 'options');
+  const stream = parsed.stream ?? process.stderr;
   if (!stream.isTTY) return () => {};
   const draw = createLogUpdate(stream);
-  const interval = 1000 / (options.fps ?? 8);
+  const interval = 1000 / (parsed.fps ?? 8);
+  const maxRows = parsed.maxRows ?? 8;
   let lastDraw = 0;
   return (progress) => {
     const now = Date.now();
     if (!progress.finished && now - lastDraw < interval) return;
     lastDraw = now;
-    draw(render(progress, options.maxRows ?? 8, stream.columns || 100)); // a pty may report 0 columns
+    draw(render(progress, maxRows, stream.columns || 100)); // a pty may report 0 columns
     if (progress.finished) draw.done();
   };
 }

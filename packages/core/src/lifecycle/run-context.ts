@@ -1,9 +1,8 @@
-import type { PassThrough } from 'node:stream';
 import type { StepContext } from '../backend/tool-backend.js';
 import { CommandNotRunnableError } from '../backend/tool-backend.js';
 import { toolName } from '../container-config.js';
 import { EngineUnreachableError } from '../engine/engine-unreachable-error.js';
-import { daemonMessage } from '../ensure-image.js';
+import { daemonMessage } from '../engine/daemon-error.js';
 import { safeEmitter, type EventListener } from '../events.js';
 import type { LocalMount } from '../mount-spec.js';
 import type { ParsedRunOptions } from '../options.js';
@@ -12,6 +11,9 @@ import type { DockerEngine } from '../engine/docker-engine.js';
 import { longTimeout, RunAborted } from './bounded.js';
 import { abortMessage, buildError, notRunnableMessage, type EndReason, type Limits, type RunFacts } from './outcome.js';
 import { RunOutput } from './run-output.js';
+import type { RunChannels } from './run-channels.js';
+
+export type { RunChannels } from './run-channels.js';
 
 /** How long the rest of a run we ended (kill confirmed, removal) may take before we stop waiting. */
 const GRACE_MS = 10_000;
@@ -23,15 +25,6 @@ export interface RunSpec {
   mounts: LocalMount[];
   options: ParsedRunOptions;
   engine: DockerEngine;
-}
-
-/** The caller-facing ends of a run (owned by `ToolRun`). */
-export interface RunChannels {
-  stdout: PassThrough;
-  stderr: PassThrough;
-  /** Aborted by `cancel()` or the caller's signal. */
-  abort: AbortSignal;
-  onContainerId(id: string): void;
 }
 
 /**

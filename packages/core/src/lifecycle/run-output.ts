@@ -1,6 +1,6 @@
 import { createSink, TailKeeper, type SinkHandle } from '../output-sink.js';
 import type { ParsedRunOptions } from '../options.js';
-import type { RunChannels } from './run-context.js';
+import type { RunChannels } from './run-channels.js';
 
 /**
  * Where a run's output goes: the caller's streams (`run.stdout`/`run.stderr`) feed the sinks

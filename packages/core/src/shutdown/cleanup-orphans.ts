@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { daemonStatus } from '../engine/daemon-error.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
+import { LABEL } from '../labels.js';
 import { EngineSchema } from '../options.js';
 import { removeContainer } from '../live-containers.js';
-import { LABEL, session } from '../session.js';
+import { session } from '../session.js';
 
 /** What {@link cleanupOrphans} removed and why. */
 export interface OrphanReport {
@@ -32,7 +34,7 @@ export function cleanupOrphans(options: { engine?: DockerEngine } = {}): Promise
 }
 
 async function removeOrphans(engine: DockerEngine): Promise<OrphanReport> {
-  const containers = await engine.call(() => engine.docker.listContainers({ all: true, filters: { label: [LABEL.session] } }));
+  const containers = await engine.containers.listByLabel(LABEL.session, { all: true });
   const report: OrphanReport = { removed: [], kept: [] };
   const verdicts = new Map<string, Promise<string | undefined>>();
   for (const container of containers) {
@@ -50,7 +52,7 @@ async function removeOrphans(engine: DockerEngine): Promise<OrphanReport> {
   }
   // A sibling reaper interrupted between create and start never runs, so never removes itself.
   // One created less than a minute ago may be about to start (another process is doing it).
-  const reapers = (await engine.docker.listContainers({ all: true, filters: { label: ['tooldock.reaper-for'], status: ['created', 'exited', 'dead'] } }))
+  const reapers = (await engine.containers.listByLabel(LABEL.reaperFor, { all: true, status: ['created', 'exited', 'dead'] }))
     .filter((c) => c.State !== 'created' || Date.now() / 1000 - c.Created > 60);
   for (const reaper of reapers) {
     await removeContainer(engine, reaper.Id);
@@ -69,10 +71,10 @@ async function whyDead(engine: DockerEngine, labels: Record<string, string>): Pr
   // In a container, the hostname is the container id's first 12 characters by default.
   if (host && /^[0-9a-f]{12}$/.test(host)) {
     try {
-      const parent = await engine.docker.getContainer(host).inspect();
+      const parent = await engine.containers.inspect(host);
       return parent.State.Running ? undefined : `its container ${host} is ${parent.State.Status}`;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return `its container ${host} no longer exists`;
+      if (daemonStatus(error) === 404) return `its container ${host} no longer exists`;
     }
   }
   return undefined;

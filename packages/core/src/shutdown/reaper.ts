@@ -1,27 +1,46 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { DockerEngine } from '../engine/docker-engine.js';
-import { LABEL, session } from '../session.js';
+import { reaperEnabled } from '../environment.js';
+import { session } from '../session.js';
 import { locateSelf } from '../dood/detect-self.js';
 import { cleanupOrphans } from './cleanup-orphans.js';
 import { ensureSiblingReaper } from './sibling-reaper.js';
-import { SWEEP_PRELUDE } from './sweep-script.js';
+import { WATCHDOG_SCRIPT } from './sweep-script.js';
 
-const reapers = new Map<string, Promise<void>>();
+/** What removes this process's containers when it dies without doing so itself. */
+export interface Reaper {
+  /** Ready before the first container on `engine` is created. */
+  ensureRunning(engine: DockerEngine): Promise<void>;
+}
+
+/** `TOOLDOCK_REAPER=0`: nothing watches; the caller cleans up (see environment.ts). */
+export const disabledReaper: Reaper = {
+  ensureRunning: () => Promise.resolve(),
+};
+
+const started = new Map<string, Promise<void>>();
 
 /**
  * Survives a SIGKILL of this process: a detached watchdog process holds a pipe to us; when the
  * pipe closes (we died, however), it removes every container of our session — twice, two seconds
- * apart, to catch a create that was in flight — and exits. One per process and daemon.
+ * apart, to catch a create that was in flight — and exits. One per process and daemon. In DooD,
+ * a sibling container covers the death of the whole notebook container too.
  */
-export function ensureReaper(engine: DockerEngine): Promise<void> {
-  if (process.env.TOOLDOCK_REAPER === '0') return Promise.resolve();
-  let ready = reapers.get(engine.endpoint);
-  if (!ready) {
-    ready = startReapers(engine);
-    reapers.set(engine.endpoint, ready);
-  }
-  return ready;
+export const watchingReaper: Reaper = {
+  ensureRunning(engine) {
+    let ready = started.get(engine.endpoint);
+    if (!ready) {
+      ready = startReapers(engine);
+      started.set(engine.endpoint, ready);
+    }
+    return ready;
+  },
+};
+
+/** The reaper to use now (the switch is read at each call). */
+export function currentReaper(): Reaper {
+  return reaperEnabled() ? watchingReaper : disabledReaper;
 }
 
 async function startReapers(engine: DockerEngine): Promise<void> {
@@ -41,7 +60,7 @@ async function startReapers(engine: DockerEngine): Promise<void> {
 
 function startWatchdog(engine: DockerEngine): void {
   const dockerode = createRequire(import.meta.url).resolve('dockerode');
-  const child = spawn(process.execPath, ['-e', WATCHDOG, dockerode, JSON.stringify(engine.target.dockerodeOptions), `${LABEL.session}=${session.id}`], {
+  const child = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, dockerode, JSON.stringify(engine.target.dockerodeOptions), session.id], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     env: { ...process.env, NODE_OPTIONS: '' },
@@ -52,13 +71,3 @@ function startWatchdog(engine: DockerEngine): void {
   (child.stdin as unknown as { unref?: () => void }).unref?.();
   child.stdin?.on('error', () => {});
 }
-
-const WATCHDOG = `${SWEEP_PRELUDE}
-const label = process.argv[3];
-process.on('SIGINT', () => {});
-process.stdin.on('data', () => {});
-process.stdin.on('close', async () => {
-  await sweep(label);
-  setTimeout(async () => { await sweep(label); process.exit(0); }, 2000);
-});
-`;

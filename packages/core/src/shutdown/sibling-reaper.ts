@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import type { SelfLocation } from '../dood/detect-self.js';
-import { LABEL } from '../session.js';
-import { SWEEP_PRELUDE } from './sweep-script.js';
+import { LABEL, labelFilter } from '../labels.js';
+import { SIBLING_REAPER_SCRIPT } from './sweep-script.js';
 
-const REAPER_FOR = 'tooldock.reaper-for';
 const started = new Set<string>();
 
 /**
@@ -15,18 +14,18 @@ const started = new Set<string>();
  * removes every tool container it started (label `tooldock.host`), then exits (AutoRemove).
  */
 export async function ensureSiblingReaper(engine: DockerEngine, self: Extract<SelfLocation, { kind: 'container' }>): Promise<void> {
-  if (started.has(self.containerId) || process.env.TOOLDOCK_REAPER === '0') return;
+  if (started.has(self.containerId)) return;
   started.add(self.containerId);
-  const existing = await engine.docker.listContainers({ filters: { label: [`${REAPER_FOR}=${self.containerId}`] } });
+  const existing = await engine.containers.listByLabel(labelFilter(LABEL.reaperFor, self.containerId));
   if (existing.length > 0) return;
-  const ours = await engine.docker.getContainer(self.containerId).inspect();
+  const ours = await engine.containers.inspect(self.containerId);
   const dockerode = createRequire(import.meta.url).resolve('dockerode');
-  const reaper = await engine.docker.createContainer({
+  const reaperId = await engine.containers.create({
     Image: ours.Image,
     Entrypoint: [process.execPath],
-    Cmd: ['-e', SIBLING, dockerode, JSON.stringify(engine.target.dockerodeOptions), self.containerId, `${LABEL.host}=${ours.Config.Hostname}`],
+    Cmd: ['-e', SIBLING_REAPER_SCRIPT, dockerode, JSON.stringify(engine.target.dockerodeOptions), self.containerId, ours.Config.Hostname],
     User: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
-    Labels: { [REAPER_FOR]: self.containerId },
+    Labels: { [LABEL.reaperFor]: self.containerId },
     HostConfig: {
       AutoRemove: true, // nobody waits for it; it must not outlive its job
       NetworkMode: 'none',
@@ -35,19 +34,5 @@ export async function ensureSiblingReaper(engine: DockerEngine, self: Extract<Se
       LogConfig: { Type: 'none', Config: {} },
     },
   });
-  await reaper.start();
+  await engine.containers.start(reaperId);
 }
-
-const SIBLING = `${SWEEP_PRELUDE}
-const [watched, hostLabel] = process.argv.slice(3);
-async function alive() {
-  try { return (await docker.getContainer(watched).inspect()).State.Running; }
-  catch (e) { return e.statusCode === 404 ? false : true; }
-}
-(async () => {
-  while (await alive()) await new Promise((r) => setTimeout(r, 2000));
-  await sweep(hostLabel);
-  await new Promise((r) => setTimeout(r, 2000));
-  await sweep(hostLabel);
-})();
-`;

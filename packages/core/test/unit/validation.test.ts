@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import { cleanupOrphans, connect, DockerEngine, doctor, InvalidInputError, parseOrThrow, runMany, runTool, type RunOptions } from '@tooldock/core';
+import { cleanupOrphans, connect, DockerEngine, doctor, InvalidInputError, resolveHostPath, runMany, runTool, type RunOptions } from '@tooldock/core';
+import { parseOrThrow } from '@tooldock/core/advanced';
 import { samtools } from '@tooldock/recipes';
 import { memoryToBytes, RunOptionsSchema } from '../../src/options.js';
 import { prepareRun } from '../../src/run-tool.js';
@@ -204,6 +205,17 @@ describe('every public entry point rejects unknown keys and wrong types', () => 
     expect(thrown(() => cleanupOrphans(null as never)).field).toBe('options');
   });
 
+  it('resolveHostPath: unknown keys and a path that is not an absolute string, before any daemon call', () => {
+    const typo = thrown(() => resolveHostPath('/tmp', { writable: true } as never));
+    expect(typo.field).toBe('options.writable');
+    expect(typo.message).toMatch(/"writable" is not a known option; valid options are write, engine/);
+    expect(thrown(() => resolveHostPath(42 as never)).field).toBe('path');
+    expect(thrown(() => resolveHostPath(undefined as never)).message).toMatch(/^path: undefined is not valid: must be an absolute path/);
+    expect(thrown(() => resolveHostPath('data/reads.fq')).field).toBe('path');
+    expect(thrown(() => resolveHostPath('/tmp', { write: 'yes' } as never)).field).toBe('options.write');
+    expect(thrown(() => resolveHostPath('/tmp', { engine: 'unix:///var/run/docker.sock' } as never)).field).toBe('options.engine');
+  });
+
   it('runMany tasks', () => {
     expect(thrown(() => runMany([{ image: 'busybox', args: ['true'], option: {} } as never])).field).toBe('tasks[0].option');
     expect(thrown(() => runMany([{ image: 'busybox', args: ['true'], options: 'fast' } as never])).field).toBe('tasks[0].options');
@@ -219,5 +231,12 @@ describe('every public entry point rejects unknown keys and wrong types', () => 
     expect((error as InvalidInputError).message).toMatch(/valid options are .*cpus/);
     const stdout = await samtools.flagstat({ input: '/etc/hostname', run: { stdout: 'ignore' } as never }).catch((e: unknown) => e);
     expect((stdout as InvalidInputError).field).toBe('samtools.flagstat.run.stdout');
+    // Values too, by runTool's own schema, before anything starts.
+    const cpus = await samtools.flagstat({ input: '/etc/hostname', run: { cpus: -1 } }).catch((e: unknown) => e);
+    expect(cpus).toBeInstanceOf(InvalidInputError);
+    expect((cpus as InvalidInputError).field).toBe('samtools.flagstat.run.cpus');
+    expect((cpus as InvalidInputError).message).toMatch(/positive number of cores/);
+    const memory = await samtools.flagstat({ input: '/etc/hostname', run: { memory: '1x' } }).catch((e: unknown) => e);
+    expect((memory as InvalidInputError).field).toBe('samtools.flagstat.run.memory');
   });
 });

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyModeResolver, runTool, setPathResolver, type PathResolver } from '@tooldock/core';
-import { tempDir } from '../../../../../test-support/temp-dir.js';
-import { testImages } from '../../../../../test-support/test-images.js';
+import { runTool } from '@tooldock/core';
+import { copyModeResolver, setPathResolver, type PathResolver } from '@tooldock/core/advanced';
+import { tempDir } from '#test-support/temp-dir.js';
+import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 

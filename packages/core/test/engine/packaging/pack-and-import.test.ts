@@ -40,34 +40,43 @@ describe('published packages', () => {
       expect(existsSync(join(dir, 'dist', 'index.d.ts'))).toBe(true);
       expect(existsSync(join(dir, 'src'))).toBe(false);
     }
+    // The subpath export, as package.json's `exports` names it.
+    const core = join(project, 'node_modules', '@tooldock', 'core');
+    expect(existsSync(join(core, 'dist', 'advanced.js'))).toBe(true);
+    expect(existsSync(join(core, 'dist', 'advanced.d.ts'))).toBe(true);
   });
 
+  // Every runtime also loads @tooldock/core/advanced and uses it: a subpath that resolves to
+  // nothing, or to a second copy of the core (whose errors are other classes), fails here.
   const script = (load: string) => `${load}
+    let shared = false;
+    try { parseOrThrow(RunOptionsSchema, { cpu: 1 }, 'options'); } catch (error) { shared = error instanceof InvalidInputError; }
+    if (!shared) throw new Error('@tooldock/core/advanced does not share the classes of @tooldock/core');
     const result = await runTool(${JSON.stringify(busybox)}, ['echo', 'hello from ' + runtime]);
     console.log(String(result.stdout).trim());`;
 
   it('imports from Node ESM', async () => {
-    writeFileSync(join(project, 'esm.mjs'), script(`import { runTool } from '@tooldock/core'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime = 'esm';`));
+    writeFileSync(join(project, 'esm.mjs'), script(`import { InvalidInputError, runTool } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime = 'esm';`));
     const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project });
     expect(stdout.trim()).toBe('hello from esm');
   });
 
   it('requires from CommonJS, as tslab does', async () => {
-    writeFileSync(join(project, 'cjs.cjs'), `const { runTool } = require('@tooldock/core'); require('@tooldock/recipes'); require('@tooldock/jupyter'); const runtime = 'cjs';
+    writeFileSync(join(project, 'cjs.cjs'), `const { InvalidInputError, runTool } = require('@tooldock/core'); const { parseOrThrow, RunOptionsSchema } = require('@tooldock/core/advanced'); require('@tooldock/recipes'); require('@tooldock/jupyter'); const runtime = 'cjs';
       (async () => { ${script('')} })().catch((e) => { console.error(e); process.exit(1); });`);
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
     expect(stdout.trim()).toBe('hello from cjs');
   });
 
   it('imports into Deno from node_modules', async () => {
-    writeFileSync(join(project, 'deno-main.ts'), script(`import { runTool } from '@tooldock/core'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime: string = 'deno';`));
+    writeFileSync(join(project, 'deno-main.ts'), script(`import { InvalidInputError, runTool } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime: string = 'deno';`));
     const deno = join(root, 'node_modules', '.bin', 'deno');
     const { stdout } = await run(deno, ['run', '--allow-all', '--node-modules-dir=manual', 'deno-main.ts'], { cwd: project, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
     expect(stdout.trim()).toBe('hello from deno');
   });
 
   it('runs from TypeScript under tsx', async () => {
-    writeFileSync(join(project, 'main.mts'), script(`import { runTool, type RunResult } from '@tooldock/core'; const runtime: string = 'tsx'; let _typed: RunResult | undefined;`));
+    writeFileSync(join(project, 'main.mts'), script(`import { InvalidInputError, runTool, type RunResult } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema, type PathResolver } from '@tooldock/core/advanced'; const runtime: string = 'tsx'; let _typed: RunResult | PathResolver | undefined;`));
     const { stdout } = await run(join(root, 'node_modules', '.bin', 'tsx'), ['main.mts'], { cwd: project });
     expect(stdout.trim()).toBe('hello from tsx');
   });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
 import type { LocalMount } from '../../../src/mount-spec.js';
@@ -205,3 +206,43 @@ describe('staging left by a killed process', () => {
     expect(readdirSync(out)).toEqual(['new.txt']);
   });
 });
+
+describe('a run ended (canceled, timed out) while its outputs come back', () => {
+  // The run may already have settled as canceled: nothing may appear in the caller's files after that.
+  it('an aborted signal: rejects, and the destination is untouched', async () => {
+    const { out, mount } = sandbox();
+    writeFileSync(join(out, 'old.txt'), 'before\n');
+    const tar = await buildTar([root, { name: 'out/old.txt', content: 'changed by the tool\n' },
+      { name: 'out/sub/', type: 'directory' }, { name: 'out/sub/new.txt', content: 'new\n' }]);
+    const controller = new AbortController();
+    controller.abort(new Error('canceled'));
+    const unpacking = unpackOutputs(archiveStream(tar), mount, { copiedIn: new Map(), allTargets: ['/out'], signal: controller.signal });
+    await expect(unpacking).rejects.toThrow(/stopped bringing back the outputs of \/out: the run was ended/);
+    expect(readdirSync(out)).toEqual(['old.txt']);
+    expect(readFileSync(join(out, 'old.txt'), 'utf8')).toBe('before\n');
+  });
+
+  it('aborted while the archive arrives: what was staged is removed, nothing is moved in', async () => {
+    const { out, mount } = sandbox();
+    // The root directory's header (512), a.bin's header (512) and its 2048 bytes: a.bin is complete, b.txt is not sent yet.
+    const tar = await buildTar([root, { name: 'out/a.bin', content: 'a'.repeat(2048) }, { name: 'out/b.txt', content: 'b\n' }]);
+    const archive = new PassThrough();
+    const controller = new AbortController();
+    const unpacking = unpackOutputs(archive, mount, { copiedIn: new Map(), allTargets: ['/out'], signal: controller.signal })
+      .then(() => 'resolved', (e: Error) => e.message);
+    archive.write(tar.subarray(0, 3072));
+    const staged = await waitFor(() => readdirSync(out).some((name) => name.startsWith('.tooldock-staging-')));
+    expect(staged).toBe(true); // a.bin waits in staging
+    controller.abort(new Error('timed out'));
+    archive.end(tar.subarray(3072));
+    expect(await unpacking).toMatch(/the run was ended/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+async function waitFor(condition: () => boolean, ms = 2000): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 10))) {
+    if (condition()) return true;
+  }
+  return condition();
+}

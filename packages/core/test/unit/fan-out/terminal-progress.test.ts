@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { render } from '../../../src/fan-out/terminal-progress.js';
-import type { FanOutProgress, TaskProgress } from '@tooldock/core';
+import { InvalidInputError, terminalProgress, type FanOutProgress, type TaskProgress } from '@tooldock/core';
 
 const task = (index: number, state: TaskProgress['state'], extra: Partial<TaskProgress> = {}): TaskProgress =>
   ({ index, name: `sample-${index}`, state, queuedAt: new Date(), ...extra });
@@ -28,5 +29,41 @@ describe('terminal progress rendering', () => {
   it('clips rows to the terminal width', () => {
     const text = render(progress([task(0, 'running', { startedAt: new Date(), lastLine: 'x'.repeat(500) })]), 8, 40);
     expect(text.split('\n')[1]!.length).toBe(40);
+  });
+});
+
+describe('terminalProgress options', () => {
+  const rejected = (options: unknown) => {
+    try {
+      terminalProgress(options as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidInputError);
+      return (error as InvalidInputError).field;
+    }
+    throw new Error(`terminalProgress(${JSON.stringify(options)}) did not throw`);
+  };
+
+  it('rejects unknown keys instead of ignoring them, naming the valid ones', () => {
+    expect(rejected({ maxRow: 3 })).toBe('options.maxRow');
+    expect(() => terminalProgress({ maxRow: 3 } as never)).toThrow(/"maxRow" is not a known option; valid options are stream, maxRows, fps/);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '8'])('rejects fps %j (it sets the redraw interval)', (fps) => {
+    expect(rejected({ fps })).toBe('options.fps');
+  });
+
+  it('rejects fractional or negative row counts and a stream that cannot be written to', () => {
+    expect(rejected({ maxRows: 2.5 })).toBe('options.maxRows');
+    expect(rejected({ maxRows: -1 })).toBe('options.maxRows');
+    expect(rejected({ stream: 'stderr' })).toBe('options.stream');
+    expect(rejected(null)).toBe('options');
+  });
+
+  it('accepts valid options (a non-terminal stream stays silent)', () => {
+    const written: string[] = [];
+    const stream = new Writable({ write: (chunk, _e, cb) => { written.push(String(chunk)); cb(); } });
+    const listener = terminalProgress({ stream: stream as unknown as NodeJS.WriteStream, maxRows: 0, fps: 0.5 });
+    listener(progress([task(0, 'running')]));
+    expect(written).toEqual([]);
   });
 });

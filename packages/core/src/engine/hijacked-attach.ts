@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { SshDialAgent } from './engine/ssh-dial-agent.js';
+import { SshDialAgent } from './ssh-dial-agent.js';
 
+/** What docker-modem knows about reaching the daemon (not in its typings). */
 interface ModemTransport {
   socketPath?: string | (() => Promise<string>);
   host?: string;
@@ -14,14 +15,6 @@ interface ModemTransport {
   key?: unknown;
   getSocketPath?: () => Promise<string>;
   agent?: unknown;
-}
-
-/**
- * Attaches to stdout/stderr of a created (not yet started) container. Resolves once the daemon
- * answered, i.e. the attach is in place, so starting afterwards loses no output.
- */
-export async function attachOutput(container: Docker.Container): Promise<Readable> {
-  return (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
 }
 
 /**

@@ -1,2 +1,0 @@
-export { copyModeResolver } from './copy-resolver.js';
-export { copyModeReason } from './detect-resolver.js';

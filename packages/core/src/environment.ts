@@ -1,0 +1,39 @@
+/**
+ * tooldock's environment switches, read here and nowhere else. Each is read when it is needed,
+ * not at import: a notebook (or a test) may set one after loading tooldock. The docker CLI's own
+ * variables (DOCKER_HOST, DOCKER_CONTEXT, …) are read where the daemon is chosen (engine/).
+ */
+
+/**
+ * `TOOLDOCK_TRANSFER`: how files reach tools, when detection guesses wrong — `copy` for a remote
+ * daemon that happens to share our hostname, `mount` for one that sees our paths (a VM with
+ * shared folders). Anything else: detected (transfer/transfer-decision.ts).
+ */
+export function transferSwitch(): 'copy' | 'mount' | undefined {
+  const value = process.env.TOOLDOCK_TRANSFER;
+  return value === 'copy' || value === 'mount' ? value : undefined;
+}
+
+/**
+ * `TOOLDOCK_REAPER=0`: no watchdog process and no sibling reaper container, for sandboxes that
+ * forbid detached processes or extra containers (the caller then cleans up, e.g. cleanupOrphans()).
+ */
+export function reaperEnabled(): boolean {
+  return process.env.TOOLDOCK_REAPER !== '0';
+}
+
+/**
+ * `TOOLDOCK_SELF_CONTAINER`: our own container's id, for when it cannot be read from /proc
+ * (unusual cgroup layouts); it is still verified against the daemon.
+ */
+export function selfContainerOverride(): string | undefined {
+  return process.env.TOOLDOCK_SELF_CONTAINER || undefined;
+}
+
+/**
+ * `TOOLDOCK_SIGNAL_HANDLERS=0`: no SIGINT/SIGTERM/SIGHUP handlers, for programs that handle
+ * signals themselves and call removeLiveContainers().
+ */
+export function signalHandlersEnabled(): boolean {
+  return process.env.TOOLDOCK_SIGNAL_HANDLERS !== '0';
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import * as root from '@tooldock/core';
+import * as advanced from '@tooldock/core/advanced';
+
+// The front door tells one story (run, fan out, engines, diagnose, errors, session); hooks for
+// wrappers, tests and custom topologies live in @tooldock/core/advanced.
+describe('package exports', () => {
+  it('the root exports exactly the front-door values', () => {
+    expect(Object.keys(root).sort()).toEqual([
+      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'ToolError', 'ToolRun',
+      'cleanupOrphans', 'connect', 'currentDockerContext', 'doctor', 'isToolError', 'resolveHostPath',
+      'runMany', 'runTool', 'session', 'terminalProgress',
+    ]);
+  });
+
+  it('keeps every name DESIGN.md lists as public at the root', () => {
+    for (const name of ['runTool', 'ToolRun', 'ToolError', 'isToolError', 'InvalidInputError', 'runMany', 'DockerEngine', 'connect', 'resolveHostPath', 'doctor', 'cleanupOrphans']) {
+      expect(root, name).toHaveProperty(name);
+    }
+  });
+
+  it('/advanced holds the hooks, and none of them is also at the root', () => {
+    expect(Object.keys(advanced).sort()).toEqual([
+      'ImageReferenceSchema', 'RunOptionsSchema', 'copyModeReason', 'copyModeResolver', 'hiddenTempName', 'imageReferenceProblem',
+      'locateSelf', 'parseOrThrow', 'partialPrefix', 'removeLiveContainers', 'sameHostResolver', 'setPathResolver',
+    ]);
+    for (const name of Object.keys(advanced)) expect(Object.keys(root)).not.toContain(name);
+  });
+});
