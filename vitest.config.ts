@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const source = (pkg: string, entry = 'index') => fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 // Tests run against the TypeScript sources (one module instance, no build step needed).
+// The subpath comes first: an alias also matches everything below its name, first entry wins.
 const alias = {
+  '@tooldock/core/advanced': source('core', 'advanced'),
   '@tooldock/core': source('core'),
   '@tooldock/recipes': source('recipes'),
   '@tooldock/jupyter': source('jupyter-kernel-ext'),
