@@ -17,6 +17,7 @@ export class ContainerClient {
     return (await this.errors.call(() => this.docker.createContainer(config))).id;
   }
 
+  /** The container's state, config and mounts as the daemon knows them. */
   inspect(id: string): Promise<Docker.ContainerInspectInfo> {
     return this.errors.call(() => this.docker.getContainer(id).inspect());
   }
@@ -31,6 +32,7 @@ export class ContainerClient {
     return this.errors.call(() => this.docker.listContainers({ all, filters }));
   }
 
+  /** Starts a created container (attach and register the wait first, see docker-attach.ts). */
   async start(id: string): Promise<void> {
     await this.errors.call(() => this.docker.getContainer(id).start());
   }

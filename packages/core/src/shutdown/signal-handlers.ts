@@ -1,3 +1,4 @@
+import { signalHandlersEnabled } from '../environment.js';
 import { removeLivePartials } from '../output-sink.js';
 import { activeRuns, markExiting } from './active-runs.js';
 import { removeLiveContainers } from './remove-live-containers.js';
@@ -14,7 +15,7 @@ let installed = false;
  * Installed once, when the first container is created.
  */
 export function ensureSignalHandlers(): void {
-  if (installed || process.env.TOOLDOCK_SIGNAL_HANDLERS === '0') return;
+  if (installed || !signalHandlersEnabled()) return;
   installed = true;
   for (const signal of signals) {
     const handler = () => {
