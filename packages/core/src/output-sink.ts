@@ -1,9 +1,9 @@
-import { createWriteStream, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
+import { createWriteStream, readdirSync, unlinkSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { hiddenTempName, partialPrefix } from './hidden-temp-name.js';
+import { abandonedBy, localOwner } from './process-owner.js';
 import type { OutputSink } from './options.js';
 
 /** Where one output stream of a run ends up, and how it is finished. */
@@ -111,19 +111,9 @@ function fileSink(path: string): SinkHandle {
  * to leave room for the target's name) and the pid namespace, since two containers may share a
  * host name and a volume while their pids are unrelated.
  */
-const thisHost = `${hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 32) || 'host'}${pidNamespace()}`;
-
-function pidNamespace(): string {
-  try {
-    return `~${/\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0] ?? ''}`;
-  } catch {
-    return ''; // not Linux: the host name alone
-  }
-}
-
 /** `<host>-<pid>`: the owner part of our partial names (hidden-temp-name.ts), for a later sweep. */
 export function partialOwner(): string {
-  return `${thisHost}-${process.pid}`;
+  return `${localOwner()}-${process.pid}`;
 }
 
 /** Removes partials of `path` left by a process of this host that no longer exists. */
@@ -140,20 +130,10 @@ function removeStalePartials(path: string): void {
     if (!name.startsWith(prefix)) continue;
     // `<host>-<pid>-<8 hex>`; names without an owner (`<8 hex>` only) say nothing about their writer and stay.
     const owner = /^(.+)-(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
-    if (!owner || owner[1] !== thisHost || isAlive(Number(owner[2]))) continue;
+    if (!owner || !abandonedBy(owner[1]!, Number(owner[2]))) continue;
     try {
       unlinkSync(join(dir, name));
     } catch { /* removed by someone else meanwhile */ }
-  }
-}
-
-/** A reused pid counts as alive: a stale partial stays rather than a live one going. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: alive, someone else's
   }
 }
 

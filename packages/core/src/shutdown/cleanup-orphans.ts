@@ -1,3 +1,4 @@
+import { processAlive } from '../process-owner.js';
 import { z } from 'zod';
 import { daemonStatus } from '../engine/daemon-error.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
@@ -78,13 +79,4 @@ async function whyDead(engine: DockerEngine, labels: Record<string, string>): Pr
     }
   }
   return undefined;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
