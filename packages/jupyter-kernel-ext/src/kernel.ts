@@ -16,7 +16,8 @@ export function denoJupyter(): DenoJupyter | undefined {
 }
 
 /**
- * Detects the kernel without throwing: Deno's Jupyter kernel, tslab, or neither.
+ * Detects the kernel without throwing: Deno's Jupyter kernel, tslab, or neither. tslab announces
+ * itself to the code it runs as `globalThis.__tslab__` (its `exports` and `require`).
  *
  * @example
  * ```ts
@@ -25,7 +26,7 @@ export function denoJupyter(): DenoJupyter | undefined {
  */
 export function detectKernel(): Kernel {
   if (denoJupyter()) return 'deno';
-  if (process.argv.some((a) => /tslab/.test(a)) || process.env.TSLAB_KERNEL) return 'tslab';
+  if ((globalThis as { __tslab__?: unknown }).__tslab__) return 'tslab';
   return 'plain';
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FanOutProgress, ProgressListener } from '@tooldock/core';
-import { denoJupyter, detectKernel, letDenoSend } from './kernel.js';
-import { tslab } from './tslab-display.js';
+import { displayBundle } from './display.js';
+import { detectKernel } from './kernel.js';
 import { progressBundle } from './render.js';
 
 /** A `runMany` progress handler that also knows how to draw its final state. */
@@ -23,29 +23,24 @@ export type LiveProgress = ProgressListener & {
  * ```
  */
 export function liveProgress(title = 'tooldock', options: { maxRows?: number } = {}): LiveProgress {
-  const jupyter = denoJupyter();
-  const tslabDisplay = !jupyter && detectKernel() === 'tslab' ? tslab()?.newDisplay() : undefined;
+  const inKernel = detectKernel() !== 'plain';
   const id = `tooldock-${randomUUID()}`;
   let latest: FanOutProgress | undefined;
   let shown = false;
   let lastDraw = 0;
   let timer: NodeJS.Timeout | undefined;
   let drawing: Promise<void> = Promise.resolve();
-  const interval = jupyter || tslabDisplay ? 200 : 1000;
+  const interval = inKernel ? 200 : 1000;
 
   const draw = (): Promise<void> => {
     if (!latest) return drawing;
     const bundle = progressBundle(latest, title, options.maxRows);
     lastDraw = Date.now();
     drawing = drawing.then(async () => {
-      if (jupyter) {
-        await jupyter.display(bundle, { raw: true, display_id: id, update: shown });
-        shown = true;
-      } else if (tslabDisplay) {
-        tslabDisplay.html(bundle['text/html']); // tslab's newDisplay() updates in place
-      } else {
-        console.log(bundle['text/plain']);
-      }
+      // One display, redrawn in place; outside a kernel one summary line per draw.
+      if (inKernel) await displayBundle(bundle, id, shown);
+      else console.log(bundle['text/plain'].split('\n')[0]);
+      shown = true;
     });
     return drawing;
   };
@@ -66,7 +61,6 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
     clearTimeout(timer);
     timer = undefined;
     await draw();
-    if (jupyter) await letDenoSend();
   };
   return listener;
 }

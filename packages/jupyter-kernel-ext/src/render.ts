@@ -1,8 +1,11 @@
 import { isToolError, type FanOutProgress, type ResolvedMount, type RunResult, type ToolError } from '@tooldock/core';
-import { escapeHtml, tail } from './html.js';
+import { cellText, textTable } from './data-bundle.js';
+import { cut, escapeHtml, headAndTail } from './html.js';
 
-/** A MIME bundle as Jupyter displays it. */
-export type MimeBundle = { 'text/plain': string; 'text/html': string };
+/** A MIME bundle as Jupyter displays it: always a (non-empty) text form, HTML when there is one. */
+export type MimeBundle = { 'text/plain': string; 'text/html'?: string };
+/** A bundle that has its HTML form. */
+export type HtmlBundle = Required<MimeBundle>;
 
 const STATE_COLOURS: Record<string, string> = {
   queued: '#888', pulling: '#06c', running: '#06c', done: '#080', failed: '#c00', canceled: '#b60',
@@ -16,9 +19,9 @@ const STATE_COLOURS: Record<string, string> = {
  * resultBundle(await runTool(image, ['samtools', '--version']))['text/html'];
  * ```
  */
-export function resultBundle(r: RunResult): MimeBundle {
+export function resultBundle(r: RunResult): HtmlBundle {
   const preview = (label: string, value: unknown) => value === undefined || value === ''
-    ? '' : `<details${label === 'stdout' ? ' open' : ''}><summary>${label}</summary><pre>${escapeHtml(tail(String(value)))}</pre></details>`;
+    ? '' : `<details${label === 'stdout' ? ' open' : ''}><summary>${label}</summary><pre>${escapeHtml(headAndTail(String(value)))}</pre></details>`;
   const mounts = r.mounts.map((m) => `<li><code>${escapeHtml(m.target)}</code> ← ${escapeHtml(mountSource(m.source))}${m.readOnly ? ' (ro)' : ''}</li>`).join('');
   return {
     'text/plain': `${r.command} — exit ${r.exitCode} in ${r.durationMs} ms (${r.image})`,
@@ -35,7 +38,7 @@ export function resultBundle(r: RunResult): MimeBundle {
  * try { await runTool(image, ['false']); } catch (e) { if (isToolError(e)) errorBundle(e)['text/html']; }
  * ```
  */
-export function errorBundle(e: ToolError): MimeBundle {
+export function errorBundle(e: ToolError): HtmlBundle {
   const hint = e.oomKilled ? 'Raise the memory option or lower the tool\'s threads.'
     : e.timedOut ? 'Raise timeoutMs, or check the input.'
       : e.canceled ? 'The run was canceled (interrupt or abort).'
@@ -49,6 +52,24 @@ export function errorBundle(e: ToolError): MimeBundle {
 }
 
 /**
+ * Any other error (invalid input, a daemon that is not there, a bug): its name and message, short.
+ *
+ * @example
+ * ```ts
+ * plainErrorBundle(new TypeError('x is not a function'))['text/plain']; // 'TypeError: x is not a function'
+ * ```
+ */
+export function plainErrorBundle(e: Error): HtmlBundle {
+  const title = `${e.name}: ${e.message}`;
+  const [first, ...rest] = title.split('\n');
+  return {
+    'text/plain': title,
+    'text/html': `<div class="tooldock-error" style="border-left:4px solid #c00;padding-left:8px"><b>✗ ${escapeHtml(first!)}</b>` +
+      (rest.length ? `<pre>${escapeHtml(rest.join('\n'))}</pre>` : '') + '</div>',
+  };
+}
+
+/**
  * Outcomes of `runMany(…, { failFast: false })`, or its results, as a table.
  *
  * @example
@@ -56,19 +77,36 @@ export function errorBundle(e: ToolError): MimeBundle {
  * outcomesBundle(await runMany(tasks, { failFast: false }))['text/plain'];
  * ```
  */
-export function outcomesBundle(outcomes: unknown[]): MimeBundle {
+export function outcomesBundle(outcomes: unknown[]): HtmlBundle {
   const rows = outcomes.map((o, i) => {
-    const settled = o as { status?: string; value?: unknown; reason?: unknown };
-    const value = settled.status ? (settled.status === 'fulfilled' ? settled.value : settled.reason) : o;
-    if (isToolError(value)) return [i, '✗', value.command, value.exitCode ?? '', value.shortMessage];
-    const r = value as Partial<RunResult>;
-    return [i, '✓', r.command ?? '', r.exitCode ?? '', r.durationMs !== undefined ? `${r.durationMs} ms` : ''];
+    const settled = isSettled(o) ? o : undefined;
+    const value = settled ? (settled.status === 'fulfilled' ? settled.value : settled.reason) : o;
+    const failed = settled?.status === 'rejected' || value instanceof Error;
+    if (isToolError(value)) return [String(i), '✗', value.command, String(value.exitCode ?? ''), '', value.shortMessage];
+    if (failed) return [String(i), '✗', '', '', '', cut(value instanceof Error ? `${value.name}: ${value.message}` : String(value))];
+    if (isRunResult(value)) return [String(i), '✓', value.command, String(value.exitCode), `${value.durationMs} ms`, cut(String(value.stdout ?? ''), 80)];
+    // A function task's own value: what the notebook wanted from it.
+    return [String(i), '✓', '', '', '', cut(cellText(value))];
   });
+  const header = ['#', '', 'command', 'exit', 'time', 'value / error'];
+  const failures = rows.filter((r) => r[1] === '✗').length;
+  const summary = `${rows.length - failures} succeeded${failures ? `, ${failures} failed` : ''}`;
   return {
-    'text/plain': rows.map((r) => r.join('  ')).join('\n'),
-    'text/html': `<table class="tooldock-outcomes"><tr><th>#</th><th></th><th>command</th><th>exit</th><th></th></tr>` +
-      rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(String(c))}</td>`).join('')}</tr>`).join('') + '</table>',
+    'text/plain': `${summary}\n${textTable(header, rows)}`,
+    'text/html': `<div class="tooldock-outcomes"><b>${summary}</b><table><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr>` +
+      rows.map((r) => `<tr>${r.map((c, j) => `<td${j === 1 ? ` style="color:${c === '✗' ? '#c00' : '#080'}"` : ''}>${j === 2 && c ? `<code>${escapeHtml(c)}</code>` : escapeHtml(c)}</td>`).join('')}</tr>`).join('') + '</table></div>',
   };
+}
+
+/** `{ status: 'fulfilled', value }` or `{ status: 'rejected', reason }`, as `runMany(…, { failFast: false })` returns. */
+export function isSettled(o: unknown): o is { status: 'fulfilled'; value: unknown } | { status: 'rejected'; reason: unknown } {
+  const s = o as { status?: unknown } | null;
+  return typeof s === 'object' && s !== null && ((s.status === 'fulfilled' && 'value' in s) || (s.status === 'rejected' && 'reason' in s));
+}
+
+/** A tooldock run result (from any copy of the package). */
+export function isRunResult(value: unknown): value is RunResult {
+  return typeof value === 'object' && value !== null && 'exitCode' in value && 'command' in value && 'image' in value && 'durationMs' in value;
 }
 
 /**
@@ -79,7 +117,7 @@ export function outcomesBundle(outcomes: unknown[]): MimeBundle {
  * runMany(tasks, { onProgress: (p) => console.log(progressBundle(p, 'qc')['text/plain']) });
  * ```
  */
-export function progressBundle(p: FanOutProgress, title: string, maxRows = 25): MimeBundle {
+export function progressBundle(p: FanOutProgress, title: string, maxRows = 25): HtmlBundle {
   const t = p.totals;
   const summary = `${title}: ${t.done}/${t.total} done, ${t.running + t.pulling} running, ${t.queued} queued` +
     (t.failed ? `, ${t.failed} failed` : '') + (t.canceled ? `, ${t.canceled} canceled` : '') + ` — ${(p.elapsedMs / 1000).toFixed(1)} s`;
@@ -89,11 +127,11 @@ export function progressBundle(p: FanOutProgress, title: string, maxRows = 25): 
     const elapsed = task.durationMs ?? (task.startedAt ? Date.now() - task.startedAt.getTime() : undefined);
     return `<tr><td>${task.index + 1}</td><td>${escapeHtml(task.name)}</td>` +
       `<td style="color:${STATE_COLOURS[task.state]}">${task.state}</td><td>${elapsed === undefined ? '' : `${(elapsed / 1000).toFixed(1)} s`}</td>` +
-      `<td>${task.exitCode ?? ''}</td><td><code>${escapeHtml(task.error ?? task.lastLine ?? '')}</code></td></tr>`;
+      `<td>${task.exitCode ?? ''}</td><td><code>${escapeHtml(cut(task.error ?? task.lastLine ?? ''))}</code></td></tr>`;
   }).join('');
   const hidden = p.tasks.length - shown.length;
   return {
-    'text/plain': summary,
+    'text/plain': summary + (p.finished && t.failed ? `\n${p.tasks.filter((x) => x.state === 'failed').map((x) => `  ✗ ${x.name}: ${x.error ?? ''}`).join('\n')}` : ''),
     'text/html': `<div class="tooldock-progress"><b>${escapeHtml(summary)}</b><table><tr><th>#</th><th>task</th><th>state</th><th>time</th><th>exit</th><th>last line</th></tr>${rows}</table>` +
       (hidden > 0 ? `<small>… and ${hidden} more</small>` : '') + '</div>',
   };

@@ -28,6 +28,8 @@ export async function initNotebookFolder(options: InitOptions): Promise<number> 
     name: npmName(basename(folder)), private: true, type: 'module', ...pkg,
     // `npm run tooldock -- doctor` runs node_modules/.bin/tooldock or fails: never a download.
     scripts: { tooldock: 'tooldock', ...(pkg.scripts as object | undefined) },
+    // tslab type-checks cells: without Node's types, `import … from 'node:fs'` is an error.
+    devDependencies: { '@types/node': '^20.19.0', ...(pkg.devDependencies as object | undefined) },
   }));
   // Deno's kernel resolves bare imports through package.json only with a node_modules it may read.
   updateJson(join(folder, 'deno.json'), (deno) => ({ nodeModulesDir: 'manual', ...deno }));

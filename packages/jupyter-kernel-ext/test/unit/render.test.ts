@@ -20,8 +20,9 @@ describe('rich rendering', () => {
     const error = new ToolError('Command timed out after 5 ms and was killed: sleep', { image: 'img', args: ['sleep'], command: 'sleep', timedOut: true });
     expect(bundleOf(error)!['text/html']).toContain('Raise timeoutMs');
     const table = bundleOf([{ status: 'fulfilled', value: result }, { status: 'rejected', reason: error }])!;
-    expect(table['text/plain'].split('\n')).toHaveLength(2);
-    expect(table['text/html']).toContain('<td>✗</td>');
+    expect(table['text/plain'].split('\n')).toHaveLength(4); // summary, header, two rows
+    expect(table['text/plain']).toMatch(/^1 succeeded, 1 failed\n/);
+    expect(table['text/html']).toContain('<td style="color:#c00">✗</td>');
   });
 
   it('caps the progress table rows and shows running tasks first', () => {
