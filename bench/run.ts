@@ -7,6 +7,7 @@ import { fanOut } from './b2-fan-out.js';
 import { streaming } from './b3-streaming.js';
 import { copyMode } from './b4-copy-mode.js';
 import { pipeline } from './b5-pipeline.js';
+import { sessions } from './b6-sessions.js';
 import { machine } from './machine.js';
 import type { BenchContext, BenchRow } from './types.js';
 
@@ -16,6 +17,7 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   B3: streaming,
   B4: copyMode,
   B5: pipeline,
+  B6: sessions,
 };
 
 const args = process.argv.slice(2);

@@ -9,6 +9,8 @@ export type { MountSpec } from './mount-spec.js';
 export type { RunResult, ResolvedMount, Captured } from './run-result.js';
 export type { OutputLine } from './output-lines.js';
 export type { ToolEvent } from './events.js';
+export { toolSession, ToolSession } from './sessions/tool-session.js';
+export type { SessionOptions, CallOptions } from './sessions/session-options.js';
 
 // Fan out over many.
 export { runMany, type RunManyOptions, type Settled } from './fan-out/run-many.js';

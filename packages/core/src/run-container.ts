@@ -39,7 +39,7 @@ async function prepare(run: RunContext): Promise<PreparedTool> {
   const { image, args, mounts, options, engine } = run.spec;
   const prepared = await step(run, `Could not prepare ${run.tool}`, () => {
     if (run.signal.aborted) throw new RunAborted('waiting to start');
-    return backendFor(engine).prepare({ image, args, mounts, options }, run);
+    return (run.spec.backend ?? backendFor(engine)).prepare({ image, args, mounts, options }, run);
   });
   run.learnt({ imageId: prepared.imageId, mounts: prepared.mounts, user: prepared.user });
   return prepared;

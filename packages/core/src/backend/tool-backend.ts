@@ -12,8 +12,10 @@ import type { ResolvedMount } from '../run-result.js';
  * - Slurm: prepare = check mounts are on the shared filesystem; launch = `srun`/`sbatch` whose
  *   step runs the node's `docker`/`podman run` (stdout/stderr are the step's); kill = `scancel`
  *   plus removal of the container on the node (scancel alone leaves it running).
- * - Warm sessions: prepare = the session's container, mounts already in place; launch = an exec
- *   created and attached, not started; kill = kill the exec's process group; remove = nothing.
+ * - Warm sessions (sessions/session-backend.ts, engine/exec-tool.ts): prepare = the session's
+ *   container, mounts already in place; launch = an exec created, not started; start = exec start
+ *   with a hijacked attach; kill = a second exec kills every process of the call's (setsid)
+ *   session; remove = that kill, only for an exec the run gave up on while it may still run.
  * - Kubernetes Jobs (on paper): prepare = PVC + subPath mapping; launch = create the Job and
  *   follow its pod's logs; kill/remove = delete the Job (owner references reap its pods).
  */

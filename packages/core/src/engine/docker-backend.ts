@@ -27,6 +27,20 @@ export class DockerBackend implements ToolBackend {
   }
 
   async prepare(request: ToolRequest, step: StepContext): Promise<PreparedTool> {
+    const decided = await this.decide(request, step);
+    return {
+      imageId: decided.imageId,
+      mounts: decided.plan.mounts,
+      user: decided.user.user ?? 'image',
+      launch: (io, launchStep) => this.launch(request, decided, io, launchStep),
+    };
+  }
+
+  /**
+   * Everything decided before a container exists: the user mapping, how files reach the daemon,
+   * the socket guard and the image. Warm sessions (docker-session.ts) decide the same way once.
+   */
+  async decide(request: ToolRequest, step: StepContext): Promise<Decided> {
     const { engine } = this;
     const { options } = request;
     // A daemon that cannot say how it maps users gets the plain mapping (the caller's ids).
@@ -39,12 +53,7 @@ export class DockerBackend implements ToolBackend {
     const guard = await bounded(daemonSocketGuard(engine, plan.mounts, options), step.signal, 'keeping the daemon socket from the tool');
     const user = toolUser(options.user, mapping, guard.socketGid);
     const imageId = await ensureImage(engine, request.image, options.pull, step.emit, step.signal);
-    return {
-      imageId,
-      mounts: plan.mounts,
-      user: user.user ?? 'image',
-      launch: (io, launchStep) => this.launch(request, { user, plan, masks: guard.masks }, io, launchStep),
-    };
+    return { imageId, user, plan, masks: guard.masks };
   }
 
   private async launch(request: ToolRequest, decided: Decided, io: ToolIo, step: StepContext): Promise<DockerTool> {
@@ -66,7 +75,8 @@ export class DockerBackend implements ToolBackend {
   }
 }
 
-interface Decided {
+export interface Decided {
+  imageId: string;
   user: ReturnType<typeof toolUser>;
   plan: MountPlan;
   /** Container paths where the daemon's socket is masked. */
@@ -77,7 +87,7 @@ interface Decided {
  * Creates the container. The request is not aborted with the run: a create the daemon completes
  * after we gave up would leave a container we never heard of, so it is removed when it arrives.
  */
-async function createContainer(engine: DockerEngine, config: Docker.ContainerCreateOptions, signal: AbortSignal): Promise<string> {
+export async function createContainer(engine: DockerEngine, config: Docker.ContainerCreateOptions, signal: AbortSignal): Promise<string> {
   const creating = engine.containers.create(config);
   try {
     const id = await bounded(creating, signal, 'creating the container');

@@ -4,7 +4,10 @@ import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
 import type { RunOptions } from '../options.js';
 import type { RunResult } from '../run-result.js';
+import type { RunSpec } from '../run-container.js';
 import { startRun } from '../run-tool.js';
+import type { ToolSession } from '../sessions/tool-session.js';
+import { SessionPool } from './session-pool.js';
 import { ToolError, isToolError } from '../tool-error.js';
 import { defaultConcurrency } from './default-concurrency.js';
 import type { ProgressListener } from './progress.js';
@@ -18,6 +21,11 @@ const RunManyOptionsSchema = z.object({
   failFast: z.boolean().default(true),
   signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
   onProgress: z.custom<ProgressListener>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
+  /**
+   * Run tool tasks as calls in warm sessions (one container per image and mount set, reused;
+   * at most `concurrency` of them), closed when the fan-out ends. See docs/sessions.md.
+   */
+  reuse: z.boolean().default(false),
   engine: z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v, { message: 'must be a DockerEngine from connect()' }).optional(),
 }).strict();
 
@@ -60,6 +68,7 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
   const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;
   const concurrency = parsed.concurrency ?? (await defaultConcurrency(engine));
   const limit = pLimit(concurrency);
+  const pool = parsed.reuse ? new SessionPool() : undefined;
 
   const outcomes = await Promise.allSettled(prepared.map((task, index) => limit(async () => {
     if (signal.aborted) {
@@ -67,7 +76,7 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
       throw canceledBeforeStart(task);
     }
     try {
-      const value = await runTask(task, index, signal, tracker);
+      const value = await runTask(task, index, signal, tracker, pool);
       tracker.update(index, 'done', exitCodeOf(value));
       return value;
     } catch (error) {
@@ -80,6 +89,7 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
       throw error;
     }
   })));
+  await pool?.closeAll();
   tracker.finish();
 
   if (!parsed.failFast) {
@@ -90,13 +100,22 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
 }
 
-async function runTask(task: PreparedTask<unknown>, index: number, signal: AbortSignal, tracker: ProgressTracker): Promise<unknown> {
+async function runTask(task: PreparedTask<unknown>, index: number, signal: AbortSignal, tracker: ProgressTracker, pool: SessionPool | undefined): Promise<unknown> {
   if (task.kind === 'function') {
     tracker.update(index, 'running');
     return task.run(signal);
   }
+  const borrowed = await pool?.acquire(task.spec, signal);
+  try {
+    return await runToolTask(task, index, signal, tracker, borrowed?.session);
+  } finally {
+    borrowed?.release();
+  }
+}
+
+async function runToolTask(task: PreparedTask<unknown> & { kind: 'tool' }, index: number, signal: AbortSignal, tracker: ProgressTracker, session: ToolSession | undefined): Promise<unknown> {
   const userOptions = task.spec.options;
-  const run = startRun({
+  const spec: RunSpec = {
     ...task.spec,
     options: {
       ...userOptions,
@@ -108,12 +127,13 @@ async function runTask(task: PreparedTask<unknown>, index: number, signal: Abort
         userOptions.onEvent?.(event);
       },
     },
-  });
+  };
+  const run = session ? session.start(spec) : startRun(spec);
   // Output going to a file or a pipe is data (SAM records, FASTQ), not a status line: then the
   // tool's latest stderr line is what says where it stands.
   if (stdoutIsStatus(userOptions.stdout)) watchLastLine(run.stdout, (line) => tracker.line(index, line));
   watchLastLine(run.stderr, (line) => tracker.line(index, line));
-  return run;
+  return await run;
 }
 
 function stdoutIsStatus(sink: RunOptions['stdout']): boolean {

@@ -1,4 +1,4 @@
-import type { StepContext } from '../backend/tool-backend.js';
+import type { StepContext, ToolBackend } from '../backend/tool-backend.js';
 import { CommandNotRunnableError } from '../backend/tool-backend.js';
 import { toolName } from '../container-config.js';
 import { EngineUnreachableError } from '../engine/engine-unreachable-error.js';
@@ -25,6 +25,8 @@ export interface RunSpec {
   mounts: LocalMount[];
   options: ParsedRunOptions;
   engine: DockerEngine;
+  /** Who runs it; default: the engine's backend (a fresh container). A warm session passes its own. */
+  backend?: ToolBackend;
 }
 
 /**

@@ -7,14 +7,14 @@ import * as advanced from '@tooldock/core/advanced';
 describe('package exports', () => {
   it('the root exports exactly the front-door values', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'ToolError', 'ToolRun',
+      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'ToolError', 'ToolRun', 'ToolSession',
       'cleanupOrphans', 'connect', 'currentDockerContext', 'doctor', 'isToolError', 'resolveHostPath',
-      'runMany', 'runTool', 'session', 'terminalProgress',
+      'runMany', 'runTool', 'session', 'terminalProgress', 'toolSession',
     ]);
   });
 
   it('keeps every name DESIGN.md lists as public at the root', () => {
-    for (const name of ['runTool', 'ToolRun', 'ToolError', 'isToolError', 'InvalidInputError', 'runMany', 'DockerEngine', 'connect', 'resolveHostPath', 'doctor', 'cleanupOrphans']) {
+    for (const name of ['runTool', 'ToolRun', 'ToolError', 'isToolError', 'InvalidInputError', 'runMany', 'DockerEngine', 'connect', 'resolveHostPath', 'doctor', 'cleanupOrphans', 'toolSession']) {
       expect(root, name).toHaveProperty(name);
     }
   });
