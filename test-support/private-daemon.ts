@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,4 +94,20 @@ function killProcessesMentioning(text: string): void {
       if (Number(pid) !== process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) process.kill(Number(pid), 'SIGKILL');
     } catch { /* gone already */ }
   }
+}
+
+/**
+ * A {@link PrivateDaemon} for the enclosing suite: started (with `images` loaded from the shared
+ * daemon) before its tests, destroyed after them (`KEEP_DAEMON=1` keeps it, to look at its log).
+ */
+export function usePrivateDaemon(images: string[], extraHosts: string[] = []): PrivateDaemon {
+  const daemon = new PrivateDaemon(extraHosts);
+  beforeAll(async () => {
+    await daemon.start();
+    for (const image of images) daemon.loadImage(image);
+  }, 120_000);
+  afterAll(async () => {
+    if (process.env.KEEP_DAEMON !== '1') await daemon.destroy();
+  }, 120_000);
+  return daemon;
 }

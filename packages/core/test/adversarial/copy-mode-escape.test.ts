@@ -1,10 +1,11 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isToolError, runTool, type MountSpec } from '@tooldock/core';
-import { copyModeResolver, sameHostResolver, setPathResolver, type PathResolver } from '@tooldock/core/advanced';
+import { copyModeResolver, sameHostResolver, setPathResolver } from '@tooldock/core/advanced';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
+import { useCopyMode } from '#test-support/use-copy-mode.js';
 
 const { busybox } = testImages();
 
@@ -12,13 +13,7 @@ const { busybox } = testImages();
 // the destination. In copy mode the outputs come back as a tar that we unpack ourselves, so a
 // tool's symlinks must not steer where that unpacking writes (the tar-fs CVE-2024-12905 class).
 describe('copy mode: a hostile tool cannot make the copy-back write outside its mount', () => {
-  let previous: PathResolver | undefined;
-  beforeAll(() => {
-    previous = setPathResolver(copyModeResolver);
-  });
-  afterAll(() => {
-    setPathResolver(previous);
-  });
+  useCopyMode();
 
   /** `<dir>/out` (the writable mount) beside `<dir>/outside`, which must stay empty. */
   function sandbox(): { out: string; outside: string } {

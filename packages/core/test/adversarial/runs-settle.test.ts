@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isToolError, runMany, runTool, type ToolError } from '@tooldock/core';
-import { PrivateDaemon } from '#test-support/private-daemon.js';
+import { usePrivateDaemon } from '#test-support/private-daemon.js';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
@@ -87,14 +87,7 @@ describe('every run settles, bounded by its cancel/timeout', () => {
 });
 
 describe('a daemon that stops answering', () => {
-  const daemon = new PrivateDaemon();
-  beforeAll(async () => {
-    await daemon.start();
-    daemon.loadImage(busybox);
-  }, 120_000);
-  afterAll(async () => {
-    await daemon.destroy();
-  }, 60_000);
+  const daemon = usePrivateDaemon([busybox]);
 
   it('cannot hold a running tool past its timeout, and the container goes once it answers again', async () => {
     const engine = daemon.engine();

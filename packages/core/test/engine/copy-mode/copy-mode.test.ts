@@ -1,23 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runTool } from '@tooldock/core';
-import { copyModeResolver, setPathResolver, type PathResolver } from '@tooldock/core/advanced';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
+import { useCopyMode } from '#test-support/use-copy-mode.js';
 
 const { busybox } = testImages();
 
 // Copy mode forced on the local daemon: the same code path as a remote one, checked byte for byte.
 describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () => {
-  let previous: PathResolver | undefined;
-  beforeAll(() => {
-    previous = setPathResolver(copyModeResolver);
-  });
-  afterAll(() => {
-    setPathResolver(previous);
-  });
+  useCopyMode();
 
   function inputs(): { dir: string; blob: Buffer } {
     const dir = tempDir('copy-in');

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isToolError, runMany, runTool } from '@tooldock/core';
-import { PrivateDaemon } from '#test-support/private-daemon.js';
+import { usePrivateDaemon } from '#test-support/private-daemon.js';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 
 describe('the daemon dies and comes back while tasks run', () => {
-  const daemon = new PrivateDaemon();
-
-  beforeAll(async () => {
-    await daemon.start();
-    daemon.loadImage(busybox);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (process.env.KEEP_DAEMON !== "1") await daemon.destroy();
-  }, 120_000);
+  const daemon = usePrivateDaemon([busybox]);
 
   it('fails every running task with a clear error, without hanging, and works again after a restart', async () => {
     const engine = daemon.engine();

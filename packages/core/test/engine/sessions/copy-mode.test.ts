@@ -1,22 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toolSession } from '@tooldock/core';
-import { copyModeResolver, setPathResolver, type PathResolver } from '@tooldock/core/advanced';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
+import { useCopyMode } from '#test-support/use-copy-mode.js';
 
 const { busybox } = testImages();
 
 // Copy mode forced on the local daemon, as copy-mode/copy-mode.test.ts does.
 describe('sessions in copy mode', () => {
-  let previous: PathResolver | undefined;
-  beforeAll(() => {
-    previous = setPathResolver(copyModeResolver);
-  });
-  afterAll(() => {
-    setPathResolver(previous);
-  });
+  useCopyMode();
 
   it('copies inputs in once per session and each successful call\'s outputs back', async () => {
     const input = tempDir('session-copy-in');

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { connect, doctor, DockerEngine, runTool } from '@tooldock/core';
 import { copyModeReason } from '@tooldock/core/advanced';
-import { PrivateDaemon } from '#test-support/private-daemon.js';
+import { usePrivateDaemon } from '#test-support/private-daemon.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -12,16 +12,7 @@ const { busybox } = testImages();
 const port = 23750 + Math.floor(Math.random() * 200);
 
 describe('a daemon reached over tcp:// (loopback) shares no files with us', () => {
-  const daemon = new PrivateDaemon([`tcp://127.0.0.1:${port}`]);
-
-  beforeAll(async () => {
-    await daemon.start();
-    daemon.loadImage(busybox);
-  }, 120_000);
-
-  afterAll(async () => {
-    await daemon.destroy();
-  }, 120_000);
+  const daemon = usePrivateDaemon([busybox], [`tcp://127.0.0.1:${port}`]);
 
   it('copies mounts in and out instead of binding the daemon\'s own paths', async () => {
     const engine = connect({ host: `tcp://127.0.0.1:${port}` });
