@@ -7,16 +7,8 @@ import { parseOrThrow } from '@tooldock/core/advanced';
 import { samtools } from '@tooldock/recipes';
 import { memoryToBytes, RunOptionsSchema } from '../../src/options.js';
 import { prepareRun } from '../../src/run-tool.js';
+import { thrown } from '#test-support/invalid-input.js';
 
-function thrown(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 // runTool validates synchronously: these throw before any daemon call, so no container can exist.
 describe('input validation', () => {

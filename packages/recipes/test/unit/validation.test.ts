@@ -5,16 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '@tooldock/core';
 import { bwa, configureRecipes, DEFAULT_IMAGES, fastqc, imageFor, samtools, syntheticDataset } from '@tooldock/recipes';
 import { tempDir } from '#test-support/temp-dir.js';
+import { thrown } from '#test-support/invalid-input.js';
 
-function thrown(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 async function rejected(promise: Promise<unknown>): Promise<InvalidInputError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
