@@ -33,7 +33,15 @@ describe('Podman\'s Docker-compatible API', () => {
   it('separates stdout and stderr, and reports a failure with its exit code and stderr tail', async () => {
     const ok = await runTool(busybox, ['sh', '-c', 'echo out; echo err >&2'], [], { engine });
     expect([ok.stdout, ok.stderr, ok.exitCode]).toEqual(['out\n', 'err\n', 0]);
-    const error = await runTool(busybox, ['sh', '-c', 'echo broken input >&2; exit 7'], [], { engine }).catch((e: unknown) => e as ToolError);
+    // Podman 4.3's conmon sometimes resets the attach socket of a tool that exits at once and
+    // sends its own error text instead of the tool's output (seen once in three loaded suite
+    // runs; docs/topologies.md). Only that Podman-reported failure earns another attempt: any
+    // other loss of output fails the test at once.
+    let error!: ToolError;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      error = await runTool(busybox, ['sh', '-c', 'echo broken input >&2; exit 7'], [], { engine }).catch((e: unknown) => e as ToolError);
+      if (!/^Error: read unixpacket .*attach: .*connection reset by peer$/.test(error.stderrTail)) break;
+    }
     expect(error).toMatchObject({ exitCode: 7, stderrTail: 'broken input' });
     expect(String(error)).toMatch(/Command failed with exit code 7: sh/);
   });
