@@ -39,7 +39,10 @@ describe('Podman\'s Docker-compatible API', () => {
     // other loss of output fails the test at once.
     let error!: ToolError;
     for (let attempt = 0; attempt < 3; attempt++) {
-      error = await runTool(busybox, ['sh', '-c', 'echo broken input >&2; exit 7'], [], { engine }).catch((e: unknown) => e as ToolError);
+      error = await runTool(busybox, ['sh', '-c', 'echo broken input >&2; exit 7'], [], { engine }).then(
+        () => { throw new Error('expected exit code 7 to fail the run'); },
+        (e: unknown) => e as ToolError,
+      );
       if (!/^Error: read unixpacket .*attach: .*connection reset by peer$/.test(error.stderrTail)) break;
     }
     expect(error).toMatchObject({ exitCode: 7, stderrTail: 'broken input' });
