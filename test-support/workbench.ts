@@ -53,3 +53,17 @@ export async function reaperGone(containerId: string, withinMs = 20_000): Promis
   }
   throw new Error(`the sibling reaper of ${containerId} is still there after ${withinMs} ms`);
 }
+
+/**
+ * Starts a created workbench, waits for it to exit and returns the JSON its script printed on
+ * its last line; a non-zero exit throws with everything it printed.
+ */
+export async function workbenchReport<T>(workbench: Container): Promise<T> {
+  const output = await captureStdout(workbench);
+  await workbench.start();
+  const { StatusCode } = await workbench.wait();
+  await new Promise((r) => setTimeout(r, 100)); // the last bytes of the attach stream
+  const text = output.text();
+  if (StatusCode !== 0) throw new Error(`workbench exited ${StatusCode}: ${text}`);
+  return JSON.parse(text.trim().split('\n').pop()!) as T;
+}

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages } from '#test-support/built-packages.js';
-import { captureStdout, createWorkbench, reaperGone } from '#test-support/workbench.js';
+import { createWorkbench, workbenchReport, reaperGone } from '#test-support/workbench.js';
 
 type Report = Record<string, { ok: boolean; value?: string; error?: string; cause?: string }>;
 const answered = /HTTP\/1\.\d 200/;
@@ -19,13 +19,7 @@ describe('DooD: the daemon socket never reaches a tool', () => {
       { Type: 'bind', Source: '/run', Target: '/hostrun', ReadOnly: true },
     ]);
     try {
-      const output = await captureStdout(workbench);
-      await workbench.start();
-      const { StatusCode } = await workbench.wait();
-      await new Promise((r) => setTimeout(r, 100));
-      const text = output.text();
-      if (StatusCode !== 0) throw new Error(`workbench exited ${StatusCode}: ${text}`);
-      report = JSON.parse(text.trim().split('\n').pop()!) as Report;
+      report = await workbenchReport<Report>(workbench);
     } finally {
       await workbench.remove({ force: true });
       await reaperGone(workbench.id);

@@ -7,7 +7,7 @@ import { buildPackages, repoRoot as root } from '#test-support/built-packages.js
 import { connect } from '@tooldock/core';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
-import { captureStdout, createWorkbench, reaperGone } from '#test-support/workbench.js';
+import { createWorkbench, workbenchReport, reaperGone } from '#test-support/workbench.js';
 
 const images = testImages() as ReturnType<typeof testImages> & { workbench: string };
 const docker = connect().docker;
@@ -50,13 +50,7 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
     ]);
     workbenchId = workbench.id;
     try {
-      const output = await captureStdout(workbench);
-      await workbench.start();
-      const { StatusCode } = await workbench.wait();
-      await new Promise((r) => setTimeout(r, 100));
-      const text = output.text();
-      if (StatusCode !== 0) throw new Error(`workbench exited ${StatusCode}: ${text}`);
-      report = JSON.parse(text.trim().split('\n').pop()!);
+      report = await workbenchReport(workbench);
     } finally {
       await workbench.remove({ force: true });
     }
