@@ -7,6 +7,8 @@ import { ImageReferenceSchema } from './image-reference.js';
 import { InvalidInputError, parseOrThrow } from './invalid-input-error.js';
 import { parseMounts, type MountSpec } from './mount-spec.js';
 import { RunOptionsSchema, type ParsedRunOptions, type RunOptions } from './options.js';
+import { composeLayers } from './layers/run-layer.js';
+import { runLayers } from './layers/run-layers.js';
 import { runContainer, type RunSpec } from './run-container.js';
 import { ToolRun } from './tool-run.js';
 
@@ -42,9 +44,10 @@ export function prepareRun(image: string, args: string[], mounts?: MountSpec[], 
   return { image, args: [...args], mounts: localMounts, options: parsed, engine };
 }
 
-/** Starts a prepared run. */
+/** Starts a prepared run: the container lifecycle inside the layers (retries, record, cache). */
 export function startRun(spec: RunSpec): ToolRun {
-  return new ToolRun((channels) => runContainer(spec, channels), spec.options.signal);
+  const run = composeLayers(runLayers, (attempt, channels) => runContainer(attempt, channels));
+  return new ToolRun((channels) => run(spec, channels, { attempt: 1 }), spec.options.signal);
 }
 
 function validateImage(image: unknown): asserts image is string {
