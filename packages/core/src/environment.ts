@@ -1,3 +1,6 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * tooldock's environment switches, read here and nowhere else. Each is read when it is needed,
  * not at import: a notebook (or a test) may set one after loading tooldock. The docker CLI's own
@@ -36,4 +39,14 @@ export function selfContainerOverride(): string | undefined {
  */
 export function signalHandlersEnabled(): boolean {
   return process.env.TOOLDOCK_SIGNAL_HANDLERS !== '0';
+}
+
+/**
+ * `TOOLDOCK_HOME`: where tooldock keeps state across sessions (the result cache, run records).
+ * Default: `$XDG_CACHE_HOME/tooldock`, else `~/.cache/tooldock`.
+ */
+export function toolDockHome(): string {
+  if (process.env.TOOLDOCK_HOME) return process.env.TOOLDOCK_HOME;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'tooldock');
 }
