@@ -1,0 +1,98 @@
+/**
+ * What the node runs: one tool container, named so that it can be found and removed. Plain
+ * values (decided by the backend), so the node's command line depends on nothing else.
+ */
+export interface NodeContainerPlan {
+  /** Unique container name on the node (the job script removes it by this name). */
+  name: string;
+  image: string;
+  args: string[];
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** `uid:gid`, or undefined for the image's own USER. */
+  user: string | undefined;
+  groups: string[];
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  network: string;
+  pull: 'missing' | 'always' | 'never';
+  stdin: boolean;
+  cwd?: string;
+  entrypoint?: string | string[];
+  cpus?: number;
+  memoryBytes?: number;
+  noNewPrivileges: boolean;
+  pidsLimit: number | null;
+  /** Capabilities to drop all of and add back (`[]`: none), or undefined for the runtime's default set. */
+  capabilities?: string[];
+  /**
+   * Container paths covered by an empty tmpfs: where the spool directory would show through a
+   * mount. A tool that could write there could change the command lines its node runs next.
+   */
+  masks?: string[];
+  /** The job was given GPUs: the container gets exactly those (docker only; see {@link ALLOCATED_GPUS}). */
+  gpus?: boolean;
+}
+
+/**
+ * An argument the job script replaces with the GPUs Slurm allocated to the job
+ * (`"device=<SLURM_JOB_GPUS>"`): known only on the node, when the job starts.
+ */
+export const ALLOCATED_GPUS = '@tooldock-allocated-gpus@';
+
+/**
+ * The runtime seam on the node: the three command lines the job script needs. Docker and Podman
+ * take the same flags. Apptainer would fit here (`apptainer exec --bind src:dst[:ro] …`, its
+ * state being the process itself: no `remove`, no inspect), but it cannot be installed on the
+ * machines this was built on, so no Apptainer runtime ships (docs/clusters.md).
+ */
+export interface NodeRuntime {
+  readonly name: 'docker' | 'podman';
+  /** Runs the container in the foreground, output on the job script's stdout/stderr. */
+  run(plan: NodeContainerPlan): string[];
+  /** Prints `<exitCode> <oomKilled>` of the exited container. */
+  exitState(name: string): string[];
+  /** Removes the container whatever its state; no error when it is gone. */
+  remove(name: string): string[];
+}
+
+/** The runtime the `runtime` option names. */
+export function nodeRuntime(name: 'docker' | 'podman'): NodeRuntime {
+  return {
+    name,
+    run: (plan) => [name, 'run', ...runFlags(name, plan), plan.image, ...entrypointRest(plan.entrypoint), ...plan.args],
+    exitState: (container) => [name, 'inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', container],
+    // Podman's rm would first wait 10 s for a stop; the job has only KillWait left after a scancel.
+    remove: (container) => (name === 'podman' ? [name, 'rm', '--force', '--time', '0', container] : [name, 'rm', '--force', container]),
+  };
+}
+
+function runFlags(runtime: string, plan: NodeContainerPlan): string[] {
+  const flags = ['--name', plan.name, '--network', plan.network, '--pull', plan.pull];
+  // Output reaches us through the job's files; a daemon-side log would store it twice.
+  if (runtime === 'docker') flags.push('--log-driver', 'none');
+  if (plan.stdin) flags.push('--interactive');
+  for (const [key, value] of Object.entries(plan.labels)) flags.push('--label', `${key}=${value}`);
+  if (plan.user) flags.push('--user', plan.user);
+  for (const group of plan.groups) flags.push('--group-add', group);
+  for (const [key, value] of Object.entries(plan.env)) flags.push('--env', `${key}=${value}`);
+  if (plan.cwd) flags.push('--workdir', plan.cwd);
+  // `--entrypoint` takes one string; the rest of an array entrypoint goes before the args.
+  if (plan.entrypoint !== undefined) flags.push('--entrypoint', (Array.isArray(plan.entrypoint) ? plan.entrypoint[0] : plan.entrypoint) ?? '');
+  for (const m of plan.mounts) flags.push('--mount', `type=bind,source=${m.source},target=${m.target}${m.readOnly ? ',readonly' : ''}`);
+  for (const target of plan.masks ?? []) flags.push('--mount', `type=tmpfs,target=${target}`);
+  if (plan.cpus !== undefined) flags.push('--cpus', String(plan.cpus));
+  // Swap equal to memory: an overrun is an OOM kill, as in a local run.
+  if (plan.memoryBytes !== undefined) flags.push('--memory', String(plan.memoryBytes), '--memory-swap', String(plan.memoryBytes));
+  if (plan.noNewPrivileges) flags.push('--security-opt', 'no-new-privileges');
+  if (plan.pidsLimit !== null) flags.push('--pids-limit', String(plan.pidsLimit));
+  if (plan.capabilities) flags.push('--cap-drop', 'ALL', ...plan.capabilities.flatMap((cap) => ['--cap-add', cap]));
+  if (plan.gpus) {
+    if (runtime !== 'docker') throw new Error('gpus: only runtime "docker" passes GPUs to the container on the nodes (docs/clusters.md)');
+    flags.push('--gpus', ALLOCATED_GPUS);
+  }
+  return flags;
+}
+
+function entrypointRest(entrypoint: string | string[] | undefined): string[] {
+  return Array.isArray(entrypoint) ? entrypoint.slice(1) : [];
+}

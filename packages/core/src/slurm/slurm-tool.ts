@@ -1,0 +1,163 @@
+import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { LaunchedTool, StepContext, ToolIo } from '../backend/tool-backend.js';
+import type { EventListener } from '../events.js';
+import { bounded } from '../lifecycle/bounded.js';
+import { FileFollower } from './file-follower.js';
+import { jobEnded, type JobStatus } from './job-watcher.js';
+import { slurmCommand } from './slurm-cli.js';
+import type { SlurmEngine } from './slurm-engine.js';
+
+/** How long a job that Slurm says has ended may take to show its result file (shared-filesystem lag). */
+const RESULT_LAG_MS = 5_000;
+
+/** A job submitted for one run: the Slurm side of {@link LaunchedTool}. */
+export class SlurmTool implements LaunchedTool {
+  readonly stdin: Writable | undefined;
+  readonly outputEnded: Promise<void>;
+  readonly exited: Promise<number>;
+  private readonly stdout: FileFollower;
+  private readonly stderr: FileFollower;
+  private settle!: { exit(code: number): void; output(): void; fail(error: unknown): void };
+  private jobId: Promise<string> | undefined;
+  private status: JobStatus = { state: 'UNSUBMITTED' };
+  private oomKilled = false;
+  private killed = false;
+  private stopped = false;
+  /** Resolves once a spooled stdin is complete (the job is submitted only then). */
+  private readonly stdinSpooled: Promise<void> | undefined;
+
+  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener) {
+    this.stdout = new FileFollower(join(dir, 'out'), io.stdout);
+    this.stderr = new FileFollower(join(dir, 'err'), io.stderr);
+    this.stdin = io.stdin ? spoolStdin(dir) : undefined;
+    this.stdinSpooled = this.stdin && new Promise((resolve, reject) => {
+      this.stdin!.once('finish', () => resolve());
+      this.stdin!.once('error', reject);
+    });
+    this.stdinSpooled?.catch(() => {});
+    let exit!: (code: number) => void, output!: () => void, fail!: (error: unknown) => void, failOutput!: (error: unknown) => void;
+    this.exited = new Promise((resolve, reject) => ((exit = resolve), (fail = reject)));
+    this.outputEnded = new Promise((resolve, reject) => ((output = resolve), (failOutput = reject)));
+    this.settle = { exit, output, fail: (error) => (fail(error), failOutput(error)) };
+    this.exited.catch(() => {});
+    this.outputEnded.catch(() => {});
+  }
+
+  async beforeStart(): Promise<void> {}
+
+  /** Submits (batched into a job array with runs starting at the same time) and follows the job. */
+  async start(step: StepContext): Promise<void> {
+    // A job waiting for its input would hold a slot the job producing that input may need.
+    if (this.stdinSpooled) await bounded(this.stdinSpooled, step.signal, 'spooling stdin to the shared filesystem');
+    this.jobId = this.engine.submitter.submit(this.flags, this.dir);
+    this.jobId.catch(() => {});
+    const jobId = await bounded(this.jobId, step.signal, 'submitting the job to Slurm');
+    this.onStatus(jobId, { state: 'PENDING' });
+    const unwatch = this.engine.watcher.watch(jobId, (status) => this.onStatus(jobId, status));
+    void this.follow(jobId).finally(unwatch);
+  }
+
+  /** `scancel`: Slurm signals the job, whose script removes the container (job-script.ts). */
+  async kill(signal: AbortSignal): Promise<void> {
+    this.killed = true;
+    if (!this.jobId) return;
+    const jobId = await bounded(this.jobId, signal, 'waiting for the job id');
+    await slurmCommand('scancel', [jobId], signal);
+    this.engine.watcher.poke();
+  }
+
+  dropOutput(): void {
+    this.stdout.drop();
+    this.stderr.drop();
+  }
+
+  async exitFacts(): Promise<{ oomKilled: boolean }> {
+    return { oomKilled: this.oomKilled };
+  }
+
+  async collectOutputs(): Promise<void> {}
+
+  /** Cancels a job still queued or running, then removes the run's spool directory. */
+  async remove(signal: AbortSignal): Promise<void> {
+    this.stopped = true;
+    try {
+      const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
+      if (jobId && !jobEnded(this.status.state) && !existsSync(join(this.dir, 'result'))) {
+        await slurmCommand('scancel', [jobId], signal);
+      }
+    } finally {
+      // Even when scancel failed: a job that starts later finds no task and ends at once.
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  private onStatus(jobId: string, status: JobStatus): void {
+    this.status = status;
+    this.emit({ type: 'job:state', jobId, state: status.state, ...(status.node ? { node: status.node } : {}) });
+  }
+
+  /** Streams the output files while the job runs; settles once the node wrote the result. */
+  private async follow(jobId: string): Promise<void> {
+    let endedAt: number | undefined;
+    try {
+      while (!this.stopped) {
+        await this.pump();
+        const result = readResult(this.dir);
+        if (result) return await this.finish(() => ((this.oomKilled = result.oom), result.exitCode));
+        if (jobEnded(this.status.state)) {
+          endedAt ??= Date.now();
+          if (this.killed || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.status.state === 'RUNNING' ? 100 : 250));
+      }
+    } catch (error) {
+      this.settle.fail(error);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    await Promise.all([this.stdout.pump(), this.stderr.pump()]);
+  }
+
+  private async finish(exitCode: () => number): Promise<void> {
+    await this.pump();
+    await Promise.all([this.stdout.end(), this.stderr.end()]);
+    this.settle.output();
+    this.settle.exit(exitCode());
+  }
+
+  /** Slurm ended the job before its script could report: out of memory, cancelled, node failure. */
+  private endedWithoutResult(jobId: string): number {
+    const { state, reason } = this.status;
+    if (state === 'OUT_OF_MEMORY') {
+      this.oomKilled = true;
+      return 137;
+    }
+    if (this.killed) return 143;
+    throw new Error(`Slurm job ${jobId} ended as ${state}${reason ? ` (${reason})` : ''} before the tool's exit code was written (see \`scontrol show job ${jobId}\` and the job's log in ${this.engine.spool.dir})`);
+  }
+}
+
+/** The node's exit report: `<exitCode> <oomKilled>`, written by rename (never half). */
+function readResult(dir: string): { exitCode: number; oom: boolean } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'result'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [code, oom] = text.trim().split(/\s+/);
+  const exitCode = Number(code);
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new Error(`the job's result file in ${dir} is not an exit code: ${JSON.stringify(text.slice(0, 40))}`);
+  return { exitCode, oom: oom === 'true' };
+}
+
+/** stdin goes to a file on the shared filesystem; the job is submitted once it is complete. */
+function spoolStdin(dir: string): Writable {
+  writeFileSync(join(dir, 'stdin.wait'), '');
+  const stream = createWriteStream(join(dir, 'stdin'), { mode: 0o600 });
+  stream.once('finish', () => writeFileSync(join(dir, 'stdin.done'), ''));
+  return stream;
+}

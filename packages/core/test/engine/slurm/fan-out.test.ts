@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError, isToolError, runMany, runTool, session, type FanOutProgress, type ToolError } from '@tooldock/core';
+import { activeJobs, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
+import { testImages } from '#test-support/test-images.js';
+
+const { busybox } = testImages();
+const cluster = testCluster();
+
+describe('runMany on a Slurm cluster', () => {
+  it('submits a burst as one job array and shows job id, state and node per task', async () => {
+    let last: FanOutProgress | undefined;
+    const states = new Set<string>();
+    const results = await runMany(Array.from({ length: 6 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `echo task${i}`] })), {
+      engine: cluster, concurrency: 6, onProgress: (p) => {
+        last = p;
+        if (p.task.jobState) states.add(p.task.jobState);
+      },
+    });
+    expect(results.map((r) => r.stdout)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `task${i}\n`));
+    const jobIds = last!.tasks.map((t) => t.jobId!);
+    // One array job: the same array id, elements 0..5.
+    expect(new Set(jobIds.map((id) => id.split('_')[0])).size).toBe(1);
+    expect(jobIds.map((id) => id.split('_')[1]).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(states.has('RUNNING') || states.has('COMPLETED')).toBe(true);
+    expect(last!.tasks.every((t) => t.node === 'n1' || t.node === 'n2')).toBe(true);
+  });
+
+  it('canceling a fan-out ends all its jobs and containers', async () => {
+    const controller = new AbortController();
+    const running = runMany(Array.from({ length: 8 }, () => ({ image: busybox, args: ['sleep', '300'] })), {
+      engine: cluster, signal: controller.signal, failFast: false,
+      onProgress: (p) => p.tasks.filter((t) => t.jobState === 'RUNNING').length === 4 && controller.abort(),
+    });
+    const outcomes = await running;
+    expect(outcomes.every((o) => o.status === 'rejected' && isToolError(o.reason) && (o.reason as ToolError).canceled)).toBe(true);
+    for (let i = 0; i < 120 && (activeJobs().length || sessionContainers(session.id).length); i++) await new Promise((r) => setTimeout(r, 250));
+    expect(activeJobs()).toEqual([]);
+    expect(sessionContainers(session.id)).toEqual([]);
+  });
+
+  it('reports a container OOM kill as oomKilled', async () => {
+    let oom: ToolError | undefined;
+    for (let attempt = 0; attempt < 3 && !oom?.oomKilled; attempt++) {
+      oom = await runTool(busybox, ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=256M', 'count=1'], [], { engine: cluster, memory: '32m' })
+        .then(() => undefined, (e: unknown) => e as ToolError);
+      expect(oom?.exitCode).toBe(137);
+    }
+    expect(oom!.oomKilled).toBe(true);
+  });
+
+  it('refuses what a cluster cannot do with one clear InvalidInputError', () => {
+    expect(() => runTool(busybox, ['true'], ['/no/such/dir'], { engine: cluster })).toThrow(InvalidInputError);
+    expect(() => runTool(busybox, ['true'], ['/var/run'], { engine: cluster })).toThrow(/container runtime socket/);
+    expect(() => runMany([], { engine: cluster, reuse: true })).toThrow(InvalidInputError);
+  });
+});

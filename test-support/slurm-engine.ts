@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, inject } from 'vitest';
+import { connect, session, type SlurmEngine } from '@tooldock/core';
+import { tempDir } from './temp-dir.js';
+
+/** The test cluster's config (from the global setup), for this worker's Slurm commands. */
+export function useTestCluster(): string {
+  const conf = inject('slurmConf');
+  process.env.SLURM_CONF = conf;
+  return conf;
+}
+
+/**
+ * An engine on the test cluster with its own spool directory; after the file, no job of this
+ * session may be left in the queue (the containers are checked by no-leftover-containers.ts).
+ */
+export function testCluster(runtime: 'docker' | 'podman' = 'docker'): SlurmEngine {
+  useTestCluster();
+  const engine = connect({ slurm: { runtime, partition: 'main', spoolDir: tempDir('slurm-spool') } });
+  afterAll(() => {
+    const left = activeJobs(engine.jobName);
+    if (left.length) throw new Error(`jobs of this test session were left in the queue: ${left.join(', ')}`);
+  });
+  return engine;
+}
+
+/** This session's jobs that are pending or running (squeue). */
+export function activeJobs(jobName = `tooldock-${session.id}`): string[] {
+  const out = execFileSync('squeue', ['--array', '--noheader', `--name=${jobName}`, '--states=PENDING,RUNNING,SUSPENDED,COMPLETING,CONFIGURING', '--format=%i %T'], { encoding: 'utf8' });
+  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** Containers of a session on the node's docker (both test nodes share this host's daemon). */
+export function sessionContainers(sessionId: string, runtime: 'docker' | 'podman' = 'docker'): string[] {
+  const out = execFileSync(runtime, ['ps', '-aq', '--filter', `label=tooldock.session=${sessionId}`], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
