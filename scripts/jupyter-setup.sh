@@ -11,13 +11,16 @@ if ! command -v jupyter-nbconvert >/dev/null 2>&1 || ! /usr/bin/python3 -c 'impo
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends jupyter-nbconvert jupyter-client python3-nbclient >/dev/null
 fi
-if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *deno '; then
+deno_spec="${HOME}/.local/share/jupyter/kernels/deno/kernel.json"
+# Registered, and by this checkout's deno (a spec left by another checkout points at nothing).
+if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *deno ' || ! grep -qF "\"$PWD/node_modules/" "$deno_spec" 2>/dev/null; then
   log "registering the Deno kernel"
   node_modules/.bin/deno jupyter --install >/dev/null 2>&1
 fi
 # tslab's own installer needs IPython; its kernelspec is one file.
 tslab_spec="${HOME}/.local/share/jupyter/kernels/tslab"
-if [ ! -f "$tslab_spec/kernel.json" ] || ! grep -q "$PWD/node_modules/.bin/tslab" "$tslab_spec/kernel.json"; then
+# The exact quoted path: a kernelspec left by another checkout (/elsewhere/work/main) must not pass.
+if [ ! -f "$tslab_spec/kernel.json" ] || ! grep -qF "\"$PWD/node_modules/.bin/tslab\"" "$tslab_spec/kernel.json"; then
   log "registering the tslab kernel"
   mkdir -p "$tslab_spec"
   printf '{"argv":["%s/node_modules/.bin/tslab","kernel","--config-path","{connection_file}"],"language":"typescript","display_name":"TypeScript (tslab)"}\n' "$PWD" > "$tslab_spec/kernel.json"
