@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, rename, unlink, utimes } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { parentOf } from '../copy-mode/archive-name.js';
+import { DestinationTree } from '../copy-mode/destination-tree.js';
+import { hiddenTempName } from '../hidden-temp-name.js';
+import type { FileFingerprint } from '../layers/run-trace.js';
+import type { CacheEntry, StoredOutput } from './cache-entry.js';
+import type { CacheStore } from './cache-store.js';
+import { hashFile, sameMtime } from './file-tree.js';
+import { actualPath } from './partial-names.js';
+import { ProducedFiles } from './produced-files.js';
+import type { MountState } from './writable-state.js';
+
+/** A hit that cannot be served as stored (a temp name this call lacks, a blob gone): run the tool. */
+export class CannotRestore extends Error {}
+
+/**
+ * Puts a hit's outputs back where the run left them: each missing or changed one is copied from
+ * its blob to a hidden temp file beside it (checking the bytes against the blob's name), given
+ * its mode and mtime, then renamed into place — never a half-restored file. Unchanged ones are
+ * left alone. Directories on the way are reached without following symlinks (copy mode's
+ * DestinationTree): a link planted where an output goes is replaced, never written through.
+ */
+export async function restoreOutputs(store: CacheStore, entry: CacheEntry, states: MountState[], args: string[]): Promise<FileFingerprint[]> {
+  const trees = new Map(states.map((s) => [s.mount, new DestinationTree(s.base)]));
+  const treeOf = (mount: number) => trees.get(mount) ?? fail(`writable mount ${mount} is not in this call`);
+  for (const dir of entry.directories) await treeOf(dir.mount).ensureDirectory(safeRel(dir.rel));
+  const restored: FileFingerprint[] = [];
+  const produced = new ProducedFiles(store.dir);
+  for (const output of entry.outputs) {
+    const rel = safeRel(actualPath(output.rel, args) ?? fail(`this call has no temp name for ${output.rel}`));
+    const tree = treeOf(output.mount);
+    const path = tree.path(rel);
+    if (!(await unchanged(tree, rel, output))) await restoreFile(store, tree, rel, output);
+    await produced.mark(path);
+    restored.push({ path, size: output.size, mtimeMs: output.mtimeMs, sha256: output.sha256 });
+  }
+  return restored;
+}
+
+/** Same size and mtime (restores keep the stored mtime), or same bytes. */
+async function unchanged(tree: DestinationTree, rel: string, output: StoredOutput): Promise<boolean> {
+  const here = await tree.probe(rel);
+  if (!here?.isFile() || here.size !== output.size) return false;
+  if (sameMtime(here.mtimeMs, output.mtimeMs)) return true;
+  return (await hashFile(tree.path(rel)).catch(() => '')) === output.sha256;
+}
+
+async function restoreFile(store: CacheStore, tree: DestinationTree, rel: string, output: StoredOutput): Promise<void> {
+  if (rel !== '') await tree.ensureDirectory(parentOf(rel));
+  const path = tree.path(rel);
+  const temp = hiddenTempName(path);
+  try {
+    await copyVerified(store.blobPath(output.sha256), temp, output.sha256);
+    await chmod(temp, output.mode & 0o777);
+    await utimes(temp, new Date(), output.mtimeMs / 1000); // seconds as a double: sub-ms kept
+    await rename(temp, path); // replaces a file or a planted symlink itself; a directory there fails
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+}
+
+/** Copies a blob to a new file (O_EXCL), failing if its bytes no longer match its name. */
+async function copyVerified(from: string, to: string, sha256: string): Promise<void> {
+  const hash = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  await pipeline(createReadStream(from), tap, createWriteStream(to, { flags: 'wx', mode: 0o600 }));
+  if (hash.digest('hex') !== sha256) throw new CannotRestore(`cached blob ${sha256} is corrupt`);
+}
+
+/** A stored path stays below its mount whatever the entry says (a shared cache directory is writable by others). */
+function safeRel(rel: string): string {
+  if (rel !== '' && rel.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) fail(`refusing stored path ${JSON.stringify(rel)}`);
+  return rel;
+}
+
+function fail(message: string): never {
+  throw new CannotRestore(message);
+}
