@@ -31,9 +31,13 @@ async function execute(kernel: string, notebook = 'quickstart'): Promise<Output[
 
 /** Outputs per cell (undefined for markdown cells). */
 async function executeOnce(kernel: string, notebook: string): Promise<Array<Output[] | undefined>> {
-  const out = join(tempDir('notebook'), 'out.ipynb');
+  const folder = tempDir('notebook');
+  const out = join(folder, 'out.ipynb');
+  // The alignment notebook uses the result cache and a fixed data folder under the temp dir:
+  // a fresh TOOLDOCK_HOME and TMPDIR per run keep it cold and away from the user's cache.
+  const env = { ...process.env, TOOLDOCK_HOME: join(folder, 'home'), TMPDIR: folder };
   await promisify(execFile)('jupyter', ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${kernel}`,
-    '--ExecutePreprocessor.timeout=300', `${notebook}-${kernel}.ipynb`, '--output', out], { cwd: notebooks });
+    '--ExecutePreprocessor.timeout=300', `${notebook}-${kernel}.ipynb`, '--output', out], { cwd: notebooks, env });
   return (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Output[] }> }).cells
     .map((c) => (c.cell_type === 'code' ? c.outputs ?? [] : undefined));
 }
@@ -103,8 +107,8 @@ describe.each(['deno', 'tslab'])('the alignment notebook under %s (headless nbco
   });
 
   it('aligns three samples with real bwa and samtools, with one progress table in its final state', () => {
-    expect(dataDir).toMatch(/tooldock-notebook-/);
-    for (const sample of ['s1', 's2', 's3']) expect(existsSync(join(dataDir!, `${sample}.bam.bai`))).toBe(true);
+    expect(dataDir).toMatch(/tooldock-notebook-.*\/tooldock-alignment$/);
+    for (const sample of ['s1', 's2', 's3']) expect(existsSync(join(dataDir!, sample, `${sample}.bam.bai`))).toBe(true);
     const tables = cells[2]!.filter((o) => o.output_type === 'display_data');
     expect(tables).toHaveLength(1);
     const table = (tables[0]!.data?.['text/html'] ?? []).join('');
