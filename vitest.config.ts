@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const source = (pkg: string, entry = 'index') => fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 // Tests run against the TypeScript sources (one module instance, no build step needed).
@@ -32,7 +32,20 @@ export default defineConfig({
           name: 'engine',
           // adversarial/: the threat model's cases (docs/security.md), against the real engine.
           include: ['packages/*/test/engine/**/*.test.ts', 'packages/*/test/adversarial/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'packages/*/test/engine/slurm/**'],
           globalSetup: ['test-support/engine-global-setup.ts'],
+          setupFiles: ['test-support/no-leftover-containers.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The cluster engine: one real two-node Slurm cluster for all its files (docs/clusters.md).
+          name: 'slurm',
+          include: ['packages/*/test/engine/slurm/**/*.test.ts'],
+          globalSetup: ['test-support/engine-global-setup.ts', 'test-support/slurm-cluster.ts'],
           setupFiles: ['test-support/no-leftover-containers.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

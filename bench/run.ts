@@ -8,6 +8,8 @@ import { streaming } from './b3-streaming.js';
 import { copyMode } from './b4-copy-mode.js';
 import { pipeline } from './b5-pipeline.js';
 import { sessions } from './b6-sessions.js';
+import { slurm } from './b7-slurm.js';
+import { cache } from './b8-cache.js';
 import { machine } from './machine.js';
 import type { BenchContext, BenchRow } from './types.js';
 
@@ -18,6 +20,8 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   B4: copyMode,
   B5: pipeline,
   B6: sessions,
+  B7: slurm,
+  B8: cache,
 };
 
 const args = process.argv.slice(2);

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/test-peers.sh
+bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
+bash scripts/registry.sh
 pnpm run --silent typecheck
 set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { ToolUser } from './caller-user.js';
+import { deviceRequests } from './gpu-request.js';
 import { memoryToBytes, type ParsedRunOptions } from './options.js';
 import type { ResolvedMount } from './run-result.js';
 import { sessionLabels } from './session.js';
@@ -46,6 +47,7 @@ export function containerConfig(plan: ContainerPlan): Docker.ContainerCreateOpti
       ...(options.cpus !== undefined ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
       // Swap equal to memory: the limit is real, and an overrun is an OOM kill, not slow swapping.
       ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),
+      ...(options.gpus !== undefined ? { DeviceRequests: deviceRequests(options.gpus) } : {}),
       ...hardening(options, user),
     },
   };

@@ -1,7 +1,8 @@
 import type { DockerEngine } from './engine/docker-engine.js';
-import { daemonMessage } from './engine/daemon-error.js';
 import type { EventListener } from './events.js';
 import { bounded } from './lifecycle/bounded.js';
+import type { RegistryAuth } from './registry/registry-auth.js';
+import { pullOnce } from './registry/shared-pull.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -9,9 +10,11 @@ export type PullPolicy = 'missing' | 'always' | 'never';
  * Makes sure `image` is on the daemon and returns its id. Inspects first (cheap, and works
  * offline); pulls only when the policy says so. An `error` in the pull stream is a failure,
  * even though the HTTP status was 200. `signal` (the run's cancel/timeout) ends a pull mid-way:
- * the request is aborted, which makes the daemon stop pulling too.
+ * the request is aborted, which makes the daemon stop pulling too — unless another run still
+ * waits for the same pull (registry/shared-pull.ts: concurrent runs pull an image once).
+ * Credentials: `auth`, else the docker CLI's config (registry/find-credentials.ts).
  */
-export async function ensureImage(engine: DockerEngine, image: string, policy: PullPolicy, emit: EventListener, signal: AbortSignal = new AbortController().signal): Promise<string> {
+export async function ensureImage(engine: DockerEngine, image: string, policy: PullPolicy, emit: EventListener, signal: AbortSignal = new AbortController().signal, auth?: RegistryAuth): Promise<string> {
   if (policy !== 'always') {
     const id = await bounded(imageId(engine, image), signal, `looking for image ${image}`);
     if (id) {
@@ -23,7 +26,7 @@ export async function ensureImage(engine: DockerEngine, image: string, policy: P
         `load or build it first, or use pull: "missing"`);
     }
   }
-  await bounded(pull(engine, image, emit, signal), signal, `pulling ${image}`);
+  await pullOnce(engine, image, { auth, emit, signal, policy: policy === 'always' ? 'always' : 'missing' });
   const id = await bounded(imageId(engine, image), signal, `looking for image ${image}`);
   if (!id) throw new Error(`image ${image} was pulled but the daemon does not show it`);
   emit({ type: 'image:pulled', image, imageId: id });
@@ -32,12 +35,4 @@ export async function ensureImage(engine: DockerEngine, image: string, policy: P
 
 async function imageId(engine: DockerEngine, image: string): Promise<string | undefined> {
   return (await engine.images.inspect(image))?.Id;
-}
-
-async function pull(engine: DockerEngine, image: string, emit: EventListener, signal: AbortSignal): Promise<void> {
-  try {
-    await engine.images.pull(image, { signal, onProgress: (progress) => emit({ type: 'image:pull', image, ...progress }) });
-  } catch (error) {
-    throw new Error(`could not pull ${image}: ${daemonMessage(error)}`, { cause: error });
-  }
 }

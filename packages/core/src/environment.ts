@@ -42,6 +42,22 @@ export function signalHandlersEnabled(): boolean {
 }
 
 /**
+ * `TOOLDOCK_CACHE`: the result cache for every call that does not say otherwise (`options.cache`,
+ * `configure({ cache })` win): `1`/`true` → {@link defaultCacheDir}, an absolute path → that
+ * directory, `0`/`false`/unset → off.
+ */
+export function cacheSwitch(): string | undefined {
+  const value = process.env.TOOLDOCK_CACHE?.trim();
+  if (!value || value === '0' || value === 'false') return undefined;
+  return value === '1' || value === 'true' ? defaultCacheDir() : value;
+}
+
+/** Where the result cache lives unless a call names another directory: `<TOOLDOCK_HOME>/cache`. */
+export function defaultCacheDir(): string {
+  return join(toolDockHome(), 'cache');
+}
+
+/**
  * `TOOLDOCK_HOME`: where tooldock keeps state across sessions (the result cache, run records).
  * Default: `$XDG_CACHE_HOME/tooldock`, else `~/.cache/tooldock`.
  */

@@ -9,8 +9,14 @@ export type { MountSpec } from './mount-spec.js';
 export type { RunResult, ResolvedMount, Captured } from './run-result.js';
 export type { OutputLine } from './output-lines.js';
 export type { ToolEvent } from './events.js';
+export type { RetryOptions, RetryWhen, Backoff } from './retry/retry-options.js';
 export { toolSession, ToolSession } from './sessions/tool-session.js';
 export type { SessionOptions, CallOptions } from './sessions/session-options.js';
+
+// Cache results: an unchanged call returns its earlier result (docs/cache.md).
+export { configure, type ToolDockDefaults } from './cache/configure.js';
+export type { CacheOption, InputMode } from './cache/cache-settings.js';
+export { cacheInfo, pruneCache, type CacheInfo, type PruneOptions } from './cache/manage-cache.js';
 
 // Fan out over many.
 export { runMany, type RunManyOptions, type Settled } from './fan-out/run-many.js';
@@ -18,9 +24,21 @@ export type { Task, ToolTask, FunctionTask } from './fan-out/task.js';
 export type { FanOutProgress, TaskProgress, TaskState, ProgressTotals, ProgressListener } from './fan-out/progress.js';
 export { terminalProgress, type TerminalProgressOptions } from './fan-out/terminal-progress.js';
 
+// Images: pre-pull, registry credentials, pull progress (docs/images.md).
+export { pullImages, type PullImagesOptions, type PulledImage } from './registry/pull-images.js';
+export type { RegistryAuth } from './registry/registry-auth.js';
+export { RegistryAuthError } from './registry/pull-error.js';
+export { formatPullProgress, type PullSummary } from './registry/pull-progress.js';
+
 // Engines: which daemon, and how to reach it.
 export { connect, DockerEngine, type EngineVersion } from './engine/docker-engine.js';
 export type { ConnectOptions, EngineChoice, EngineTarget } from './engine/engine-target.js';
+// A Slurm cluster as an engine: connect({ slurm }) (docs/clusters.md).
+export { SlurmEngine } from './slurm/slurm-engine.js';
+export type { SlurmOptions } from './slurm/slurm-options.js';
+export type { Engine } from './slurm/engine-kind.js';
+export type { SlurmDoctorReport } from './slurm/slurm-doctor.js';
+export type { MountLocality } from './slurm/mount-locality.js';
 export type { SshOptions } from './engine/ssh-dial-agent.js';
 export { currentDockerContext, type DockerContext } from './engine/docker-context.js';
 
@@ -38,3 +56,8 @@ export { PathNotShareableError } from './dood/path-not-shareable-error.js';
 
 // This process's session: the label on every container it starts.
 export { session } from './session.js';
+
+// What ran: run records, and their provenance as an RO-Crate (docs/provenance.md).
+export { runRecords, type RunRecordsOptions } from './records/run-records.js';
+export type { RunRecord, RecordedFile, RecordedMount } from './records/run-record.js';
+export { exportProvenance, type ExportProvenanceOptions, type ExportedCrate } from './records/crate/export-provenance.js';

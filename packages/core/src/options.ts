@@ -2,8 +2,12 @@ import { isAbsolute } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { DockerEngine } from './engine/docker-engine.js';
+import { isSlurmEngine, type Engine } from './slurm/engine-kind.js';
 import type { ToolEvent } from './events.js';
+import { GpusSchema } from './gpu-request.js';
 import { RESERVED_LABEL_PREFIX } from './labels.js';
+import { RegistryAuthSchema } from './registry/registry-auth.js';
+import { retryOptionsSchema } from './retry/retry-options.js';
 
 const absolutePath = z
   .string()
@@ -51,12 +55,30 @@ const memorySchema = z.union([z.number(), z.string()], { error: MEMORY_FORMS }).
 const envName = z.string().regex(/^[^=\0\n]+$/, 'an environment variable name must be non-empty and contain no "=", NUL or newline');
 const envValue = z.string().refine((v) => !v.includes('\0'), 'an environment variable value must not contain NUL');
 
+const CACHE_FORMS = 'must be true, false, an absolute directory or { dir?: "/abs/dir", inputs?: "stat" | "content" }';
+
+/** The `cache` option: where results are kept and how inputs are fingerprinted (docs/cache.md). */
+export const CacheOptionSchema = z.union([
+  z.boolean(),
+  absolutePath,
+  z.object({ dir: absolutePath.optional(), inputs: z.literal(['stat', 'content']).optional() }).strict(),
+], { message: CACHE_FORMS });
+
 const TIMEOUT_FORMS = 'must be a whole number of milliseconds, > 0 and at most Number.MAX_SAFE_INTEGER (e.g. 600000 for 10 minutes)';
 
 /** The `engine` option (here and wherever a call takes one). */
-export const EngineSchema = z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v, {
+export const EngineSchema = z.custom<DockerEngine>(isDockerEngine, {
   message: 'must be a DockerEngine from connect()',
 });
+
+/** The `engine` of a run (runTool, runMany, recipes): a daemon, or a Slurm cluster from `connect({ slurm })`. */
+export const RunEngineSchema = z.custom<Engine>((v) => isDockerEngine(v) || isSlurmEngine(v), {
+  message: 'must be an engine from connect() (a DockerEngine, or a SlurmEngine from connect({ slurm }))',
+});
+
+function isDockerEngine(v: unknown): v is DockerEngine {
+  return typeof v === 'object' && v !== null && 'docker' in v;
+}
 
 /**
  * Options of `runTool`, validated with zod before any container exists.
@@ -83,6 +105,11 @@ export const RunOptionsSchema = z.object({
   cpus: z.number().positive('must be a positive number of cores').max(1024).optional(),
   /** Memory limit: bytes, or a size such as `"512m"`. Swap is disabled so the limit is real. */
   memory: memorySchema.optional(),
+  /**
+   * GPUs for the tool, as `docker run --gpus` takes them: `"all"`, a count, or device indexes /
+   * UUIDs. Needs the NVIDIA Container Toolkit on the daemon (docs/gpus.md; `doctor()` says).
+   */
+  gpus: GpusSchema.optional(),
   /** Kill the tool after this many milliseconds (the run then fails with `timedOut: true`). */
   timeoutMs: z.number({ error: TIMEOUT_FORMS }).int(TIMEOUT_FORMS).positive(TIMEOUT_FORMS).optional(),
   /** Cancels the run: the container is killed and removed. */
@@ -99,6 +126,11 @@ export const RunOptionsSchema = z.object({
   /** `"missing"` (default): pull only when absent; `"always"`; `"never"`. */
   pull: z.literal(['missing', 'always', 'never']).default('missing'),
   /**
+   * Registry credentials for the pull (docs/images.md); default: found as the docker CLI finds
+   * them (`DOCKER_CONFIG` / `~/.docker/config.json`: `credHelpers`, `credsStore`, `auths`).
+   */
+  auth: RegistryAuthSchema.optional(),
+  /**
    * Copy mode only (a daemon that shares no filesystem with us): when writable mounts are copied
    * back — `"on-success"` (default; a failed run leaves local files as they were), `"always"`
    * (also keep what a failed run wrote), or `"never"`.
@@ -114,7 +146,7 @@ export const RunOptionsSchema = z.object({
   /** Override the image's entrypoint. */
   entrypoint: z.union([z.string(), z.array(z.string())]).optional(),
   /** The daemon to use; defaults to `connect()`. */
-  engine: EngineSchema.optional(),
+  engine: RunEngineSchema.optional(),
   /**
    * Hardening (docs/security.md). Maximum number of processes and threads in the tool container,
    * so a fork bomb cannot exhaust the host; `null` lifts the limit.
@@ -136,6 +168,16 @@ export const RunOptionsSchema = z.object({
    * true only for a tool you trust to drive the daemon itself.
    */
   exposeDaemonSocket: z.boolean().default(false),
+  /**
+   * The result cache (docs/cache.md): `true` (the default directory), a directory, or
+   * `{ dir?, inputs?: "stat" | "content" }`; `false` turns off a process-wide default.
+   */
+  cache: CacheOptionSchema.optional(),
+  /**
+   * Try a failed run again (docs/retries.md): `{ attempts, when?, backoffMs?, memory? }`, e.g.
+   * `{ attempts: 3, memory: ["4g", "8g", "16g"] }` retries OOM kills and daemon hiccups with more memory.
+   */
+  retry: retryOptionsSchema(memorySchema).optional(),
   /** Receives progress and lifecycle events. */
   onEvent: z.custom<(event: ToolEvent) => void>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
 }).strict();

@@ -46,4 +46,8 @@ export interface RunResult {
   user: string;
   /** Things the caller should know, e.g. captured output that was truncated. */
   notes: string[];
+  /** How many attempts the run took: 1 unless `retry` tried again (docs/retries.md). */
+  attempts: number;
+  /** True when served from the result cache (`options.cache`): no container ran for this call. */
+  cached: boolean;
 }

@@ -9,6 +9,7 @@ import { parseMounts, type MountSpec } from './mount-spec.js';
 import { RunOptionsSchema, type ParsedRunOptions, type RunOptions } from './options.js';
 import { composeLayers } from './layers/run-layer.js';
 import { runLayers } from './layers/run-layers.js';
+import { refuseUnreplayableRetry } from './retry/replayable-input.js';
 import { runContainer, type RunSpec } from './run-container.js';
 import { ToolRun } from './tool-run.js';
 
@@ -38,6 +39,7 @@ export function prepareRun(image: string, args: string[], mounts?: MountSpec[], 
   const localMounts = parseMounts(mounts);
   const parsed = parseOrThrow(RunOptionsSchema, options ?? {}, 'options');
   validatePaths(parsed);
+  refuseUnreplayableRetry(parsed);
   const engine = parsed.engine ?? connect();
   // A mount that *is* the daemon's socket is refused here, synchronously, naming the mount.
   refuseDaemonSocketMounts(engine, localMounts, parsed);

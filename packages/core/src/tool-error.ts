@@ -28,6 +28,8 @@ export interface ToolErrorDetails {
   killed?: boolean;
   timedOut?: boolean;
   canceled?: boolean;
+  /** Attempts made (`retry`); 1 when the run was not retried. */
+  attempts?: number;
   cause?: unknown;
 }
 
@@ -68,6 +70,8 @@ export class ToolError extends Error {
   readonly killed: boolean;
   readonly timedOut: boolean;
   readonly canceled: boolean;
+  /** How many attempts were made: 1 unless `retry` tried again (the message then says "after N attempts"). */
+  readonly attempts: number;
 
   constructor(shortMessage: string, details: ToolErrorDetails) {
     const tail = details.stderrTail ?? '';
@@ -93,6 +97,7 @@ export class ToolError extends Error {
     this.killed = details.killed ?? false;
     this.timedOut = details.timedOut ?? false;
     this.canceled = details.canceled ?? false;
+    this.attempts = details.attempts ?? 1;
   }
 
   /**

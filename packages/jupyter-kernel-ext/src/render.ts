@@ -1,4 +1,4 @@
-import { isToolError, type FanOutProgress, type ResolvedMount, type RunResult, type ToolError } from '@tooldock/core';
+import { formatPullProgress, isToolError, type FanOutProgress, type ResolvedMount, type RunResult, type TaskProgress, type ToolError } from '@tooldock/core';
 import { cellText, textTable } from './data-bundle.js';
 import { cut, escapeHtml, headAndTail } from './html.js';
 
@@ -6,6 +6,10 @@ import { cut, escapeHtml, headAndTail } from './html.js';
 export type MimeBundle = { 'text/plain': string; 'text/html'?: string };
 /** A bundle that has its HTML form. */
 export type HtmlBundle = Required<MimeBundle>;
+
+/** How a result served from the cache is marked: no container ran for it. */
+const CACHED_NOTE = '· cached (no container ran)';
+const CACHED_BADGE = '<span class="tooldock-cached" style="background:#e6f0ff;color:#06c;border-radius:3px;padding:0 4px">cached</span> <small>no container ran</small>';
 
 const STATE_COLOURS: Record<string, string> = {
   queued: '#888', pulling: '#06c', running: '#06c', done: '#080', failed: '#c00', canceled: '#b60',
@@ -24,8 +28,8 @@ export function resultBundle(r: RunResult): HtmlBundle {
     ? '' : `<details${label === 'stdout' ? ' open' : ''}><summary>${label}</summary><pre>${escapeHtml(headAndTail(String(value)))}</pre></details>`;
   const mounts = r.mounts.map((m) => `<li><code>${escapeHtml(m.target)}</code> ← ${escapeHtml(mountSource(m.source))}${m.readOnly ? ' (ro)' : ''}</li>`).join('');
   return {
-    'text/plain': `${r.command} — exit ${r.exitCode} in ${r.durationMs} ms (${r.image})`,
-    'text/html': `<div class="tooldock-result"><b>✓ ${escapeHtml(r.command)}</b> — exit ${r.exitCode} in ${r.durationMs} ms<br>` +
+    'text/plain': `${r.command} — exit ${r.exitCode} in ${r.durationMs} ms${r.cached ? ` ${CACHED_NOTE}` : ''} (${r.image})`,
+    'text/html': `<div class="tooldock-result"><b>✓ ${escapeHtml(r.command)}</b> — exit ${r.exitCode} in ${r.durationMs} ms${r.cached ? ` ${CACHED_BADGE}` : ''}<br>` +
       `<small>${escapeHtml(r.image)}</small>${mounts ? `<ul>${mounts}</ul>` : ''}${preview('stdout', r.stdout)}${preview('stderr', r.stderr)}</div>`,
   };
 }
@@ -84,7 +88,7 @@ export function outcomesBundle(outcomes: unknown[]): HtmlBundle {
     const failed = settled?.status === 'rejected' || value instanceof Error;
     if (isToolError(value)) return [String(i), '✗', value.command, String(value.exitCode ?? ''), '', value.shortMessage];
     if (failed) return [String(i), '✗', '', '', '', cut(value instanceof Error ? `${value.name}: ${value.message}` : String(value))];
-    if (isRunResult(value)) return [String(i), '✓', value.command, String(value.exitCode), `${value.durationMs} ms`, cut(String(value.stdout ?? ''), 80)];
+    if (isRunResult(value)) return [String(i), '✓', value.command, String(value.exitCode), value.cached ? 'cached' : `${value.durationMs} ms`, cut(String(value.stdout ?? ''), 80)];
     // A function task's own value: what the notebook wanted from it.
     return [String(i), '✓', '', '', '', cut(cellText(value))];
   });
@@ -120,14 +124,14 @@ export function isRunResult(value: unknown): value is RunResult {
 export function progressBundle(p: FanOutProgress, title: string, maxRows = 25): HtmlBundle {
   const t = p.totals;
   const summary = `${title}: ${t.done}/${t.total} done, ${t.running + t.pulling} running, ${t.queued} queued` +
-    (t.failed ? `, ${t.failed} failed` : '') + (t.canceled ? `, ${t.canceled} canceled` : '') + ` — ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    (t.failed ? `, ${t.failed} failed` : '') + (t.canceled ? `, ${t.canceled} canceled` : '') + cachedCount(p) + ` — ${(p.elapsedMs / 1000).toFixed(1)} s`;
   const order = { running: 0, pulling: 0, failed: 1, canceled: 2, queued: 3, done: 4 } as const;
   const shown = [...p.tasks].sort((a, b) => order[a.state] - order[b.state] || a.index - b.index).slice(0, maxRows);
   const rows = shown.map((task) => {
     const elapsed = task.durationMs ?? (task.startedAt ? Date.now() - task.startedAt.getTime() : undefined);
     return `<tr><td>${task.index + 1}</td><td>${escapeHtml(task.name)}</td>` +
-      `<td style="color:${STATE_COLOURS[task.state]}">${task.state}</td><td>${elapsed === undefined ? '' : `${(elapsed / 1000).toFixed(1)} s`}</td>` +
-      `<td>${task.exitCode ?? ''}</td><td><code>${escapeHtml(cut(task.error ?? task.lastLine ?? ''))}</code></td></tr>`;
+      `<td style="color:${STATE_COLOURS[task.state]}">${task.state}${task.cached ? ' (cached)' : ''}${task.attempt ? ` (attempt ${task.attempt}/${task.attempts})` : ''}${task.jobId ? ` <small>job ${escapeHtml(task.jobId)} ${escapeHtml(task.jobState ?? '')}${task.node ? ` on ${escapeHtml(task.node)}` : ''}</small>` : ''}</td><td>${elapsed === undefined ? '' : `${(elapsed / 1000).toFixed(1)} s`}</td>` +
+      `<td>${task.exitCode ?? ''}</td><td><code>${escapeHtml(cut(task.error ?? pullLine(task) ?? task.lastLine ?? ''))}</code></td></tr>`;
   }).join('');
   const hidden = p.tasks.length - shown.length;
   return {
@@ -135,6 +139,17 @@ export function progressBundle(p: FanOutProgress, title: string, maxRows = 25): 
     'text/html': `<div class="tooldock-progress"><b>${escapeHtml(summary)}</b><table><tr><th>#</th><th>task</th><th>state</th><th>time</th><th>exit</th><th>last line</th></tr>${rows}</table>` +
       (hidden > 0 ? `<small>… and ${hidden} more</small>` : '') + '</div>',
   };
+}
+
+/** A task waiting for its image: the pull's layers, bytes and rate in place of a last line. */
+function pullLine(task: TaskProgress): string | undefined {
+  return task.state === 'pulling' && task.pull ? formatPullProgress(task.pull) : undefined;
+}
+
+/** Tasks served from the result cache finished without running a container. */
+function cachedCount(p: FanOutProgress): string {
+  const cached = p.tasks.filter((task) => task.cached).length;
+  return cached ? `, ${cached} cached` : '';
 }
 
 function mountSource(source: ResolvedMount['source']): string {

@@ -91,6 +91,10 @@ export const bwa = {
       readsOf(o).forEach((r, i) => requireFile(field(`reads${i + 1}`), r));
       requireExtension(field('output'), o.output, ['.sam', '.bam']);
       requireOutput(field('output'), o.output, [...readsOf(o), o.index]);
+      // A retried aligner would feed each attempt's SAM into the one sort (docs/retries.md).
+      if (o.output.endsWith('.bam') && (o.run?.retry?.attempts ?? 1) > 1) {
+        throw new InvalidInputError(field('run.retry'), o.run?.retry, 'cannot retry the piped bwa mem | samtools sort of a .bam output; retry the whole bwa.mem call, or write .sam');
+      }
     },
     async run(o, start): Promise<{ output: string }> {
       const reads = readsOf(o);

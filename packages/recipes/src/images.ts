@@ -58,3 +58,17 @@ export function configureRecipes(config: { images?: Partial<Record<RecipeTool, s
 export function imageFor(tool: RecipeTool, perCall?: string): string {
   return perCall ?? configured[tool] ?? process.env[`TOOLDOCK_${tool.toUpperCase()}_IMAGE`] ?? DEFAULT_IMAGES[tool];
 }
+
+/**
+ * The image every recipe tool would run now (configured → environment → pinned), once each:
+ * hand it to `pullImages` to pull them all before a long fan-out. `tools` narrows the list.
+ *
+ * @example
+ * ```ts
+ * await pullImages(recipeImages(['samtools', 'bwa']), { onProgress: terminalProgress() });
+ * ```
+ */
+export function recipeImages(tools: readonly RecipeTool[] = Object.keys(DEFAULT_IMAGES) as RecipeTool[]): string[] {
+  const checked = parseOrThrow(z.array(z.literal(['samtools', 'bwa', 'fastqc', 'cellranger'])), tools, 'recipeImages.tools');
+  return [...new Set(checked.map((tool) => imageFor(tool)))];
+}

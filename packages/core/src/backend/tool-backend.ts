@@ -39,6 +39,10 @@ export interface StepContext {
   /** Aborts on cancel, timeout or an internal failure; a step must stop waiting when it does. */
   signal: AbortSignal;
   emit: EventListener;
+  /** For a tool that may wait in a scheduler's queue: stop the `timeoutMs` clock until… */
+  timeoutWaits?(): void;
+  /** …it really starts: `timeoutMs` counts from now. */
+  timeoutStartsNow?(): void;
 }
 
 /** A tool ready to be launched: everything decided, nothing running yet. */

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// tooldock doctor [--json] | cleanup | init [folder] [--from-registry]
+// tooldock doctor [--json] | cleanup | init [folder] [--from-registry] | cache ls|prune
 import { doctor } from '../dood/doctor.js';
 import { cleanupOrphans } from '../shutdown/cleanup-orphans.js';
 import { initNotebookFolder } from './init-notebook-folder.js';
+import { CACHE_USAGE, cacheCommand } from './cache-command.js';
 
 const USAGE = `usage: tooldock <command>
   doctor [--json]                 check the Docker set-up (socket, mounts, user) and say what to fix
   cleanup                         remove containers left by tooldock sessions that have ended
   init [folder] [--from-registry] make a folder (default: here) ready for notebooks and scripts:
-                                  package.json, deno.json, @tooldock/* installed`;
+                                  package.json, deno.json, @tooldock/* installed
+${CACHE_USAGE}`;
 
 const [command, ...rest] = process.argv.slice(2);
 const flags = rest.filter((a) => a.startsWith('--'));
@@ -22,6 +24,8 @@ if (command === 'doctor') {
   const { removed, kept } = await cleanupOrphans();
   for (const r of removed) console.log(`removed ${r.id.slice(0, 12)} (session ${r.session}: ${r.reason})`);
   console.log(`${removed.length} removed; ${kept.length} live session(s) left alone`);
+} else if (command === 'cache') {
+  process.exitCode = await cacheCommand(rest);
 } else if (command === 'init') {
   // Package-manager scripts run from the project root; INIT_CWD is where the user typed it.
   const base = process.env.INIT_CWD ?? process.cwd();

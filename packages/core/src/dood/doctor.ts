@@ -3,10 +3,14 @@ import { z } from 'zod';
 import { userMapping, type UserMapping } from '../caller-user.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
-import { EngineSchema } from '../options.js';
+import { RunEngineSchema } from '../options.js';
+import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import type { SlurmEngine } from '../slurm/slurm-engine.js';
+import { slurmDoctor, type SlurmDoctorReport } from '../slurm/slurm-doctor.js';
 import type { TransferMode } from '../transfer/mount-plan.js';
 import { decideTransfer } from '../transfer/transfer-decision.js';
 import { locateSelf, type SelfLocation } from './detect-self.js';
+import { describeGpuSupport, gpuSupport } from './gpu-support.js';
 
 /** One finding of {@link doctor}: what is wrong and what to do about it. */
 export interface DoctorFinding {
@@ -27,6 +31,11 @@ export interface DoctorReport {
     version?: string;
     apiVersion?: string;
     userMapping?: UserMapping;
+    /**
+     * GPU support (docs/gpus.md): whether `docker info` lists an NVIDIA runtime, which the `gpus`
+     * option needs, and every runtime it lists.
+     */
+    gpus?: { nvidiaRuntime: boolean; runtimes: string[] };
     error?: string;
   };
   socket?: { path: string; uid: number; gid: number; mode: string; usable: boolean };
@@ -35,14 +44,18 @@ export interface DoctorReport {
   mounts: Array<{ destination: string; type: string; source: string; readOnly: boolean; shareable: boolean; note?: string }>;
   findings: DoctorFinding[];
   text: string;
+  /** For a Slurm engine: version, partitions, the nodes' runtime, shared mounts (docs/clusters.md). */
+  slurm?: SlurmDoctorReport;
 }
 
-const DoctorOptionsSchema = z.object({ engine: EngineSchema.optional() }).strict();
+const DoctorOptionsSchema = z.object({ engine: RunEngineSchema.optional(), mounts: z.array(z.string()).optional() }).strict();
 
 /**
  * Checks the set-up the way the DooD guides' troubleshooting sections do: which daemon, its
  * version and user mapping, whether we run in a container and which, our mounts and which can be
  * shared with tools, the socket's owner and mode against our groups — with a fix for each problem.
+ * For a Slurm engine (`connect({ slurm })`): Slurm's version, partitions and free CPUs, the
+ * nodes' runtime (a one-task-per-node probe), and whether `mounts` are on a shared filesystem.
  *
  * @example
  * ```ts
@@ -50,10 +63,19 @@ const DoctorOptionsSchema = z.object({ engine: EngineSchema.optional() }).strict
  * console.log(report.text);
  * ```
  */
-export function doctor(options: { engine?: DockerEngine } = {}): Promise<DoctorReport> {
+export function doctor(options: { engine?: Engine; mounts?: string[] } = {}): Promise<DoctorReport> {
   // Checked synchronously, like runTool's options: a typo throws before anything is probed.
   const parsed = parseOrThrow(DoctorOptionsSchema, options, 'options');
+  // A cluster: Slurm, its partitions, the nodes' runtime, and whether `mounts` are shared.
+  if (isSlurmEngine(parsed.engine)) return diagnoseCluster(parsed.engine, parsed.mounts ?? []);
   return diagnose(parsed.engine ?? connect());
+}
+
+async function diagnoseCluster(engine: SlurmEngine, mounts: string[]): Promise<DoctorReport> {
+  const { reachable, error, findings, slurm, text } = await slurmDoctor(engine, mounts);
+  const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
+  const engineReport = { endpoint: engine.endpoint, chosenBy: 'option', reachable, ...(slurm.version ? { version: slurm.version } : {}), ...(error ? { error } : {}) };
+  return { engine: engineReport, caller, mounts: [], findings, text, slurm };
 }
 
 async function diagnose(engine: DockerEngine): Promise<DoctorReport> {
@@ -85,7 +107,7 @@ async function diagnose(engine: DockerEngine): Promise<DoctorReport> {
   }
   try {
     const version = await engine.version();
-    Object.assign(report.engine, { reachable: true, version: version.Version, apiVersion: version.ApiVersion, userMapping: await userMapping(engine) });
+    Object.assign(report.engine, { reachable: true, version: version.Version, apiVersion: version.ApiVersion, userMapping: await userMapping(engine), gpus: await gpuSupport(engine) });
   } catch (error) {
     report.engine.error = (error as Error).message.split('\n')[0];
   }
@@ -141,6 +163,7 @@ function render(r: DoctorReport): string {
   lines.push(r.engine.reachable
     ? `           Docker ${r.engine.version}, API ${r.engine.apiVersion}, users: ${r.engine.userMapping}`
     : `           not reachable: ${r.engine.error}`);
+  if (r.engine.gpus) lines.push(`gpus       ${describeGpuSupport(r.engine.gpus)}`);
   if (r.socket) lines.push(`socket     owner ${r.socket.uid}:${r.socket.gid}, mode ${r.socket.mode}, ${r.socket.usable ? 'usable by us' : 'NOT usable by us'}`);
   lines.push(`caller     uid ${r.caller.uid}, gid ${r.caller.gid}, groups ${r.caller.groups.join(',') || 'none'}`);
   const self = r.self;

@@ -3,6 +3,7 @@ import { toolUser, userMapping } from '../caller-user.js';
 import { containerConfig } from '../container-config.js';
 import { daemonSocketGuard } from '../daemon-socket.js';
 import { ensureImage } from '../ensure-image.js';
+import { identityRequest, provideIdentity } from '../identity/provide-identity.js';
 import { bounded } from '../lifecycle/bounded.js';
 import { liveContainers, removeContainer, settleOwedRemovals } from '../live-containers.js';
 import { currentReaper } from '../shutdown/reaper.js';
@@ -52,7 +53,7 @@ export class DockerBackend implements ToolBackend {
     // The socket never reaches the tool: refused as a mount, masked inside mounted directories, its group withheld.
     const guard = await bounded(daemonSocketGuard(engine, plan.mounts, options), step.signal, 'keeping the daemon socket from the tool');
     const user = toolUser(options.user, mapping, guard.socketGid);
-    const imageId = await ensureImage(engine, request.image, options.pull, step.emit, step.signal);
+    const imageId = await ensureImage(engine, request.image, options.pull, step.emit, step.signal, options.auth);
     return { imageId, user, plan, masks: guard.masks };
   }
 
@@ -65,6 +66,9 @@ export class DockerBackend implements ToolBackend {
     const config = containerConfig({ image: request.image, args: request.args, mounts: decided.plan.mounts, masks: decided.masks, user: decided.user, options: request.options });
     const id = await createContainer(engine, config, step.signal);
     try {
+      // A name for the mapped uid, before the attach: Podman initialises the container on attach
+      // and would then add its own entry (named by the number) first.
+      await provideIdentity(engine, id, identityRequest(request, decided), step.signal);
       const attachment = await attachContainer(engine, id, io, step.signal);
       return new DockerTool(engine, id, decided.plan, request.options.memory !== undefined, attachment, io);
     } catch (error) {

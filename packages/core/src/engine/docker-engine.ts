@@ -7,6 +7,9 @@ import { DaemonErrors } from './daemon-error.js';
 import { resolveEngineTarget, type ConnectOptions, type EngineTarget } from './engine-target.js';
 import { ImageClient } from './image-client.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
+import { InvalidInputError } from '../invalid-input-error.js';
+import { connectSlurm, type SlurmEngine } from '../slurm/slurm-engine.js';
+import type { SlurmOptions } from '../slurm/slurm-options.js';
 
 export interface EngineVersion {
   Version: string;
@@ -101,15 +104,20 @@ const shared = new Map<string, DockerEngine>();
 /**
  * The shared client for a daemon. Resolution order: `options.host`/`options.socketPath` →
  * `DOCKER_HOST` → the default sockets (`/var/run/docker.sock`, rootless `$XDG_RUNTIME_DIR/docker.sock`).
- * Calls with the same target return the same instance.
+ * Calls with the same target return the same instance. `connect({ slurm })` returns a
+ * {@link SlurmEngine} instead: runs become Slurm jobs (docs/clusters.md).
  *
  * @example
  * ```ts
  * const engine = connect();
  * await runTool('busybox', ['true'], [], { engine });
+ * const cluster = connect({ slurm: { partition: 'main', runtime: 'docker' } });
  * ```
  */
-export function connect(options: ConnectOptions = {}): DockerEngine {
+export function connect(options: { slurm: SlurmOptions }): SlurmEngine;
+export function connect(options?: ConnectOptions): DockerEngine;
+export function connect(options: ConnectOptions | { slurm: SlurmOptions } = {}): DockerEngine | SlurmEngine {
+  if (typeof options === 'object' && options !== null && 'slurm' in options) return connectSlurmOnly(options);
   // Validates the options too (InvalidInputError), before any client exists.
   const key = resolveEngineTarget(options).endpoint;
   let engine = shared.get(key);
@@ -118,4 +126,11 @@ export function connect(options: ConnectOptions = {}): DockerEngine {
     shared.set(key, engine);
   }
   return engine;
+}
+
+/** `{ slurm }` alone: a daemon option beside it would be silently ignored. */
+function connectSlurmOnly(options: { slurm: SlurmOptions }): SlurmEngine {
+  const others = Object.keys(options).filter((key) => key !== 'slurm');
+  if (others.length) throw new InvalidInputError(`options.${others[0]}`, (options as Record<string, unknown>)[others[0]!], 'cannot be combined with slurm (a Slurm engine reaches the nodes\' runtime through Slurm)');
+  return connectSlurm(options.slurm);
 }

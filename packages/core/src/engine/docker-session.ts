@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { StepContext, ToolRequest } from '../backend/tool-backend.js';
 import { containerConfig } from '../container-config.js';
 import { LABEL } from '../labels.js';
+import { identityRequest, provideIdentity } from '../identity/provide-identity.js';
 import { bounded } from '../lifecycle/bounded.js';
 import { removeContainer, settleOwedRemovals } from '../live-containers.js';
 import { currentReaper } from '../shutdown/reaper.js';
@@ -43,6 +44,8 @@ export class SessionContainer {
     const id = await createContainer(engine, config, step.signal);
     try {
       const handle = engine.docker.getContainer(id);
+      // Every call is an exec as the session's user: one name for it serves them all.
+      await provideIdentity(engine, id, identityRequest(request, decided), step.signal);
       if (decided.plan.beforeStart) await bounded(decided.plan.beforeStart(handle, step.signal), step.signal, 'copying inputs into the session');
       const { exited } = await bounded(engine.containers.registerWait(id), step.signal, 'registering the wait for its exit');
       const code = exited.then((s) => s.StatusCode);

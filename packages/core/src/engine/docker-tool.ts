@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { CommandNotRunnableError, type LaunchedTool, type StepContext, type ToolIo } from '../backend/tool-backend.js';
 import { DockerDemuxer } from '../demux.js';
+import { noGpuSupport } from '../gpu-request.js';
 import { bounded } from '../lifecycle/bounded.js';
 import { removeContainer } from '../live-containers.js';
 import type { MountPlan } from '../transfer/mount-plan.js';
@@ -48,7 +49,7 @@ export class DockerTool implements LaunchedTool {
     try {
       await bounded(this.engine.containers.start(this.id), step.signal, 'starting the container');
     } catch (error) {
-      throw notRunnable(error) ?? error;
+      throw notRunnable(error) ?? noGpuSupport(daemonMessage(error), error) ?? error;
     }
   }
 

@@ -39,10 +39,13 @@ export class ImageClient {
   /**
    * Pulls `image`, resolving when the daemon finished. The daemon answers 200 and reports a
    * failure later, as an `error` line in the stream: that line rejects, in the daemon's words.
-   * `signal` aborts the request, which makes the daemon stop pulling too.
+   * `signal` aborts the request, which makes the daemon stop pulling too. `authconfig`: the
+   * registry credentials (registry/find-credentials.ts).
    */
-  async pull(image: string, { signal, onProgress }: { signal: AbortSignal; onProgress: (progress: PullProgress) => void }): Promise<void> {
-    const stream = await this.errors.call(() => this.docker.pull(image, { abortSignal: signal }) as Promise<NodeJS.ReadableStream>);
+  async pull(image: string, { signal, onProgress, authconfig }: { signal: AbortSignal; onProgress: (progress: PullProgress) => void; authconfig?: object | undefined }): Promise<void> {
+    // docker-modem sends `authconfig` as the X-Registry-Auth header (never in the URL).
+    const options = { abortSignal: signal, ...(authconfig ? { authconfig } : {}) };
+    const stream = await this.errors.call(() => this.docker.pull(image, options) as Promise<NodeJS.ReadableStream>);
     await new Promise<void>((resolve, reject) => {
       let failure: string | undefined;
       this.docker.modem.followProgress(

@@ -1,10 +1,12 @@
-import type { DockerEngine } from '../engine/docker-engine.js';
+import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import { slurmConcurrency } from '../slurm/slurm-capacity.js';
 
 /**
  * One task per CPU of the DAEMON's machine: that is where the tools run (a notebook container
  * limited to 2 CPUs may drive a 64-core host, and vice versa).
  */
-export async function defaultConcurrency(engine: DockerEngine): Promise<number> {
+export async function defaultConcurrency(engine: Engine): Promise<number> {
+  if (isSlurmEngine(engine)) return slurmConcurrency(engine);
   const info = await engine.info();
   const cpus = Number(info.NCPU);
   return Number.isInteger(cpus) && cpus > 0 ? cpus : 1;

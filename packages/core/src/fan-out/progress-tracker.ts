@@ -1,3 +1,4 @@
+import type { PullSummary } from '../registry/pull-progress.js';
 import type { FanOutProgress, ProgressListener, ProgressTotals, TaskProgress, TaskState } from './progress.js';
 
 const LINE_UPDATES_PER_SECOND = 10;
@@ -34,10 +35,15 @@ export class ProgressTracker {
     task.lastLine = readableLine(line);
     // Output can arrive before the daemon's answer to start: it proves the task runs.
     if (task.state === 'queued' || task.state === 'pulling') return this.update(index, 'running');
-    const now = Date.now();
-    if (now - this.lastLineEmit < 1000 / LINE_UPDATES_PER_SECOND) return;
-    this.lastLineEmit = now;
-    this.emit(task, false);
+    this.emitThrottled(task);
+  }
+
+  /** The task's image pull progressed; reported at most a few times a second, like lines. */
+  pullProgress(index: number, pull: PullSummary): void {
+    const task = this.tasks[index]!;
+    task.pull = pull;
+    if (task.state === 'queued') return this.update(index, 'pulling');
+    this.emitThrottled(task);
   }
 
   /** The final event. */
@@ -50,6 +56,13 @@ export class ProgressTracker {
     const totals: ProgressTotals = { queued: 0, pulling: 0, running: 0, done: 0, failed: 0, canceled: 0, total: this.tasks.length };
     for (const task of this.tasks) totals[task.state]++;
     return totals;
+  }
+
+  private emitThrottled(task: TaskProgress): void {
+    const now = Date.now();
+    if (now - this.lastLineEmit < 1000 / LINE_UPDATES_PER_SECOND) return;
+    this.lastLineEmit = now;
+    this.emit(task, false);
   }
 
   private emit(task: TaskProgress, finished: boolean): void {

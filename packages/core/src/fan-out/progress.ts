@@ -1,3 +1,5 @@
+import type { PullSummary } from '../registry/pull-progress.js';
+
 /** Where one task of a fan-out stands. */
 export type TaskState = 'queued' | 'pulling' | 'running' | 'done' | 'failed' | 'canceled';
 
@@ -18,6 +20,17 @@ export interface TaskProgress {
   lastLine?: string;
   /** Short error text for failed/canceled tasks. */
   error?: string;
+  /** Done without running: served from the result cache (`cache` option). */
+  cached?: boolean;
+  /** Set once the task is retried (`retry` option): the attempt under way, of `attempts`. */
+  attempt?: number;
+  attempts?: number;
+  /** Slurm engine: the task's job id, its Slurm state (`PENDING`, `RUNNING`, …) and node. */
+  jobId?: string;
+  jobState?: string;
+  node?: string;
+  /** While its image is being pulled: layers, bytes and rate (`formatPullProgress` words it). */
+  pull?: PullSummary;
 }
 
 /** Counts per state, and the total. */

@@ -1,8 +1,10 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { connect, type DockerEngine } from '../engine/docker-engine.js';
-import { parseOrThrow } from '../invalid-input-error.js';
-import type { RunOptions } from '../options.js';
+import { connect } from '../engine/docker-engine.js';
+import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
+import { isSlurmEngine } from '../slurm/engine-kind.js';
+import { slurmArraysFor } from '../slurm/fan-out-plan.js';
+import { RunEngineSchema, type RunOptions } from '../options.js';
 import type { RunResult } from '../run-result.js';
 import type { RunSpec } from '../run-container.js';
 import { startRun } from '../run-tool.js';
@@ -26,7 +28,7 @@ const RunManyOptionsSchema = z.object({
    * at most `concurrency` of them), closed when the fan-out ends. See docs/sessions.md.
    */
   reuse: z.boolean().default(false),
-  engine: z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v, { message: 'must be a DockerEngine from connect()' }).optional(),
+  engine: RunEngineSchema.optional(),
 }).strict();
 
 /** Options of {@link runMany}. */
@@ -57,6 +59,7 @@ export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, opti
 export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions = {}): Promise<unknown[]> {
   // Validation is synchronous, like runTool's: nothing starts when any task is invalid.
   const parsed = parseOrThrow(RunManyOptionsSchema, options, 'options');
+  if (parsed.reuse && isSlurmEngine(parsed.engine)) throw new InvalidInputError('options.reuse', true, 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)');
   const prepared = prepareTasks<unknown>(tasks, parsed.engine);
   return execute(prepared, parsed);
 }
@@ -67,8 +70,12 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
   const stop = new AbortController();
   const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;
   const concurrency = parsed.concurrency ?? (await defaultConcurrency(engine));
-  const limit = pLimit(concurrency);
+  // On Slurm, tool tasks go out up front as job arrays throttled to `concurrency` (Slurm starts each).
+  const arrays = slurmArraysFor(prepared, engine, concurrency, parsed.reuse);
+  const limit = pLimit(arrays ? Number.POSITIVE_INFINITY : concurrency);
   const pool = parsed.reuse ? new SessionPool() : undefined;
+  const cancelArrays = () => void arrays?.cancel().catch(() => {});
+  signal.addEventListener('abort', cancelArrays, { once: true });
 
   const outcomes = await Promise.allSettled(prepared.map((task, index) => limit(async () => {
     if (signal.aborted) {
@@ -76,8 +83,8 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
       throw canceledBeforeStart(task);
     }
     try {
-      const value = await runTask(task, index, signal, tracker, pool);
-      tracker.update(index, 'done', exitCodeOf(value));
+      const value = await (arrays ? arrays.run(index, () => runTask(task, index, signal, tracker, pool)) : runTask(task, index, signal, tracker, pool));
+      tracker.update(index, 'done', { ...exitCodeOf(value), ...((value as { cached?: unknown } | null)?.cached === true ? { cached: true } : {}) });
       return value;
     } catch (error) {
       const canceled = signal.aborted || (isToolError(error) && error.canceled);
@@ -89,6 +96,7 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
       throw error;
     }
   })));
+  signal.removeEventListener('abort', cancelArrays);
   await pool?.closeAll();
   tracker.finish();
 
@@ -122,8 +130,12 @@ async function runToolTask(task: PreparedTask<unknown> & { kind: 'tool' }, index
       signal: userOptions.signal ? AbortSignal.any([userOptions.signal, signal]) : signal,
       onEvent: (event) => {
         if (event.type === 'image:pull' && tracker.tasks[index]!.state === 'queued') tracker.update(index, 'pulling');
+        if (event.type === 'image:pull-progress') tracker.pullProgress(index, event);
         if (event.type === 'container:created') tracker.tasks[index]!.containerId = event.containerId;
-        if (event.type === 'container:started' && tracker.tasks[index]!.state !== 'running') tracker.update(index, 'running');
+        if (event.type === 'retry') tracker.update(index, tracker.tasks[index]!.state, { attempt: event.attempt, attempts: event.of });
+        // A Slurm job "started" once submitted; it runs when Slurm says RUNNING.
+        if (event.type === 'container:started' && tracker.tasks[index]!.state !== 'running' && !isSlurmEngine(task.spec.engine)) tracker.update(index, 'running');
+        if (event.type === 'job:state') tracker.update(index, event.state === 'RUNNING' ? 'running' : tracker.tasks[index]!.state, { jobId: event.jobId, jobState: event.state, ...(event.node ? { node: event.node } : {}) });
         userOptions.onEvent?.(event);
       },
     },

@@ -1,4 +1,4 @@
-import type { DockerEngine } from '../engine/docker-engine.js';
+import type { Engine } from '../slurm/engine-kind.js';
 import { InvalidInputError } from '../invalid-input-error.js';
 import type { MountSpec } from '../mount-spec.js';
 import type { RunOptions } from '../options.js';
@@ -31,7 +31,7 @@ export type PreparedTask<T> =
  * Validates every task before any starts, so a typo in task 57 fails at once, not after an hour.
  * Errors name the task: `tasks[3].options.cpus: -1 is not valid: …`.
  */
-export function prepareTasks<T>(tasks: unknown, engine: DockerEngine | undefined): PreparedTask<T>[] {
+export function prepareTasks<T>(tasks: unknown, engine: Engine | undefined): PreparedTask<T>[] {
   if (!Array.isArray(tasks)) {
     throw new InvalidInputError('tasks', tasks, 'must be an array of { image, args, mounts?, options?, name? } or (signal) => Promise');
   }

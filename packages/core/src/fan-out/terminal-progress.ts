@@ -1,6 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import { z } from 'zod';
 import { parseOrThrow } from '../invalid-input-error.js';
+import { formatPullProgress } from '../registry/pull-progress.js';
 import type { FanOutProgress, ProgressListener, TaskProgress } from './progress.js';
 
 /** Options of {@link terminalProgress}. */
@@ -62,6 +63,7 @@ export function render(progress: FanOutProgress, maxRows: number, width: number)
   const summary = `${totals.done + totals.failed + totals.canceled}/${totals.total} finished · ` +
     `${totals.running + totals.pulling} running · ${totals.queued} queued` +
     (totals.failed ? ` · ${totals.failed} failed` : '') + (totals.canceled ? ` · ${totals.canceled} canceled` : '') +
+    cachedCount(progress) +
     ` · ${seconds(progress.elapsedMs)}`;
   const shown = [...progress.tasks.filter((t) => t.state === 'running' || t.state === 'pulling'), ...progress.tasks.filter((t) => t.state === 'failed')]
     .slice(0, maxRows);
@@ -74,8 +76,18 @@ export function render(progress: FanOutProgress, maxRows: number, width: number)
 function row(task: TaskProgress): string {
   const mark = { queued: '·', pulling: '↓', running: '▶', done: '✓', failed: '✗', canceled: '■' }[task.state];
   const elapsed = task.startedAt ? seconds(Date.now() - task.startedAt.getTime()) : '';
-  const detail = task.state === 'failed' ? task.error ?? '' : task.lastLine ?? '';
-  return `  ${mark} ${task.name}  ${elapsed}  ${detail}`;
+  const detail = task.state === 'failed' ? task.error ?? ''
+    : task.state === 'pulling' && task.pull ? formatPullProgress(task.pull) : task.lastLine ?? '';
+  const attempt = task.attempt ? ` (attempt ${task.attempt}/${task.attempts})` : '';
+  // A Slurm task: where the scheduler has it.
+  const job = task.jobId ? ` [job ${task.jobId} ${task.jobState ?? ''}${task.node ? ` on ${task.node}` : ''}]` : '';
+  return `  ${mark} ${task.name}${attempt}${job}  ${elapsed}  ${detail}`;
+}
+
+/** Tasks served from the result cache are done without running: say how many. */
+function cachedCount(progress: FanOutProgress): string {
+  const cached = progress.tasks.filter((t) => t.cached).length;
+  return cached ? ` · ${cached} cached` : '';
 }
 
 function seconds(ms: number): string {

@@ -28,4 +28,6 @@ export interface CacheTrace {
   inputs: FileFingerprint[];
   /** Files the run created or changed in its writable mounts (restored ones on a hit). */
   outputs: FileFingerprint[];
+  /** Why the call was not looked up (then `key` is empty), or why its result was not stored. */
+  uncacheable?: string;
 }

@@ -83,7 +83,7 @@ export function buildResult(facts: RunFacts, outcome: Outcome, finished: Require
     containerId: finished.containerId, ...outcome,
     stdout: facts.stdout, stderr: facts.stderr,
     durationMs: finished.durationMs, startedAt: finished.startedAt, finishedAt: finished.finishedAt,
-    mounts: facts.mounts ?? [], user: facts.user ?? 'image', notes: facts.notes ?? [],
+    mounts: facts.mounts ?? [], user: facts.user ?? 'image', notes: facts.notes ?? [], cached: false, attempts: 1,
   };
 }
 

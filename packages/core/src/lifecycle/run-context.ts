@@ -7,7 +7,7 @@ import { safeEmitter, type EventListener } from '../events.js';
 import type { LocalMount } from '../mount-spec.js';
 import type { ParsedRunOptions } from '../options.js';
 import { formatCommand, tailOf, ToolError } from '../tool-error.js';
-import type { DockerEngine } from '../engine/docker-engine.js';
+import type { Engine } from '../slurm/engine-kind.js';
 import { longTimeout, RunAborted } from './bounded.js';
 import { abortMessage, buildError, notRunnableMessage, type EndReason, type Limits, type RunFacts } from './outcome.js';
 import { RunOutput } from './run-output.js';
@@ -24,7 +24,7 @@ export interface RunSpec {
   args: string[];
   mounts: LocalMount[];
   options: ParsedRunOptions;
-  engine: DockerEngine;
+  engine: Engine;
   /** Who runs it; default: the engine's backend (a fresh container). A warm session passes its own. */
   backend?: ToolBackend;
 }
@@ -46,6 +46,8 @@ export class RunContext implements StepContext {
   private endReason: EndReason | undefined;
   private failure: Error | undefined;
   private readonly disposers: Array<() => void> = [];
+  private stopTimeout: (() => void) | undefined;
+  private disposed = false;
 
   constructor(readonly spec: RunSpec, readonly channels: RunChannels) {
     const { image, args, options } = spec;
@@ -58,7 +60,21 @@ export class RunContext implements StepContext {
     channels.abort.addEventListener('abort', onCancel, { once: true });
     this.disposers.push(() => channels.abort.removeEventListener('abort', onCancel));
     if (channels.abort.aborted) onCancel();
-    if (options.timeoutMs !== undefined) this.disposers.push(longTimeout(options.timeoutMs, () => this.end('timeout')));
+    this.timeoutStartsNow();
+    this.disposers.push(() => this.stopTimeout?.());
+  }
+
+  /** `timeoutMs` counts from now (a backend calls it once its queued tool really starts). */
+  timeoutStartsNow(): void {
+    this.timeoutWaits();
+    const { timeoutMs } = this.spec.options;
+    if (timeoutMs !== undefined && !this.controller.signal.aborted && !this.disposed) this.stopTimeout = longTimeout(timeoutMs, () => this.end('timeout'));
+  }
+
+  /** Stops the timeout clock while the tool waits in a scheduler's queue; cancel still ends the run. */
+  timeoutWaits(): void {
+    this.stopTimeout?.();
+    this.stopTimeout = undefined;
   }
 
   /** Aborts on cancel, timeout or an internal failure. */
@@ -118,6 +134,7 @@ export class RunContext implements StepContext {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const dispose of this.disposers.splice(0)) dispose();
   }
 

@@ -7,7 +7,7 @@ import { RunOptionsSchema } from '../options.js';
  */
 export const CallOptionsSchema = RunOptionsSchema.pick({
   cwd: true, env: true, timeoutMs: true, signal: true, stdout: true, stderr: true, stdin: true,
-  encoding: true, maxBuffer: true, copyOutputs: true, reject: true, onEvent: true,
+  encoding: true, maxBuffer: true, copyOutputs: true, reject: true, onEvent: true, cache: true,
 }).partial();
 
 /** Options of {@link toolSession}: a tool container's settings, defaults for its calls, and the idle timeout. */

@@ -3,7 +3,8 @@ import { connect } from '../engine/docker-engine.js';
 import { SessionContainer } from '../engine/docker-session.js';
 import { safeEmitter } from '../events.js';
 import { ImageReferenceSchema } from '../image-reference.js';
-import { parseOrThrow } from '../invalid-input-error.js';
+import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
+import { isSlurmEngine } from '../slurm/engine-kind.js';
 import { parseMounts, type MountSpec } from '../mount-spec.js';
 import { RunOptionsSchema, type RunOptions } from '../options.js';
 import type { RunSpec } from '../run-container.js';
@@ -36,6 +37,7 @@ export async function toolSession(image: string, mounts?: MountSpec[], options?:
   const { idleTimeoutMs: _idle, ...containerOptions } = options ?? {};
   const parsed = parseOrThrow(RunOptionsSchema, containerOptions, 'options');
   const engine = parsed.engine ?? connect();
+  if (isSlurmEngine(engine)) throw new InvalidInputError('options.engine', engine.endpoint, 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)');
   refuseDaemonSocketMounts(engine, localMounts, parsed);
   const signal = parsed.signal ?? new AbortController().signal;
   const container = await SessionContainer.open(engine, { image, args: [], mounts: localMounts, options: parsed }, { signal, emit: safeEmitter(parsed.onEvent) });
@@ -90,7 +92,10 @@ export class ToolSession {
   run(args: string[], options?: CallOptions): ToolRun {
     parseOrThrow(CallOptionsSchema, options ?? {}, 'options');
     const env = { ...this.defaults.env, ...options?.env };
-    return this.start(prepareRun(this.image, args, [], { ...this.defaults, ...options, env }));
+    const spec = prepareRun(this.image, args, [], { ...this.defaults, ...options, env });
+    // The session's mounts, for the result cache to fingerprint (the exec itself ignores them).
+    const mounts = this.container.decided.plan.mounts.map((m) => ({ path: m.localPath, target: m.target, write: !m.readOnly }));
+    return this.start({ ...spec, mounts });
   }
 
   /** @internal A validated run (its mounts and container settings are the session's) as a call. */

@@ -4,7 +4,9 @@ import { daemonStatus } from '../engine/daemon-error.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
 import { LABEL } from '../labels.js';
-import { EngineSchema } from '../options.js';
+import { RunEngineSchema } from '../options.js';
+import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import { sweepSlurmJobs } from '../slurm/slurm-sweep.js';
 import { removeContainer } from '../live-containers.js';
 import { session } from '../session.js';
 
@@ -15,12 +17,13 @@ export interface OrphanReport {
   kept: string[];
 }
 
-const CleanupOptionsSchema = z.object({ engine: EngineSchema.optional() }).strict();
+const CleanupOptionsSchema = z.object({ engine: RunEngineSchema.optional() }).strict();
 
 /**
  * Removes containers left by tooldock sessions that are provably dead: a process on this host
  * that no longer exists, or a notebook container on this daemon that is gone or stopped.
- * Sessions it cannot judge (another machine sharing the daemon) are left alone.
+ * Sessions it cannot judge (another machine sharing the daemon) are left alone. With a Slurm
+ * engine: cancels the jobs of such sessions (their scripts remove the containers on the nodes).
  *
  * @example
  * ```ts
@@ -28,9 +31,10 @@ const CleanupOptionsSchema = z.object({ engine: EngineSchema.optional() }).stric
  * console.log(`removed ${removed.length} orphaned tool containers`);
  * ```
  */
-export function cleanupOrphans(options: { engine?: DockerEngine } = {}): Promise<OrphanReport> {
+export function cleanupOrphans(options: { engine?: Engine } = {}): Promise<OrphanReport> {
   // Checked synchronously, like runTool's options: a typo throws before anything is removed.
   const parsed = parseOrThrow(CleanupOptionsSchema, options, 'options');
+  if (isSlurmEngine(parsed.engine)) return sweepSlurmJobs(parsed.engine);
   return removeOrphans(parsed.engine ?? connect());
 }
 

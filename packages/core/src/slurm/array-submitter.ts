@@ -55,12 +55,16 @@ export class ArraySubmitter {
     }
   }
 
-  private async submitArray(flags: readonly string[], taskDirs: string[]): Promise<string> {
+  /**
+   * One `sbatch --array=0-N[%throttle]` whose element i runs `taskDirs[i]`; resolves with the
+   * array job id. With a throttle, Slurm itself starts the next element when one ends.
+   */
+  async submitArray(flags: readonly string[], taskDirs: string[], throttle?: number): Promise<string> {
     const batchDir = this.spool.newDir('submit');
     const tasksFile = join(batchDir, 'tasks');
     writeAtomically(tasksFile, taskDirs.map((dir) => `${dir}\n`).join(''));
     const args = [
-      '--parsable', `--array=0-${taskDirs.length - 1}`, `--job-name=${this.jobName}`, `--comment=${this.comment}`,
+      '--parsable', `--array=0-${taskDirs.length - 1}${throttle !== undefined && throttle < taskDirs.length ? `%${throttle}` : ''}`, `--job-name=${this.jobName}`, `--comment=${this.comment}`,
       `--chdir=${batchDir}`, `--output=${join(batchDir, 'job-%a.log')}`, ...flags, this.spool.script(), tasksFile,
     ];
     for (let attempt = 0; ; attempt++) {
@@ -76,7 +80,7 @@ export class ArraySubmitter {
   }
 
   /** `MaxArraySize` from `scontrol show config` (Slurm's default, 1001, if it cannot be read). */
-  private arrayLimit(): Promise<number> {
+  arrayLimit(): Promise<number> {
     this.maxArraySize ??= slurmCommand('scontrol', ['show', 'config']).then(
       (text) => Number(/^MaxArraySize\s*=\s*(\d+)/m.exec(text)?.[1] ?? 1001),
       () => 1001,

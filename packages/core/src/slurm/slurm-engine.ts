@@ -3,6 +3,7 @@ import { toolDockHome } from '../environment.js';
 import { parseOrThrow } from '../invalid-input-error.js';
 import { session } from '../session.js';
 import { ArraySubmitter } from './array-submitter.js';
+import { JobCanceller } from './job-canceller.js';
 import { JobWatcher } from './job-watcher.js';
 import { nodeRuntime, type NodeRuntime } from './node-runtime.js';
 import { SlurmOptionsSchema, type SlurmOptions } from './slurm-options.js';
@@ -36,6 +37,8 @@ export class SlurmEngine {
   readonly submitter: ArraySubmitter;
   /** @internal */
   readonly watcher: JobWatcher;
+  /** @internal */
+  readonly canceller = new JobCanceller();
   private watchdogStarted = false;
 
   constructor(options: SlurmOptions) {

@@ -4,13 +4,18 @@ import type { Writable } from 'node:stream';
 import type { LaunchedTool, StepContext, ToolIo } from '../backend/tool-backend.js';
 import type { EventListener } from '../events.js';
 import { bounded } from '../lifecycle/bounded.js';
+import { fanOutMembership } from './fan-out-arrays.js';
 import { FileFollower } from './file-follower.js';
 import { jobEnded, type JobStatus } from './job-watcher.js';
-import { slurmCommand } from './slurm-cli.js';
 import type { SlurmEngine } from './slurm-engine.js';
 
 /** How long a job that Slurm says has ended may take to show its result file (shared-filesystem lag). */
 const RESULT_LAG_MS = 5_000;
+/**
+ * How often a run looks at its spool files, by job state: a running job's output streams; a
+ * thousand queued elements of a fan-out's arrays must not read files ten times a second each.
+ */
+const POLL_MS: Record<string, number> = { RUNNING: 100, PENDING: 1_000 };
 
 /** A job submitted for one run: the Slurm side of {@link LaunchedTool}. */
 export class SlurmTool implements LaunchedTool {
@@ -25,6 +30,8 @@ export class SlurmTool implements LaunchedTool {
   private oomKilled = false;
   private killed = false;
   private stopped = false;
+  private step: StepContext | undefined;
+  private wake: () => void = () => {};
   /** Resolves once a spooled stdin is complete (the job is submitted only then). */
   private readonly stdinSpooled: Promise<void> | undefined;
 
@@ -47,11 +54,17 @@ export class SlurmTool implements LaunchedTool {
 
   async beforeStart(): Promise<void> {}
 
-  /** Submits (batched into a job array with runs starting at the same time) and follows the job. */
+  /**
+   * Submits (into its fan-out's job arrays, or batched with runs starting at the same time) and
+   * follows the job. `timeoutMs` counts from when the job starts running, not while it queues.
+   */
   async start(step: StepContext): Promise<void> {
+    this.step = step;
+    step.timeoutWaits?.();
     // A job waiting for its input would hold a slot the job producing that input may need.
     if (this.stdinSpooled) await bounded(this.stdinSpooled, step.signal, 'spooling stdin to the shared filesystem');
-    this.jobId = this.engine.submitter.submit(this.flags, this.dir);
+    const member = fanOutMembership();
+    this.jobId = member ? member.arrays.submit(member.index, this.flags, this.dir) : this.engine.submitter.submit(this.flags, this.dir);
     this.jobId.catch(() => {});
     const jobId = await bounded(this.jobId, step.signal, 'submitting the job to Slurm');
     this.onStatus(jobId, { state: 'PENDING' });
@@ -62,9 +75,9 @@ export class SlurmTool implements LaunchedTool {
   /** `scancel`: Slurm signals the job, whose script removes the container (job-script.ts). */
   async kill(signal: AbortSignal): Promise<void> {
     this.killed = true;
-    if (!this.jobId) return;
-    const jobId = await bounded(this.jobId, signal, 'waiting for the job id');
-    await slurmCommand('scancel', [jobId], signal);
+    const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
+    if (!jobId) return; // never submitted
+    await this.engine.canceller.cancel(jobId, signal);
     this.engine.watcher.poke();
   }
 
@@ -85,7 +98,7 @@ export class SlurmTool implements LaunchedTool {
     try {
       const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
       if (jobId && !jobEnded(this.status.state) && !existsSync(join(this.dir, 'result'))) {
-        await slurmCommand('scancel', [jobId], signal);
+        await this.engine.canceller.cancel(jobId, signal);
       }
     } finally {
       // Even when scancel failed: a job that starts later finds no task and ends at once.
@@ -94,7 +107,10 @@ export class SlurmTool implements LaunchedTool {
   }
 
   private onStatus(jobId: string, status: JobStatus): void {
+    // The clock of `timeoutMs` starts when the job leaves the queue (Slurm's `--time` does too).
+    if (status.state !== 'PENDING' && this.status.state === 'PENDING') this.step?.timeoutStartsNow?.();
     this.status = status;
+    this.wake();
     this.emit({ type: 'job:state', jobId, state: status.state, ...(status.node ? { node: status.node } : {}) });
   }
 
@@ -103,18 +119,27 @@ export class SlurmTool implements LaunchedTool {
     let endedAt: number | undefined;
     try {
       while (!this.stopped) {
-        await this.pump();
+        // A queued job has no output yet: only its result (it may run and end between two squeue polls).
+        if (this.status.state !== 'PENDING') await this.pump();
         const result = readResult(this.dir);
         if (result) return await this.finish(() => ((this.oomKilled = result.oom), result.exitCode));
         if (jobEnded(this.status.state)) {
           endedAt ??= Date.now();
           if (this.killed || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
         }
-        await new Promise((resolve) => setTimeout(resolve, this.status.state === 'RUNNING' ? 100 : 250));
+        await this.nap(POLL_MS[this.status.state] ?? 250);
       }
     } catch (error) {
       this.settle.fail(error);
     }
+  }
+
+  /** Waits `ms`, or less when the job's state changes (a queued job that starts is followed at once). */
+  private nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => (clearTimeout(timer), resolve());
+    });
   }
 
   private async pump(): Promise<void> {

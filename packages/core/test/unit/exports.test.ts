@@ -7,9 +7,9 @@ import * as advanced from '@tooldock/core/advanced';
 describe('package exports', () => {
   it('the root exports exactly the front-door values', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'ToolError', 'ToolRun', 'ToolSession',
-      'cleanupOrphans', 'connect', 'currentDockerContext', 'doctor', 'isToolError', 'resolveHostPath',
-      'runMany', 'runTool', 'session', 'terminalProgress', 'toolSession',
+      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'RegistryAuthError', 'SlurmEngine', 'ToolError', 'ToolRun', 'ToolSession',
+      'cacheInfo', 'cleanupOrphans', 'configure', 'connect', 'currentDockerContext', 'doctor', 'exportProvenance', 'formatPullProgress', 'isToolError', 'pruneCache', 'pullImages', 'resolveHostPath',
+      'runMany', 'runRecords', 'runTool', 'session', 'terminalProgress', 'toolSession',
     ]);
   });
 

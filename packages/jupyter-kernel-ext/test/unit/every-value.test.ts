@@ -7,7 +7,7 @@ import { readableLine } from '../../../core/src/fan-out/progress-tracker.js';
 const result = (stdout: string): RunResult => ({
   image: 'img', imageId: 'sha256:x', args: ['samtools', '--version'], command: 'samtools --version', containerId: 'c', exitCode: 0, failed: false,
   killed: false, oomKilled: false, timedOut: false, canceled: false, signal: undefined, stdout, stderr: '',
-  durationMs: 12, startedAt: new Date(), finishedAt: new Date(), mounts: [], user: '0:0', notes: [],
+  durationMs: 12, startedAt: new Date(), finishedAt: new Date(), mounts: [], user: '0:0', notes: [], attempts: 1, cached: false,
 });
 const toolError = new ToolError('Command failed with exit code 3: sh -c x', {
   image: 'img', args: ['sh', '-c', 'x'], command: 'sh -c x', exitCode: 3, stderrTail: 'broken input', stderr: 'broken input\n'.repeat(400), stdout: 'x'.repeat(10_000),

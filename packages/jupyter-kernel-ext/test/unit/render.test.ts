@@ -5,7 +5,7 @@ import { bundleOf, progressBundle } from '@tooldock/jupyter';
 const result = {
   image: 'img', imageId: 'sha256:x', args: ['echo', '<b>'], command: "echo '<b>'", containerId: 'c', exitCode: 0, failed: false,
   killed: false, oomKilled: false, timedOut: false, canceled: false, signal: undefined, stdout: '<script>x</script>\n', stderr: '',
-  durationMs: 12, startedAt: new Date(), finishedAt: new Date(), mounts: [], user: '0:0', notes: [],
+  durationMs: 12, startedAt: new Date(), finishedAt: new Date(), mounts: [], user: '0:0', notes: [], cached: false, attempts: 1,
 } satisfies RunResult;
 
 describe('rich rendering', () => {
@@ -32,5 +32,22 @@ describe('rich rendering', () => {
     expect(html.match(/<tr><td>/g)).toHaveLength(10);
     expect(html.indexOf('s119')).toBeLessThan(html.indexOf('s0<'));
     expect(html).toContain('… and 110 more');
+  });
+
+  it('marks a result served from the cache, in show() and in the live progress table', () => {
+    const hit = bundleOf({ ...result, cached: true })!;
+    expect(hit['text/plain']).toBe("echo '<b>' — exit 0 in 12 ms · cached (no container ran) (img)");
+    expect(hit['text/html']).toContain('<span class="tooldock-cached"');
+    expect(bundleOf(result)!['text/html']).not.toContain('tooldock-cached');
+    expect(bundleOf([result, { ...result, cached: true }])!['text/plain']).toMatch(/12 ms.*\n.*cached/s);
+    const tasks = [
+      { index: 0, name: 'ran', state: 'done' as const, queuedAt: new Date(), durationMs: 900 },
+      { index: 1, name: 'hit', state: 'done' as const, queuedAt: new Date(), durationMs: 3, cached: true },
+    ];
+    const p: FanOutProgress = { task: tasks[1]!, tasks, totals: { queued: 0, pulling: 0, running: 0, done: 2, failed: 0, canceled: 0, total: 2 }, startedAt: new Date(), elapsedMs: 1000, finished: true };
+    const bundle = progressBundle(p, 'qc');
+    expect(bundle['text/plain']).toBe('qc: 2/2 done, 0 running, 0 queued, 1 cached — 1.0 s');
+    expect(bundle['text/html']).toMatch(/<td>hit<\/td><td style="color:#080">done \(cached\)<\/td>/);
+    expect(bundle['text/html']).toMatch(/<td>ran<\/td><td style="color:#080">done<\/td>/);
   });
 });

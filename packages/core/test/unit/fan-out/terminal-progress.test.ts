@@ -26,6 +26,12 @@ describe('terminal progress rendering', () => {
     expect(lines[3]).toBe('  … 1 more');
   });
 
+  it('counts tasks served from the cache in the summary', () => {
+    const text = render(progress([task(0, 'done', { cached: true }), task(1, 'done'), task(2, 'queued')]), 8, 200);
+    expect(text.split('\n')[0]).toBe('2/3 finished · 0 running · 1 queued · 1 cached · 12.3s');
+    expect(render(progress([task(0, 'done')]), 8, 200)).not.toContain('cached');
+  });
+
   it('clips rows to the terminal width', () => {
     const text = render(progress([task(0, 'running', { startedAt: new Date(), lastLine: 'x'.repeat(500) })]), 8, 40);
     expect(text.split('\n')[1]!.length).toBe(40);
