@@ -67,3 +67,13 @@ export async function workbenchReport<T>(workbench: Container): Promise<T> {
   if (StatusCode !== 0) throw new Error(`workbench exited ${StatusCode}: ${text}`);
   return JSON.parse(text.trim().split('\n').pop()!) as T;
 }
+
+/** Creates a workbench for `script`, runs it to its report and removes it; its id is for reaperGone(). */
+export async function runWorkbench<T>(script: string, extraMounts: MountSettings[] = [], env: string[] = []): Promise<{ id: string; report: T }> {
+  const workbench = await createWorkbench(script, extraMounts, env);
+  try {
+    return { id: workbench.id, report: await workbenchReport<T>(workbench) };
+  } finally {
+    await workbench.remove({ force: true });
+  }
+}

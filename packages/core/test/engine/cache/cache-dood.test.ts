@@ -2,7 +2,7 @@ import { chmodSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages } from '#test-support/built-packages.js';
 import { tempDir } from '#test-support/temp-dir.js';
-import { createWorkbench, reaperGone, workbenchReport } from '#test-support/workbench.js';
+import { reaperGone, runWorkbench } from '#test-support/workbench.js';
 
 // DooD: the SDK in a notebook-like container (uid 1000, the socket's group) caching its calls.
 describe('result cache in DooD (the SDK inside a container, sibling tools)', () => {
@@ -13,13 +13,7 @@ describe('result cache in DooD (the SDK inside a container, sibling tools)', () 
     await buildPackages();
     const data = tempDir('cache-dood');
     chmodSync(data, 0o777); // the workbench runs as uid 1000
-    const workbench = await createWorkbench('packages/core/test/engine/cache/fixtures/dood-cache.mjs', [{ Type: 'bind', Source: data, Target: '/data' }]);
-    workbenchId = workbench.id;
-    try {
-      report = await workbenchReport(workbench);
-    } finally {
-      await workbench.remove({ force: true });
-    }
+    ({ id: workbenchId, report } = await runWorkbench<typeof report>('packages/core/test/engine/cache/fixtures/dood-cache.mjs', [{ Type: 'bind', Source: data, Target: '/data' }]));
   }, 240_000);
   afterAll(() => reaperGone(workbenchId));
 

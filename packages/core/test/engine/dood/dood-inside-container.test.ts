@@ -7,7 +7,7 @@ import { buildPackages, repoRoot as root } from '#test-support/built-packages.js
 import { connect } from '@tooldock/core';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
-import { createWorkbench, workbenchReport, reaperGone } from '#test-support/workbench.js';
+import { reaperGone, runWorkbench } from '#test-support/workbench.js';
 
 const images = testImages() as ReturnType<typeof testImages> & { workbench: string };
 const docker = connect().docker;
@@ -42,18 +42,12 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
     await docker.createVolume({ Name: volume });
     // The volume's root must be writable by uid 1000 (as a notebook image's home would be).
     await promisify(execFile)('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/v`, images.busybox, 'chown', '1000:1000', '/v']);
-    const workbench = await createWorkbench('packages/core/test/engine/dood/fixtures/inside.mjs', [
+    ({ id: workbenchId, report } = await runWorkbench<typeof report>('packages/core/test/engine/dood/fixtures/inside.mjs', [
       { Type: 'bind', Source: data, Target: '/data' }, // a different path than on the host
       { Type: 'volume', Source: volume, Target: '/workspace' },
       { Type: 'bind', Source: nested, Target: '/workspace/nested' }, // a bind nested in the volume
       { Type: 'bind', Source: ref, Target: '/ref', ReadOnly: true },
-    ]);
-    workbenchId = workbench.id;
-    try {
-      report = await workbenchReport(workbench);
-    } finally {
-      await workbench.remove({ force: true });
-    }
+    ]));
   }, 240_000);
 
   afterAll(async () => {

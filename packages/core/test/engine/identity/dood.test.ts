@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages } from '#test-support/built-packages.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
-import { createWorkbench, reaperGone, workbenchReport } from '#test-support/workbench.js';
+import { reaperGone, runWorkbench } from '#test-support/workbench.js';
 
 const images = testImages() as ReturnType<typeof testImages> & { notebook_base: string };
 
@@ -14,14 +14,8 @@ describe('a user name for the mapped uid (DooD)', () => {
   beforeAll(async () => {
     await buildPackages();
     const data = tempDir('identity-dood');
-    const workbench = await createWorkbench('packages/core/test/engine/identity/fixtures/inside.mjs',
-      [{ Type: 'bind', Source: data, Target: '/data' }], [`NOTEBOOK_BASE=${images.notebook_base}`]);
-    workbenchId = workbench.id;
-    try {
-      report = await workbenchReport(workbench);
-    } finally {
-      await workbench.remove({ force: true });
-    }
+    ({ id: workbenchId, report } = await runWorkbench<typeof report>('packages/core/test/engine/identity/fixtures/inside.mjs',
+      [{ Type: 'bind', Source: data, Target: '/data' }], [`NOTEBOOK_BASE=${images.notebook_base}`]));
   }, 240_000);
   afterAll(() => reaperGone(workbenchId));
 
