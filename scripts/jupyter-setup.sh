@@ -15,7 +15,7 @@ deno_spec="${HOME}/.local/share/jupyter/kernels/deno/kernel.json"
 # Registered, and by this checkout's deno (a spec left by another checkout points at nothing).
 if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *deno ' || ! grep -qF "\"$PWD/node_modules/" "$deno_spec" 2>/dev/null; then
   log "registering the Deno kernel"
-  node_modules/.bin/deno jupyter --install >/dev/null 2>&1
+  node_modules/.bin/deno jupyter --install --force >/dev/null 2>&1
 fi
 # tslab's own installer needs IPython; its kernelspec is one file.
 tslab_spec="${HOME}/.local/share/jupyter/kernels/tslab"
