@@ -17,8 +17,13 @@ export function useTestCluster(): string {
 export function testCluster(runtime: 'docker' | 'podman' = 'docker'): SlurmEngine {
   useTestCluster();
   const engine = connect({ slurm: { runtime, partition: 'main', spoolDir: tempDir('slurm-spool') } });
-  afterAll(() => {
-    const left = activeJobs(engine.jobName);
+  afterAll(async () => {
+    // A job whose result is in stays COMPLETING until its node reports back (seconds when loaded).
+    let left = activeJobs(engine.jobName);
+    for (let i = 0; i < 60 && left.length && left.every((job) => job.endsWith(' COMPLETING')); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      left = activeJobs(engine.jobName);
+    }
     if (left.length) throw new Error(`jobs of this test session were left in the queue: ${left.join(', ')}`);
   });
   return engine;

@@ -11,11 +11,14 @@ import type { SlurmEngine } from './slurm-engine.js';
 
 /** How long a job that Slurm says has ended may take to show its result file (shared-filesystem lag). */
 const RESULT_LAG_MS = 5_000;
+/** How often a run looks at its spool files: a running job's output streams. */
+const RUNNING_POLL_MS = 100;
+const OTHER_POLL_MS = 250;
 /**
- * How often a run looks at its spool files, by job state: a running job's output streams; a
- * thousand queued elements of a fan-out's arrays must not read files ten times a second each.
+ * A queued element of a fan-out's arrays: a thousand of them must not read files four times a
+ * second each, and Slurm starts the next element without waiting for us to see this one end.
  */
-const POLL_MS: Record<string, number> = { RUNNING: 100, PENDING: 1_000 };
+const QUEUED_IN_FAN_OUT_POLL_MS = 1_000;
 
 /** A job submitted for one run: the Slurm side of {@link LaunchedTool}. */
 export class SlurmTool implements LaunchedTool {
@@ -32,6 +35,7 @@ export class SlurmTool implements LaunchedTool {
   private stopped = false;
   private step: StepContext | undefined;
   private wake: () => void = () => {};
+  private inFanOut = false;
   /** Resolves once a spooled stdin is complete (the job is submitted only then). */
   private readonly stdinSpooled: Promise<void> | undefined;
 
@@ -64,6 +68,7 @@ export class SlurmTool implements LaunchedTool {
     // A job waiting for its input would hold a slot the job producing that input may need.
     if (this.stdinSpooled) await bounded(this.stdinSpooled, step.signal, 'spooling stdin to the shared filesystem');
     const member = fanOutMembership();
+    this.inFanOut = member !== undefined;
     this.jobId = member ? member.arrays.submit(member.index, this.flags, this.dir) : this.engine.submitter.submit(this.flags, this.dir);
     this.jobId.catch(() => {});
     const jobId = await bounded(this.jobId, step.signal, 'submitting the job to Slurm');
@@ -127,11 +132,16 @@ export class SlurmTool implements LaunchedTool {
           endedAt ??= Date.now();
           if (this.killed || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
         }
-        await this.nap(POLL_MS[this.status.state] ?? 250);
+        await this.nap(this.pollInterval());
       }
     } catch (error) {
       this.settle.fail(error);
     }
+  }
+
+  private pollInterval(): number {
+    if (this.status.state === 'RUNNING') return RUNNING_POLL_MS;
+    return this.status.state === 'PENDING' && this.inFanOut ? QUEUED_IN_FAN_OUT_POLL_MS : OTHER_POLL_MS;
   }
 
   /** Waits `ms`, or less when the job's state changes (a queued job that starts is followed at once). */
