@@ -1,13 +1,13 @@
 import { toolName } from '../container-config.js';
 import { pinnedIdentity, imageIdentity } from '../cache/image-identity.js';
-import { cacheSettingsOf, type CacheSettings } from '../cache/cache-settings.js';
+import { cacheSettingsOf } from '../cache/cache-settings.js';
 import { CacheStore } from '../cache/cache-store.js';
 import { callKey } from '../cache/call-key.js';
 import { readCallInputs, uncacheableReason, type CallInputs } from '../cache/call-inputs.js';
 import { lockKey } from '../cache/cache-lock.js';
 import { OutputTap } from '../cache/output-tap.js';
 import { registerPipedSource, type PipedSource } from '../cache/piped-source.js';
-import { readyHit, type ReadyHit } from '../cache/ready-hit.js';
+import { readyHit, type HitCall, type ReadyHit } from '../cache/ready-hit.js';
 import { replayResult } from '../cache/replay-output.js';
 import { storeRun } from '../cache/store-run.js';
 import { writableState, type MountState } from '../cache/writable-state.js';
@@ -60,17 +60,8 @@ async function cacheOrRun(next: RunStep, spec: RunSpec, channels: RunChannels, t
   }
 }
 
-interface Call {
-  spec: RunSpec;
-  channels: RunChannels;
-  trace: RunTrace;
-  settings: CacheSettings;
-  store: CacheStore;
-  /** The call's cancel and timeout, for what the cache itself waits on. */
-  signal: AbortSignal;
-  /** This call's stdout, as a later call's stdin may name it. */
-  source: PipedSource;
-}
+/** A call through the cache: what a hit needs, and always this call's stdout as a source. */
+type Call = HitCall & { source: PipedSource };
 
 async function cachedCall(next: RunStep, call: Call): Promise<RunResult> {
   const { spec, settings, signal } = call;

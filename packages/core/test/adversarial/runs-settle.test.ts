@@ -1,22 +1,14 @@
 import { createServer, type Server } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isToolError, runMany, runTool, type ToolError } from '@tooldock/core';
+import { runMany, runTool, type ToolError } from '@tooldock/core';
 import { usePrivateDaemon } from '#test-support/private-daemon.js';
 import { testImages } from '#test-support/test-images.js';
+import { rejection } from '#test-support/tool-rejection.js';
 
 const { busybox } = testImages();
 
 /** The run's rejection, which must be a ToolError. */
-async function rejection(promise: PromiseLike<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isToolError(error)) throw error;
-    return error;
-  }
-  throw new Error('expected the run to fail');
-}
 
 /** Milliseconds a promise takes to settle. */
 async function settleTime(promise: PromiseLike<unknown>): Promise<number> {

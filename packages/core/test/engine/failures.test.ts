@@ -2,20 +2,12 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import { connect, isToolError, runTool, ToolError } from '@tooldock/core';
+import { connect, runTool, ToolError } from '@tooldock/core';
 import { testImages } from '#test-support/test-images.js';
+import { rejection } from '#test-support/tool-rejection.js';
 
 const { busybox } = testImages();
 
-async function rejection(promise: PromiseLike<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isToolError(error)).toBe(true);
-    return error as ToolError;
-  }
-  throw new Error('expected the run to fail');
-}
 
 async function containerGone(id: string): Promise<boolean> {
   try {

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isToolError, runTool, type ToolError, type ToolEvent } from '@tooldock/core';
+import { runTool, type ToolEvent } from '@tooldock/core';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
+import { rejection } from '#test-support/tool-rejection.js';
 
 const { busybox } = testImages();
 
@@ -17,15 +18,6 @@ function eventLog() {
   };
 }
 
-async function rejection(promise: PromiseLike<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isToolError(error)).toBe(true);
-    return error as ToolError;
-  }
-  throw new Error('expected the run to fail');
-}
 
 /** Counts its runs in `/state/n`, prints `out<n>` (stdout) and `err<n>` (stderr), fails with 3 until run `succeedAt`. */
 function flaky(succeedAt: number): string[] {
