@@ -8,6 +8,7 @@ import { InvalidInputError, parseOrThrow } from './invalid-input-error.js';
 import { parseMounts, type MountSpec } from './mount-spec.js';
 import { RunOptionsSchema, type ParsedRunOptions, type RunOptions } from './options.js';
 import { composeLayers } from './layers/run-layer.js';
+import { holdStdin, releaseStdin } from './lifecycle/held-stdin.js';
 import { runLayers } from './layers/run-layers.js';
 import { refuseUnreplayableRetry } from './retry/replayable-input.js';
 import { runContainer, type RunSpec } from './run-container.js';
@@ -49,7 +50,9 @@ export function prepareRun(image: string, args: string[], mounts?: MountSpec[], 
 /** Starts a prepared run: the container lifecycle inside the layers (retries, record, cache). */
 export function startRun(spec: RunSpec): ToolRun {
   const run = composeLayers(runLayers, (attempt, channels) => runContainer(attempt, channels));
-  return new ToolRun((channels) => run(spec, channels, { attempt: 1 }), spec.options.signal);
+  const { stdin } = spec.options;
+  holdStdin(stdin); // from now: a producer that starts before our container must not lose bytes
+  return new ToolRun((channels) => run(spec, channels, { attempt: 1 }).finally(() => releaseStdin(stdin)), spec.options.signal);
 }
 
 function validateImage(image: unknown): asserts image is string {

@@ -13,6 +13,7 @@ import { storeRun } from '../cache/store-run.js';
 import { writableState, type MountState } from '../cache/writable-state.js';
 import { startWriting, stopWriting, type Writer } from '../cache/concurrent-writers.js';
 import { bounded, longTimeout, RunAborted } from '../lifecycle/bounded.js';
+import { releaseStdin } from '../lifecycle/held-stdin.js';
 import { isSlurmEngine } from '../slurm/engine-kind.js';
 import { abortMessage, buildError } from '../lifecycle/outcome.js';
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
@@ -189,12 +190,15 @@ async function guarded<T>(step: () => Promise<T>): Promise<T | Degraded> {
 
 /**
  * A call fed by a cached call's stdout that was served from the cache reads the stored bytes
- * directly: the replay went to the producer's own sinks while this call was still deciding.
+ * directly, and lets go of the live stream (held for it since the call: the producer's replay
+ * must not wait for a reader that will never come).
  */
 async function stdinFromStore(spec: RunSpec, inputs: CallInputs, signal: AbortSignal): Promise<RunSpec> {
   if (!inputs.producer) return spec;
   const stored = await bounded(inputs.producer.served, signal, 'waiting for the run that feeds its stdin');
-  return stored ? { ...spec, options: { ...spec.options, stdin: { file: stored } } } : spec;
+  if (!stored) return spec;
+  releaseStdin(spec.options.stdin);
+  return { ...spec, options: { ...spec.options, stdin: { file: stored } } };
 }
 
 /** The key under which what actually ran is stored: by the image id the run reports (a tag may have moved). */

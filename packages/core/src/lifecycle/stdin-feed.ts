@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type { ParsedRunOptions } from '../options.js';
+import { heldInput, releaseStdin } from './held-stdin.js';
 
 type StdinSource = NonNullable<ParsedRunOptions['stdin']>;
 
@@ -14,14 +15,18 @@ export function feedStdin(source: StdinSource, target: Writable, onFailure: (err
   const ours = !(source instanceof Readable);
   const input = typeof source === 'string' || source instanceof Uint8Array
     ? Readable.from([Buffer.from(source)])
-    : source instanceof Readable ? source : createReadStream((source as { file: string }).file);
-  input.on('error', (error: Error) => {
+    : source instanceof Readable ? heldInput(source) : createReadStream((source as { file: string }).file);
+  const fail = (error: Error) => {
     input.unpipe(target);
     onFailure(new Error(`Could not read the tool's stdin (${error.message})`, { cause: error }));
-  });
+  };
+  // A held source may have failed before we listened.
+  if (input.errored) return fail(input.errored);
+  input.on('error', fail);
   target.once('close', () => {
     input.unpipe(target);
     if (ours) input.destroy();
+    else releaseStdin(source);
   });
   input.pipe(target);
 }
