@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { session } from '../session.js';
+import { hiddenTempName } from '../hidden-temp-name.js';
 import { JOB_SCRIPT } from './job-script.js';
 
 /**
@@ -50,7 +51,7 @@ export class Spool {
 
 /** Writes beside the path, then renames: a reader on another node never sees half a file. */
 export function writeAtomically(path: string, content: string | Buffer, mode = 0o600): void {
-  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = hiddenTempName(path);
   writeFileSync(temp, content, { mode });
   renameSync(temp, path);
 }
