@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/test-peers.sh
+bash scripts/cwltool.sh    # the workflow engine that re-runs exported workflows
 bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
 bash scripts/registry.sh
 pnpm run --silent typecheck

@@ -58,7 +58,15 @@ export async function readCallInputs(spec: RunSpec, mode: InputMode, signal: Abo
   }
   const stdin = spec.options.stdin;
   const producer = stdin instanceof Readable ? pipedSourceOf(stdin) : undefined;
-  if (!producer) return { files, fingerprints, stdinSha256: await stdinHash(spec) };
+  if (!producer) {
+    const stdinSha256 = await stdinHash(spec);
+    if (stdin && typeof stdin === 'object' && 'file' in stdin && typeof stdin.file === 'string' && stdinSha256) {
+      // The record lists a stdin file among what the run read (a workflow export wires it).
+      const stats = statSync(stdin.file);
+      fingerprints.push({ path: stdin.file, size: stats.size, mtimeMs: stats.mtimeMs, sha256: stdinSha256.slice('file:'.length) });
+    }
+    return { files, fingerprints, stdinSha256 };
+  }
   const key = await bounded(producer.key, signal, 'waiting for the run that feeds its stdin');
   if (key === undefined) return { files, fingerprints, stdinSha256: undefined, uncacheable: 'its stdin comes from a call that does not use the cache' };
   return { files, fingerprints, stdinSha256: `run:${key}`, producer };

@@ -7,6 +7,7 @@ import type { CacheStore } from './cache-store.js';
 import type { CallInputs } from './call-inputs.js';
 import type { PipedSource } from './piped-source.js';
 import { restoreOutputs } from './restore-outputs.js';
+import { keptFingerprints } from './store-run.js';
 import { keptStillHold, writableState } from './writable-state.js';
 
 /** What serving a hit needs of the call. */
@@ -46,7 +47,10 @@ export async function readyHit(call: HitCall, key: string, inputs: CallInputs): 
   if (!restored) return undefined;
   await store.markHit(key);
   call.source?.settleServed(store.blobPath(entry.stdout.sha256));
-  call.trace.cache = { key, hit: true, inputMode: call.settings.inputs, inputs: inputs.fingerprints, outputs: restored };
+  call.trace.cache = {
+    key, hit: true, inputMode: call.settings.inputs, inputs: [...inputs.fingerprints, ...keptFingerprints(entry.kept, states)], outputs: restored,
+    stdout: entry.stdout, stderr: entry.stderr,
+  };
   return { entry };
 }
 

@@ -142,8 +142,10 @@ async function runThenStore(next: RunStep, call: Call, { spec, inputs, writable,
     return result;
   }
   try {
-    const stored = await storeRun(store, settings, spec, { key, inputs, writable, writer }, result, await tap.commit());
-    trace.cache = 'notStored' in stored ? { ...traced, uncacheable: stored.notStored } : { ...traced, outputs: stored.outputs };
+    const streams = await tap.commit();
+    const stored = await storeRun(store, settings, spec, { key, inputs, writable, writer }, result, streams);
+    trace.cache = 'notStored' in stored ? { ...traced, uncacheable: stored.notStored }
+      : { ...traced, inputs: [...traced.inputs, ...stored.kept], outputs: stored.outputs, stdout: streams[0], stderr: streams[1] };
   } catch (error) {
     // The run succeeded; a cache that cannot take its result must not turn it into a failure.
     trace.cache = { ...traced, uncacheable: `could not store the result: ${(error as Error).message}` };
