@@ -88,13 +88,13 @@ export function planCall(record: RunRecord, index: number): Planned {
 function untranslatable(record: RunRecord): string | undefined {
   if (!record.succeeded) return `it failed (${record.error ?? `exit code ${record.exitCode ?? 'unknown'}`}): only successful runs are exported`;
   if (!record.stdio) return 'its record predates the stdio facts an export needs (recorded by an older tooldock)';
-  if (!record.cache || record.cache.uncacheable) {
-    return `it ran without the cache's file fingerprints${record.cache?.uncacheable ? ` (${record.cache.uncacheable})` : ''}: run it with cache: { inputs: 'content' } so its record names each file it read and wrote`;
-  }
   if (record.stdio.stdin === 'stream') return 'it was fed by a Node stream: its bytes were never recorded';
   if (record.stdio.stdin === 'run') return "it was fed another run's stdout through a pipe: the pipe is not a file a workflow can wire (write that run's stdout to a { file } sink instead)";
   if (record.stdio.stdin === 'text') return 'it was fed text or bytes given in the call: they are not recorded (they may be a secret)';
   if (record.entrypoint !== undefined) return 'it overrode the image\'s entrypoint, which a CWL DockerRequirement cannot';
+  if (!record.cache || record.cache.uncacheable) {
+    return `it ran without the cache's file fingerprints${record.cache?.uncacheable ? ` (${record.cache.uncacheable})` : ''}: run it with cache: { inputs: 'content' } so its record names each file it read and wrote`;
+  }
   return undefined;
 }
 

@@ -72,7 +72,14 @@ export function toolCall(plan: CallPlan): ToolCall {
   }
   const env = plan.envNames.map((name) => `env_${name}`);
   for (const [i, name] of plan.envNames.entries()) inputs[env[i]!] = { type: 'string', doc: `The value of ${name}: set for the run, never recorded (it may be a secret).` };
-  const args = plan.argv.map((part) => ('literal' in part ? escape(part.literal) : `${escape(part.before, true)}${slotArg(plan.slots[part.slot]!, ids[part.slot]!)}`));
+  const args = plan.argv.map((part, i) => {
+    if (!('literal' in part)) return `${escape(part.before, true)}${slotArg(plan.slots[part.slot]!, ids[part.slot]!)}`;
+    if (!isValue(part.literal, i)) return escape(part.literal);
+    // A value (a thread count, a read group, a region) is an input: calls differing only in values share the tool.
+    inputs[`arg${i + 1}`] = { type: 'string', doc: `Argument ${i + 1} of the command line.` };
+    bindings.push({ input: `arg${i + 1}`, name: part.literal });
+    return `$(inputs.arg${i + 1})`;
+  });
   const requirements = requirementsOf(plan, listing);
   const shape = {
     image: requirements.DockerRequirement, args, slots: plan.slots.map((s) => [s.role, s.directory, s.files.map((f) => f.suffix)]),
@@ -119,6 +126,11 @@ function resourcesOf(resources: CallPlan['resources']): Record<string, YamlValue
     if (Number.isFinite(bytes)) out.ramMin = Math.ceil(bytes / 2 ** 20);
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The command and its subcommand stay words of the tool, and so do options; the rest are values. */
+function isValue(literal: string, index: number): boolean {
+  return index >= 2 && !literal.startsWith('-');
 }
 
 /** What the command line says for a slot: its name in the working directory. */

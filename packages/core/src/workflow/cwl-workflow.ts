@@ -57,7 +57,7 @@ export function translate(records: readonly RunRecord[]): Translation {
       continue;
     }
     const call = toolCall(planned.plan);
-    tools.set(call.fileName, call.document);
+    if (!tools.has(call.fileName)) tools.set(call.fileName, call.document); // the first call of a shape describes it
     const label = stepLabel(record).replace(/-/g, '_');
     const n = (counts.get(label) ?? 0) + 1;
     counts.set(label, n);
