@@ -1,4 +1,4 @@
-import type { DockerEngine } from '../engine/docker-engine.js';
+import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
 import { bounded } from '../lifecycle/bounded.js';
 
 const PINNED_BY_DIGEST = /@(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;

@@ -1,5 +1,5 @@
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
-import { slurmConcurrency } from '../slurm/slurm-capacity.js';
+import { isSlurmEngine, type Engine } from '../backends/slurm/engine-kind.js';
+import { slurmConcurrency } from '../backends/slurm/slurm-capacity.js';
 
 /**
  * One task per CPU of the DAEMON's machine: that is where the tools run (a notebook container

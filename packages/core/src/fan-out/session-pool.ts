@@ -1,6 +1,6 @@
-import { SessionContainer } from '../engine/docker-session.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
-import type { RunSpec } from '../run-container.js';
+import { SessionContainer } from '../sessions/docker-session.js';
+import { isSlurmEngine } from '../backends/slurm/engine-kind.js';
+import type { RunSpec } from '../lifecycle/run-container.js';
 import { ToolSession } from '../sessions/tool-session.js';
 
 /**

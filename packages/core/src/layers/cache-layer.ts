@@ -1,4 +1,4 @@
-import { toolName } from '../container-config.js';
+import { toolName } from '../backends/docker/container-config.js';
 import { pinnedIdentity, imageIdentity } from '../cache/image-identity.js';
 import { cacheSettingsOf } from '../cache/cache-settings.js';
 import { CacheStore } from '../cache/cache-store.js';
@@ -14,11 +14,11 @@ import { writableState, type MountState } from '../cache/writable-state.js';
 import { startWriting, stopWriting, type Writer } from '../cache/concurrent-writers.js';
 import { bounded, longTimeout, RunAborted } from '../lifecycle/bounded.js';
 import { releaseStdin } from '../lifecycle/held-stdin.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
+import { isSlurmEngine } from '../backends/slurm/engine-kind.js';
 import { abortMessage, buildError } from '../lifecycle/outcome.js';
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
-import { formatCommand } from '../tool-error.js';
-import type { RunResult } from '../run-result.js';
+import { formatCommand } from '../errors/tool-error.js';
+import type { RunResult } from '../api/run-result.js';
 import type { RunLayer, RunStep } from './run-layer.js';
 import type { RunTrace } from './run-trace.js';
 

@@ -1,4 +1,4 @@
-import { daemonMessage } from '../engine/daemon-error.js';
+import { daemonMessage } from '../backends/docker/engine/daemon-error.js';
 import type { FoundCredentials } from './registry-auth.js';
 
 /** How registries and the daemon word "who are you?" and "not you". */

@@ -1,11 +1,11 @@
-import type { PreparedTool, ToolBackend } from '../backend/tool-backend.js';
-import type { SessionContainer } from '../engine/docker-session.js';
-import { ExecTool } from '../engine/exec-tool.js';
+import type { PreparedTool, ToolBackend } from '../backends/tool-backend.js';
+import type { SessionContainer } from './docker-session.js';
+import { ExecTool } from './exec-tool.js';
 
 /**
  * The backend seam for calls in a warm session: everything was prepared when the session opened
  * (mounts, user, image), so `prepare` only checks the container is still there, and `launch`
- * creates an exec instead of a container. The lifecycle (run-container.ts) is the same.
+ * creates an exec instead of a container. The lifecycle (lifecycle/run-container.ts) is the same.
  */
 export class SessionBackend implements ToolBackend {
   constructor(private readonly container: SessionContainer) {}

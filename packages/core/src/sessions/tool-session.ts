@@ -1,15 +1,15 @@
-import { refuseDaemonSocketMounts } from '../daemon-socket.js';
-import { connect } from '../engine/docker-engine.js';
-import { SessionContainer } from '../engine/docker-session.js';
-import { safeEmitter } from '../events.js';
-import { ImageReferenceSchema } from '../image-reference.js';
-import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
-import { parseMounts, type MountSpec } from '../mount-spec.js';
-import { RunOptionsSchema, type RunOptions } from '../options.js';
-import type { RunSpec } from '../run-container.js';
-import { prepareRun, startRun } from '../run-tool.js';
-import type { ToolRun } from '../tool-run.js';
+import { refuseDaemonSocketMounts } from '../backends/docker/daemon-socket.js';
+import { connect } from '../backends/docker/engine/docker-engine.js';
+import { SessionContainer } from './docker-session.js';
+import { safeEmitter } from '../lifecycle/events.js';
+import { ImageReferenceSchema } from '../api/image-reference.js';
+import { InvalidInputError, parseOrThrow } from '../errors/invalid-input-error.js';
+import { isSlurmEngine } from '../backends/slurm/engine-kind.js';
+import { parseMounts, type MountSpec } from '../api/mount-spec.js';
+import { RunOptionsSchema, type RunOptions } from '../api/options.js';
+import type { RunSpec } from '../lifecycle/run-container.js';
+import { prepareRun, startRun } from '../api/run-tool.js';
+import type { ToolRun } from '../api/tool-run.js';
 import { SessionBackend } from './session-backend.js';
 import { CallOptionsSchema, SessionOptionsSchema, type CallOptions, type SessionOptions } from './session-options.js';
 

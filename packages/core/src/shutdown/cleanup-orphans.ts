@@ -1,14 +1,14 @@
-import { processAlive } from '../process-owner.js';
+import { processAlive } from '../util/process-owner.js';
 import { z } from 'zod';
-import { daemonStatus } from '../engine/daemon-error.js';
-import { connect, type DockerEngine } from '../engine/docker-engine.js';
-import { parseOrThrow } from '../invalid-input-error.js';
-import { LABEL } from '../labels.js';
-import { RunEngineSchema } from '../options.js';
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
-import { sweepSlurmJobs } from '../slurm/slurm-sweep.js';
-import { removeContainer } from '../live-containers.js';
-import { session } from '../session.js';
+import { daemonStatus } from '../backends/docker/engine/daemon-error.js';
+import { connect, type DockerEngine } from '../backends/docker/engine/docker-engine.js';
+import { parseOrThrow } from '../errors/invalid-input-error.js';
+import { LABEL } from '../backends/docker/labels.js';
+import { RunEngineSchema } from '../api/options.js';
+import { isSlurmEngine, type Engine } from '../backends/slurm/engine-kind.js';
+import { sweepSlurmJobs } from '../backends/slurm/slurm-sweep.js';
+import { removeContainer } from '../backends/docker/live-containers.js';
+import { session } from '../backends/docker/process-session.js';
 
 /** What {@link cleanupOrphans} removed and why. */
 export interface OrphanReport {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type { DockerEngine } from '../engine/docker-engine.js';
-import { reaperEnabled } from '../environment.js';
-import { session } from '../session.js';
-import { locateSelf } from '../dood/detect-self.js';
+import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
+import { reaperEnabled } from '../util/environment.js';
+import { session } from '../backends/docker/process-session.js';
+import { locateSelf } from '../backends/docker/dood/detect-self.js';
 import { cleanupOrphans } from './cleanup-orphans.js';
 import { ensureSiblingReaper } from './sibling-reaper.js';
 import { WATCHDOG_SCRIPT } from './sweep-script.js';
@@ -14,7 +14,7 @@ export interface Reaper {
   ensureRunning(engine: DockerEngine): Promise<void>;
 }
 
-/** `TOOLDOCK_REAPER=0`: nothing watches; the caller cleans up (see environment.ts). */
+/** `TOOLDOCK_REAPER=0`: nothing watches; the caller cleans up (see util/environment.ts). */
 export const disabledReaper: Reaper = {
   ensureRunning: () => Promise.resolve(),
 };

@@ -1,8 +1,8 @@
-import { LABEL } from '../labels.js';
+import { LABEL } from '../backends/docker/labels.js';
 
 /**
  * The JavaScript both reapers run with `node -e`, in processes that outlive us (no build step, no
- * TypeScript loader there): label keys are interpolated from labels.ts. The prelude reads argv
+ * TypeScript loader there): label keys are interpolated from backends/docker/labels.ts. The prelude reads argv
  * `[dockerodePath, optionsJson, …]`, makes a `docker` client, and defines `sweep(key, value)`,
  * which force-removes every container labelled `key=value`.
  */

@@ -1,6 +1,6 @@
-import { RunOptionsSchema, type RunOptions } from '../../../src/options.js';
+import { RunOptionsSchema, type RunOptions } from '../../../src/api/options.js';
 import type { RunSpec } from '../../../src/lifecycle/run-context.js';
-import type { RunResult } from '../../../src/run-result.js';
+import type { RunResult } from '../../../src/api/run-result.js';
 import type { RunRecord } from '../../../src/records/run-record.js';
 
 /** A validated request, as prepareRun builds it, with an engine that only names its endpoint. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DockerEngine } from '../../../src/engine/docker-engine.js';
+import type { DockerEngine } from '../../../src/backends/docker/engine/docker-engine.js';
 import { currentReaper, disabledReaper, watchingReaper } from '../../../src/shutdown/reaper.js';
 
 describe('the reaper', () => {

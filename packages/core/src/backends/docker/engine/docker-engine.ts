@@ -1,0 +1,136 @@
+import http from 'node:http';
+import https from 'node:https';
+import { inspect } from 'node:util';
+import Docker from 'dockerode';
+import { ContainerClient } from './container-client.js';
+import { DaemonErrors } from './daemon-error.js';
+import { resolveEngineTarget, type ConnectOptions, type EngineTarget } from './engine-target.js';
+import { ImageClient } from './image-client.js';
+import { SshDialAgent } from './ssh-dial-agent.js';
+import { InvalidInputError } from '../../../errors/invalid-input-error.js';
+import { connectSlurm, type SlurmEngine } from '../../slurm/slurm-engine.js';
+import type { SlurmOptions } from '../../slurm/slurm-options.js';
+
+export interface EngineVersion {
+  Version: string;
+  ApiVersion: string;
+  Os?: string;
+  Arch?: string;
+  Components?: Array<{ Name: string; Version: string }>;
+}
+
+/**
+ * One client per daemon, shared by every run: a keep-alive agent so calls reuse sockets,
+ * cached version/info, and connection failures explained (see {@link EngineUnreachableError}).
+ * Get one with {@link connect}.
+ *
+ * @example
+ * ```ts
+ * const engine = connect({ host: 'unix:///var/run/docker.sock' });
+ * console.log((await engine.version()).ApiVersion);
+ * ```
+ */
+export class DockerEngine {
+  /** The dockerode client; use it for anything tooldock does not wrap. */
+  readonly docker: Docker;
+  /** Where the daemon is and how it was chosen. */
+  readonly target: EngineTarget;
+  /** The container calls tooldock makes (create, attach, wait, archives, kill, remove, …). */
+  readonly containers: ContainerClient;
+  /** The image calls tooldock makes (inspect, pull). */
+  readonly images: ImageClient;
+  private readonly errors: DaemonErrors;
+  private versionPromise: Promise<EngineVersion> | undefined;
+  private infoPromise: Promise<Record<string, unknown>> | undefined;
+
+  constructor(options: ConnectOptions = {}) {
+    this.target = resolveEngineTarget(options);
+    this.docker = new Docker(this.target.dockerodeOptions);
+    this.errors = new DaemonErrors(this.target);
+    this.containers = new ContainerClient(this.docker, this.errors);
+    this.images = new ImageClient(this.docker, this.errors);
+    const modem = this.docker.modem as unknown as { agent?: http.Agent; protocol?: string };
+    if (this.target.ssh) {
+      modem.agent = new SshDialAgent(this.target.ssh, options.ssh);
+      Object.defineProperty(modem.agent, inspect.custom, { value: () => `SshDialAgent(${this.target.endpoint})` });
+    } else if (!modem.agent) {
+      // Keep-alive: every run makes ~6 API calls; reusing sockets saves a connect each.
+      const agent = modem.protocol === 'https' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+      // docker-modem runs util.inspect(requestOptions, { showHidden: true, depth: null }) on every
+      // request, debug or not; walking a busy agent's sockets cost ~0.3 s of CPU per run at
+      // concurrency 8. A one-line inspection keeps that free.
+      Object.defineProperty(agent, inspect.custom, { value: () => `Agent(keep-alive, ${this.target.endpoint})` });
+      modem.agent = agent;
+    }
+  }
+
+  /** `unix:///path` or `tcp://host:port` / `ssh://…`, for messages. */
+  get endpoint(): string {
+    return this.target.endpoint;
+  }
+
+  /** Daemon version and API version (cached). */
+  version(): Promise<EngineVersion> {
+    this.versionPromise ??= this.call(() => this.docker.version() as Promise<EngineVersion>);
+    this.versionPromise.catch(() => (this.versionPromise = undefined));
+    return this.versionPromise;
+  }
+
+  /** `docker info` (cached): CPU count, security options, rootless, … */
+  info(): Promise<Record<string, unknown>> {
+    this.infoPromise ??= this.call(() => this.docker.info() as Promise<Record<string, unknown>>);
+    this.infoPromise.catch(() => (this.infoPromise = undefined));
+    return this.infoPromise;
+  }
+
+  /** Resolves when the daemon answers; rejects with an {@link EngineUnreachableError} otherwise. */
+  async ping(): Promise<void> {
+    await this.call(() => this.docker.ping());
+  }
+
+  /** Runs a daemon call, turning "could not connect" into an actionable error. */
+  call<T>(fn: () => Promise<T>): Promise<T> {
+    return this.errors.call(fn);
+  }
+
+  /** Turns a low-level connection failure into an {@link EngineUnreachableError}; other errors pass through. */
+  explain(error: unknown): unknown {
+    return this.errors.explain(error);
+  }
+}
+
+const shared = new Map<string, DockerEngine>();
+
+/**
+ * The shared client for a daemon. Resolution order: `options.host`/`options.socketPath` →
+ * `DOCKER_HOST` → the default sockets (`/var/run/docker.sock`, rootless `$XDG_RUNTIME_DIR/docker.sock`).
+ * Calls with the same target return the same instance. `connect({ slurm })` returns a
+ * {@link SlurmEngine} instead: runs become Slurm jobs (docs/clusters.md).
+ *
+ * @example
+ * ```ts
+ * const engine = connect();
+ * await runTool('busybox', ['true'], [], { engine });
+ * const cluster = connect({ slurm: { partition: 'main', runtime: 'docker' } });
+ * ```
+ */
+export function connect(options: { slurm: SlurmOptions }): SlurmEngine;
+export function connect(options?: ConnectOptions): DockerEngine;
+export function connect(options: ConnectOptions | { slurm: SlurmOptions } = {}): DockerEngine | SlurmEngine {
+  if (typeof options === 'object' && options !== null && 'slurm' in options) return connectSlurmOnly(options);
+  // Validates the options too (InvalidInputError), before any client exists.
+  const key = resolveEngineTarget(options).endpoint;
+  let engine = shared.get(key);
+  if (!engine) {
+    engine = new DockerEngine(options);
+    shared.set(key, engine);
+  }
+  return engine;
+}
+
+/** `{ slurm }` alone: a daemon option beside it would be silently ignored. */
+function connectSlurmOnly(options: { slurm: SlurmOptions }): SlurmEngine {
+  const others = Object.keys(options).filter((key) => key !== 'slurm');
+  if (others.length) throw new InvalidInputError(`options.${others[0]}`, (options as Record<string, unknown>)[others[0]!], 'cannot be combined with slurm (a Slurm engine reaches the nodes\' runtime through Slurm)');
+  return connectSlurm(options.slurm);
+}
