@@ -31,12 +31,13 @@ export { RegistryAuthError } from './registry/pull-error.js';
 export { formatPullProgress, type PullSummary } from './registry/pull-progress.js';
 
 // Engines: which daemon, and how to reach it.
-export { connect, DockerEngine, type EngineVersion } from './backends/docker/engine/docker-engine.js';
+export { connect } from './backends/connect.js';
+export { DockerEngine, type EngineVersion } from './backends/docker/engine/docker-engine.js';
 export type { ConnectOptions, EngineChoice, EngineTarget } from './backends/docker/engine/engine-target.js';
 // A Slurm cluster as an engine: connect({ slurm }) (docs/clusters.md).
 export { SlurmEngine } from './backends/slurm/slurm-engine.js';
 export type { SlurmOptions } from './backends/slurm/slurm-options.js';
-export type { Engine } from './backends/slurm/engine-kind.js';
+export type { Engine } from './backends/engine.js';
 export type { SlurmDoctorReport } from './backends/slurm/slurm-doctor.js';
 export type { MountLocality } from './backends/slurm/mount-locality.js';
 export type { SshOptions } from './backends/docker/engine/ssh-dial-agent.js';

@@ -115,3 +115,14 @@ export const ImageReferenceSchema = z.string({ error: NON_EMPTY }).superRefine((
     });
   }
 });
+
+const PINNED_BY_DIGEST = /@(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+const FULL_IMAGE_ID = /^(?:sha256:)?([a-f0-9]{64})$/;
+
+/** The identity of a reference that names content, without asking anyone. */
+export function pinnedIdentity(image: string): string | undefined {
+  const digest = PINNED_BY_DIGEST.exec(image)?.[1];
+  if (digest) return `digest:${digest}`;
+  const id = FULL_IMAGE_ID.exec(image)?.[1];
+  return id ? `sha256:${id}` : undefined;
+}

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
-import { isSlurmEngine, type Engine } from '../backends/slurm/engine-kind.js';
+import { looksLikeEngine, type Engine } from '../backends/engine.js';
 import type { ToolEvent } from '../lifecycle/events.js';
 import { GpusSchema } from '../backends/docker/gpu-request.js';
 import { RESERVED_LABEL_PREFIX } from '../backends/docker/labels.js';
@@ -72,12 +72,12 @@ export const EngineSchema = z.custom<DockerEngine>(isDockerEngine, {
 });
 
 /** The `engine` of a run (runTool, runMany, recipes): a daemon, or a Slurm cluster from `connect({ slurm })`. */
-export const RunEngineSchema = z.custom<Engine>((v) => isDockerEngine(v) || isSlurmEngine(v), {
+export const RunEngineSchema = z.custom<Engine>(looksLikeEngine, {
   message: 'must be an engine from connect() (a DockerEngine, or a SlurmEngine from connect({ slurm }))',
 });
 
 function isDockerEngine(v: unknown): v is DockerEngine {
-  return typeof v === 'object' && v !== null && 'docker' in v;
+  return looksLikeEngine(v) && v.kind === 'docker';
 }
 
 /**

@@ -1,8 +1,7 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
-import { refuseDaemonSocketMounts } from '../backends/docker/daemon-socket.js';
-import { connect } from '../backends/docker/engine/docker-engine.js';
+import { backendFor, defaultEngine, kindOf } from '../backends/registry.js';
 import { ImageReferenceSchema } from './image-reference.js';
 import { InvalidInputError, parseOrThrow } from '../errors/invalid-input-error.js';
 import { parseMounts, type MountSpec } from './mount-spec.js';
@@ -41,10 +40,11 @@ export function prepareRun(image: string, args: string[], mounts?: MountSpec[], 
   const parsed = parseOrThrow(RunOptionsSchema, options ?? {}, 'options');
   validatePaths(parsed);
   refuseUnreplayableRetry(parsed);
-  const engine = parsed.engine ?? connect();
-  // A mount that *is* the daemon's socket is refused here, synchronously, naming the mount.
-  refuseDaemonSocketMounts(engine, localMounts, parsed);
-  return { image, args: [...args], mounts: localMounts, options: parsed, engine };
+  const engine = parsed.engine ?? defaultEngine();
+  // The runtime's own mount checks, synchronously, naming the mount (Docker: a mount that *is*
+  // the daemon's socket; Slurm: paths on the shared filesystem).
+  kindOf(engine).checkMounts(engine, localMounts, parsed);
+  return { image, args: [...args], mounts: localMounts, options: parsed, engine, backend: backendFor(engine) };
 }
 
 /** Starts a prepared run: the container lifecycle inside the layers (retries, record, cache). */

@@ -5,7 +5,9 @@ import type { EventListener } from '../lifecycle/events.js';
 import type { ResolvedMount } from '../api/run-result.js';
 
 /**
- * The seam behind `runTool`: what "something that runs a tool in a container" must provide.
+ * The seam behind `runTool`: what "something that runs a tool in a container" must provide for
+ * one run. What else differs between runtimes (sessions, fan-outs, doctor, sweeps, …) is the
+ * runtime's `EngineKind` (backends/engine-kind.ts), registered in backends/registry.ts.
  * The lifecycle (lifecycle/) drives it — bounds every step by the run's signal, wires I/O,
  * classifies the outcome, builds the result — so a backend only speaks its own runtime.
  * Docker is the first implementation (backends/docker/engine/docker-backend.ts). The seam was checked against:
@@ -24,6 +26,11 @@ export interface ToolBackend {
   readonly endpoint: string;
   /** Resolves mounts and the tool's identity, and makes sure the image is there. */
   prepare(request: ToolRequest, step: StepContext): Promise<PreparedTool>;
+  /**
+   * A failure of this runtime in its own words, for the run's ToolError and warnings (Docker:
+   * the daemon's message without HTTP noise; an unreachable daemon with its fix).
+   */
+  explainError(error: unknown): string;
 }
 
 /** A validated request, as the backend sees it. */

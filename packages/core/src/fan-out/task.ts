@@ -1,4 +1,4 @@
-import type { Engine } from '../backends/slurm/engine-kind.js';
+import type { Engine } from '../backends/engine.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { MountSpec } from '../api/mount-spec.js';
 import type { RunOptions } from '../api/options.js';

@@ -1,6 +1,4 @@
-import { backendFor } from '../backends/backend-for.js';
 import type { LaunchedTool, PreparedTool, StepContext } from '../backends/tool-backend.js';
-import { daemonMessage } from '../backends/docker/engine/daemon-error.js';
 import { bounded, RunAborted } from './bounded.js';
 import { buildResult, classifyExit, failureMessage } from './outcome.js';
 import { RunContext, type RunChannels, type RunSpec } from './run-context.js';
@@ -36,10 +34,10 @@ export async function runContainer(spec: RunSpec, channels: RunChannels): Promis
 }
 
 async function prepare(run: RunContext): Promise<PreparedTool> {
-  const { image, args, mounts, options, engine } = run.spec;
+  const { image, args, mounts, options } = run.spec;
   const prepared = await step(run, `Could not prepare ${run.tool}`, () => {
     if (run.signal.aborted) throw new RunAborted('waiting to start');
-    return (run.spec.backend ?? backendFor(engine)).prepare({ image, args, mounts, options }, run);
+    return run.spec.backend.prepare({ image, args, mounts, options }, run);
   });
   run.learnt({ imageId: prepared.imageId, mounts: prepared.mounts, user: prepared.user });
   return prepared;
@@ -128,7 +126,7 @@ function killOnAbort(run: RunContext, launched: LaunchedTool): () => void {
 async function cleanUp(run: RunContext, launched: LaunchedTool): Promise<void> {
   await launched.remove(run.graceSignal()).then(
     () => run.emit({ type: 'container:removed', containerId: launched.id }),
-    (error: unknown) => process.emitWarning(`tooldock: could not remove container ${launched.id} yet (retried later): ${daemonMessage(error)}`),
+    (error: unknown) => process.emitWarning(`tooldock: could not remove container ${launched.id} yet (retried later): ${run.spec.backend.explainError(error)}`),
   );
 }
 

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { connect, type DockerEngine } from '../backends/docker/engine/docker-engine.js';
+import { connectDocker, type DockerEngine } from '../backends/docker/engine/docker-engine.js';
 import { ensureImage } from '../backends/docker/ensure-image.js';
 import type { EventListener } from '../lifecycle/events.js';
 import type { ProgressListener } from '../fan-out/progress.js';
@@ -58,7 +58,7 @@ export async function pullImages(images: readonly string[], options: PullImagesO
   const list = parseOrThrow(z.array(ImageReferenceSchema, { error: 'must be a list of image references' }), images, 'images');
   const parsed = parseOrThrow(PullImagesOptionsSchema, options, 'options');
   const unique = [...new Set(list)];
-  const engine = parsed.engine ?? connect();
+  const engine = parsed.engine ?? connectDocker();
   const tracker = new ProgressTracker(unique, parsed.onProgress);
   const stop = new AbortController();
   const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;

@@ -4,8 +4,6 @@ import { locateSelf } from './dood/detect-self.js';
 import { isWithin } from './dood/mount-table.js';
 import { translatePath, type DaemonSource } from './dood/translate-path.js';
 import type { DockerEngine } from './engine/docker-engine.js';
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
-import { checkSlurmMounts } from '../slurm/slurm-mounts.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { LocalMount } from '../../api/mount-spec.js';
 import type { ParsedRunOptions } from '../../api/options.js';
@@ -119,9 +117,7 @@ export function socketMasks(socket: DaemonSocket, mounts: readonly ResolvedMount
  * its field, unless `exposeDaemonSocket`. {@link daemonSocketGuard} checks again as the daemon
  * will see the mounts.
  */
-export function refuseDaemonSocketMounts(engine: Engine, mounts: readonly LocalMount[], options: Pick<ParsedRunOptions, 'exposeDaemonSocket'>): void {
-  // A cluster's mounts are paths on its shared filesystem: checked here, and its nodes' sockets refused.
-  if (isSlurmEngine(engine)) return checkSlurmMounts(mounts, options);
+export function refuseDaemonSocketMounts(engine: DockerEngine, mounts: readonly LocalMount[], options: Pick<ParsedRunOptions, 'exposeDaemonSocket'>): void {
   const path = engine.target.socketPath;
   if (options.exposeDaemonSocket || !path) return;
   let socket: Stats;

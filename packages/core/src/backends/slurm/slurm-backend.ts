@@ -26,6 +26,11 @@ export class SlurmBackend implements ToolBackend {
     return this.engine.endpoint;
   }
 
+  /** Slurm's commands fail with their own message (sbatch, squeue, the node's runtime via the job). */
+  explainError(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+  }
+
   async prepare(request: ToolRequest): Promise<PreparedTool> {
     const mounts = slurmMounts(request.mounts);
     const user = toolUser(request.options.user, 'plain', localDockerGid());

@@ -2,6 +2,9 @@ import { partitionCpus } from './slurm-capacity.js';
 import { slurmCommand } from './slurm-cli.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { mountLocality, type MountLocality } from './mount-locality.js';
+import type { DoctorReport, SlurmDoctorReport } from '../../diagnose/doctor-report.js';
+
+export type { SlurmDoctorReport } from '../../diagnose/doctor-report.js';
 
 /** A problem and its fix (the shape of doctor()'s findings). */
 interface Finding {
@@ -18,15 +21,12 @@ export interface SlurmDiagnosis {
   text: string;
 }
 
-/** What `doctor()` reports for a Slurm engine (in `report.slurm`). */
-export interface SlurmDoctorReport {
-  /** `sinfo --version`, e.g. `slurm 22.05.8`. */
-  version?: string;
-  partitions: Array<{ name: string; default: boolean; state: string; nodes: number; idleCpus: number; totalCpus: number; timeLimit: string }>;
-  /** The runtime on each node probed (a one-task-per-node `srun`): its version, or what failed. */
-  runtime: { name: string; nodes: Record<string, string> };
-  /** The spool directory and the mounts asked about, with where they live. */
-  mounts: MountLocality[];
+/** `doctor({ engine: cluster, mounts })` as the report every engine's doctor gives. */
+export async function slurmDoctorReport(engine: SlurmEngine, mounts: string[]): Promise<DoctorReport> {
+  const { reachable, error, findings, slurm, text } = await slurmDoctor(engine, mounts);
+  const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
+  const engineReport = { endpoint: engine.endpoint, chosenBy: 'option', reachable, ...(slurm.version ? { version: slurm.version } : {}), ...(error ? { error } : {}) };
+  return { engine: engineReport, caller, mounts: [], findings, text, slurm };
 }
 
 /** `doctor({ engine: cluster, mounts })`: Slurm, partitions and free CPUs, the nodes' runtime, shared mounts. */

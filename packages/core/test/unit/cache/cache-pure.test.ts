@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, InvalidInputError, runTool } from '@tooldock/core';
 import { actualPath, canonicalPartials, isPartialPath } from '../../../src/cache/partial-names.js';
-import { pinnedIdentity } from '../../../src/cache/image-identity.js';
+import { pinnedIdentity } from '../../../src/api/image-reference.js';
 import { parseAge, parseSize } from '../../../src/cache/manage-cache.js';
 import { cacheSettingsOf } from '../../../src/cache/cache-settings.js';
 import { callKey } from '../../../src/cache/call-key.js';

@@ -5,7 +5,7 @@ import type { RunRecord } from '../../../src/records/run-record.js';
 
 /** A validated request, as prepareRun builds it, with an engine that only names its endpoint. */
 export function specOf(image: string, args: string[], options: RunOptions = {}, mounts: RunSpec['mounts'] = []): RunSpec {
-  return { image, args, mounts, options: RunOptionsSchema.parse(options), engine: { endpoint: 'unix:///var/run/docker.sock' } as never };
+  return { image, args, mounts, options: RunOptionsSchema.parse(options), engine: { endpoint: 'unix:///var/run/docker.sock' } as never, backend: undefined as never };
 }
 
 export function resultOf(overrides: Partial<RunResult> = {}): RunResult {

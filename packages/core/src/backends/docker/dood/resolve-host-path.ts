@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { connect, type DockerEngine } from '../engine/docker-engine.js';
+import { connectDocker, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../../../errors/invalid-input-error.js';
 import { EngineSchema } from '../../../api/options.js';
 import { locateSelf } from './detect-self.js';
@@ -31,7 +31,7 @@ export function resolveHostPath(path: string, options: { write?: boolean; engine
   // Checked synchronously, like runTool's arguments: nothing is probed for a bad call.
   parseOrThrow(PathSchema, path, 'path');
   const parsed = parseOrThrow(OptionsSchema, options, 'options');
-  return translate(path, parsed.write ?? false, parsed.engine ?? connect());
+  return translate(path, parsed.write ?? false, parsed.engine ?? connectDocker());
 }
 
 async function translate(path: string, write: boolean, engine: DockerEngine): Promise<DaemonSource> {

@@ -1,5 +1,5 @@
 import type { EngineTarget } from './engine-target.js';
-import { explainConnectionError, isConnectionError } from './engine-unreachable-error.js';
+import { EngineUnreachableError, explainConnectionError, isConnectionError } from './engine-unreachable-error.js';
 
 /**
  * Where daemon failures are put into words, for every call tooldock makes. A daemon that cannot
@@ -30,6 +30,11 @@ export function daemonMessage(error: unknown): string {
   const json = (error as { json?: { message?: string } }).json;
   if (json?.message) return json.message;
   return error instanceof Error ? error.message.replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim() : String(error);
+}
+
+/** Any failure of a daemon call in words: an unreachable daemon with its fix, else the daemon's own. */
+export function explainDaemonError(error: unknown): string {
+  return error instanceof EngineUnreachableError ? error.message : daemonMessage(error);
 }
 
 /** The HTTP status the daemon answered with; undefined when it did not answer. */

@@ -6,7 +6,7 @@ import { ensureImage } from '../ensure-image.js';
 import { identityRequest, provideIdentity } from '../identity/provide-identity.js';
 import { bounded } from '../../../lifecycle/bounded.js';
 import { liveContainers, removeContainer, settleOwedRemovals } from '../live-containers.js';
-import { currentReaper } from '../../../shutdown/reaper.js';
+import { currentReaper } from '../reaper/reaper.js';
 import { ensureSignalHandlers } from '../../../shutdown/signal-handlers.js';
 import type { MountPlan } from '../transfer/mount-plan.js';
 import { decideTransfer } from '../transfer/transfer-decision.js';
@@ -14,6 +14,7 @@ import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from
 import type { DockerEngine } from './docker-engine.js';
 import { attachContainer } from './docker-attach.js';
 import { DockerTool } from './docker-tool.js';
+import { explainDaemonError } from './daemon-error.js';
 
 /**
  * The Docker (and Podman) implementation of the backend seam: a container per run, created with
@@ -25,6 +26,10 @@ export class DockerBackend implements ToolBackend {
 
   get endpoint(): string {
     return this.engine.endpoint;
+  }
+
+  explainError(error: unknown): string {
+    return explainDaemonError(error);
   }
 
   async prepare(request: ToolRequest, step: StepContext): Promise<PreparedTool> {

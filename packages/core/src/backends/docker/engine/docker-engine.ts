@@ -7,9 +7,6 @@ import { DaemonErrors } from './daemon-error.js';
 import { resolveEngineTarget, type ConnectOptions, type EngineTarget } from './engine-target.js';
 import { ImageClient } from './image-client.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
-import { InvalidInputError } from '../../../errors/invalid-input-error.js';
-import { connectSlurm, type SlurmEngine } from '../../slurm/slurm-engine.js';
-import type { SlurmOptions } from '../../slurm/slurm-options.js';
 
 export interface EngineVersion {
   Version: string;
@@ -22,7 +19,7 @@ export interface EngineVersion {
 /**
  * One client per daemon, shared by every run: a keep-alive agent so calls reuse sockets,
  * cached version/info, and connection failures explained (see {@link EngineUnreachableError}).
- * Get one with {@link connect}.
+ * Get one with `connect()`.
  *
  * @example
  * ```ts
@@ -31,6 +28,8 @@ export interface EngineVersion {
  * ```
  */
 export class DockerEngine {
+  /** Tells engines apart without importing them (backends/registry.ts). */
+  readonly kind = 'docker' as const;
   /** The dockerode client; use it for anything tooldock does not wrap. */
   readonly docker: Docker;
   /** Where the daemon is and how it was chosen. */
@@ -104,20 +103,9 @@ const shared = new Map<string, DockerEngine>();
 /**
  * The shared client for a daemon. Resolution order: `options.host`/`options.socketPath` →
  * `DOCKER_HOST` → the default sockets (`/var/run/docker.sock`, rootless `$XDG_RUNTIME_DIR/docker.sock`).
- * Calls with the same target return the same instance. `connect({ slurm })` returns a
- * {@link SlurmEngine} instead: runs become Slurm jobs (docs/clusters.md).
- *
- * @example
- * ```ts
- * const engine = connect();
- * await runTool('busybox', ['true'], [], { engine });
- * const cluster = connect({ slurm: { partition: 'main', runtime: 'docker' } });
- * ```
+ * Calls with the same target return the same instance. `connect()` (backends/connect.ts) calls it.
  */
-export function connect(options: { slurm: SlurmOptions }): SlurmEngine;
-export function connect(options?: ConnectOptions): DockerEngine;
-export function connect(options: ConnectOptions | { slurm: SlurmOptions } = {}): DockerEngine | SlurmEngine {
-  if (typeof options === 'object' && options !== null && 'slurm' in options) return connectSlurmOnly(options);
+export function connectDocker(options: ConnectOptions = {}): DockerEngine {
   // Validates the options too (InvalidInputError), before any client exists.
   const key = resolveEngineTarget(options).endpoint;
   let engine = shared.get(key);
@@ -126,11 +114,4 @@ export function connect(options: ConnectOptions | { slurm: SlurmOptions } = {}):
     shared.set(key, engine);
   }
   return engine;
-}
-
-/** `{ slurm }` alone: a daemon option beside it would be silently ignored. */
-function connectSlurmOnly(options: { slurm: SlurmOptions }): SlurmEngine {
-  const others = Object.keys(options).filter((key) => key !== 'slurm');
-  if (others.length) throw new InvalidInputError(`options.${others[0]}`, (options as Record<string, unknown>)[others[0]!], 'cannot be combined with slurm (a Slurm engine reaches the nodes\' runtime through Slurm)');
-  return connectSlurm(options.slurm);
 }

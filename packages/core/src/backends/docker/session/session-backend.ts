@@ -1,6 +1,7 @@
-import type { PreparedTool, ToolBackend } from '../backends/tool-backend.js';
+import type { PreparedTool, ToolBackend } from '../../tool-backend.js';
 import type { SessionContainer } from './docker-session.js';
 import { ExecTool } from './exec-tool.js';
+import { explainDaemonError } from '../engine/daemon-error.js';
 
 /**
  * The backend seam for calls in a warm session: everything was prepared when the session opened
@@ -12,6 +13,10 @@ export class SessionBackend implements ToolBackend {
 
   get endpoint(): string {
     return this.container.engine.endpoint;
+  }
+
+  explainError(error: unknown): string {
+    return explainDaemonError(error);
   }
 
   async prepare(request: Parameters<ToolBackend['prepare']>[0]): Promise<PreparedTool> {

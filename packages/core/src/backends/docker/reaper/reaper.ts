@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
-import { reaperEnabled } from '../util/environment.js';
-import { session } from '../backends/docker/process-session.js';
-import { locateSelf } from '../backends/docker/dood/detect-self.js';
-import { cleanupOrphans } from './cleanup-orphans.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import { reaperEnabled } from '../../../util/environment.js';
+import { session } from '../process-session.js';
+import { locateSelf } from '../dood/detect-self.js';
+import { sweepDocker } from '../docker-sweep.js';
 import { ensureSiblingReaper } from './sibling-reaper.js';
 import { WATCHDOG_SCRIPT } from './sweep-script.js';
 
@@ -47,7 +47,7 @@ async function startReapers(engine: DockerEngine): Promise<void> {
   startWatchdog(engine);
   // The start-up sweep: whatever earlier sessions left goes now, quietly in the background;
   // it only removes provably dead ones.
-  setTimeout(() => void cleanupOrphans({ engine }).catch(() => {}), 0).unref();
+  setTimeout(() => void sweepDocker(engine).catch(() => {}), 0).unref();
   // In DooD, a sibling container also covers the death of the whole notebook container. The
   // first tool starts only once it runs, so no tool can outlive an early kill of the notebook.
   try {

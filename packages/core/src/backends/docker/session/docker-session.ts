@@ -1,14 +1,14 @@
 import type Docker from 'dockerode';
-import type { StepContext, ToolRequest } from '../backends/tool-backend.js';
-import { containerConfig } from '../backends/docker/container-config.js';
-import { LABEL } from '../backends/docker/labels.js';
-import { identityRequest, provideIdentity } from '../backends/docker/identity/provide-identity.js';
-import { bounded } from '../lifecycle/bounded.js';
-import { removeContainer, settleOwedRemovals } from '../backends/docker/live-containers.js';
-import { currentReaper } from '../shutdown/reaper.js';
-import { ensureSignalHandlers } from '../shutdown/signal-handlers.js';
-import { createContainer, DockerBackend, type Decided } from '../backends/docker/engine/docker-backend.js';
-import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
+import type { StepContext, ToolRequest } from '../../tool-backend.js';
+import { containerConfig } from '../container-config.js';
+import { LABEL } from '../labels.js';
+import { identityRequest, provideIdentity } from '../identity/provide-identity.js';
+import { bounded } from '../../../lifecycle/bounded.js';
+import { removeContainer, settleOwedRemovals } from '../live-containers.js';
+import { currentReaper } from '../reaper/reaper.js';
+import { ensureSignalHandlers } from '../../../shutdown/signal-handlers.js';
+import { createContainer, DockerBackend, type Decided } from '../engine/docker-backend.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 import { CALLS_DIR, KEEP_ALIVE } from './session-helper.js';
 
 /**

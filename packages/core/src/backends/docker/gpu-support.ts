@@ -1,4 +1,4 @@
-import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
+import type { DockerEngine } from './engine/docker-engine.js';
 
 /** What `doctor()` says about GPUs: whether the daemon registered the NVIDIA runtime. */
 export interface GpuSupport {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex, type Writable } from 'node:stream';
-import type { LaunchedTool, StepContext, ToolIo } from '../backends/tool-backend.js';
-import { DockerDemuxer } from '../backends/docker/engine/demux.js';
-import { bounded, RunAborted } from '../lifecycle/bounded.js';
-import type { ParsedRunOptions } from '../api/options.js';
+import type { LaunchedTool, StepContext, ToolIo } from '../../tool-backend.js';
+import { DockerDemuxer } from '../engine/demux.js';
+import { bounded, RunAborted } from '../../../lifecycle/bounded.js';
+import type { ParsedRunOptions } from '../../../api/options.js';
 import type { SessionContainer } from './docker-session.js';
 import { SessionGoneError } from './docker-session.js';
 import { callCommand, killCallCommand } from './session-helper.js';

@@ -1,4 +1,4 @@
-import { LABEL } from '../backends/docker/labels.js';
+import { LABEL } from '../labels.js';
 
 /**
  * The JavaScript both reapers run with `node -e`, in processes that outlive us (no build step, no

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
-import type { SelfLocation } from '../backends/docker/dood/detect-self.js';
-import { LABEL, labelFilter } from '../backends/docker/labels.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import type { SelfLocation } from '../dood/detect-self.js';
+import { LABEL, labelFilter } from '../labels.js';
 import { SIBLING_REAPER_SCRIPT } from './sweep-script.js';
 
 const started = new Set<string>();
