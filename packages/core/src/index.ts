@@ -50,6 +50,7 @@ export type { DaemonSource } from './backends/docker/dood/translate-path.js';
 export { cleanupOrphans, type OrphanReport } from './shutdown/cleanup-orphans.js';
 
 // Errors: what a failed call throws.
+export { TooldockError, isTooldockError } from './errors/tooldock-error.js';
 export { ToolError, isToolError, type ToolErrorDetails } from './errors/tool-error.js';
 export { InvalidInputError } from './errors/invalid-input-error.js';
 export { EngineUnreachableError } from './backends/docker/engine/engine-unreachable-error.js';

@@ -63,6 +63,8 @@ function validateArgs(args: unknown): asserts args is string[] {
   if (!Array.isArray(args)) throw new InvalidInputError('args', args, 'must be an array of strings, e.g. ["samtools", "--version"]');
   args.forEach((arg, i) => {
     if (typeof arg !== 'string') throw new InvalidInputError(`args[${i}]`, arg, 'must be a string (convert numbers with String())');
+    // No runtime can pass it on: an argv entry ends at the first NUL.
+    if (arg.includes('\0')) throw new InvalidInputError(`args[${i}]`, arg, 'must not contain a NUL byte, which no process can receive');
   });
 }
 

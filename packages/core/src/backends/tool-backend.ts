@@ -3,6 +3,7 @@ import type { LocalMount } from '../api/mount-spec.js';
 import type { ParsedRunOptions } from '../api/options.js';
 import type { EventListener } from '../lifecycle/events.js';
 import type { ResolvedMount } from '../api/run-result.js';
+import { TooldockError } from '../errors/tooldock-error.js';
 
 /**
  * The seam behind `runTool`: what "something that runs a tool in a container" must provide for
@@ -99,7 +100,8 @@ export interface LaunchedTool {
  * The runtime refused to start the command: missing from the image (exit code 127, as a shell
  * says) or not executable (126). The lifecycle reports it as a failed run with that code.
  */
-export class CommandNotRunnableError extends Error {
+export class CommandNotRunnableError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_COMMAND_NOT_RUNNABLE';
   override readonly name = 'CommandNotRunnableError';
   constructor(readonly exitCode: 126 | 127, readonly why: string, readonly runtimeMessage: string) {
     super(runtimeMessage);

@@ -13,9 +13,12 @@ import { hashFile, sameMtime } from './file-tree.js';
 import { actualPath } from './partial-names.js';
 import { ProducedFiles } from './produced-files.js';
 import type { MountState } from './writable-state.js';
+import { TooldockError } from '../errors/tooldock-error.js';
 
 /** A hit that cannot be served as stored (a temp name this call lacks, a blob gone): run the tool. */
-export class CannotRestore extends Error {}
+export class CannotRestore extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_CANNOT_RESTORE';
+}
 
 /**
  * Puts a hit's outputs back where the run left them: each missing or changed one is copied from

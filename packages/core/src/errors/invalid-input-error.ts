@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { TooldockError } from './tooldock-error.js';
 
 /**
  * Thrown synchronously, before any container exists, when an argument to a tooldock call is
@@ -11,7 +12,7 @@ import type { z } from 'zod';
  * }
  * ```
  */
-export class InvalidInputError extends TypeError {
+export class InvalidInputError extends TooldockError {
   override readonly name = 'InvalidInputError';
   readonly code = 'ERR_TOOLDOCK_INVALID_INPUT';
 

@@ -1,4 +1,5 @@
 import type { Captured, ResolvedMount } from '../api/run-result.js';
+import { TooldockError } from './tooldock-error.js';
 
 const brand: unique symbol = Symbol.for('tooldock.ToolError') as never;
 // Node's util.inspect hook, by its registered name: no node:util import, and Deno honours it too.
@@ -46,7 +47,8 @@ export interface ToolErrorDetails {
  * }
  * ```
  */
-export class ToolError extends Error {
+export class ToolError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_TOOL_FAILED';
   override readonly name = 'ToolError';
   readonly [brand] = true;
   readonly shortMessage: string;

@@ -35,7 +35,6 @@ export class SlurmBackend implements ToolBackend {
     const mounts = slurmMounts(request.mounts);
     const user = toolUser(request.options.user, 'plain', localDockerGid());
     const flags = jobFlags(this.engine.options, request.options);
-    for (const arg of request.args) if (arg.includes('\0')) throw new Error('an argument contains a NUL byte, which no process can receive');
     return {
       // Each node resolves the tag itself; which image id ran is not known before the job does.
       imageId: request.image,

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { TooldockError } from '../../errors/tooldock-error.js';
 
 /** A Slurm command failed: its name, arguments and what it printed on stderr. */
-export class SlurmCommandError extends Error {
+export class SlurmCommandError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_SLURM_COMMAND';
   override readonly name = 'SlurmCommandError';
   constructor(readonly command: string, readonly args: readonly string[], readonly stderr: string, readonly exitCode: number | null) {
     super(`${command} ${args.join(' ')} failed${exitCode !== null ? ` (exit ${exitCode})` : ''}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
@@ -9,7 +11,8 @@ export class SlurmCommandError extends Error {
 }
 
 /** A CLI that is not installed: the submitting host is not a Slurm client. */
-export class SlurmNotFoundError extends Error {
+export class SlurmNotFoundError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_SLURM_NOT_FOUND';
   override readonly name = 'SlurmNotFoundError';
   constructor(command: string) {
     super(`${command} was not found on this host: tooldock submits with the Slurm client commands (sbatch, squeue, scancel, sinfo); ` +

@@ -1,9 +1,11 @@
+import { TooldockError } from '../../../errors/tooldock-error.js';
 /**
  * Why a writable mount's outputs were not (all) brought back: a refused archive entry, a type
  * conflict with a local file, or a filesystem error, always naming the path. The run's lifecycle
  * wraps it into the run's `ToolError`.
  */
-export class CopyBackError extends Error {
+export class CopyBackError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_COPY_BACK';
   override readonly name = 'CopyBackError';
 }
 

@@ -1,4 +1,5 @@
 import type { OwnMount } from './mount-table.js';
+import { TooldockError } from '../../../errors/tooldock-error.js';
 
 /**
  * A path the daemon cannot see the way we do: not under any mount of our container, on a
@@ -12,7 +13,8 @@ import type { OwnMount } from './mount-table.js';
  * catch (error) { if (error instanceof PathNotShareableError) console.log(error.mounts); }
  * ```
  */
-export class PathNotShareableError extends Error {
+export class PathNotShareableError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_PATH_NOT_SHAREABLE';
   override readonly name = 'PathNotShareableError';
   constructor(
     readonly path: string,

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { TooldockError } from '../../../errors/tooldock-error.js';
 
 const brand: unique symbol = Symbol.for('tooldock.EngineUnreachableError') as never;
 
@@ -12,7 +13,8 @@ const brand: unique symbol = Symbol.for('tooldock.EngineUnreachableError') as ne
  * catch (error) { if (error instanceof EngineUnreachableError) console.error(error.fix); }
  * ```
  */
-export class EngineUnreachableError extends Error {
+export class EngineUnreachableError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_ENGINE_UNREACHABLE';
   override readonly name = 'EngineUnreachableError';
   readonly [brand] = true;
   constructor(

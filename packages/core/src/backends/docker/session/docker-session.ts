@@ -10,6 +10,7 @@ import { ensureSignalHandlers } from '../../../shutdown/signal-handlers.js';
 import { createContainer, DockerBackend, type Decided } from '../engine/docker-backend.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { CALLS_DIR, KEEP_ALIVE } from './session-helper.js';
+import { TooldockError } from '../../../errors/tooldock-error.js';
 
 /**
  * The long-lived container of a warm session: created exactly like a tool container (same
@@ -111,7 +112,8 @@ export class SessionContainer {
 }
 
 /** A call on a session whose container is gone: never hangs, says why. */
-export class SessionGoneError extends Error {
+export class SessionGoneError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_SESSION_GONE';
   override readonly name = 'SessionGoneError';
 }
 
