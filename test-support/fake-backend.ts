@@ -96,8 +96,9 @@ class FakeTool implements LaunchedTool {
   private exit!: (code: number) => void;
 
   constructor(private readonly backend: FakeBackend, private readonly script: FakeScript, private readonly io: ToolIo, args: string[]) {
-    this.stdin = io.stdin ? new PassThrough() : undefined;
-    this.stdin?.resume();
+    const stdin = io.stdin ? new PassThrough() : undefined;
+    stdin?.resume(); // the fake tool reads and discards its input
+    this.stdin = stdin;
     this.exited = new Promise((resolve) => (this.exit = resolve));
     this.outputEnded = this.exited.then(() => undefined);
     void args;
