@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { toolUser, type ToolUser } from '../docker/identity/caller-user.js';
-import { toolName } from '../docker/container-config.js';
+import { toolName } from '../../lifecycle/tool-name.js';
 import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../tool-backend.js';
 import type { ResolvedMount } from '../../api/run-result.js';
 import { session, sessionLabels } from '../docker/process-session.js';
