@@ -18,7 +18,7 @@ module.exports = {
       name: 'only-the-registry-knows-the-runtimes',
       comment: 'Outside backends/, a runtime is reached through its EngineKind (backends/registry.ts); the root may export its engine class.',
       severity: 'error',
-      from: { path: SRC, pathNot: [`${SRC}backends/`, `${SRC}(index|advanced)\\.ts$`] },
+      from: { path: SRC, pathNot: [`${SRC}backends/`, `${SRC}(index|advanced)\\.ts$`, `${SRC}subpaths/`] },
       to: { path: `${SRC}backends/(slurm)/`, dependencyTypesNot: ['type-only'] },
     },
     {
@@ -53,8 +53,8 @@ module.exports = {
       name: 'entry-points-are-not-imported',
       comment: 'index.ts, advanced.ts and bin/ are the package\'s doors: nothing inside goes out through them.',
       severity: 'error',
-      from: { path: SRC, pathNot: `${SRC}bin/` },
-      to: { path: `${SRC}(index|advanced)\\.ts$|${SRC}bin/` },
+      from: { path: SRC, pathNot: `${SRC}(bin|subpaths)/` },
+      to: { path: `${SRC}(index|advanced)\\.ts$|${SRC}(bin|subpaths)/` },
     },
     {
       name: 'no-circular',

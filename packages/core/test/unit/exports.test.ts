@@ -26,4 +26,19 @@ describe('package exports', () => {
     ]);
     for (const name of Object.keys(advanced)) expect(Object.keys(root)).not.toContain(name);
   });
+
+  it('the subpaths group the rest by concern (still at the root too, for now)', async () => {
+    const subpaths = {
+      cache: ['cacheInfo', 'configure', 'pruneCache'],
+      docker: ['DockerEngine', 'PathNotShareableError', 'currentDockerContext', 'resolveHostPath', 'session'],
+      images: ['RegistryAuthError', 'formatPullProgress', 'pullImages'],
+      provenance: ['exportProvenance', 'runRecords'],
+      slurm: ['SlurmEngine'],
+    };
+    for (const [path, names] of Object.entries(subpaths)) {
+      const values = (await import(`@tooldock/core/${path}`)) as Record<string, unknown>;
+      expect(Object.keys(values).sort(), path).toEqual(names);
+      for (const name of names) expect(values[name], `${path}.${name}`).toBe((root as Record<string, unknown>)[name]);
+    }
+  });
 });
