@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../invalid-input-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { RunRecord } from '../records/run-record.js';
 import { runRecords } from '../records/run-records.js';
 import { exportWorkflow } from '../workflow/export-workflow.js';

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { pipedSourceOf } from '../cache/piped-source.js';
-import type { ParsedRunOptions } from '../options.js';
+import type { ParsedRunOptions } from '../api/options.js';
 import type { RecordedStdio } from './run-record.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { memoryToBytes } from '../options.js';
-import { formatCommand } from '../tool-error.js';
+import { memoryToBytes } from '../api/options.js';
+import { formatCommand } from '../errors/tool-error.js';
 import type { RecordedFile } from '../records/run-record.js';
 import { stepLabel, type CallPlan, type Slot } from './call-plan.js';
 import type { YamlValue } from './yaml.js';

@@ -1,4 +1,4 @@
-import { formatCommand } from '../tool-error.js';
+import { formatCommand } from '../errors/tool-error.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { Translation } from './cwl-workflow.js';
 

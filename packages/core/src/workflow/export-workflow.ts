@@ -1,13 +1,13 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { hiddenTempName } from '../hidden-temp-name.js';
-import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
+import { hiddenTempName } from '../util/hidden-temp-name.js';
+import { InvalidInputError, parseOrThrow } from '../errors/invalid-input-error.js';
 import { noteWorkflowExport } from '../records/crate/workflow-link.js';
 import { parseJournal } from '../records/read-journal.js';
 import type { RecordedFile, RunRecord } from '../records/run-record.js';
 import { runRecords } from '../records/run-records.js';
-import { session } from '../session.js';
+import { session } from '../backends/docker/process-session.js';
 import { translate, TOOLS_DIR, type Translation } from './cwl-workflow.js';
 import { exportReadme, exportWarnings } from './export-readme.js';
 import { toYaml } from './yaml.js';
