@@ -32,7 +32,7 @@ describe('package exports', () => {
       cache: ['cacheInfo', 'configure', 'pruneCache'],
       docker: ['DockerEngine', 'PathNotShareableError', 'currentDockerContext', 'resolveHostPath', 'session'],
       images: ['RegistryAuthError', 'formatPullProgress', 'pullImages'],
-      provenance: ['exportProvenance', 'runRecords'],
+      provenance: ['exportProvenance', 'exportWorkflow', 'runRecords'],
       slurm: ['SlurmEngine'],
     };
     for (const [path, names] of Object.entries(subpaths)) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -118,6 +118,8 @@ describe('exportWorkflow: the alignment notebook as a CWL workflow cwltool re-ru
       expect(await alignments(bam.path)).toBe(await alignments(join(dir, `${name}.bam`)));
     }
     expect(existsSync(outputs.samtools_index_2_out1!.path)).toBe(true);
+    // To look at what was exported (docs/provenance.md shows these files): keep a copy.
+    if (process.env.TOOLDOCK_KEEP_EXPORT) cpSync(exportDir, process.env.TOOLDOCK_KEEP_EXPORT, { recursive: true });
   }, 600_000);
 
   it('the provenance crate of the same runs links the workflow', async () => {
