@@ -4,7 +4,7 @@ import { locateSelf } from './dood/detect-self.js';
 import { isWithin } from './dood/mount-table.js';
 import { translatePath, type DaemonSource } from './dood/translate-path.js';
 import type { DockerEngine } from './engine/docker-engine.js';
-import { isSlurmEngine, type Engine } from './slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine, type Engine } from './slurm/engine-kind.js';
 import { checkSlurmMounts } from './slurm/slurm-mounts.js';
 import { InvalidInputError } from './invalid-input-error.js';
 import type { LocalMount } from './mount-spec.js';
@@ -122,6 +122,8 @@ export function socketMasks(socket: DaemonSocket, mounts: readonly ResolvedMount
 export function refuseDaemonSocketMounts(engine: Engine, mounts: readonly LocalMount[], options: Pick<ParsedRunOptions, 'exposeDaemonSocket'>): void {
   // A cluster's mounts are paths on its shared filesystem: checked here, and its nodes' sockets refused.
   if (isSlurmEngine(engine)) return checkSlurmMounts(mounts, options);
+  // Charliecloud: your own paths, and the tool keeps your groups (a user namespace cannot drop them).
+  if (isCharliecloudEngine(engine)) return checkSlurmMounts(mounts, options);
   const path = engine.target.socketPath;
   if (options.exposeDaemonSocket || !path) return;
   let socket: Stats;

@@ -36,6 +36,10 @@ export type { ConnectOptions, EngineChoice, EngineTarget } from './engine/engine
 // A Slurm cluster as an engine: connect({ slurm }) (docs/clusters.md).
 export { SlurmEngine } from './slurm/slurm-engine.js';
 export type { SlurmOptions } from './slurm/slurm-options.js';
+// No daemon: connect({ runtime: 'charliecloud' }) runs tools with ch-run as you (docs/clusters.md).
+export { CharliecloudEngine } from './backends/charliecloud/charliecloud-engine.js';
+export type { CharliecloudOptions } from './backends/charliecloud/charliecloud-options.js';
+export type { ReadyImage } from './backends/image-store/image-store.js';
 export type { Engine } from './slurm/engine-kind.js';
 export type { SlurmDoctorReport } from './slurm/slurm-doctor.js';
 export type { MountLocality } from './slurm/mount-locality.js';

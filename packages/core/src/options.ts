@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { DockerEngine } from './engine/docker-engine.js';
-import { isSlurmEngine, type Engine } from './slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine, type Engine } from './slurm/engine-kind.js';
 import type { ToolEvent } from './events.js';
 import { GpusSchema } from './gpu-request.js';
 import { RESERVED_LABEL_PREFIX } from './labels.js';
@@ -72,8 +72,8 @@ export const EngineSchema = z.custom<DockerEngine>(isDockerEngine, {
 });
 
 /** The `engine` of a run (runTool, runMany, recipes): a daemon, or a Slurm cluster from `connect({ slurm })`. */
-export const RunEngineSchema = z.custom<Engine>((v) => isDockerEngine(v) || isSlurmEngine(v), {
-  message: 'must be an engine from connect() (a DockerEngine, or a SlurmEngine from connect({ slurm }))',
+export const RunEngineSchema = z.custom<Engine>((v) => isDockerEngine(v) || isSlurmEngine(v) || isCharliecloudEngine(v), {
+  message: 'must be an engine from connect() (a DockerEngine, a SlurmEngine from connect({ slurm }) or a CharliecloudEngine from connect({ runtime: "charliecloud" }))',
 });
 
 function isDockerEngine(v: unknown): v is DockerEngine {

@@ -2,6 +2,8 @@ import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { refuseDaemonSocketMounts } from './daemon-socket.js';
+import { refuseUnenforceable } from './backends/charliecloud/guarantees.js';
+import { isCharliecloudEngine } from './slurm/engine-kind.js';
 import { connect } from './engine/docker-engine.js';
 import { ImageReferenceSchema } from './image-reference.js';
 import { InvalidInputError, parseOrThrow } from './invalid-input-error.js';
@@ -44,6 +46,8 @@ export function prepareRun(image: string, args: string[], mounts?: MountSpec[], 
   const engine = parsed.engine ?? connect();
   // A mount that *is* the daemon's socket is refused here, synchronously, naming the mount.
   refuseDaemonSocketMounts(engine, localMounts, parsed);
+  // What a daemonless engine cannot enforce is refused here too, before anything starts.
+  if (isCharliecloudEngine(engine)) refuseUnenforceable(parsed);
   return { image, args: [...args], mounts: localMounts, options: parsed, engine };
 }
 

@@ -1,5 +1,6 @@
 import { DockerBackend } from '../engine/docker-backend.js';
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import { CharliecloudBackend } from '../backends/charliecloud/charliecloud-backend.js';
+import { isCharliecloudEngine, isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
 import { SlurmBackend } from '../slurm/slurm-backend.js';
 import type { ToolBackend } from './tool-backend.js';
 
@@ -9,7 +10,7 @@ const backends = new WeakMap<Engine, ToolBackend>();
 export function backendFor(engine: Engine): ToolBackend {
   let backend = backends.get(engine);
   if (!backend) {
-    backend = isSlurmEngine(engine) ? new SlurmBackend(engine) : new DockerBackend(engine);
+    backend = isSlurmEngine(engine) ? new SlurmBackend(engine) : isCharliecloudEngine(engine) ? new CharliecloudBackend(engine) : new DockerBackend(engine);
     backends.set(engine, backend);
   }
   return backend;

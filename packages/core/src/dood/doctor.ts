@@ -4,7 +4,9 @@ import { userMapping, type UserMapping } from '../caller-user.js';
 import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
 import { RunEngineSchema } from '../options.js';
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import { charliecloudDoctor, charliecloudDoctorText, type CharliecloudDoctorReport } from '../backends/charliecloud/charliecloud-doctor.js';
+import type { CharliecloudEngine } from '../backends/charliecloud/charliecloud-engine.js';
 import type { SlurmEngine } from '../slurm/slurm-engine.js';
 import { slurmDoctor, type SlurmDoctorReport } from '../slurm/slurm-doctor.js';
 import type { TransferMode } from '../transfer/mount-plan.js';
@@ -46,6 +48,8 @@ export interface DoctorReport {
   text: string;
   /** For a Slurm engine: version, partitions, the nodes' runtime, shared mounts (docs/clusters.md). */
   slurm?: SlurmDoctorReport;
+  /** For a Charliecloud engine: ch-run, the namespaces, the image store, and what it enforces. */
+  charliecloud?: CharliecloudDoctorReport;
 }
 
 const DoctorOptionsSchema = z.object({ engine: RunEngineSchema.optional(), mounts: z.array(z.string()).optional() }).strict();
@@ -68,6 +72,7 @@ export function doctor(options: { engine?: Engine; mounts?: string[] } = {}): Pr
   const parsed = parseOrThrow(DoctorOptionsSchema, options, 'options');
   // A cluster: Slurm, its partitions, the nodes' runtime, and whether `mounts` are shared.
   if (isSlurmEngine(parsed.engine)) return diagnoseCluster(parsed.engine, parsed.mounts ?? []);
+  if (isCharliecloudEngine(parsed.engine)) return diagnoseCharliecloud(parsed.engine);
   return diagnose(parsed.engine ?? connect());
 }
 
@@ -76,6 +81,14 @@ async function diagnoseCluster(engine: SlurmEngine, mounts: string[]): Promise<D
   const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
   const engineReport = { endpoint: engine.endpoint, chosenBy: 'option', reachable, ...(slurm.version ? { version: slurm.version } : {}), ...(error ? { error } : {}) };
   return { engine: engineReport, caller, mounts: [], findings, text, slurm };
+}
+
+async function diagnoseCharliecloud(engine: CharliecloudEngine): Promise<DoctorReport> {
+  const charliecloud = await charliecloudDoctor(engine);
+  const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
+  const reachable = charliecloud.version !== undefined && charliecloud.namespaces;
+  const engineReport = { endpoint: engine.endpoint, chosenBy: 'option', reachable, ...(charliecloud.version ? { version: charliecloud.version } : {}) };
+  return { engine: engineReport, caller, mounts: [], findings: charliecloud.findings, text: charliecloudDoctorText(engine, charliecloud), charliecloud };
 }
 
 async function diagnose(engine: DockerEngine): Promise<DoctorReport> {

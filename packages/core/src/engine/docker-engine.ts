@@ -9,6 +9,8 @@ import { ImageClient } from './image-client.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
 import { InvalidInputError } from '../invalid-input-error.js';
 import { connectSlurm, type SlurmEngine } from '../slurm/slurm-engine.js';
+import { connectCharliecloud, type CharliecloudEngine } from '../backends/charliecloud/charliecloud-engine.js';
+import type { CharliecloudOptions } from '../backends/charliecloud/charliecloud-options.js';
 import type { SlurmOptions } from '../slurm/slurm-options.js';
 
 export interface EngineVersion {
@@ -105,7 +107,8 @@ const shared = new Map<string, DockerEngine>();
  * The shared client for a daemon. Resolution order: `options.host`/`options.socketPath` →
  * `DOCKER_HOST` → the default sockets (`/var/run/docker.sock`, rootless `$XDG_RUNTIME_DIR/docker.sock`).
  * Calls with the same target return the same instance. `connect({ slurm })` returns a
- * {@link SlurmEngine} instead: runs become Slurm jobs (docs/clusters.md).
+ * {@link SlurmEngine} instead: runs become Slurm jobs (docs/clusters.md); `connect({ runtime:
+ * 'charliecloud' })` a {@link CharliecloudEngine}: no daemon, tools run with `ch-run` as you.
  *
  * @example
  * ```ts
@@ -115,9 +118,11 @@ const shared = new Map<string, DockerEngine>();
  * ```
  */
 export function connect(options: { slurm: SlurmOptions }): SlurmEngine;
+export function connect(options: CharliecloudOptions): CharliecloudEngine;
 export function connect(options?: ConnectOptions): DockerEngine;
-export function connect(options: ConnectOptions | { slurm: SlurmOptions } = {}): DockerEngine | SlurmEngine {
+export function connect(options: ConnectOptions | { slurm: SlurmOptions } | CharliecloudOptions = {}): DockerEngine | SlurmEngine | CharliecloudEngine {
   if (typeof options === 'object' && options !== null && 'slurm' in options) return connectSlurmOnly(options);
+  if (typeof options === 'object' && options !== null && 'runtime' in options) return connectCharliecloud(options as CharliecloudOptions);
   // Validates the options too (InvalidInputError), before any client exists.
   const key = resolveEngineTarget(options).endpoint;
   let engine = shared.get(key);

@@ -1,4 +1,5 @@
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import { availableParallelism } from 'node:os';
+import { isCharliecloudEngine, isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
 import { slurmConcurrency } from '../slurm/slurm-capacity.js';
 
 /**
@@ -7,6 +8,7 @@ import { slurmConcurrency } from '../slurm/slurm-capacity.js';
  */
 export async function defaultConcurrency(engine: Engine): Promise<number> {
   if (isSlurmEngine(engine)) return slurmConcurrency(engine);
+  if (isCharliecloudEngine(engine)) return availableParallelism(); // the tools run on this machine
   const info = await engine.info();
   const cpus = Number(info.NCPU);
   return Number.isInteger(cpus) && cpus > 0 ? cpus : 1;

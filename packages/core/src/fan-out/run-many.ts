@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { connect } from '../engine/docker-engine.js';
 import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine } from '../slurm/engine-kind.js';
 import { slurmArraysFor } from '../slurm/fan-out-plan.js';
 import { RunEngineSchema, type RunOptions } from '../options.js';
 import type { RunResult } from '../run-result.js';
@@ -59,6 +59,7 @@ export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, opti
 export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions = {}): Promise<unknown[]> {
   // Validation is synchronous, like runTool's: nothing starts when any task is invalid.
   const parsed = parseOrThrow(RunManyOptionsSchema, options, 'options');
+  if (parsed.reuse && isCharliecloudEngine(parsed.engine)) throw new InvalidInputError('options.reuse', true, 'warm sessions need a Docker engine: a Charliecloud run starts in about 0.1 s anyway (docs/clusters.md)');
   if (parsed.reuse && isSlurmEngine(parsed.engine)) throw new InvalidInputError('options.reuse', true, 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)');
   const prepared = prepareTasks<unknown>(tasks, parsed.engine);
   return execute(prepared, parsed);

@@ -1,5 +1,5 @@
 import { SessionContainer } from '../engine/docker-session.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine } from '../slurm/engine-kind.js';
 import type { RunSpec } from '../run-container.js';
 import { ToolSession } from '../sessions/tool-session.js';
 
@@ -20,7 +20,7 @@ export class SessionPool {
     if (!session || session.closedReason) {
       try {
         const { image, mounts, options, engine } = spec;
-        if (isSlurmEngine(engine)) return undefined; // runMany refuses reuse on a cluster
+        if (isSlurmEngine(engine) || isCharliecloudEngine(engine)) return undefined; // runMany refuses reuse there
         // The container's settings are the task's; per-call ones (stdin, sinks, timeout) are left out.
         const containerOptions = { ...options, stdin: undefined, timeoutMs: undefined };
         const container = await SessionContainer.open(engine, { image, args: [], mounts, options: containerOptions }, { signal, emit: () => {} });

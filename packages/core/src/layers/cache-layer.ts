@@ -14,7 +14,7 @@ import { writableState, type MountState } from '../cache/writable-state.js';
 import { startWriting, stopWriting, type Writer } from '../cache/concurrent-writers.js';
 import { bounded, longTimeout, RunAborted } from '../lifecycle/bounded.js';
 import { releaseStdin } from '../lifecycle/held-stdin.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine } from '../slurm/engine-kind.js';
 import { abortMessage, buildError } from '../lifecycle/outcome.js';
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
 import { formatCommand } from '../tool-error.js';
@@ -69,7 +69,8 @@ async function cachedCall(next: RunStep, call: Call): Promise<RunResult> {
   // A Slurm node resolves the image tag itself: there is no image id to key on here (docs/clusters.md).
   if (isSlurmEngine(spec.engine)) return runUncached(next, call, 'a Slurm engine: the node resolves the image, so there is no image id to key on');
   // An unreachable daemon is for the run itself to report, in its words.
-  const identity = await imageIdentity(spec.engine, spec.image, signal).catch((error: unknown) => {
+  // Charliecloud: the image store knows the id (no daemon to ask).
+  const identity = await (isCharliecloudEngine(spec.engine) ? Promise.resolve(spec.engine.identityOf(spec.image)) : imageIdentity(spec.engine, spec.image, signal)).catch((error: unknown) => {
     if (error instanceof RunAborted) throw error;
     return undefined;
   });

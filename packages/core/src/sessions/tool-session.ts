@@ -4,7 +4,7 @@ import { SessionContainer } from '../engine/docker-session.js';
 import { safeEmitter } from '../events.js';
 import { ImageReferenceSchema } from '../image-reference.js';
 import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine } from '../slurm/engine-kind.js';
 import { parseMounts, type MountSpec } from '../mount-spec.js';
 import { RunOptionsSchema, type RunOptions } from '../options.js';
 import type { RunSpec } from '../run-container.js';
@@ -37,6 +37,7 @@ export async function toolSession(image: string, mounts?: MountSpec[], options?:
   const { idleTimeoutMs: _idle, ...containerOptions } = options ?? {};
   const parsed = parseOrThrow(RunOptionsSchema, containerOptions, 'options');
   const engine = parsed.engine ?? connect();
+  if (isCharliecloudEngine(engine)) throw new InvalidInputError('options.engine', engine.endpoint, 'warm sessions need a Docker engine: a Charliecloud run starts in about 0.1 s anyway (docs/clusters.md)');
   if (isSlurmEngine(engine)) throw new InvalidInputError('options.engine', engine.endpoint, 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)');
   refuseDaemonSocketMounts(engine, localMounts, parsed);
   const signal = parsed.signal ?? new AbortController().signal;

@@ -5,7 +5,7 @@ import { connect, type DockerEngine } from '../engine/docker-engine.js';
 import { parseOrThrow } from '../invalid-input-error.js';
 import { LABEL } from '../labels.js';
 import { RunEngineSchema } from '../options.js';
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
+import { isCharliecloudEngine, isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
 import { sweepSlurmJobs } from '../slurm/slurm-sweep.js';
 import { removeContainer } from '../live-containers.js';
 import { session } from '../session.js';
@@ -35,6 +35,8 @@ export function cleanupOrphans(options: { engine?: Engine } = {}): Promise<Orpha
   // Checked synchronously, like runTool's options: a typo throws before anything is removed.
   const parsed = parseOrThrow(CleanupOptionsSchema, options, 'options');
   if (isSlurmEngine(parsed.engine)) return sweepSlurmJobs(parsed.engine);
+  // Charliecloud: a run's processes die with its pid namespace, and nothing outlives them.
+  if (isCharliecloudEngine(parsed.engine)) return Promise.resolve({ removed: [], kept: [] });
   return removeOrphans(parsed.engine ?? connect());
 }
 
