@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { CommandNotRunnableError, type LaunchedTool, type ToolIo } from '../../backend/tool-backend.js';
+import { CommandNotRunnableError, type LaunchedTool, type ToolIo } from '../tool-backend.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { CH_RUN_EXEC_FAILED } from './namespace-script.js';
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../../backend/tool-backend.js';
-import { InvalidInputError } from '../../invalid-input-error.js';
-import type { ResolvedMount } from '../../run-result.js';
-import { session } from '../../session.js';
+import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../tool-backend.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { ResolvedMount } from '../../api/run-result.js';
+import { session } from '../docker/process-session.js';
 import { callerName } from '../image-store/daemon-source.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import type { CharliecloudEngine } from './charliecloud-engine.js';
@@ -23,6 +23,12 @@ export class CharliecloudBackend implements ToolBackend {
 
   get endpoint(): string {
     return this.engine.endpoint;
+  }
+
+  /** ch-run, ch-convert and unshare speak for themselves: their message as it is. */
+  explainError(error: unknown): string {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `${(error as Error).message} (is Charliecloud installed? doctor() says)`;
+    return error instanceof Error ? error.message : String(error);
   }
 
   async prepare(request: ToolRequest, step: StepContext): Promise<PreparedTool> {

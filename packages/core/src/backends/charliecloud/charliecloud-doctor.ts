@@ -1,5 +1,6 @@
 import { runCommand } from '../image-store/run-command.js';
 import { callerName } from '../image-store/daemon-source.js';
+import type { DoctorReport } from '../../diagnose/doctor-report.js';
 import type { CharliecloudEngine } from './charliecloud-engine.js';
 import { CHARLIECLOUD_GUARANTEES } from './guarantees.js';
 
@@ -43,4 +44,13 @@ export function charliecloudDoctorText(engine: CharliecloudEngine, report: Charl
     ...report.findings.map((f) => `problem: ${f.problem}\n  fix: ${f.fix}`),
   ];
   return lines.join('\n');
+}
+
+/** doctor() for a Charliecloud engine. */
+export async function charliecloudDoctorReport(engine: CharliecloudEngine): Promise<DoctorReport> {
+  const charliecloud = await charliecloudDoctor(engine);
+  const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
+  const reachable = charliecloud.version !== undefined && charliecloud.namespaces;
+  const engineReport = { endpoint: engine.endpoint, chosenBy: 'option', reachable, ...(charliecloud.version ? { version: charliecloud.version } : {}) };
+  return { engine: engineReport, caller, mounts: [], findings: charliecloud.findings, text: charliecloudDoctorText(engine, charliecloud), charliecloud };
 }

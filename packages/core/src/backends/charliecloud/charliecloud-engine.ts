@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { toolDockHome } from '../../environment.js';
-import { parseOrThrow } from '../../invalid-input-error.js';
+import { toolDockHome } from '../../util/environment.js';
+import { parseOrThrow } from '../../errors/invalid-input-error.js';
 import { ImageStore } from '../image-store/image-store.js';
 import { CharliecloudOptionsSchema, type CharliecloudOptions } from './charliecloud-options.js';
 

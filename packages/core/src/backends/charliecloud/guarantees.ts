@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../invalid-input-error.js';
-import type { ParsedRunOptions } from '../../options.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { ParsedRunOptions } from '../../api/options.js';
 
 /**
  * What a local Charliecloud run enforces, and how (doctor() prints it). Options it cannot honour

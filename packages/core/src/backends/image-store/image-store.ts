@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lockKey } from '../../cache/cache-lock.js';
-import type { EventListener } from '../../events.js';
-import { localOwner } from '../../process-owner.js';
+import type { EventListener } from '../../lifecycle/events.js';
+import { localOwner } from '../../util/process-owner.js';
 import { convertFromDaemon, inspectInDaemon, type DaemonImage } from './daemon-source.js';
 import { storeKey, type StoredImage } from './stored-image.js';
 
