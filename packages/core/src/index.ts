@@ -40,7 +40,7 @@ export type { SlurmOptions } from './backends/slurm/slurm-options.js';
 // No daemon: connect({ runtime: 'charliecloud' }) runs tools with ch-run as you (docs/clusters.md).
 export { CharliecloudEngine } from './backends/charliecloud/charliecloud-engine.js';
 export type { CharliecloudOptions } from './backends/charliecloud/charliecloud-options.js';
-export type { CharliecloudDoctorReport } from './backends/charliecloud/charliecloud-doctor.js';
+export type { CharliecloudDoctorReport } from './diagnose/doctor-report.js';
 export type { ReadyImage } from './backends/image-store/image-store.js';
 export type { Engine } from './backends/engine.js';
 export type { SlurmDoctorReport } from './backends/slurm/slurm-doctor.js';

@@ -1,6 +1,5 @@
 import type { UserMapping } from '../backends/docker/identity/caller-user.js';
 import type { MountLocality } from '../backends/slurm/mount-locality.js';
-import type { CharliecloudDoctorReport } from '../backends/charliecloud/charliecloud-doctor.js';
 import type { TransferMode } from '../backends/docker/transfer/mount-plan.js';
 import type { SelfLocation } from '../backends/docker/dood/detect-self.js';
 
@@ -51,4 +50,17 @@ export interface SlurmDoctorReport {
   runtime: { name: string; nodes: Record<string, string> };
   /** The spool directory and the mounts asked about, with where they live. */
   mounts: MountLocality[];
+}
+
+/** What doctor() reports for a Charliecloud engine. */
+export interface CharliecloudDoctorReport {
+  /** `ch-run --version`, when it answered. */
+  version?: string;
+  /** Whether this user may create the namespaces every run needs (`unshare --user --map-root-user --mount --net --pid`). */
+  namespaces: boolean;
+  /** The image store and what it holds. */
+  store: { dir: string; images: Array<{ imageId: string; names: string[]; convertedAt: string }> };
+  /** What the engine enforces, option by option, and how. */
+  enforces: ReadonlyArray<{ option: string; how: string }>;
+  findings: Array<{ problem: string; fix: string }>;
 }

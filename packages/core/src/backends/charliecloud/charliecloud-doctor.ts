@@ -1,21 +1,9 @@
 import { runCommand } from '../image-store/run-command.js';
 import { callerName } from '../image-store/daemon-source.js';
-import type { DoctorReport } from '../../diagnose/doctor-report.js';
+import type { CharliecloudDoctorReport, DoctorReport } from '../../diagnose/doctor-report.js';
 import type { CharliecloudEngine } from './charliecloud-engine.js';
 import { CHARLIECLOUD_GUARANTEES } from './guarantees.js';
 
-/** What doctor() reports for a Charliecloud engine. */
-export interface CharliecloudDoctorReport {
-  /** `ch-run --version`, when it answered. */
-  version?: string;
-  /** Whether this user may create the namespaces every run needs (`unshare --user --map-root-user --mount --net --pid`). */
-  namespaces: boolean;
-  /** The image store and what it holds. */
-  store: { dir: string; images: Array<{ imageId: string; names: string[]; convertedAt: string }> };
-  /** What the engine enforces, option by option, and how. */
-  enforces: ReadonlyArray<{ option: string; how: string }>;
-  findings: Array<{ problem: string; fix: string }>;
-}
 
 /** Probes ch-run and the namespaces a run needs (each probe bounded to a few seconds). */
 export async function charliecloudDoctor(engine: CharliecloudEngine): Promise<CharliecloudDoctorReport> {
