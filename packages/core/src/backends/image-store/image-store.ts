@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lockKey } from '../../cache/cache-lock.js';
+import { lockImage } from './store-lock.js';
 import type { EventListener } from '../../lifecycle/events.js';
 import { localOwner } from '../../util/process-owner.js';
 import { convertFromDaemon, inspectInDaemon, type DaemonImage } from './daemon-source.js';
@@ -106,7 +106,7 @@ export class ImageStore {
     const key = storeKey(source.imageId);
     const images = join(this.dir, 'images');
     mkdirSync(images, { recursive: true });
-    const release = await lockKey(this.dir, key, options.signal);
+    const release = await lockImage(this.dir, key, options.signal);
     try {
       const done = this.byId(source.imageId); // converted by another process while we waited
       if (done) return done;
