@@ -95,6 +95,8 @@ async function finish(run: RunContext, launched: LaunchedTool, exitCode: number)
     await step(run, `Could not write the output of ${run.tool}`, () => bounded(run.output.flushed(), run.signal, 'writing its output'));
   }
   run.learnt(run.output.captured());
+  const toolNotes = launched.notes?.() ?? [];
+  if (toolNotes.length) run.learnt({ notes: [...(run.facts.notes ?? []), ...toolNotes] });
   if (outcome.failed && run.spec.options.reject) throw run.error(failureMessage(run.tool, outcome, run.limits), outcome);
   await run.output.commit(!outcome.failed);
   return buildResult(run.facts, outcome, { imageId: run.facts.imageId!, containerId: launched.id, startedAt, finishedAt, durationMs });
