@@ -41,7 +41,8 @@ settle() {
     case "$out" in *"already in use"*) finish; sleep 0.1 ;; *) return 0 ;; esac
   done
 }
-ended() { trap '' TERM INT HUP; trap - EXIT; finish; settle; report 143 false; exit 143; }
+# The result goes out first: Slurm's KillWait bounds the settling, and the run is over either way.
+ended() { trap '' TERM INT HUP; trap - EXIT; finish; report 143 false; settle; exit 143; }
 trap ended TERM INT HUP
 trap finish EXIT
 if [ -e stdin.wait ]; then
