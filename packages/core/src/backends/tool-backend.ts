@@ -86,6 +86,8 @@ export interface LaunchedTool {
   start(step: StepContext): Promise<void>;
   /** Kills the tool's whole process tree; a tool already gone is fine. */
   kill(signal: AbortSignal): Promise<void>;
+  /** What the caller should know about this run's output (e.g. the runtime broke the attach), after exit. */
+  notes?(): string[];
   /** After a kill: stop honouring backpressure, so a stalled reader cannot keep the tool alive. */
   dropOutput(): void;
   /** Why a failed tool ended, asked only for failures (an OOM kill is known after the exit). */

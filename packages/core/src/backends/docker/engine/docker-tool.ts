@@ -10,6 +10,12 @@ import { daemonMessage } from './daemon-error.js';
 import type { Attachment } from './docker-attach.js';
 import type { DockerEngine } from './docker-engine.js';
 
+/**
+ * What Podman 4.3 writes into the tool's stderr when conmon resets its attach socket (a tool that
+ * exits at once, under load): `Error: read unixpacket @->/…/attach: read: connection reset by peer`.
+ */
+const PODMAN_ATTACH_RESET = /^Error: read unixpacket \S*attach: .*connection reset by peer\s*$/;
+
 /** A created, attached tool container: the Docker side of {@link LaunchedTool}. */
 export class DockerTool implements LaunchedTool {
   readonly stdin: Writable | undefined;
@@ -24,6 +30,7 @@ export class DockerTool implements LaunchedTool {
     private readonly underMemoryLimit: boolean,
     attachment: Attachment,
     io: ToolIo,
+    podman = false,
   ) {
     this.exited = attachment.exited;
     const stream = attachment.stream;
@@ -31,7 +38,7 @@ export class DockerTool implements LaunchedTool {
     // connection failures still end the output below, and the wait reports the daemon's state.
     stream.on('error', () => {});
     this.stdin = io.stdin ? (stream as Writable) : undefined;
-    this.demuxer = new DockerDemuxer(io.stdout, io.stderr);
+    this.demuxer = new DockerDemuxer(io.stdout, io.stderr, podman ? (text) => PODMAN_ATTACH_RESET.test(text) : undefined);
     this.outputEnded = new Promise<void>((resolve, reject) => {
       this.demuxer.once('finish', resolve);
       this.demuxer.once('error', reject);
@@ -55,6 +62,12 @@ export class DockerTool implements LaunchedTool {
 
   async kill(signal: AbortSignal): Promise<void> {
     await bounded(this.engine.containers.kill(this.id), signal, 'killing the container');
+  }
+
+  /** Podman's attach broke (its text was kept out of the tool's stderr): the output may lack its end. */
+  notes(): string[] {
+    return this.demuxer.notices.map((notice) =>
+      `the tool's output may be incomplete: Podman's attach connection broke while the tool ran (Podman said "${notice}"); the exit code is the tool's`);
   }
 
   dropOutput(): void {
