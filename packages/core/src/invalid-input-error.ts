@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { HIDDEN, hideSecretKeys, isSecretField } from './secret-fields.js';
 
 /**
  * Thrown synchronously, before any container exists, when an argument to a tooldock call is
@@ -18,12 +19,15 @@ export class InvalidInputError extends TypeError {
   constructor(
     /** Dotted path of the offending field, e.g. `options.cpus` or `mounts[0]`. */
     readonly field: string,
-    /** The value that was given. */
+    /** The value that was given; hidden where it may be a secret (secret-fields.ts). */
     readonly value: unknown,
     /** What would be valid, in words. */
     readonly expected: string,
   ) {
-    super(`${field}: ${describeValue(value)} is not valid: ${expected}`);
+    const secret = isSecretField(field);
+    super(`${field}: ${secret ? `the value (${kindOf(value)}, ${HIDDEN})` : describeValue(value)} is not valid: ${expected}`);
+    // The value itself must not reach util.inspect or JSON either.
+    if (secret) this.value = HIDDEN;
   }
 }
 
@@ -33,11 +37,18 @@ export function describeValue(value: unknown): string {
   if (value === undefined || value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   try {
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(value, hideSecretKeys);
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
   } catch {
     return 'an object';
   }
+}
+
+/** What a hidden value was, without any of its content. */
+function kindOf(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return value === null ? 'null' : `a ${typeof value}`;
 }
 
 /**

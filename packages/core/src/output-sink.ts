@@ -64,14 +64,25 @@ function captureSink(name: string, maxBuffer: number): SinkHandle {
   });
 }
 
-/** Forwards into a caller's stream without ending it (it may be process.stdout). */
+/**
+ * Forwards into a caller's stream without ending it (it may be process.stdout). Its errors —
+ * `/dev/full`, a directory that does not exist — fail the forwarder, so they reach the run's
+ * error path (RunOutput.failed) instead of crashing the process as an unhandled 'error'.
+ */
 function forwardTo(target: Writable): Writable {
-  return new Writable({
+  const forwarder = new Writable({
     write(chunk, _encoding, callback) {
+      if (target.destroyed || target.writableEnded) return callback(target.errored ?? new Error('the stream was closed before the run ended'));
       if (target.write(chunk)) callback();
       else target.once('drain', () => callback());
     },
   });
+  const onError = (error: Error) => forwarder.destroy(error);
+  target.on('error', onError);
+  // Only for the run's lifetime: a stream shared by many runs (process.stdout) collects no listeners.
+  forwarder.once('close', () => target.off('error', onError));
+  if (target.errored) queueMicrotask(() => forwarder.destroy(target.errored!));
+  return forwarder;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toolDockHome } from '../environment.js';
+import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../own-directory.js';
 import { session } from '../session.js';
 import { readJournals } from './read-journal.js';
 import type { RunRecord } from './run-record.js';
@@ -22,6 +23,8 @@ const onDisk = new WeakSet<RunRecord>();
 let evicted = 0;
 let appending: Promise<void> = Promise.resolve();
 let warned = false;
+/** A journal directory that takes longer than this to make is given up on (a hung network mount). */
+const JOURNAL_STEP_MS = 5_000;
 
 /** This process's records, oldest first (a long session's older ones come from its journal). */
 export function recordsOfThisProcess(): readonly RunRecord[] {
@@ -55,8 +58,8 @@ function written(record: RunRecord): void {
 
 async function appendLine(line: Buffer): Promise<void> {
   const dir = recordsDir();
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = await open(journalFile(dir, session.id), 'a', 0o600);
+  await ensureOwnDirectory(dir, AbortSignal.timeout(JOURNAL_STEP_MS));
+  const file = await open(journalFile(dir, session.id), 'a', PRIVATE_FILE_MODE);
   try {
     const { bytesWritten } = await file.write(line, 0, line.length);
     if (bytesWritten !== line.length) throw new Error(`short write (${bytesWritten} of ${line.length} bytes)`);
