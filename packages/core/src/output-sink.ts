@@ -3,6 +3,7 @@ import { rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { hiddenTempName, partialPrefix } from './hidden-temp-name.js';
+import { LinkedPathError, linkOnTheWay } from './copy-mode/destination-tree.js';
 import { abandonedBy, localOwner } from './process-owner.js';
 import type { OutputSink } from './options.js';
 
@@ -20,11 +21,22 @@ export interface SinkHandle {
   note(): string | undefined;
 }
 
-export function createSink(sink: OutputSink, name: 'stdout' | 'stderr', maxBuffer: number): SinkHandle {
+/** `writableRoots`: the run's writable mounts, from which a `{ file }` sink's path must hold no link. */
+export function createSink(sink: OutputSink, name: 'stdout' | 'stderr', maxBuffer: number, writableRoots: readonly string[] = []): SinkHandle {
   if (sink === 'capture') return captureSink(name, maxBuffer);
   if (sink === 'ignore') return wrap(new Writable({ write: (_c, _e, cb) => cb() }));
   if (sink instanceof Writable) return wrap(forwardTo(sink));
-  return fileSink((sink as { file: string }).file);
+  const file = (sink as { file: string }).file;
+  const linked = writableRoots.map((root) => linkOnTheWay(root, file)).find((problem) => problem !== undefined);
+  return linked ? refusedSink(new LinkedPathError(linked)) : fileSink(file);
+}
+
+/** A sink that fails at once (the run's error path), having written nothing anywhere. */
+function refusedSink(error: Error): SinkHandle {
+  const writable = new Writable({ write: (_c, _e, cb) => cb(error) });
+  const handle = wrap(writable);
+  queueMicrotask(() => writable.destroy(error));
+  return handle;
 }
 
 function wrap(writable: Writable, extra: Partial<SinkHandle> = {}): SinkHandle {

@@ -1,5 +1,6 @@
 import { backendFor } from './backend/backend-for.js';
 import type { LaunchedTool, PreparedTool, StepContext } from './backend/tool-backend.js';
+import { refuseLinkedRoot } from './copy-mode/destination-tree.js';
 import { daemonMessage } from './engine/daemon-error.js';
 import { bounded, RunAborted } from './lifecycle/bounded.js';
 import { buildResult, classifyExit, failureMessage } from './lifecycle/outcome.js';
@@ -37,8 +38,10 @@ export async function runContainer(spec: RunSpec, channels: RunChannels): Promis
 
 async function prepare(run: RunContext): Promise<PreparedTool> {
   const { image, args, mounts, options, engine } = run.spec;
-  const prepared = await step(run, `Could not prepare ${run.tool}`, () => {
+  const prepared = await step(run, `Could not prepare ${run.tool}`, async () => {
     if (run.signal.aborted) throw new RunAborted('waiting to start');
+    // Before any mode hands a writable mount on (a bind mount's source is followed by the daemon).
+    await bounded(Promise.all(mounts.filter((m) => m.write).map((m) => refuseLinkedRoot(m.path))), run.signal, 'checking its writable mounts');
     return (run.spec.backend ?? backendFor(engine)).prepare({ image, args, mounts, options }, run);
   });
   run.learnt({ imageId: prepared.imageId, mounts: prepared.mounts, user: prepared.user });

@@ -14,7 +14,7 @@ import type { CacheStore } from './cache-store.js';
  * maxBuffer), a Writable and a `{ file }` sink (renamed into place) behave as on a real run.
  */
 export async function replayResult(store: CacheStore, entry: CacheEntry, spec: RunSpec, channels: RunChannels, signal: AbortSignal): Promise<RunResult> {
-  const output = new RunOutput(channels, spec.options);
+  const output = new RunOutput(channels, spec.options, spec.mounts.filter((m) => m.write).map((m) => m.path));
   try {
     channels.onContainerId(entry.result.containerId);
     await bounded(Promise.race([Promise.all([

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink, utimes } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parentOf } from '../copy-mode/archive-name.js';
-import { DestinationTree } from '../copy-mode/destination-tree.js';
+import { DestinationTree, refuseLinkedRoot } from '../copy-mode/destination-tree.js';
 import { hiddenTempName } from '../hidden-temp-name.js';
 import type { FileFingerprint } from '../layers/run-trace.js';
 import type { CacheEntry, StoredOutput } from './cache-entry.js';
@@ -23,6 +23,8 @@ export class CannotRestore extends Error {}
  * DestinationTree): a link planted where an output goes is replaced, never written through.
  */
 export async function restoreOutputs(store: CacheStore, entry: CacheEntry, states: MountState[], args: string[]): Promise<FileFingerprint[]> {
+  // The rule of every writer (destination-tree.ts): not through a writable mount's root swapped for a link.
+  for (const state of states) await refuseLinkedRoot(state.path);
   const trees = new Map(states.map((s) => [s.mount, new DestinationTree(s.base)]));
   const treeOf = (mount: number) => trees.get(mount) ?? fail(`writable mount ${mount} is not in this call`);
   for (const dir of entry.directories) await treeOf(dir.mount).ensureDirectory(safeRel(dir.rel));

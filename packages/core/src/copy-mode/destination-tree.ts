@@ -1,21 +1,67 @@
-import { constants, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants, createWriteStream, lstatSync, type Stats } from 'node:fs';
+import { lstat, mkdir, open, readlink, unlink } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parentOf } from './archive-name.js';
 import { CopyBackError, shown } from './copy-back-error.js';
 
 /**
+ * A writer refused to go through a symbolic link at or below a writable mount's root (the run's
+ * lifecycle wraps it into the run's `ToolError`).
+ */
+export class LinkedPathError extends CopyBackError {}
+
+/**
+ * The one "never through a link" rule, for every writer (cache restore, copy-back, `{ file }`
+ * sinks, and before a bind mount is handed to the daemon): it starts at the mount's root. A
+ * writable mount whose root is itself a symbolic link — a tool with write access to its parent
+ * (an earlier run mounting `/w:rw`) can swap `/w/out` for a link to anywhere — is refused, never
+ * written through; the caller who made the link on purpose passes its real path instead.
+ */
+export async function refuseLinkedRoot(root: string): Promise<void> {
+  const here = await lstat(root).catch(() => undefined);
+  if (here?.isSymbolicLink()) throw linkedRoot(root, await readlink(root).catch(() => '?'));
+}
+
+/**
+ * For a `{ file }` sink: whether a symbolic link sits at `root` (a writable mount of the run
+ * holding the file) or on the way from it to the file's directory; the problem in words, or
+ * undefined. Synchronous: a sink opens its file as the run is created. Missing directories end
+ * the walk (the write reports them).
+ */
+export function linkOnTheWay(root: string, file: string): string | undefined {
+  const rel = relative(root, dirname(resolve(file)));
+  if (rel.startsWith('..') || rel.startsWith(sep)) return undefined;
+  let path = root;
+  for (const name of ['', ...(rel === '' ? [] : rel.split(sep))]) {
+    path = name === '' ? root : join(path, name);
+    let here: Stats;
+    try {
+      here = lstatSync(path);
+    } catch {
+      return undefined;
+    }
+    if (here.isSymbolicLink()) return `${shown(path)} is a symbolic link on the way from the writable mount ${shown(root)} to ${shown(file)}; tooldock never writes through a link below a writable mount (a tool may have planted it)`;
+  }
+  return undefined;
+}
+
+function linkedRoot(root: string, target: string): LinkedPathError {
+  return new LinkedPathError(`the writable mount ${shown(root)} is a symbolic link (to ${shown(target)}); tooldock never writes through a link at a writable mount's root (a tool with write access above it may have planted it): pass the real path if the link is yours`);
+}
+
+/**
  * The local side of a writable mount, reached only through directories verified with `lstat`
  * from the mount's (already resolved) root down: a symlink in the middle of a path — left by the
- * tool in an earlier run, or by anyone — is never followed. Verified directories are cached, so a
- * copy-back costs one `lstat` per directory, not per file.
+ * tool in an earlier run, or by anyone — is never followed, and neither is the root itself when
+ * it was swapped for a link after it was resolved (refused: {@link LinkedPathError}). Verified
+ * directories are cached, so a copy-back costs one `lstat` per directory, not per file.
  */
 export class DestinationTree {
   /** Directories found to be real directories (true) or not (false) while staging. */
-  private readonly probed = new Map<string, boolean>([['', true]]);
+  private readonly probed = new Map<string, boolean>();
   /** Directories made sure of while committing (the tree may have changed since probing). */
-  private readonly ensured = new Set<string>(['']);
+  private readonly ensured = new Set<string>();
 
   constructor(readonly base: string) {}
 
@@ -49,6 +95,11 @@ export class DestinationTree {
    */
   async ensureDirectory(rel: string): Promise<void> {
     if (this.ensured.has(rel)) return;
+    if (rel === '') {
+      await this.verifyRoot();
+      this.ensured.add('');
+      return;
+    }
     await this.ensureDirectory(parentOf(rel));
     const path = this.path(rel);
     const here = await lstat(path).catch(absent);
@@ -79,9 +130,19 @@ export class DestinationTree {
     }
   }
 
+  /** The root, resolved before, must still be a real directory (or the mount's single file's directory). */
+  private async verifyRoot(): Promise<void> {
+    await refuseLinkedRoot(this.base);
+  }
+
   private async isRealDirectory(rel: string): Promise<boolean> {
     const known = this.probed.get(rel);
     if (known !== undefined) return known;
+    if (rel === '') {
+      await this.verifyRoot();
+      this.probed.set('', true);
+      return true;
+    }
     const real = (await this.isRealDirectory(parentOf(rel))) && (await lstat(this.path(rel)).catch(absent))?.isDirectory() === true;
     this.probed.set(rel, real);
     return real;

@@ -17,8 +17,9 @@ export class RunOutput {
    */
   readonly failed: Promise<never>;
 
-  constructor(private readonly channels: RunChannels, private readonly options: ParsedRunOptions) {
-    this.sinks = [createSink(options.stdout, 'stdout', options.maxBuffer), createSink(options.stderr, 'stderr', options.maxBuffer)];
+  /** `writableRoots`: the run's writable mounts (a `{ file }` sink below one is reached through no link). */
+  constructor(private readonly channels: RunChannels, private readonly options: ParsedRunOptions, writableRoots: readonly string[] = []) {
+    this.sinks = [createSink(options.stdout, 'stdout', options.maxBuffer, writableRoots), createSink(options.stderr, 'stderr', options.maxBuffer, writableRoots)];
     let reject: (error: Error) => void = () => {};
     this.failed = new Promise<never>((_resolve, fail) => (reject = fail));
     this.failed.catch(() => {});
