@@ -28,7 +28,7 @@ export async function ensureOwnDirectory(path: string, signal: AbortSignal = nev
   const missing: string[] = [];
   for (let dir = resolve(path); ; dir = dirname(dir)) {
     const here = await bounded(stat(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined; // the walk up finds what is in the way
       throw new OwnDirectoryError(dir, error.code ?? error.message, { cause: error });
     }), signal, `creating ${path}`);
     if (here) {
