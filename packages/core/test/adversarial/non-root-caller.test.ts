@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chownSync } from 'node:fs';
-import { statSync } from 'node:fs';
+import { chownSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '@tooldock/core';
 import { repoRoot } from '#test-support/built-packages.js';
@@ -28,7 +27,7 @@ describe('the adversarial suite as a non-root caller in the docker socket\'s gro
     const socketGid = statSync('/var/run/docker.sock').gid;
     expect(process.getgroups?.()).toContain(socketGid); // the set-up is what it claims
     const { stdout } = await runTool(busybox, ['sh', '-c', 'id -u; id -G; grep CapEff /proc/self/status']);
-    const [uid, groups, capEff] = stdout.trim().split('\n');
+    const [uid, groups, capEff] = String(stdout).trim().split('\n');
     expect(Number(uid)).toBe(process.getuid!());
     expect(groups!.split(' ').map(Number)).not.toContain(socketGid);
     expect(capEff).toMatch(/^CapEff:\s+0+$/);
