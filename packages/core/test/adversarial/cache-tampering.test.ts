@@ -25,10 +25,12 @@ describe('a tampered cache never serves wrong bytes', () => {
     const dir = tempDir('cache');
     const args = ['sh', '-c', 'echo genuine-output'];
     expect((await runTool(busybox, args, [], { cache: dir })).cached).toBe(false);
+    expect((await runTool(busybox, args, [], { cache: dir })).cached).toBe(true); // untouched: a hit
     const entry = JSON.parse(readFileSync(entryFiles(dir)[0]!, 'utf8')) as { stdout: { sha256: string } };
     const blob = blobOf(dir, entry.stdout.sha256);
     rmSync(blob, { force: true });
-    writeFileSync(blob, 'FORGED-OUTPUT!!\n');
+    writeFileSync(blob, 'FORGED-OUTPUT!\n');
+    expect(statSync(blob).size).toBe('genuine-output\n'.length); // same size: only the hash can tell
     const again = await runTool(busybox, args, [], { cache: dir });
     expect(again.stdout).toBe('genuine-output\n');
     expect(again.cached).toBe(false);
@@ -39,9 +41,10 @@ describe('a tampered cache never serves wrong bytes', () => {
     const out = tempDir('out');
     const args = ['sh', '-c', 'echo genuine-output'];
     await runTool(busybox, args, [], { cache: dir });
+    expect((await runTool(busybox, args, [], { cache: dir })).cached).toBe(true);
     const entry = JSON.parse(readFileSync(entryFiles(dir)[0]!, 'utf8')) as { stdout: { sha256: string } };
     const forged = join(tempDir('forged'), 'f');
-    writeFileSync(forged, 'FORGED-OUTPUT!!\n');
+    writeFileSync(forged, 'FORGED-OUTPUT!\n');
     const blob = blobOf(dir, entry.stdout.sha256);
     rmSync(blob, { force: true });
     symlinkSync(forged, blob);
