@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, lstatSync, mkdirSync, readFileSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { InvalidInputError } from '../invalid-input-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { NOTEBOOK_PACKAGES, checkoutRoot, ownVersion, packCheckout } from './package-sources.js';
 
 export interface InitOptions {

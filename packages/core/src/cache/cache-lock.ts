@@ -2,8 +2,8 @@ import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bounded } from '../lifecycle/bounded.js';
-import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../own-directory.js';
-import { abandonedBy, localOwner } from '../process-owner.js';
+import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
+import { abandonedBy, localOwner } from '../util/process-owner.js';
 
 /** A holder refreshes its lock this often; one untouched for STALE_MS is a dead holder's (another host's, say). */
 const REFRESH_MS = 10_000;

@@ -3,7 +3,7 @@ import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { lstat, open, rename, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../own-directory.js';
+import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
 import { ENTRY_VERSION, type BlobRef, type CacheEntry } from './cache-entry.js';
 
 /**

@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { RunSpec } from '../lifecycle/run-context.js';
-import { ensureOwnDirectory } from '../own-directory.js';
+import { ensureOwnDirectory } from '../util/own-directory.js';
 import type { TreeEntry } from './file-tree.js';
 
 /**

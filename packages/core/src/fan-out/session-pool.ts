@@ -1,6 +1,5 @@
-import { SessionContainer } from '../engine/docker-session.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
-import type { RunSpec } from '../run-container.js';
+import { kindOf } from '../backends/registry.js';
+import type { RunSpec } from '../lifecycle/run-container.js';
 import { ToolSession } from '../sessions/tool-session.js';
 
 /**
@@ -20,14 +19,15 @@ export class SessionPool {
     if (!session || session.closedReason) {
       try {
         const { image, mounts, options, engine } = spec;
-        if (isSlurmEngine(engine)) return undefined; // runMany refuses reuse on a cluster
+        const sessions = kindOf(engine).sessions;
+        if ('unsupported' in sessions) return undefined; // runMany refuses reuse on such engines
         // The container's settings are the task's; per-call ones (stdin, sinks, timeout) are left out.
         const containerOptions = { ...options, stdin: undefined, timeoutMs: undefined };
         // Its own signal, combined rather than listened to: the fan-out's one signal is shared by
         // every task, and each step of an open (bounded.ts) listens to the signal it is given —
         // 16 concurrent opens on the shared one were 16 listeners (MaxListenersExceededWarning).
         const own = AbortSignal.any([signal]);
-        const container = await SessionContainer.open(engine, { image, args: [], mounts, options: containerOptions }, { signal: own, emit: () => {} });
+        const container = await sessions.open(engine, { image, args: [], mounts, options: containerOptions }, { signal: own, emit: () => {} });
         session = new ToolSession(image, container, {}, undefined);
         this.all.push(session);
       } catch {

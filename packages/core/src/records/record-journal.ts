@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toolDockHome } from '../environment.js';
-import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../own-directory.js';
-import { session } from '../session.js';
+import { toolDockHome } from '../util/environment.js';
+import { session } from '../backends/docker/process-session.js';
+import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
 import { readJournals } from './read-journal.js';
 import type { RunRecord } from './run-record.js';
 

@@ -2,7 +2,7 @@ import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportProvenance, runTool } from '@tooldock/core';
-import { ensureOwnDirectory } from '../../src/own-directory.js';
+import { ensureOwnDirectory } from '../../src/util/own-directory.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 import { rejection } from '#test-support/tool-rejection.js';
