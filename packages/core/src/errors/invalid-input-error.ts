@@ -24,8 +24,9 @@ export class InvalidInputError extends TooldockError {
     readonly value: unknown,
     /** What would be valid, in words. */
     readonly expected: string,
+    /** Whether the value may be a secret; default: by its field (secret-fields.ts). A key's name never is. */
+    secret = isSecretField(field),
   ) {
-    const secret = isSecretField(field);
     super(`${field}: ${secret ? `the value (${kindOf(value)}, ${HIDDEN})` : describeValue(value)} is not valid: ${expected}`);
     // The value itself must not reach util.inspect or JSON either.
     if (secret) this.value = HIDDEN;
@@ -69,7 +70,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, roo
   if (issue.code === 'invalid_key') {
     // A record's key is wrong (e.g. an env name with "="): name the key, and say why.
     const key = issue.path.at(-1);
-    throw new InvalidInputError(field, key, issue.issues[0]?.message ?? issue.message);
+    throw new InvalidInputError(field, key, issue.issues[0]?.message ?? issue.message, false);
   }
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(schemaAt(schema, issue.path));
