@@ -58,8 +58,13 @@ function written(record: RunRecord): void {
 
 async function appendLine(line: Buffer): Promise<void> {
   const dir = recordsDir();
-  await ensureOwnDirectory(dir, AbortSignal.timeout(JOURNAL_STEP_MS));
-  const file = await open(journalFile(dir, session.id), 'a', PRIVATE_FILE_MODE);
+  const path = journalFile(dir, session.id);
+  // The directory is made only when the journal is missing: one open per record, as before.
+  const file = await open(path, 'a', PRIVATE_FILE_MODE).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    await ensureOwnDirectory(dir, AbortSignal.timeout(JOURNAL_STEP_MS));
+    return open(path, 'a', PRIVATE_FILE_MODE);
+  });
   try {
     const { bytesWritten } = await file.write(line, 0, line.length);
     if (bytesWritten !== line.length) throw new Error(`short write (${bytesWritten} of ${line.length} bytes)`);
