@@ -69,7 +69,7 @@ async function cacheOrRun(next: RunStep, spec: RunSpec, channels: RunChannels, t
  */
 async function cacheDirectory({ spec, settings, signal }: Call): Promise<void> {
   const failure = await ensureOwnDirectory(settings.dir, signal).then(() => undefined, (error: unknown) => {
-    if (error instanceof RunAborted) throw error;
+    if (signal.aborted) throw new RunAborted('creating the cache directory');
     return error as Error;
   });
   if (!failure) return;

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { hiddenTempName, partialPrefix } from '../util/hidden-temp-name.js';
 import { abandonedBy, localOwner } from '../util/process-owner.js';
 import type { OutputSink } from '../api/options.js';
-import { LinkedPathError, linkOnTheWay } from '../backends/docker/copy-mode/destination-tree.js';
+import { LinkedPathError, linkOnTheWay } from '../util/link-safety.js';
 
 /** Where one output stream of a run ends up, and how it is finished. */
 export interface SinkHandle {

@@ -4,7 +4,7 @@ import { buildResult, classifyExit, failureMessage } from './outcome.js';
 import { RunContext, type RunChannels, type RunSpec } from './run-context.js';
 import { feedStdin } from './stdin-feed.js';
 import type { RunResult } from '../api/run-result.js';
-import { refuseLinkedRoot } from '../backends/docker/copy-mode/destination-tree.js';
+import { refuseLinkedRoot } from '../util/link-safety.js';
 
 export type { RunChannels, RunSpec } from './run-context.js';
 

@@ -1,6 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { bounded } from '../lifecycle/bounded.js';
 
 /** tooldock's own directories hold cached outputs, records and locks: the caller's alone. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -16,6 +15,18 @@ export class OwnDirectoryError extends Error {
 }
 
 const never = new AbortController().signal;
+
+/** `promise`, or the signal's reason as soon as it aborts (the caller tells an abort by `signal.aborted`). */
+function bounded<T>(promise: Promise<T>, signal: AbortSignal, _during: string): Promise<T> {
+  if (signal === never) return promise;
+  promise.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /**
  * The one way tooldock creates its own directories (cache, TOOLDOCK_HOME, records, locks):

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chownSync, statSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '@tooldock/core';
 import { repoRoot } from '#test-support/built-packages.js';
@@ -46,7 +47,7 @@ describe('the adversarial suite as a non-root caller in the docker socket\'s gro
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    output = output.replace(/\x1b\[[0-9;]*m/g, ''); // its colours
+    output = stripVTControlCharacters(output); // its colours
     expect(output).toMatch(/Test Files {2}\d+ passed/);
     expect(code, output.slice(-4000)).toBe(0);
   }, 900_000);
