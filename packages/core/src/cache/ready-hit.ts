@@ -54,9 +54,14 @@ export async function readyHit(call: HitCall, key: string, inputs: CallInputs): 
   return { entry };
 }
 
-/** Every blob the entry names is still in the store (pruning may have raced us). */
+/**
+ * Every blob the entry names is still in the store (pruning may have raced us), and stdout and
+ * stderr still hash to their names: they go to the caller's streams as they are read, so a
+ * tampered one must be a miss before any byte goes out (outputs are checked as they are copied).
+ */
 async function usable(store: CacheStore, entry: CacheEntry, spec: RunSpec): Promise<boolean> {
   if (entry.outputs.some((o) => !spec.mounts[o.mount]?.write)) return false;
   const blobs = [entry.stdout, entry.stderr, ...entry.outputs];
-  return (await Promise.all(blobs.map((b) => store.hasBlob(b)))).every(Boolean);
+  if (!(await Promise.all(blobs.map((b) => store.hasBlob(b)))).every(Boolean)) return false;
+  return (await Promise.all([store.blobIntact(entry.stdout), store.blobIntact(entry.stderr)])).every(Boolean);
 }

@@ -9,6 +9,8 @@ import { namedByCall, type ProducedFiles } from './produced-files.js';
 /** What one writable mount holds at a moment: path, size, mtime, inode of everything in it. */
 export interface MountState {
   mount: number;
+  /** The mount's path as the call gave it; `base` is its real path. */
+  path: string;
   base: string;
   entries: Map<string, TreeEntry>;
 }
@@ -26,7 +28,7 @@ export async function writableState(spec: RunSpec): Promise<MountState[]> {
   for (const [mount, local] of spec.mounts.entries()) {
     if (!local.write) continue;
     const { base, entries } = await walkTree(local.path);
-    states.push({ mount, base, entries: new Map(entries.map((e) => [e.rel, e])) });
+    states.push({ mount, path: local.path, base, entries: new Map(entries.map((e) => [e.rel, e])) });
   }
   return states;
 }

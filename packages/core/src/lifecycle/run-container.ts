@@ -5,6 +5,7 @@ import { RunContext, type RunChannels, type RunSpec } from './run-context.js';
 import { feedStdin } from './stdin-feed.js';
 import type { RunResult } from '../api/run-result.js';
 import type { ToolError } from '../errors/tool-error.js';
+import { refuseLinkedRoot } from '../util/link-safety.js';
 
 export type { RunChannels, RunSpec } from './run-context.js';
 
@@ -38,8 +39,10 @@ export async function runContainer(spec: RunSpec, channels: RunChannels): Promis
 
 async function prepare(run: RunContext): Promise<PreparedTool> {
   const { image, args, mounts, options } = run.spec;
-  const prepared = await step(run, `Could not prepare ${run.tool}`, () => {
+  const prepared = await step(run, `Could not prepare ${run.tool}`, async () => {
     if (run.signal.aborted) throw new RunAborted('waiting to start');
+    // Before any mode hands a writable mount on (a bind mount's source is followed by the daemon).
+    await bounded(Promise.all(mounts.filter((m) => m.write).map((m) => refuseLinkedRoot(m.path))), run.signal, 'checking its writable mounts');
     return run.spec.backend.prepare({ image, args, mounts, options }, run);
   });
   run.learnt({ imageId: prepared.imageId, mounts: prepared.mounts, user: prepared.user });

@@ -71,6 +71,8 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
       run: () => { throw new Error('a charliecloud node run is built by nodeChRun()'); },
       exitState: () => ['echo', '0', 'false'],
       remove: () => ['true'],
+      // No name to hold: once the runtime CLI is gone, nothing of the run can appear any more.
+      claim: () => ['true'],
     };
   }
   return {

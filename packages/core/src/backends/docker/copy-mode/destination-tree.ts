@@ -1,6 +1,7 @@
 import { constants, createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { refuseLinkedRoot } from '../../../util/link-safety.js';
 import { pipeline } from 'node:stream/promises';
 import { parentOf } from './archive-name.js';
 import { CopyBackError, shown } from './copy-back-error.js';
@@ -8,14 +9,15 @@ import { CopyBackError, shown } from './copy-back-error.js';
 /**
  * The local side of a writable mount, reached only through directories verified with `lstat`
  * from the mount's (already resolved) root down: a symlink in the middle of a path — left by the
- * tool in an earlier run, or by anyone — is never followed. Verified directories are cached, so a
- * copy-back costs one `lstat` per directory, not per file.
+ * tool in an earlier run, or by anyone — is never followed, and neither is the root itself when
+ * it was swapped for a link after it was resolved (refused: {@link LinkedPathError}). Verified
+ * directories are cached, so a copy-back costs one `lstat` per directory, not per file.
  */
 export class DestinationTree {
   /** Directories found to be real directories (true) or not (false) while staging. */
-  private readonly probed = new Map<string, boolean>([['', true]]);
+  private readonly probed = new Map<string, boolean>();
   /** Directories made sure of while committing (the tree may have changed since probing). */
-  private readonly ensured = new Set<string>(['']);
+  private readonly ensured = new Set<string>();
 
   constructor(readonly base: string) {}
 
@@ -49,6 +51,11 @@ export class DestinationTree {
    */
   async ensureDirectory(rel: string): Promise<void> {
     if (this.ensured.has(rel)) return;
+    if (rel === '') {
+      await this.verifyRoot();
+      this.ensured.add('');
+      return;
+    }
     await this.ensureDirectory(parentOf(rel));
     const path = this.path(rel);
     const here = await lstat(path).catch(absent);
@@ -79,9 +86,19 @@ export class DestinationTree {
     }
   }
 
+  /** The root, resolved before, must still be a real directory (or the mount's single file's directory). */
+  private async verifyRoot(): Promise<void> {
+    await refuseLinkedRoot(this.base);
+  }
+
   private async isRealDirectory(rel: string): Promise<boolean> {
     const known = this.probed.get(rel);
     if (known !== undefined) return known;
+    if (rel === '') {
+      await this.verifyRoot();
+      this.probed.set('', true);
+      return true;
+    }
     const real = (await this.isRealDirectory(parentOf(rel))) && (await lstat(this.path(rel)).catch(absent))?.isDirectory() === true;
     this.probed.set(rel, real);
     return real;
