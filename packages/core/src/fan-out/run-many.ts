@@ -54,8 +54,11 @@ type ResultOf<K> = K extends (signal: AbortSignal) => Promise<infer R> ? R : Run
  * );
  * ```
  */
-export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, options?: RunManyOptions & { failFast?: true }): Promise<{ [I in keyof K]: ResultOf<K[I]> }>;
-export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, options: RunManyOptions & { failFast: false }): Promise<{ [I in keyof K]: Settled<ResultOf<K[I]>> }>;
+// `K extends … | []` (not a `const` type parameter): it infers a tuple, so each element keeps its
+// own result type, also under TypeScript 5.0 (tslab's compiler), where a `const` parameter made
+// every tool task's args readonly, failed the constraint and typed each result `unknown`.
+export function runMany<K extends readonly Task<unknown>[] | []>(tasks: K, options?: RunManyOptions & { failFast?: true }): Promise<{ [I in keyof K]: ResultOf<K[I]> }>;
+export function runMany<K extends readonly Task<unknown>[] | []>(tasks: K, options: RunManyOptions & { failFast: false }): Promise<{ [I in keyof K]: Settled<ResultOf<K[I]>> }>;
 export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions = {}): Promise<unknown[]> {
   // Validation is synchronous, like runTool's: nothing starts when any task is invalid.
   const parsed = parseOrThrow(RunManyOptionsSchema, options, 'options');
