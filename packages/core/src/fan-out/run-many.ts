@@ -103,12 +103,21 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
   await pool?.closeAll();
   tracker.finish();
 
+  const names = prepared.map((t) => t.name);
   if (!parsed.failFast) {
-    return outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: o.value } : { status: 'rejected', reason: o.reason }));
+    return withTaskNames(outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: o.value } : { status: 'rejected', reason: o.reason })), names);
   }
   const failure = firstFailure(outcomes, parsed.signal);
   if (failure !== undefined) throw failure;
-  return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
+  return withTaskNames(outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value), names);
+}
+
+/**
+ * The tasks' names ride along on the returned array, hidden (not enumerable, a registered
+ * symbol): a notebook shows the list as a table whose rows are named like the progress table's.
+ */
+function withTaskNames<T extends unknown[]>(values: T, names: string[]): T {
+  return Object.defineProperty(values, Symbol.for('tooldock.taskNames'), { value: names, enumerable: false });
 }
 
 async function runTask(task: PreparedTask<unknown>, index: number, signal: AbortSignal, tracker: ProgressTracker, pool: SessionPool | undefined): Promise<unknown> {
