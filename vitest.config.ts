@@ -51,6 +51,20 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // Notebooks in a real front end: Debian's Jupyter Notebook in headless Chromium
+          // (scripts/browser-setup.sh; docs/notebooks.md). One file at a time: one browser.
+          name: 'browser',
+          include: ['packages/*/test/browser/**/*.test.ts'],
+          globalSetup: ['test-support/engine-global-setup.ts'],
+          setupFiles: ['test-support/no-leftover-containers.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

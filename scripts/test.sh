@@ -7,6 +7,7 @@ bash scripts/setup.sh
 bash scripts/test-peers.sh
 bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
 bash scripts/registry.sh
+bash scripts/browser-setup.sh
 pnpm run --silent typecheck
 set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"

@@ -1,6 +1,7 @@
 import { installDenoResults } from './deno-results.js';
 import { keepKernelOnInterrupt } from './interrupt.js';
 import { detectKernel } from './kernel.js';
+import { installShortStacks } from './short-stacks.js';
 import { installTslabProtocol } from './tslab-protocol.js';
 
 export { show, rich, bundleOf } from './show.js';
@@ -18,5 +19,8 @@ export { bareValueBundle } from './bare-value.js';
 // cancels tooldock's containers and keeps the kernel (interrupt.ts).
 const kernel = detectKernel();
 if (kernel === 'tslab') installTslabProtocol();
-if (kernel === 'deno') installDenoResults();
+if (kernel === 'deno') {
+  installDenoResults();
+  installShortStacks();
+}
 if (kernel !== 'plain') keepKernelOnInterrupt();
