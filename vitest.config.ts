@@ -55,12 +55,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           // Notebooks in a real front end: Debian's Jupyter Notebook in headless Chromium
-          // (scripts/browser-setup.sh; docs/notebooks.md). One file at a time: one browser.
+          // (scripts/browser-setup.sh; docs/notebooks.md).
           name: 'browser',
           include: ['packages/*/test/browser/**/*.test.ts'],
           globalSetup: ['test-support/engine-global-setup.ts'],
           setupFiles: ['test-support/no-leftover-containers.ts'],
-          fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },
