@@ -1,4 +1,5 @@
 import { bareValueBundle } from './bare-value.js';
+import { letDenoSend } from './kernel.js';
 
 type BroadcastResult = (executionCount: number, result: unknown) => Promise<void>;
 interface DenoInternals { jupyter?: { broadcastResult?: BroadcastResult } }
@@ -27,8 +28,10 @@ export function installDenoResults(): boolean {
     jupyter.broadcastResult = async (executionCount, result) => {
       const bundle = bareValueBundle(result);
       if (!bundle) return original(executionCount, result);
-      // Awaited by the kernel before it replies and reports idle: it cannot trail the cell.
       await deno.jupyter.broadcast('execute_result', { execution_count: executionCount, data: bundle, metadata: {} });
+      // The kernel awaits this before it reports the cell idle, but the message is only queued:
+      // headless runners (nbconvert) dropped it behind the idle status. The pause lets it out first.
+      await letDenoSend();
     };
     (jupyter as Record<symbol, unknown>)[installed] = true;
     return true;

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, repoRoot } from '#test-support/built-packages.js';
 import { startNotebookBrowser, waitFor, type NotebookBrowser } from '#test-support/notebook-browser.js';
-import { testImages } from '#test-support/test-images.js';
+import { notebookImageEnv } from '#test-support/test-images.js';
 
 // The example notebooks as a person runs them: the classic Notebook front end in headless
 // Chromium, cells run through the UI, and what the page shows is what is asserted.
@@ -22,7 +22,7 @@ beforeAll(async () => {
   mkdirSync(join(notebooks, folder));
   for (const kernel of ['tslab', 'deno']) copyFileSync(join(notebooks, `quickstart-${kernel}.ipynb`), join(notebooks, folder, `quickstart-${kernel}.ipynb`));
   mkdirSync(shots, { recursive: true });
-  nb = await startNotebookBrowser(notebooks, { ...process.env, TOOLDOCK_SHELL_IMAGE: testImages().busybox, NO_COLOR: '1' });
+  nb = await startNotebookBrowser(notebooks, { ...process.env, ...notebookImageEnv(), NO_COLOR: '1' });
 }, 120_000);
 afterAll(async () => {
   await nb?.close();
