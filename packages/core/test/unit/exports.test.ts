@@ -7,13 +7,13 @@ import * as advanced from '@tooldock/core/advanced';
 describe('package exports', () => {
   it('the root exports exactly the front-door values', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'RegistryAuthError', 'SlurmEngine', 'ToolError', 'ToolRun', 'ToolSession',
-      'cacheInfo', 'cleanupOrphans', 'configure', 'connect', 'currentDockerContext', 'doctor', 'exportProvenance', 'formatPullProgress', 'isToolError', 'pruneCache', 'pullImages', 'resolveHostPath',
+      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'RegistryAuthError', 'SlurmEngine', 'ToolError', 'ToolRun', 'ToolSession', 'TooldockError',
+      'cacheInfo', 'cleanupOrphans', 'configure', 'connect', 'currentDockerContext', 'doctor', 'exportProvenance', 'formatPullProgress', 'isToolError', 'isTooldockError', 'pruneCache', 'pullImages', 'resolveHostPath',
       'runMany', 'runRecords', 'runTool', 'session', 'terminalProgress', 'toolSession',
     ]);
   });
 
-  it('keeps every name DESIGN.md lists as public at the root', () => {
+  it('keeps the core names at the root', () => {
     for (const name of ['runTool', 'ToolRun', 'ToolError', 'isToolError', 'InvalidInputError', 'runMany', 'DockerEngine', 'connect', 'resolveHostPath', 'doctor', 'cleanupOrphans', 'toolSession']) {
       expect(root, name).toHaveProperty(name);
     }
@@ -25,5 +25,20 @@ describe('package exports', () => {
       'locateSelf', 'parseOrThrow', 'partialPrefix', 'removeLiveContainers', 'sameHostResolver', 'setPathResolver',
     ]);
     for (const name of Object.keys(advanced)) expect(Object.keys(root)).not.toContain(name);
+  });
+
+  it('the subpaths group the rest by concern (still at the root too, for now)', async () => {
+    const subpaths = {
+      cache: ['cacheInfo', 'configure', 'pruneCache'],
+      docker: ['DockerEngine', 'PathNotShareableError', 'currentDockerContext', 'resolveHostPath', 'session'],
+      images: ['RegistryAuthError', 'formatPullProgress', 'pullImages'],
+      provenance: ['exportProvenance', 'runRecords'],
+      slurm: ['SlurmEngine'],
+    };
+    for (const [path, names] of Object.entries(subpaths)) {
+      const values = (await import(`@tooldock/core/${path}`)) as Record<string, unknown>;
+      expect(Object.keys(values).sort(), path).toEqual(names);
+      for (const name of names) expect(values[name], `${path}.${name}`).toBe((root as Record<string, unknown>)[name]);
+    }
   });
 });

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import type { LocalMount } from '../../../src/mount-spec.js';
-import { stagingName } from '../../../src/copy-mode/staging.js';
-import { unpackOutputs } from '../../../src/copy-mode/unpack-outputs.js';
+import type { LocalMount } from '../../../src/api/mount-spec.js';
+import { stagingName } from '../../../src/backends/docker/copy-mode/staging.js';
+import { unpackOutputs } from '../../../src/backends/docker/copy-mode/unpack-outputs.js';
 import { archiveStream, buildTar, type TarEntry } from './tar-builder.js';
 
 // Regression cases for copy mode writing outside a mount (the tar-fs CVE-2024-12905 class):
