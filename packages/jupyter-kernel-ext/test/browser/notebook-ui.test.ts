@@ -16,6 +16,24 @@ const docker = (args: string[]) => promisify(execFile)('docker', args).then((r) 
 /** Our containers, found by a command no one else runs. */
 const containersRunning = async (marker: string) => (await docker(['ps', '--no-trunc', '--format', '{{.Command}}'])).split('\n').filter((c) => c.includes(marker)).length;
 
+/** The parts of the classic Notebook's page API the test uses (run inside the page). */
+interface Cell {
+  cell_type: string;
+  input_prompt_number: unknown;
+  output_area: { element: Array<{ innerHTML: string; innerText: string }>; outputs: unknown[] };
+  set_text(code: string): void;
+}
+interface NotebookWindow {
+  Jupyter: {
+    notebook: {
+      get_cells(): Cell[]; get_cell(index: number): Cell; ncells(): number; insert_cell_at_bottom(type: string): Cell;
+      execute_cells(indices: number[]): void; execute_all_cells(): void;
+      kernel?: { is_connected(): boolean; restart(): void };
+    };
+  };
+  document: { querySelector(selector: string): { classList: { contains(name: string): boolean } } | null };
+}
+
 let nb: NotebookBrowser;
 beforeAll(async () => {
   await buildPackages();
@@ -33,15 +51,15 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
   const page = () => nb.page;
   /** Index (among all cells) of the n-th code cell. */
   const codeCell = (n: number) => page().evaluate((n) => {
-    const cells = (globalThis as any).Jupyter.notebook.get_cells();
-    return cells.indexOf(cells.filter((c: any) => c.cell_type === 'code')[n]);
+    const cells = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cells();
+    return cells.indexOf(cells.filter((c: Cell) => c.cell_type === 'code')[n]!);
   }, n);
-  const outputHtml = (index: number) => page().evaluate((i) => (globalThis as any).Jupyter.notebook.get_cell(i).output_area.element[0].innerHTML as string, index);
-  const outputText = (index: number) => page().evaluate((i) => (globalThis as any).Jupyter.notebook.get_cell(i).output_area.element[0].innerText as string, index);
-  const finished = (index: number) => page().evaluate((i) => { const p = (globalThis as any).Jupyter.notebook.get_cell(i).input_prompt_number; return typeof p === 'number'; }, index);
-  const kernelIdle = () => page().evaluate(() => (globalThis as any).document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon') === true);
+  const outputHtml = (index: number) => page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerHTML, index);
+  const outputText = (index: number) => page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerText, index);
+  const finished = (index: number) => page().evaluate((i) => { const p = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).input_prompt_number; return typeof p === 'number'; }, index);
+  const kernelIdle = () => page().evaluate(() => (globalThis as unknown as NotebookWindow).document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon') === true);
   const appendAndRun = (code: string) => page().evaluate((code) => {
-    const n = (globalThis as any).Jupyter.notebook;
+    const n = (globalThis as unknown as NotebookWindow).Jupyter.notebook;
     const cell = n.insert_cell_at_bottom('code');
     cell.set_text(code);
     n.execute_cells([n.ncells() - 1]);
@@ -51,12 +69,12 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
 
   beforeAll(async () => {
     await page().goto(`${nb.url}/notebooks/${folder}/quickstart-${kernel}.ipynb`);
-    await waitFor(async () => (await page().evaluate(() => (globalThis as any).Jupyter?.notebook?.kernel?.is_connected?.() === true)) && await kernelIdle(), 60_000, () => `the ${kernel} kernel did not start`);
+    await waitFor(async () => (await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter?.notebook?.kernel?.is_connected() === true)) && await kernelIdle(), 60_000, () => `the ${kernel} kernel did not start`);
   }, 90_000);
 
   it('runs every cell from the UI: live progress with a moving clock, values and errors rendered as a person reads them', async () => {
     const [imports, result, fanOut, outcomes, records, failure] = await Promise.all([0, 1, 2, 3, 4, 5].map(codeCell));
-    await page().evaluate(() => (globalThis as any).Jupyter.notebook.execute_all_cells());
+    await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter.notebook.execute_all_cells());
 
     // While the fan-out's tasks sleep (silent), its one table is redrawn in place, its clock moving.
     await waitFor(async () => /running/.test(await outputText(fanOut!)), 60_000, () => 'no live progress table appeared');
@@ -65,7 +83,7 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     // The tasks print one line and then sleep: only the ticking clock changes the table.
     await waitFor(async () => (await clock()) >= before + 1.5, 10_000, () => `the clock stayed near ${before} s`);
     expect(await outputText(fanOut!)).toMatch(/running/);
-    expect(await page().evaluate((i) => (globalThis as any).Jupyter.notebook.get_cell(i).output_area.outputs.length, fanOut!)).toBe(1);
+    expect(await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, fanOut!)).toBe(1);
     await shoot(fanOut!, 'progress-live');
 
     await waitFor(() => finished(failure!), 120_000, () => 'the notebook did not finish');
@@ -78,7 +96,7 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     expect(resultHtml).not.toMatch(/MathJax|mjx-/);
     expect(await page().locator('#notebook-container > .cell').nth(result!).locator('.tooldock-result code').first().innerText())
       .toBe("sh -c 'for i in $(seq 1 40); do echo line $i; done'");
-    expect(await page().evaluate((i) => (globalThis as any).Jupyter.notebook.get_cell(i).output_area.outputs.length, result!)).toBe(1);
+    expect(await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, result!)).toBe(1);
     await shoot(result!, 'result');
 
     // A bare outcome list: numbered from 1 like the progress table, with names and commands.
@@ -127,7 +145,7 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
 await runMany([1, 2].map((i) => ({ image: shell, args: ["sleep", "${marker}"], name: \`long-\${i}\` })), { onProgress: long })`);
     await waitFor(async () => (await containersRunning(marker)) === 2, 30_000, () => 'the tool containers did not start');
     await waitFor(async () => /2 running/.test(await outputText(cell)), 10_000, () => 'the progress table did not show both tasks running');
-    await page().evaluate(() => (globalThis as any).Jupyter.notebook.kernel.restart());
+    await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter.notebook.kernel!.restart());
     await waitFor(async () => (await containersRunning(marker)) === 0, 15_000, () => 'containers outlived the kernel restart');
     const note = page().locator('#notebook-container > .cell').nth(cell).locator('.tooldock-stale');
     await waitFor(async () => (await note.boundingBox())!.height > 5, 15_000, () => 'the stale table never said so');
