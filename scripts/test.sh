@@ -9,6 +9,7 @@ bash scripts/charliecloud.sh  # the daemonless engine (ch-run) and its unprivile
 bash scripts/cwltool.sh       # the workflow engine that re-runs exported workflows
 bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
 bash scripts/registry.sh
+bash scripts/browser-setup.sh
 pnpm run --silent typecheck
 # ESLint (typescript-eslint's recommended rules, eslint.config.js): fix findings, do not silence them.
 pnpm run --silent lint
