@@ -1,3 +1,4 @@
+import type { KeptLocal } from '../transfer/mount-plan.js';
 import type { Writable } from 'node:stream';
 import type { LocalMount } from '../mount-spec.js';
 import type { ParsedRunOptions } from '../options.js';
@@ -82,8 +83,11 @@ export interface LaunchedTool {
   dropOutput(): void;
   /** Why a failed tool ended, asked only for failures (an OOM kill is known after the exit). */
   exitFacts(exitCode: number, step: StepContext): Promise<{ oomKilled: boolean }>;
-  /** Brings writable outputs back (copy mode) when `keep`; after exit. */
-  collectOutputs(keep: boolean, step: StepContext): Promise<void>;
+  /**
+   * Brings writable outputs back (copy mode) when `keep`; after exit. Returns where a local
+   * version was kept over the tool's (it changed here meanwhile), for the run's notes.
+   */
+  collectOutputs(keep: boolean, step: StepContext): Promise<KeptLocal[]>;
   /** Removes what launch made; bounded by `signal`, owed for later if the runtime is away. */
   remove(signal: AbortSignal): Promise<void>;
 }

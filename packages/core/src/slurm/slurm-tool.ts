@@ -1,3 +1,4 @@
+import type { KeptLocal } from '../transfer/mount-plan.js';
 import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -95,7 +96,9 @@ export class SlurmTool implements LaunchedTool {
     return { oomKilled: this.oomKilled };
   }
 
-  async collectOutputs(): Promise<void> {}
+  async collectOutputs(): Promise<KeptLocal[]> {
+    return [];
+  }
 
   /** Cancels a job still queued or running, then removes the run's spool directory. */
   async remove(signal: AbortSignal): Promise<void> {

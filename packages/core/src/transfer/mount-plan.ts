@@ -3,6 +3,15 @@ import type { DockerEngine } from '../engine/docker-engine.js';
 import type { LocalMount } from '../mount-spec.js';
 import type { ResolvedMount } from '../run-result.js';
 
+/**
+ * A path where copy mode kept the local version over the tool's (it changed here since it was
+ * sent), with the words the run's `notes` carry.
+ */
+export interface KeptLocal {
+  path: string;
+  note: string;
+}
+
 /** How a run's files reach its tool: see transfer-decision.ts for when each applies. */
 export type TransferMode = 'bind' | 'dood' | 'copy' | 'refused';
 
@@ -18,9 +27,10 @@ export interface MountPlan {
   beforeStart?(container: Docker.Container, signal: AbortSignal): Promise<void>;
   /**
    * Called after exit (e.g. `getArchive` of writable mounts); `keepOutputs` is false when the
-   * run failed and the caller asked to keep local files as they were.
+   * run failed and the caller asked to keep local files as they were. Returns the paths where the
+   * local version was kept over the tool's.
    */
-  afterExit?(container: Docker.Container, keepOutputs: boolean, signal: AbortSignal): Promise<void>;
+  afterExit?(container: Docker.Container, keepOutputs: boolean, signal: AbortSignal): Promise<KeptLocal[]>;
 }
 
 /**
