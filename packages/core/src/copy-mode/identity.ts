@@ -1,3 +1,4 @@
+import { racilyClean } from '../cache/racy-clock.js';
 import type { Stats } from 'node:fs';
 
 /**
@@ -48,8 +49,7 @@ export function stampHolds(stamp: LocalStamp, stats: Stats): boolean {
  * was taken (or later): a write in that tick after we read it may have left both unchanged.
  */
 export function isRacy(stamp: Pick<LocalStamp, 'mtimeMs' | 'ctimeMs' | 'takenAtMs'>): boolean {
-  const tick = Math.floor(stamp.takenAtMs / 1000);
-  return Math.floor(stamp.mtimeMs / 1000) >= tick || Math.floor(stamp.ctimeMs / 1000) >= tick;
+  return racilyClean(stamp.mtimeMs, stamp.takenAtMs) || racilyClean(stamp.ctimeMs, stamp.takenAtMs);
 }
 
 /** Identity from `lstat` (a file's hash is filled in by whoever read its bytes). */
