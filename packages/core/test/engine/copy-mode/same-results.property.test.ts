@@ -9,7 +9,7 @@ import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 /** Each run is two containers (bind, then copy): kept modest. */
-const RUNS = Number(process.env.TOOLDOCK_SAME_RESULTS_RUNS ?? 24);
+const RUNS = Number(process.env.TOOLDOCK_SAME_RESULTS_RUNS ?? 20);
 
 // "Same results": bind mode is the reference. One generated tool script over two identical
 // trees, once bind-mounted and once in copy mode, must leave identical trees: paths, types,
