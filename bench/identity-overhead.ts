@@ -4,7 +4,7 @@
 // (nothing to put), and as the image's own user; then the PUT alone on a created container.
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { accountArchive } from '../packages/core/src/identity/account-archive.js';
+import { accountArchive } from '../packages/core/src/backends/docker/identity/account-archive.js';
 import { connect, runTool } from '../packages/core/src/index.js';
 import { interleaved, median } from './stats.js';
 

@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordLayer } from '../packages/core/src/layers/record-layer.js';
-import { prepareRun, runTool } from '../packages/core/src/run-tool.js';
-import type { RunResult } from '../packages/core/src/run-result.js';
+import { prepareRun, runTool } from '../packages/core/src/api/run-tool.js';
+import type { RunResult } from '../packages/core/src/api/run-result.js';
 import { median } from './stats.js';
 
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)]!;

@@ -2,13 +2,13 @@
 // topologies live in `@tooldock/core/advanced` (advanced.ts).
 
 // Run one tool.
-export { runTool } from './run-tool.js';
-export { ToolRun } from './tool-run.js';
-export type { RunOptions, OutputSink, StdinSource } from './options.js';
-export type { MountSpec } from './mount-spec.js';
-export type { RunResult, ResolvedMount, Captured } from './run-result.js';
-export type { OutputLine } from './output-lines.js';
-export type { ToolEvent } from './events.js';
+export { runTool } from './api/run-tool.js';
+export { ToolRun } from './api/tool-run.js';
+export type { RunOptions, OutputSink, StdinSource } from './api/options.js';
+export type { MountSpec } from './api/mount-spec.js';
+export type { RunResult, ResolvedMount, Captured } from './api/run-result.js';
+export type { OutputLine } from './lifecycle/output-lines.js';
+export type { ToolEvent } from './lifecycle/events.js';
 export type { RetryOptions, RetryWhen, Backoff } from './retry/retry-options.js';
 export { toolSession, ToolSession } from './sessions/tool-session.js';
 export type { SessionOptions, CallOptions } from './sessions/session-options.js';
@@ -31,31 +31,33 @@ export { RegistryAuthError } from './registry/pull-error.js';
 export { formatPullProgress, type PullSummary } from './registry/pull-progress.js';
 
 // Engines: which daemon, and how to reach it.
-export { connect, DockerEngine, type EngineVersion } from './engine/docker-engine.js';
-export type { ConnectOptions, EngineChoice, EngineTarget } from './engine/engine-target.js';
+export { connect } from './backends/connect.js';
+export { DockerEngine, type EngineVersion } from './backends/docker/engine/docker-engine.js';
+export type { ConnectOptions, EngineChoice, EngineTarget } from './backends/docker/engine/engine-target.js';
 // A Slurm cluster as an engine: connect({ slurm }) (docs/clusters.md).
-export { SlurmEngine } from './slurm/slurm-engine.js';
-export type { SlurmOptions } from './slurm/slurm-options.js';
-export type { Engine } from './slurm/engine-kind.js';
-export type { SlurmDoctorReport } from './slurm/slurm-doctor.js';
-export type { MountLocality } from './slurm/mount-locality.js';
-export type { SshOptions } from './engine/ssh-dial-agent.js';
-export { currentDockerContext, type DockerContext } from './engine/docker-context.js';
+export { SlurmEngine } from './backends/slurm/slurm-engine.js';
+export type { SlurmOptions } from './backends/slurm/slurm-options.js';
+export type { Engine } from './backends/engine.js';
+export type { SlurmDoctorReport } from './backends/slurm/slurm-doctor.js';
+export type { MountLocality } from './backends/slurm/mount-locality.js';
+export type { SshOptions } from './backends/docker/engine/ssh-dial-agent.js';
+export { currentDockerContext, type DockerContext } from './backends/docker/engine/docker-context.js';
 
 // Diagnose and tidy up.
-export { doctor, type DoctorReport, type DoctorFinding } from './dood/doctor.js';
-export { resolveHostPath } from './dood/resolve-host-path.js';
-export type { DaemonSource } from './dood/translate-path.js';
+export { doctor, type DoctorReport, type DoctorFinding } from './diagnose/doctor.js';
+export { resolveHostPath } from './backends/docker/dood/resolve-host-path.js';
+export type { DaemonSource } from './backends/docker/dood/translate-path.js';
 export { cleanupOrphans, type OrphanReport } from './shutdown/cleanup-orphans.js';
 
 // Errors: what a failed call throws.
-export { ToolError, isToolError, type ToolErrorDetails } from './tool-error.js';
-export { InvalidInputError } from './invalid-input-error.js';
-export { EngineUnreachableError } from './engine/engine-unreachable-error.js';
-export { PathNotShareableError } from './dood/path-not-shareable-error.js';
+export { TooldockError, isTooldockError } from './errors/tooldock-error.js';
+export { ToolError, isToolError, type ToolErrorDetails } from './errors/tool-error.js';
+export { InvalidInputError } from './errors/invalid-input-error.js';
+export { EngineUnreachableError } from './backends/docker/engine/engine-unreachable-error.js';
+export { PathNotShareableError } from './backends/docker/dood/path-not-shareable-error.js';
 
 // This process's session: the label on every container it starts.
-export { session } from './session.js';
+export { session } from './backends/docker/process-session.js';
 
 // What ran: run records, and their provenance as an RO-Crate (docs/provenance.md).
 export { runRecords, type RunRecordsOptions } from './records/run-records.js';

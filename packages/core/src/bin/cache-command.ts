@@ -1,5 +1,5 @@
 import { cacheInfo, pruneCache } from '../cache/manage-cache.js';
-import { InvalidInputError } from '../invalid-input-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 
 export const CACHE_USAGE = `  cache ls [--dir D] [--json]     list cached calls (newest use first) and the cache's size
   cache prune [--older-than 7d] [--max-size 2g] [--dir D]

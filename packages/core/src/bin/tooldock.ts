@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // tooldock doctor [--json] | cleanup | init [folder] [--from-registry] | cache ls|prune
-import { doctor } from '../dood/doctor.js';
+import { doctor } from '../diagnose/doctor.js';
 import { cleanupOrphans } from '../shutdown/cleanup-orphans.js';
 import { initNotebookFolder } from './init-notebook-folder.js';
 import { CACHE_USAGE, cacheCommand } from './cache-command.js';

@@ -1,5 +1,5 @@
 import type { FileFingerprint } from '../layers/run-trace.js';
-import type { RunResult } from '../run-result.js';
+import type { RunResult } from '../api/run-result.js';
 
 /** A stored blob: its content's SHA-256 (also its name in the store) and size. */
 export interface BlobRef {

@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bounded } from '../lifecycle/bounded.js';
-import { abandonedBy, localOwner } from '../process-owner.js';
+import { abandonedBy, localOwner } from '../util/process-owner.js';
 
 /** A holder refreshes its lock this often; one untouched for STALE_MS is a dead holder's (another host's, say). */
 const REFRESH_MS = 10_000;

@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
-import { cacheSwitch, defaultCacheDir } from '../environment.js';
-import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
-import { CacheOptionSchema, type ParsedRunOptions } from '../options.js';
+import { cacheSwitch, defaultCacheDir } from '../util/environment.js';
+import { InvalidInputError, parseOrThrow } from '../errors/invalid-input-error.js';
+import { CacheOptionSchema, type ParsedRunOptions } from '../api/options.js';
 import type { z } from 'zod';
 
 /** How inputs are fingerprinted: `stat` (path, size, mtime) or `content` (SHA-256 of every byte). */

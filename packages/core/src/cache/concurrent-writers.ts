@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path';
-import { partialPrefix } from '../hidden-temp-name.js';
+import { partialPrefix } from '../util/hidden-temp-name.js';
 
 /**
  * Cached calls of this process writing to their writable mounts right now (or a moment ago), so

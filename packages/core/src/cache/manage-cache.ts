@@ -1,8 +1,8 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCacheDir } from '../environment.js';
-import { InvalidInputError } from '../invalid-input-error.js';
-import { memoryToBytes } from '../options.js';
+import { defaultCacheDir } from '../util/environment.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { memoryToBytes } from '../api/options.js';
 import { listEntries, type CacheEntryInfo } from './cache-entries.js';
 import { CacheStore } from './cache-store.js';
 

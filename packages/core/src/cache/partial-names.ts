@@ -1,5 +1,5 @@
 /**
- * Hidden temp names (`.<name>.partial-[<owner>-]<8 hex>`, hidden-temp-name.ts) differ on every
+ * Hidden temp names (`.<name>.partial-[<owner>-]<8 hex>`, util/hidden-temp-name.ts) differ on every
  * call by design: recipes pass them to the tool (sometimes with a suffix, as samtools sort's
  * `-T <temp>.tmp`) and rename them into place afterwards. The cache sees them in a canonical
  * form (`.<name>.partial-*`, any suffix kept), so an unchanged recipe call has an unchanged key,

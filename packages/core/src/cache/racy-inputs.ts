@@ -4,7 +4,7 @@ import type { RunSpec } from '../lifecycle/run-context.js';
 import type { RacyInput } from './cache-entry.js';
 import type { InputFingerprint } from './call-key.js';
 import { hashFile } from './file-tree.js';
-import { racilyClean } from './racy-clock.js';
+import { racilyClean } from '../util/racy-clock.js';
 
 /**
  * Stat mode: the read-only inputs whose mtime falls in the tick the entry is recorded in, with

@@ -5,7 +5,7 @@ import { bounded } from '../lifecycle/bounded.js';
 import type { RunChannels } from '../lifecycle/run-channels.js';
 import { RunOutput } from '../lifecycle/run-output.js';
 import type { RunSpec } from '../lifecycle/run-context.js';
-import type { RunResult } from '../run-result.js';
+import type { RunResult } from '../api/run-result.js';
 import type { BlobRef, CacheEntry } from './cache-entry.js';
 import type { CacheStore } from './cache-store.js';
 

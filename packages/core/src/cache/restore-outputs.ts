@@ -3,9 +3,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, rename, unlink, utimes } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { parentOf } from '../copy-mode/archive-name.js';
-import { DestinationTree } from '../copy-mode/destination-tree.js';
-import { hiddenTempName } from '../hidden-temp-name.js';
+import { parentOf } from '../backends/docker/copy-mode/archive-name.js';
+import { DestinationTree } from '../backends/docker/copy-mode/destination-tree.js';
+import { hiddenTempName } from '../util/hidden-temp-name.js';
 import type { FileFingerprint } from '../layers/run-trace.js';
 import type { CacheEntry, StoredOutput } from './cache-entry.js';
 import type { CacheStore } from './cache-store.js';
@@ -13,9 +13,12 @@ import { hashFile, sameMtime } from './file-tree.js';
 import { actualPath } from './partial-names.js';
 import { ProducedFiles } from './produced-files.js';
 import type { MountState } from './writable-state.js';
+import { TooldockError } from '../errors/tooldock-error.js';
 
 /** A hit that cannot be served as stored (a temp name this call lacks, a blob gone): run the tool. */
-export class CannotRestore extends Error {}
+export class CannotRestore extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_CANNOT_RESTORE';
+}
 
 /**
  * Puts a hit's outputs back where the run left them: each missing or changed one is copied from

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FileFingerprint } from '../layers/run-trace.js';
 import type { RunSpec } from '../lifecycle/run-context.js';
-import type { RunResult } from '../run-result.js';
+import type { RunResult } from '../api/run-result.js';
 import { ENTRY_VERSION, type BlobRef, type CacheEntry, type StoredOutput, type StoredResult } from './cache-entry.js';
 import type { CacheSettings } from './cache-settings.js';
 import type { CacheStore } from './cache-store.js';

@@ -4,7 +4,7 @@ import type { KeptFile } from './cache-entry.js';
 import type { InputMode } from './cache-settings.js';
 import { hashFile, sameMtime, walkTree, type TreeEntry } from './file-tree.js';
 import { isPartialPath } from './partial-names.js';
-import { racilyClean } from './racy-clock.js';
+import { racilyClean } from '../util/racy-clock.js';
 import { namedByCall, type ProducedFiles } from './produced-files.js';
 
 /** What one writable mount holds at a moment: path, size, mtime, inode of everything in it. */

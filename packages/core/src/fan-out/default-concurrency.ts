@@ -1,13 +1,11 @@
-import { isSlurmEngine, type Engine } from '../slurm/engine-kind.js';
-import { slurmConcurrency } from '../slurm/slurm-capacity.js';
+import type { Engine } from '../backends/engine.js';
+import { kindOf } from '../backends/registry.js';
 
 /**
- * One task per CPU of the DAEMON's machine: that is where the tools run (a notebook container
- * limited to 2 CPUs may drive a 64-core host, and vice versa).
+ * How many runs at once by default: where the tools run decides (a daemon's CPUs, not the
+ * notebook's; a cluster partition's usable CPUs). Each runtime says (its kind's
+ * `defaultConcurrency`).
  */
-export async function defaultConcurrency(engine: Engine): Promise<number> {
-  if (isSlurmEngine(engine)) return slurmConcurrency(engine);
-  const info = await engine.info();
-  const cpus = Number(info.NCPU);
-  return Number.isInteger(cpus) && cpus > 0 ? cpus : 1;
+export function defaultConcurrency(engine: Engine): Promise<number> {
+  return kindOf(engine).defaultConcurrency(engine);
 }

@@ -1,16 +1,16 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { connect } from '../engine/docker-engine.js';
-import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
-import { slurmArraysFor } from '../slurm/fan-out-plan.js';
-import { RunEngineSchema, type RunOptions } from '../options.js';
-import type { RunResult } from '../run-result.js';
-import type { RunSpec } from '../run-container.js';
-import { startRun } from '../run-tool.js';
+import { InvalidInputError, parseOrThrow } from '../errors/invalid-input-error.js';
+import { defaultEngine, kindOf } from '../backends/registry.js';
+import type { FanOutPlan } from '../backends/engine-kind.js';
+import type { Engine } from '../backends/engine.js';
+import { RunEngineSchema, type RunOptions } from '../api/options.js';
+import type { RunResult } from '../api/run-result.js';
+import type { RunSpec } from '../lifecycle/run-container.js';
+import { startRun } from '../api/run-tool.js';
 import type { ToolSession } from '../sessions/tool-session.js';
 import { SessionPool } from './session-pool.js';
-import { ToolError, isToolError } from '../tool-error.js';
+import { ToolError, isToolError } from '../errors/tool-error.js';
 import { defaultConcurrency } from './default-concurrency.js';
 import type { ProgressListener } from './progress.js';
 import { ProgressTracker } from './progress-tracker.js';
@@ -59,19 +59,20 @@ export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, opti
 export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions = {}): Promise<unknown[]> {
   // Validation is synchronous, like runTool's: nothing starts when any task is invalid.
   const parsed = parseOrThrow(RunManyOptionsSchema, options, 'options');
-  if (parsed.reuse && isSlurmEngine(parsed.engine)) throw new InvalidInputError('options.reuse', true, 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)');
+  const sessions = parsed.engine && kindOf(parsed.engine).sessions;
+  if (parsed.reuse && sessions && 'unsupported' in sessions) throw new InvalidInputError('options.reuse', true, sessions.unsupported);
   const prepared = prepareTasks<unknown>(tasks, parsed.engine);
   return execute(prepared, parsed);
 }
 
 async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeof RunManyOptionsSchema>): Promise<unknown[]> {
-  const engine = parsed.engine ?? connect();
+  const engine = parsed.engine ?? defaultEngine();
   const tracker = new ProgressTracker(prepared.map((t) => t.name), parsed.onProgress);
   const stop = new AbortController();
   const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;
   const concurrency = parsed.concurrency ?? (await defaultConcurrency(engine));
-  // On Slurm, tool tasks go out up front as job arrays throttled to `concurrency` (Slurm starts each).
-  const arrays = slurmArraysFor(prepared, engine, concurrency, parsed.reuse);
+  // A scheduler may take the whole fan-out at once (Slurm: job arrays throttled to `concurrency`).
+  const arrays = planFanOut(prepared, engine, concurrency, parsed.reuse);
   const limit = pLimit(arrays ? Number.POSITIVE_INFINITY : concurrency);
   const pool = parsed.reuse ? new SessionPool() : undefined;
   const cancelArrays = () => void arrays?.cancel().catch(() => {});
@@ -108,6 +109,18 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
 }
 
+/**
+ * The engine's plan for the whole fan-out, when it has one and every task is a tool run on it
+ * (function tasks such as recipe calls, or a task with its own engine, take the per-task path,
+ * where runMany itself holds at most `concurrency` runs at once).
+ */
+function planFanOut(tasks: readonly PreparedTask<unknown>[], engine: Engine, concurrency: number, reuse: boolean): FanOutPlan | undefined {
+  const kind = kindOf(engine);
+  if (!kind.planFanOut || reuse || tasks.length === 0) return undefined;
+  if (!tasks.every((task) => task.kind === 'tool' && task.spec.engine === engine)) return undefined;
+  return kind.planFanOut(engine, tasks.length, concurrency);
+}
+
 async function runTask(task: PreparedTask<unknown>, index: number, signal: AbortSignal, tracker: ProgressTracker, pool: SessionPool | undefined): Promise<unknown> {
   if (task.kind === 'function') {
     tracker.update(index, 'running');
@@ -133,8 +146,8 @@ async function runToolTask(task: PreparedTask<unknown> & { kind: 'tool' }, index
         if (event.type === 'image:pull-progress') tracker.pullProgress(index, event);
         if (event.type === 'container:created') tracker.tasks[index]!.containerId = event.containerId;
         if (event.type === 'retry') tracker.update(index, tracker.tasks[index]!.state, { attempt: event.attempt, attempts: event.of });
-        // A Slurm job "started" once submitted; it runs when Slurm says RUNNING.
-        if (event.type === 'container:started' && tracker.tasks[index]!.state !== 'running' && !isSlurmEngine(task.spec.engine)) tracker.update(index, 'running');
+        // A scheduler's job "started" once submitted; it runs when the scheduler says RUNNING.
+        if (event.type === 'container:started' && tracker.tasks[index]!.state !== 'running' && kindOf(task.spec.engine).startedMeansRunning) tracker.update(index, 'running');
         if (event.type === 'job:state') tracker.update(index, event.state === 'RUNNING' ? 'running' : tracker.tasks[index]!.state, { jobId: event.jobId, jobState: event.state, ...(event.node ? { node: event.node } : {}) });
         userOptions.onEvent?.(event);
       },

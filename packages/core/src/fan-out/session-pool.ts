@@ -1,6 +1,5 @@
-import { SessionContainer } from '../engine/docker-session.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
-import type { RunSpec } from '../run-container.js';
+import { kindOf } from '../backends/registry.js';
+import type { RunSpec } from '../lifecycle/run-container.js';
 import { ToolSession } from '../sessions/tool-session.js';
 
 /**
@@ -20,10 +19,11 @@ export class SessionPool {
     if (!session || session.closedReason) {
       try {
         const { image, mounts, options, engine } = spec;
-        if (isSlurmEngine(engine)) return undefined; // runMany refuses reuse on a cluster
+        const sessions = kindOf(engine).sessions;
+        if ('unsupported' in sessions) return undefined; // runMany refuses reuse on such engines
         // The container's settings are the task's; per-call ones (stdin, sinks, timeout) are left out.
         const containerOptions = { ...options, stdin: undefined, timeoutMs: undefined };
-        const container = await SessionContainer.open(engine, { image, args: [], mounts, options: containerOptions }, { signal, emit: () => {} });
+        const container = await sessions.open(engine, { image, args: [], mounts, options: containerOptions }, { signal, emit: () => {} });
         session = new ToolSession(image, container, {}, undefined);
         this.all.push(session);
       } catch {

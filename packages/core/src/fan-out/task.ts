@@ -1,10 +1,10 @@
-import type { Engine } from '../slurm/engine-kind.js';
-import { InvalidInputError } from '../invalid-input-error.js';
-import type { MountSpec } from '../mount-spec.js';
-import type { RunOptions } from '../options.js';
-import type { RunSpec } from '../run-container.js';
-import { prepareRun } from '../run-tool.js';
-import { toolName } from '../container-config.js';
+import type { Engine } from '../backends/engine.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { MountSpec } from '../api/mount-spec.js';
+import type { RunOptions } from '../api/options.js';
+import type { RunSpec } from '../lifecycle/run-container.js';
+import { prepareRun } from '../api/run-tool.js';
+import { toolName } from '../backends/docker/container-config.js';
 
 /** A tool run: the same arguments as {@link runTool}. */
 export interface ToolTask {

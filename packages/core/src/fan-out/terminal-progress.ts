@@ -1,6 +1,6 @@
 import { createLogUpdate } from 'log-update';
 import { z } from 'zod';
-import { parseOrThrow } from '../invalid-input-error.js';
+import { parseOrThrow } from '../errors/invalid-input-error.js';
 import { formatPullProgress } from '../registry/pull-progress.js';
 import type { FanOutProgress, ProgressListener, TaskProgress } from './progress.js';
 

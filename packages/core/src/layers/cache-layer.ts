@@ -1,5 +1,6 @@
-import { toolName } from '../container-config.js';
-import { pinnedIdentity, imageIdentity } from '../cache/image-identity.js';
+import { toolName } from '../backends/docker/container-config.js';
+import { pinnedIdentity } from '../api/image-reference.js';
+import { kindOf } from '../backends/registry.js';
 import { cacheSettingsOf } from '../cache/cache-settings.js';
 import { CacheStore } from '../cache/cache-store.js';
 import { callKey } from '../cache/call-key.js';
@@ -14,11 +15,10 @@ import { writableState, type MountState } from '../cache/writable-state.js';
 import { startWriting, stopWriting, type Writer } from '../cache/concurrent-writers.js';
 import { bounded, longTimeout, RunAborted } from '../lifecycle/bounded.js';
 import { releaseStdin } from '../lifecycle/held-stdin.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
 import { abortMessage, buildError } from '../lifecycle/outcome.js';
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
-import { formatCommand } from '../tool-error.js';
-import type { RunResult } from '../run-result.js';
+import { formatCommand } from '../errors/tool-error.js';
+import type { RunResult } from '../api/run-result.js';
 import type { RunLayer, RunStep } from './run-layer.js';
 import type { RunTrace } from './run-trace.js';
 
@@ -66,13 +66,14 @@ type Call = HitCall & { source: PipedSource };
 
 async function cachedCall(next: RunStep, call: Call): Promise<RunResult> {
   const { spec, settings, signal } = call;
-  // A Slurm node resolves the image tag itself: there is no image id to key on here (docs/clusters.md).
-  if (isSlurmEngine(spec.engine)) return runUncached(next, call, 'a Slurm engine: the node resolves the image, so there is no image id to key on');
   // An unreachable daemon is for the run itself to report, in its words.
-  const identity = await imageIdentity(spec.engine, spec.image, signal).catch((error: unknown) => {
+  const identified = await kindOf(spec.engine).identifyImage(spec.engine, spec.image, signal).catch((error: unknown) => {
     if (error instanceof RunAborted) throw error;
-    return undefined;
+    return { kind: 'absent' } as const;
   });
+  // A Slurm node resolves the image tag itself: there is no image id to key on here (docs/clusters.md).
+  if (identified.kind === 'unknowable') return runUncached(next, call, identified.reason);
+  const identity = identified.kind === 'id' ? identified.id : undefined;
   const inputs = await guarded(() => bounded(readCallInputs(spec, settings.inputs, signal, settings.dir), signal, 'fingerprinting its inputs'));
   if (inputs instanceof Degraded) return runUncached(next, call, inputs.reason);
   if (inputs.uncacheable) return runUncached(next, call, inputs.uncacheable);

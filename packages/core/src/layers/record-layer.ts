@@ -2,9 +2,9 @@ import { userInfo } from 'node:os';
 import { buildRecord, type RecordInput, type RunOutcome } from '../records/build-record.js';
 import { recordedFiles } from '../records/record-files.js';
 import { keepRecord, warnRecordFailure } from '../records/record-journal.js';
-import { session } from '../session.js';
+import { session } from '../backends/docker/process-session.js';
 import type { RunSpec } from '../lifecycle/run-context.js';
-import type { RunResult } from '../run-result.js';
+import type { RunResult } from '../api/run-result.js';
 import type { RunLayer } from './run-layer.js';
 import type { RunTrace } from './run-trace.js';
 

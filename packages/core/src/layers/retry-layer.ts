@@ -1,13 +1,13 @@
-import { toolName } from '../container-config.js';
-import { safeEmitter, type EventListener } from '../events.js';
+import { toolName } from '../backends/docker/container-config.js';
+import { safeEmitter, type EventListener } from '../lifecycle/events.js';
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
 import { AttemptStreams } from '../retry/attempt-streams.js';
 import { backoffDelay, DEFAULT_BACKOFF, waitBeforeRetry } from '../retry/backoff.js';
 import { endedWhileWaiting, errorOfFailedResult, retriedError, retriedResult } from '../retry/retried-outcome.js';
 import type { ParsedRetryOptions, RetryWhen } from '../retry/retry-options.js';
 import { DEFAULT_WHEN, retryReason, type RetryReason } from '../retry/retry-reason.js';
-import type { RunResult } from '../run-result.js';
-import { isToolError, type ToolError } from '../tool-error.js';
+import type { RunResult } from '../api/run-result.js';
+import { isToolError, type ToolError } from '../errors/tool-error.js';
 import type { RunLayer, RunStep } from './run-layer.js';
 
 /** How long a new attempt waits for the last one's output to reach a slow reader of `run.stdout`. */

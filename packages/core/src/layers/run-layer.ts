@@ -1,10 +1,10 @@
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
-import type { RunResult } from '../run-result.js';
+import type { RunResult } from '../api/run-result.js';
 import type { RunTrace } from './run-trace.js';
 
 /**
  * One way of running a validated request to its result: the container lifecycle
- * (run-container.ts) at the core, wrapped by layers that add behaviour around it without
+ * (lifecycle/run-container.ts) at the core, wrapped by layers that add behaviour around it without
  * knowing each other — retries outermost, then the run record, then the cache.
  */
 export type RunStep = (spec: RunSpec, channels: RunChannels, trace: RunTrace) => Promise<RunResult>;

@@ -1,8 +1,10 @@
+import { TooldockError } from '../errors/tooldock-error.js';
 /**
  * Every await of a run is raced against the run's signal (cancel or timeout): a daemon that
  * stops answering, or a pull that never ends, cannot keep a run from settling.
  */
-export class RunAborted extends Error {
+export class RunAborted extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_ABORTED';
   override readonly name = 'RunAborted';
   constructor(readonly during: string) {
     super(`aborted while ${during}`);

@@ -1,7 +1,7 @@
-import { signalOfExitCode } from '../exit-signal.js';
-import { memoryToBytes } from '../options.js';
-import type { RunResult } from '../run-result.js';
-import { ToolError, type ToolErrorDetails } from '../tool-error.js';
+import { signalOfExitCode } from './exit-signal.js';
+import { memoryToBytes } from '../api/options.js';
+import type { RunResult } from '../api/run-result.js';
+import { ToolError, type ToolErrorDetails } from '../errors/tool-error.js';
 
 /**
  * How a run's end is judged and reported, in one pure module (no daemon, no streams): the

@@ -1,13 +1,11 @@
-import type { StepContext, ToolBackend } from '../backend/tool-backend.js';
-import { CommandNotRunnableError } from '../backend/tool-backend.js';
-import { toolName } from '../container-config.js';
-import { EngineUnreachableError } from '../engine/engine-unreachable-error.js';
-import { daemonMessage } from '../engine/daemon-error.js';
-import { safeEmitter, type EventListener } from '../events.js';
-import type { LocalMount } from '../mount-spec.js';
-import type { ParsedRunOptions } from '../options.js';
-import { formatCommand, tailOf, ToolError } from '../tool-error.js';
-import type { Engine } from '../slurm/engine-kind.js';
+import type { StepContext, ToolBackend } from '../backends/tool-backend.js';
+import { CommandNotRunnableError } from '../backends/tool-backend.js';
+import { toolName } from '../backends/docker/container-config.js';
+import { safeEmitter, type EventListener } from './events.js';
+import type { LocalMount } from '../api/mount-spec.js';
+import type { ParsedRunOptions } from '../api/options.js';
+import { formatCommand, tailOf, ToolError } from '../errors/tool-error.js';
+import type { Engine } from '../backends/engine.js';
 import { longTimeout, RunAborted } from './bounded.js';
 import { abortMessage, buildError, notRunnableMessage, type EndReason, type Limits, type RunFacts } from './outcome.js';
 import { RunOutput } from './run-output.js';
@@ -25,8 +23,8 @@ export interface RunSpec {
   mounts: LocalMount[];
   options: ParsedRunOptions;
   engine: Engine;
-  /** Who runs it; default: the engine's backend (a fresh container). A warm session passes its own. */
-  backend?: ToolBackend;
+  /** Who runs it: the engine's backend (a fresh container; api/run-tool.ts), or a warm session's. */
+  backend: ToolBackend;
 }
 
 /**
@@ -129,8 +127,7 @@ export class RunContext implements StepContext {
       return buildError(notRunnableMessage(this.tool, error.exitCode), { ...this.facts, stderrTail: error.runtimeMessage },
         { exitCode: error.exitCode, failed: true, cause: error });
     }
-    const reason = error instanceof EngineUnreachableError ? error.message : daemonMessage(error);
-    return this.error(`${what}: ${reason}`, { cause: error });
+    return this.error(`${what}: ${this.spec.backend.explainError(error)}`, { cause: error });
   }
 
   dispose(): void {

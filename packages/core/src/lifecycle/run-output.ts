@@ -1,5 +1,5 @@
-import { createSink, TailKeeper, type SinkHandle } from '../output-sink.js';
-import type { ParsedRunOptions } from '../options.js';
+import { createSink, TailKeeper, type SinkHandle } from './output-sink.js';
+import type { ParsedRunOptions } from '../api/options.js';
 import type { RunChannels } from './run-channels.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
-import type { ParsedRunOptions } from '../options.js';
+import type { ParsedRunOptions } from '../api/options.js';
 import { heldInput, releaseStdin } from './held-stdin.js';
 
 type StdinSource = NonNullable<ParsedRunOptions['stdin']>;

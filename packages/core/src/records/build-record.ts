@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CacheTrace, RunTrace } from '../layers/run-trace.js';
 import type { RunSpec } from '../lifecycle/run-context.js';
-import type { ResolvedMount, RunResult } from '../run-result.js';
-import { isToolError, type ToolError } from '../tool-error.js';
+import type { ResolvedMount, RunResult } from '../api/run-result.js';
+import { isToolError, type ToolError } from '../errors/tool-error.js';
 import { RECORD_VERSION, type RecordedFile, type RecordedMount, type RunRecord } from './run-record.js';
 
 /** How a call settled: its result, or what it threw (usually a ToolError). */

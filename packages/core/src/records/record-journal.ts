@@ -1,7 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toolDockHome } from '../environment.js';
-import { session } from '../session.js';
+import { toolDockHome } from '../util/environment.js';
+import { session } from '../backends/docker/process-session.js';
 import { readJournals } from './read-journal.js';
 import type { RunRecord } from './run-record.js';
 

@@ -1,4 +1,4 @@
-import type { ResolvedMount } from '../run-result.js';
+import type { ResolvedMount } from '../api/run-result.js';
 
 /** Bumped when a field changes meaning; readers skip lines of versions they do not know. */
 export const RECORD_VERSION = 1;

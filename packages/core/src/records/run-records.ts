@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOrThrow } from '../invalid-input-error.js';
+import { parseOrThrow } from '../errors/invalid-input-error.js';
 import { readJournals } from './read-journal.js';
 import { recordsDir, recordsOfThisProcess } from './record-journal.js';
 import type { RunRecord } from './run-record.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dockerConfigDir } from '../engine/docker-context.js';
+import { dockerConfigDir } from '../backends/docker/engine/docker-context.js';
 
 /** An `auths` entry of config.json, as `docker login` writes it (or older CLIs did). */
 export interface StoredAuth {

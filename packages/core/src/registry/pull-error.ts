@@ -1,5 +1,6 @@
-import { daemonMessage } from '../engine/daemon-error.js';
+import { daemonMessage } from '../backends/docker/engine/daemon-error.js';
 import type { FoundCredentials } from './registry-auth.js';
+import { TooldockError } from '../errors/tooldock-error.js';
 
 /** How registries and the daemon word "who are you?" and "not you". */
 const AUTH_FAILURE = /unauthori[sz]ed|authentication required|no basic auth credentials|denied|incorrect username or password/i;
@@ -14,7 +15,8 @@ const AUTH_FAILURE = /unauthori[sz]ed|authentication required|no basic auth cred
  * catch (error) { if (isToolError(error) && error.cause instanceof RegistryAuthError) console.log(error.cause.registry); }
  * ```
  */
-export class RegistryAuthError extends Error {
+export class RegistryAuthError extends TooldockError {
+  readonly code = 'ERR_TOOLDOCK_REGISTRY_AUTH';
   override readonly name = 'RegistryAuthError';
 
   constructor(

@@ -1,14 +1,14 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { connect, type DockerEngine } from '../engine/docker-engine.js';
-import { ensureImage } from '../ensure-image.js';
-import type { EventListener } from '../events.js';
+import { connectDocker, type DockerEngine } from '../backends/docker/engine/docker-engine.js';
+import { ensureImage } from '../backends/docker/ensure-image.js';
+import type { EventListener } from '../lifecycle/events.js';
 import type { ProgressListener } from '../fan-out/progress.js';
 import { ProgressTracker } from '../fan-out/progress-tracker.js';
-import { ImageReferenceSchema } from '../image-reference.js';
-import { parseOrThrow } from '../invalid-input-error.js';
+import { ImageReferenceSchema } from '../api/image-reference.js';
+import { parseOrThrow } from '../errors/invalid-input-error.js';
 import { RunAborted } from '../lifecycle/bounded.js';
-import { ToolError } from '../tool-error.js';
+import { ToolError } from '../errors/tool-error.js';
 import { RegistryAuthSchema } from './registry-auth.js';
 
 // A Slurm cluster has no one daemon to pull onto: its nodes pull when a job starts.
@@ -58,7 +58,7 @@ export async function pullImages(images: readonly string[], options: PullImagesO
   const list = parseOrThrow(z.array(ImageReferenceSchema, { error: 'must be a list of image references' }), images, 'images');
   const parsed = parseOrThrow(PullImagesOptionsSchema, options, 'options');
   const unique = [...new Set(list)];
-  const engine = parsed.engine ?? connect();
+  const engine = parsed.engine ?? connectDocker();
   const tracker = new ProgressTracker(unique, parsed.onProgress);
   const stop = new AbortController();
   const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;

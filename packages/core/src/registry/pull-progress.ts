@@ -1,4 +1,4 @@
-import type { PullProgress } from '../engine/image-client.js';
+import type { PullProgress } from '../backends/docker/engine/image-client.js';
 
 /** Image-level progress of one pull, summed over its layers (the `image:pull-progress` event). */
 export interface PullSummary {

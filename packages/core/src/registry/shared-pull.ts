@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DockerEngine } from '../engine/docker-engine.js';
-import type { PullProgress } from '../engine/image-client.js';
-import type { EventListener } from '../events.js';
+import type { DockerEngine } from '../backends/docker/engine/docker-engine.js';
+import type { PullProgress } from '../backends/docker/engine/image-client.js';
+import type { EventListener } from '../lifecycle/events.js';
 import { bounded } from '../lifecycle/bounded.js';
 import { findCredentials } from './find-credentials.js';
 import { PullAggregator, type PullSummary } from './pull-progress.js';

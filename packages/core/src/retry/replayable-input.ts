@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { InvalidInputError } from '../invalid-input-error.js';
-import type { ParsedRunOptions } from '../options.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { ParsedRunOptions } from '../api/options.js';
 
 /**
  * A run that may be retried needs stdin it can give every attempt again: a string, a Buffer or

@@ -1,6 +1,6 @@
 import { failureMessage, type Limits } from '../lifecycle/outcome.js';
-import type { RunResult } from '../run-result.js';
-import { tailOf, ToolError, type ToolErrorDetails } from '../tool-error.js';
+import type { RunResult } from '../api/run-result.js';
+import { tailOf, ToolError, type ToolErrorDetails } from '../errors/tool-error.js';
 
 /**
  * How a retried run reports its end: the last attempt's result or error, carrying `attempts`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolError } from '../tool-error.js';
+import type { ToolError } from '../errors/tool-error.js';
 
 /** Most attempts a call may ask for: enough for any real flakiness, not a busy loop. */
 export const MAX_ATTEMPTS = 100;
@@ -53,7 +53,7 @@ const backoffMs = z.union([
 ], { error: 'must be a number of milliseconds, or { initial, factor?, max? } for exponential backoff' });
 
 /**
- * The `retry` run option. Built around the memory schema of options.ts (passed in, so this
+ * The `retry` run option. Built around the memory schema of api/options.ts (passed in, so this
  * module needs nothing from there and no import cycle forms).
  */
 export function retryOptionsSchema(memory: z.ZodType<number | string, number | string>) {

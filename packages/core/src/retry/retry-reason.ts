@@ -1,6 +1,6 @@
-import { CommandNotRunnableError } from '../backend/tool-backend.js';
-import { daemonMessage } from '../engine/daemon-error.js';
-import type { ToolError } from '../tool-error.js';
+import { CommandNotRunnableError } from '../backends/tool-backend.js';
+import { daemonMessage } from '../backends/docker/engine/daemon-error.js';
+import type { ToolError } from '../errors/tool-error.js';
 import type { RetryWhen } from './retry-options.js';
 
 /** Why a failed attempt is tried again (the `reason` of a `retry` event). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunOptionsSchema } from '../options.js';
+import { RunOptionsSchema } from '../api/options.js';
 
 /**
  * Options of a call in a session: what can differ per call. The container's settings (user,

@@ -1,16 +1,12 @@
-import { refuseDaemonSocketMounts } from '../daemon-socket.js';
-import { connect } from '../engine/docker-engine.js';
-import { SessionContainer } from '../engine/docker-session.js';
-import { safeEmitter } from '../events.js';
-import { ImageReferenceSchema } from '../image-reference.js';
-import { InvalidInputError, parseOrThrow } from '../invalid-input-error.js';
-import { isSlurmEngine } from '../slurm/engine-kind.js';
-import { parseMounts, type MountSpec } from '../mount-spec.js';
-import { RunOptionsSchema, type RunOptions } from '../options.js';
-import type { RunSpec } from '../run-container.js';
-import { prepareRun, startRun } from '../run-tool.js';
-import type { ToolRun } from '../tool-run.js';
-import { SessionBackend } from './session-backend.js';
+import { InvalidInputError, parseOrThrow } from '../errors/invalid-input-error.js';
+import type { OpenedSession } from '../backends/engine-kind.js';
+import { kindOf } from '../backends/registry.js';
+import { safeEmitter } from '../lifecycle/events.js';
+import type { MountSpec } from '../api/mount-spec.js';
+import type { RunOptions } from '../api/options.js';
+import type { RunSpec } from '../lifecycle/run-container.js';
+import { prepareRun, startRun } from '../api/run-tool.js';
+import type { ToolRun } from '../api/tool-run.js';
 import { CallOptionsSchema, SessionOptionsSchema, type CallOptions, type SessionOptions } from './session-options.js';
 
 /**
@@ -30,18 +26,16 @@ import { CallOptionsSchema, SessionOptionsSchema, type CallOptions, type Session
  * ```
  */
 export async function toolSession(image: string, mounts?: MountSpec[], options?: SessionOptions): Promise<ToolSession> {
-  parseOrThrow(ImageReferenceSchema, image, 'image');
-  const localMounts = parseMounts(mounts);
   const { idleTimeoutMs } = parseOrThrow(SessionOptionsSchema, options ?? {}, 'options');
   // The caller's own values (not the parsed ones) are the defaults of every call.
   const { idleTimeoutMs: _idle, ...containerOptions } = options ?? {};
-  const parsed = parseOrThrow(RunOptionsSchema, containerOptions, 'options');
-  const engine = parsed.engine ?? connect();
-  if (isSlurmEngine(engine)) throw new InvalidInputError('options.engine', engine.endpoint, 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)');
-  refuseDaemonSocketMounts(engine, localMounts, parsed);
-  const signal = parsed.signal ?? new AbortController().signal;
-  const container = await SessionContainer.open(engine, { image, args: [], mounts: localMounts, options: parsed }, { signal, emit: safeEmitter(parsed.onEvent) });
-  return new ToolSession(image, container, containerOptions, idleTimeoutMs);
+  // Validated as a run's (image, mounts, options, the engine's mount checks): one place for it.
+  const spec = prepareRun(image, [], mounts, containerOptions);
+  const sessions = kindOf(spec.engine).sessions;
+  if ('unsupported' in sessions) throw new InvalidInputError('options.engine', spec.engine.endpoint, sessions.unsupported);
+  const signal = spec.options.signal ?? new AbortController().signal;
+  const opened = await sessions.open(spec.engine, { image, args: [], mounts: spec.mounts, options: spec.options }, { signal, emit: safeEmitter(spec.options.onEvent) });
+  return new ToolSession(image, opened, containerOptions, idleTimeoutMs);
 }
 
 /**
@@ -59,7 +53,6 @@ export async function toolSession(image: string, mounts?: MountSpec[], options?:
  * ```
  */
 export class ToolSession {
-  private readonly backend: SessionBackend;
   private running = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed: Promise<void> | undefined;
@@ -67,11 +60,10 @@ export class ToolSession {
   /** @internal Use {@link toolSession}. */
   constructor(
     readonly image: string,
-    private readonly container: SessionContainer,
+    private readonly container: OpenedSession,
     private readonly defaults: RunOptions,
     private readonly idleTimeoutMs: number | undefined,
   ) {
-    this.backend = new SessionBackend(container);
     this.armIdleTimer();
   }
 
@@ -94,13 +86,12 @@ export class ToolSession {
     const env = { ...this.defaults.env, ...options?.env };
     const spec = prepareRun(this.image, args, [], { ...this.defaults, ...options, env });
     // The session's mounts, for the result cache to fingerprint (the exec itself ignores them).
-    const mounts = this.container.decided.plan.mounts.map((m) => ({ path: m.localPath, target: m.target, write: !m.readOnly }));
-    return this.start({ ...spec, mounts });
+    return this.start({ ...spec, mounts: this.container.mounts });
   }
 
   /** @internal A validated run (its mounts and container settings are the session's) as a call. */
   start(spec: RunSpec): ToolRun {
-    spec = { ...spec, backend: this.backend };
+    spec = { ...spec, backend: this.container.backend };
     this.callStarted();
     const run = startRun(spec);
     run.then(() => this.callEnded(), () => this.callEnded());

@@ -1,4 +1,4 @@
-import { liveContainers, removeContainer } from '../live-containers.js';
+import { liveContainers, removeContainer } from '../backends/docker/live-containers.js';
 
 /**
  * Force-removes every container this process still has, within `timeoutMs`. Returns how many.

@@ -1,5 +1,5 @@
-import { signalHandlersEnabled } from '../environment.js';
-import { removeLivePartials } from '../output-sink.js';
+import { signalHandlersEnabled } from '../util/environment.js';
+import { removeLivePartials } from '../lifecycle/output-sink.js';
 import { activeRuns, markExiting } from './active-runs.js';
 import { removeLiveContainers } from './remove-live-containers.js';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import type { LocalMount } from '../../src/mount-spec.js';
-import { unpackOutputs } from '../../src/copy-mode/unpack-outputs.js';
+import type { LocalMount } from '../../src/api/mount-spec.js';
+import { unpackOutputs } from '../../src/backends/docker/copy-mode/unpack-outputs.js';
 import { sentByPacking } from '../unit/copy-mode/sent-by-packing.js';
 import { archiveStream, buildTar, type TarEntry } from '../unit/copy-mode/tar-builder.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toolUser } from '../../src/caller-user.js';
+import { toolUser } from '../../src/backends/docker/identity/caller-user.js';
 
 const uid = process.getuid!();
 const gid = process.getgid!();

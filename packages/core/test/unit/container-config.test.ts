@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolUser } from '../../src/caller-user.js';
-import { containerConfig } from '../../src/container-config.js';
-import { RunOptionsSchema, type RunOptions } from '../../src/options.js';
-import type { ResolvedMount } from '../../src/run-result.js';
+import type { ToolUser } from '../../src/backends/docker/identity/caller-user.js';
+import { containerConfig } from '../../src/backends/docker/container-config.js';
+import { RunOptionsSchema, type RunOptions } from '../../src/api/options.js';
+import type { ResolvedMount } from '../../src/api/run-result.js';
 
 const nonRoot: ToolUser = { user: '1000:1000', groups: [], home: '/tmp' };
 const root: ToolUser = { user: '0:0', groups: [], home: '/tmp' };

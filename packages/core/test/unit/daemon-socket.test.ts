@@ -3,11 +3,11 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import { toolUser } from '../../src/caller-user.js';
-import { refuseDaemonSocketMounts, refuseSocketMounts, socketMasks, type DaemonSocket } from '../../src/daemon-socket.js';
-import type { DockerEngine } from '../../src/engine/docker-engine.js';
-import { InvalidInputError } from '../../src/invalid-input-error.js';
-import type { ResolvedMount } from '../../src/run-result.js';
+import { toolUser } from '../../src/backends/docker/identity/caller-user.js';
+import { refuseDaemonSocketMounts, refuseSocketMounts, socketMasks, type DaemonSocket } from '../../src/backends/docker/daemon-socket.js';
+import type { DockerEngine } from '../../src/backends/docker/engine/docker-engine.js';
+import { InvalidInputError } from '../../src/errors/invalid-input-error.js';
+import type { ResolvedMount } from '../../src/api/run-result.js';
 
 const bind = (target: string, path: string, localPath = target): ResolvedMount => ({ target, source: { type: 'bind', path }, readOnly: true, localPath });
 const identity = { dev: 1, ino: 2, gid: 105 };

@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DockerDemuxer } from '../../src/demux.js';
+import { DockerDemuxer } from '../../src/backends/docker/engine/demux.js';
 
 function frame(type: number, payload: string): Buffer {
   const header = Buffer.alloc(8);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reaperEnabled, selfContainerOverride, signalHandlersEnabled, transferSwitch } from '../../src/environment.js';
+import { reaperEnabled, selfContainerOverride, signalHandlersEnabled, transferSwitch } from '../../src/util/environment.js';
 
 const SWITCHES = ['TOOLDOCK_TRANSFER', 'TOOLDOCK_REAPER', 'TOOLDOCK_SELF_CONTAINER', 'TOOLDOCK_SIGNAL_HANDLERS'];
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runTool } from '@tooldock/core';
 import { thrown } from '#test-support/invalid-input.js';
-import { containerConfig } from '../../src/container-config.js';
-import { deviceRequests, noGpuSupport } from '../../src/gpu-request.js';
-import { RunOptionsSchema, type RunOptions } from '../../src/options.js';
+import { containerConfig } from '../../src/backends/docker/container-config.js';
+import { deviceRequests, noGpuSupport } from '../../src/backends/docker/gpu-request.js';
+import { RunOptionsSchema, type RunOptions } from '../../src/api/options.js';
 
 function requestsFor(options: RunOptions) {
   const user = { user: '1000:1000', groups: [], home: '/tmp' };

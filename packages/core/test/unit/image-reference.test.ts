@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageReferenceProblem } from '../../src/image-reference.js';
+import { imageReferenceProblem } from '../../src/api/image-reference.js';
 
 const hex64 = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
 

@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, outputLines } from '../../src/output-lines.js';
+import { LineSplitter, outputLines } from '../../src/lifecycle/output-lines.js';
 
 /** Feeds `chunks` through a splitter and returns every line, the last one included. */
 function split(chunks: Array<string | Buffer>, max?: number): string[] {

@@ -5,8 +5,8 @@ import { tempDir } from '#test-support/temp-dir.js';
 import { cleanupOrphans, connect, DockerEngine, doctor, InvalidInputError, resolveHostPath, runMany, runTool, type RunOptions } from '@tooldock/core';
 import { parseOrThrow } from '@tooldock/core/advanced';
 import { samtools } from '@tooldock/recipes';
-import { memoryToBytes, RunOptionsSchema } from '../../src/options.js';
-import { prepareRun } from '../../src/run-tool.js';
+import { memoryToBytes, RunOptionsSchema } from '../../src/api/options.js';
+import { prepareRun } from '../../src/api/run-tool.js';
 import { thrown } from '#test-support/invalid-input.js';
 
 

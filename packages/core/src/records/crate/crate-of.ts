@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatCommand } from '../../tool-error.js';
+import { formatCommand } from '../../errors/tool-error.js';
 import type { RecordedFile, RunRecord } from '../run-record.js';
 import { imageParts, toolLabel } from './container-image.js';
 

@@ -1,9 +1,9 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { hiddenTempName } from '../../hidden-temp-name.js';
-import { InvalidInputError, parseOrThrow } from '../../invalid-input-error.js';
-import { session } from '../../session.js';
+import { hiddenTempName } from '../../util/hidden-temp-name.js';
+import { InvalidInputError, parseOrThrow } from '../../errors/invalid-input-error.js';
+import { session } from '../../backends/docker/process-session.js';
 import type { RunRecord } from '../run-record.js';
 import { runRecords } from '../run-records.js';
 import { copyData, type CopiedData } from './copy-data.js';

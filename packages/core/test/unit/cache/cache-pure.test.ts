@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, InvalidInputError, runTool } from '@tooldock/core';
 import { actualPath, canonicalPartials, isPartialPath } from '../../../src/cache/partial-names.js';
-import { pinnedIdentity } from '../../../src/cache/image-identity.js';
+import { pinnedIdentity } from '../../../src/api/image-reference.js';
 import { parseAge, parseSize } from '../../../src/cache/manage-cache.js';
 import { cacheSettingsOf } from '../../../src/cache/cache-settings.js';
 import { callKey } from '../../../src/cache/call-key.js';
-import { cacheSwitch, defaultCacheDir } from '../../../src/environment.js';
-import { prepareRun } from '../../../src/run-tool.js';
+import { cacheSwitch, defaultCacheDir } from '../../../src/util/environment.js';
+import { prepareRun } from '../../../src/api/run-tool.js';
 import { uncacheableReason } from '../../../src/cache/call-inputs.js';
 import { Readable } from 'node:stream';
 import { concurrentWith, namesPath, startWriting, stopWriting } from '../../../src/cache/concurrent-writers.js';

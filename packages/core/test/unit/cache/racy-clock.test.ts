@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { racilyClean } from '../../../src/cache/racy-clock.js';
+import { racilyClean } from '../../../src/util/racy-clock.js';
 import { keptStillHold, type MountState } from '../../../src/cache/writable-state.js';
 
 describe('the cache distrusts a stat taken in the same clock tick (Git\'s racily clean rule)', () => {

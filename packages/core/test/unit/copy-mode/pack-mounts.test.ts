@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import { packMounts } from '../../../src/copy-mode/pack-mounts.js';
+import { packMounts } from '../../../src/backends/docker/copy-mode/pack-mounts.js';
 
 describe('packMounts', () => {
   it('packs a mount whose own path is a symlink from the directory it resolves to, as a bind mount shows it', async () => {

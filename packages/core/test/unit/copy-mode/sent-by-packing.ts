@@ -1,6 +1,6 @@
-import type { LocalMount } from '../../../src/mount-spec.js';
-import { packMounts } from '../../../src/copy-mode/pack-mounts.js';
-import type { SentTrees } from '../../../src/copy-mode/sent-trees.js';
+import type { LocalMount } from '../../../src/api/mount-spec.js';
+import { packMounts } from '../../../src/backends/docker/copy-mode/pack-mounts.js';
+import type { SentTrees } from '../../../src/backends/docker/copy-mode/sent-trees.js';
 
 /** What copy mode records when it packs `mounts` for a tool container (the archive is drained). */
 export async function sentByPacking(mounts: LocalMount[]): Promise<SentTrees> {

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import { removeStaleStaging, stagingName } from '../../../src/copy-mode/staging.js';
+import { removeStaleStaging, stagingName } from '../../../src/backends/docker/copy-mode/staging.js';
 
 /** A pid that surely belongs to no live process: one of a child that already exited. */
 function deadPid(): number {

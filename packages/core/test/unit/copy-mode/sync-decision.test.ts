@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../../../src/copy-mode/identity.js';
-import { isRacy } from '../../../src/copy-mode/identity.js';
-import { syncAction, toolChanged } from '../../../src/copy-mode/sync-decision.js';
+import type { Identity } from '../../../src/backends/docker/copy-mode/identity.js';
+import { isRacy } from '../../../src/backends/docker/copy-mode/identity.js';
+import { syncAction, toolChanged } from '../../../src/backends/docker/copy-mode/sync-decision.js';
 
 const file = (sha: string, mode = 0o644): Identity => ({ kind: 'file', mode, size: 5, sha256: sha });
 const dir = (mode?: number): Identity => ({ kind: 'dir', ...(mode === undefined ? {} : { mode }) });

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import type { LocalMount } from '../../../src/mount-spec.js';
-import { stagingName } from '../../../src/copy-mode/staging.js';
-import { unpackOutputs } from '../../../src/copy-mode/unpack-outputs.js';
-import type { SyncReport } from '../../../src/copy-mode/sync-commit.js';
+import type { LocalMount } from '../../../src/api/mount-spec.js';
+import { stagingName } from '../../../src/backends/docker/copy-mode/staging.js';
+import { unpackOutputs } from '../../../src/backends/docker/copy-mode/unpack-outputs.js';
+import type { SyncReport } from '../../../src/backends/docker/copy-mode/sync-commit.js';
 import { sentByPacking } from './sent-by-packing.js';
 import { archiveStream, buildTar, type TarEntry } from './tar-builder.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { containerIdCandidates } from '../../../src/dood/container-id-candidates.js';
-import { parseMountinfo } from '../../../src/dood/mountinfo.js';
+import { containerIdCandidates } from '../../../src/backends/docker/dood/container-id-candidates.js';
+import { parseMountinfo } from '../../../src/backends/docker/dood/mountinfo.js';
 
 const ID = '3f1c9a5be0f8d7e6c5b4a3928170615243342516f7e8d9c0b1a2938475665748';
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/dood/${name}`, import.meta.url), 'utf8');

@@ -2,8 +2,8 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import { translateMounts } from '../../../src/dood/dood-resolver.js';
-import { mountTableFrom } from '../../../src/dood/mount-table.js';
+import { translateMounts } from '../../../src/backends/docker/dood/dood-resolver.js';
+import { mountTableFrom } from '../../../src/backends/docker/dood/mount-table.js';
 
 // A real directory tree stands in for our container's filesystem, so realpath and symlinks are real.
 const root = realpathSync(tempDir('dood-unit'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mountTableFrom, type OwnMount } from '../../../src/dood/mount-table.js';
-import { PathNotShareableError } from '../../../src/dood/path-not-shareable-error.js';
-import { translatePath } from '../../../src/dood/translate-path.js';
+import { mountTableFrom, type OwnMount } from '../../../src/backends/docker/dood/mount-table.js';
+import { PathNotShareableError } from '../../../src/backends/docker/dood/path-not-shareable-error.js';
+import { translatePath } from '../../../src/backends/docker/dood/translate-path.js';
 
 // Our container as `docker inspect` would describe it (trailing slashes as users type them).
 const table: OwnMount[] = mountTableFrom({

@@ -2,8 +2,8 @@ import { createHash, generateKeyPairSync, createHmac, randomBytes } from 'node:c
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveEngineTarget } from '../../../src/engine/engine-target.js';
-import { isKnownHostKey } from '../../../src/engine/known-hosts.js';
+import { resolveEngineTarget } from '../../../src/backends/docker/engine/engine-target.js';
+import { isKnownHostKey } from '../../../src/backends/docker/engine/known-hosts.js';
 import { tempDir } from '#test-support/temp-dir.js';
 
 const saved = { ...process.env };

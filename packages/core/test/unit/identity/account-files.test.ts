@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accountChanges, type WantedIdentity } from '../../../src/identity/account-files.js';
-import { wantedIdentity } from '../../../src/identity/wanted-identity.js';
+import { accountChanges, type WantedIdentity } from '../../../src/backends/docker/identity/account-files.js';
+import { wantedIdentity } from '../../../src/backends/docker/identity/wanted-identity.js';
 
 const DEBIAN_PASSWD = 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
 const DEBIAN_GROUP = 'root:x:0:\nstaff:x:50:\nnogroup:x:65534:\n';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRecord, type RecordInput } from '../../../src/records/build-record.js';
 import { parseJournal } from '../../../src/records/read-journal.js';
 import { cheapPaths } from '../../../src/records/record-files.js';
-import { ToolError } from '../../../src/tool-error.js';
+import { ToolError } from '../../../src/errors/tool-error.js';
 import { resultOf, specOf } from './fixtures.js';
 
 const who = { session: 'feedfacecafebeef', pid: 7, host: 'nb', agent: { user: 'ana', uid: 1000 } };

@@ -1,11 +1,11 @@
-import { RunOptionsSchema, type RunOptions } from '../../../src/options.js';
+import { RunOptionsSchema, type RunOptions } from '../../../src/api/options.js';
 import type { RunSpec } from '../../../src/lifecycle/run-context.js';
-import type { RunResult } from '../../../src/run-result.js';
+import type { RunResult } from '../../../src/api/run-result.js';
 import type { RunRecord } from '../../../src/records/run-record.js';
 
 /** A validated request, as prepareRun builds it, with an engine that only names its endpoint. */
 export function specOf(image: string, args: string[], options: RunOptions = {}, mounts: RunSpec['mounts'] = []): RunSpec {
-  return { image, args, mounts, options: RunOptionsSchema.parse(options), engine: { endpoint: 'unix:///var/run/docker.sock' } as never };
+  return { image, args, mounts, options: RunOptionsSchema.parse(options), engine: { endpoint: 'unix:///var/run/docker.sock' } as never, backend: undefined as never };
 }
 
 export function resultOf(overrides: Partial<RunResult> = {}): RunResult {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
 import { journalFile, keepRecord, recordsDir, recordsOfThisProcess } from '../../../src/records/record-journal.js';
-import { session } from '../../../src/session.js';
+import { session } from '../../../src/backends/docker/process-session.js';
 import { recordOf } from './fixtures.js';
 
 describe('the record journal', () => {

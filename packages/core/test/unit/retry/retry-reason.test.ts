@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError, type ToolErrorDetails } from '@tooldock/core';
-import { CommandNotRunnableError } from '../../../src/backend/tool-backend.js';
-import { EngineUnreachableError } from '../../../src/engine/engine-unreachable-error.js';
+import { CommandNotRunnableError } from '../../../src/backends/tool-backend.js';
+import { EngineUnreachableError } from '../../../src/backends/docker/engine/engine-unreachable-error.js';
 import { isDaemonHiccup, retryReason } from '../../../src/retry/retry-reason.js';
 
 const base: ToolErrorDetails = { image: 'img', args: ['tool'], command: 'tool' };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DockerEngine } from '../../../src/engine/docker-engine.js';
-import { currentReaper, disabledReaper, watchingReaper } from '../../../src/shutdown/reaper.js';
+import type { DockerEngine } from '../../../src/backends/docker/engine/docker-engine.js';
+import { currentReaper, disabledReaper, watchingReaper } from '../../../src/backends/docker/reaper/reaper.js';
 
 describe('the reaper', () => {
   afterEach(() => {

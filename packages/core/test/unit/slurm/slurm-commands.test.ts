@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { connect } from '@tooldock/core';
 import { RunOptionsSchema } from '@tooldock/core/advanced';
 import { thrown } from '#test-support/invalid-input.js';
-import { jobFlags } from '../../../src/slurm/job-flags.js';
-import { nodeRuntime } from '../../../src/slurm/node-runtime.js';
-import { nodePlan } from '../../../src/slurm/node-plan.js';
-import { JOB_SCRIPT } from '../../../src/slurm/job-script.js';
+import { jobFlags } from '../../../src/backends/slurm/job-flags.js';
+import { nodeRuntime } from '../../../src/backends/slurm/node-runtime.js';
+import { nodePlan } from '../../../src/backends/slurm/node-plan.js';
+import { JOB_SCRIPT } from '../../../src/backends/slurm/job-script.js';
 
 const options = (o: object) => RunOptionsSchema.parse(o);
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyModeResolver } from '../../../src/copy-mode/copy-resolver.js';
-import type { DockerEngine } from '../../../src/engine/docker-engine.js';
-import { sameHostResolver, setPathResolver, type PathResolver } from '../../../src/path-resolver.js';
-import { decideTransfer } from '../../../src/transfer/transfer-decision.js';
+import { copyModeResolver } from '../../../src/backends/docker/copy-mode/copy-resolver.js';
+import type { DockerEngine } from '../../../src/backends/docker/engine/docker-engine.js';
+import { sameHostResolver, setPathResolver, type PathResolver } from '../../../src/backends/docker/transfer/path-resolver.js';
+import { decideTransfer } from '../../../src/backends/docker/transfer/transfer-decision.js';
 
 // The rules that need no daemon; detection itself (DooD, remote, DinD) is covered by the engine
 // tests (dood/, topology/, copy-mode/). This engine throws if the decision asks it anything.

@@ -1,0 +1,173 @@
+import type { KeptLocal } from '../transfer/mount-plan.js';
+import { randomBytes } from 'node:crypto';
+import { PassThrough, type Duplex, type Writable } from 'node:stream';
+import type { LaunchedTool, StepContext, ToolIo } from '../../tool-backend.js';
+import { DockerDemuxer } from '../engine/demux.js';
+import { bounded, RunAborted } from '../../../lifecycle/bounded.js';
+import type { ParsedRunOptions } from '../../../api/options.js';
+import type { SessionContainer } from './docker-session.js';
+import { SessionGoneError } from './docker-session.js';
+import { callCommand, killCallCommand } from './session-helper.js';
+
+/**
+ * One call in a warm session: an exec in the session's container, the exec side of
+ * {@link LaunchedTool}. Docker starts and attaches an exec in one request, so `launch` only
+ * creates it and `start` attaches; stdin is buffered in a pass-through until then.
+ * Docker cannot kill an exec: `kill` runs a second exec that kills the call's process session.
+ */
+export class ExecTool implements LaunchedTool {
+  readonly stdin: Writable | undefined;
+  readonly outputEnded: Promise<void>;
+  readonly exited: Promise<number>;
+  private readonly demuxer: DockerDemuxer;
+  private readonly streamEnded: Promise<void>;
+  private settleStream!: { resolve: () => void; reject: (error: unknown) => void };
+  /** The exec was asked to start, and has not been seen to end: remove() must then kill it. */
+  private mayRun = false;
+
+  private constructor(
+    private readonly session: SessionContainer,
+    readonly id: string,
+    private readonly callId: string,
+    io: ToolIo,
+  ) {
+    this.stdin = io.stdin ? new PassThrough() : undefined;
+    this.demuxer = new DockerDemuxer(io.stdout, io.stderr);
+    this.streamEnded = new Promise<void>((resolve, reject) => (this.settleStream = { resolve, reject }));
+    this.streamEnded.catch(() => {});
+    this.outputEnded = new Promise<void>((resolve, reject) => {
+      this.demuxer.once('finish', resolve);
+      this.demuxer.once('error', reject);
+      this.streamEnded.catch(reject);
+    });
+    this.outputEnded.catch(() => {});
+    // The exec has ended once its stream has; its exit code is then read from the daemon.
+    this.exited = this.streamEnded.then(() => this.readExitCode()).finally(() => (this.mayRun = false));
+    this.exited.catch(() => {});
+  }
+
+  /** Creates the exec (not started): the call's command, env, cwd, as the session's user. */
+  static async create(session: SessionContainer, args: string[], options: ParsedRunOptions, io: ToolIo, step: StepContext): Promise<ExecTool> {
+    session.assertAlive();
+    const callId = randomBytes(8).toString('hex');
+    const { user } = session.decided;
+    const env = { ...(user.home ? { HOME: user.home } : {}), ...options.env };
+    const exec = await bounded(session.engine.call(() => session.handle().exec({
+      Cmd: callCommand(callId, args),
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      ...(options.cwd ? { WorkingDir: options.cwd } : {}),
+      ...(user.user ? { User: user.user } : {}),
+      AttachStdin: io.stdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    })).catch((error: unknown) => Promise.reject(goneOr(session, error))), step.signal, 'creating the call');
+    return new ExecTool(session, exec.id, callId, io);
+  }
+
+  async beforeStart(): Promise<void> {
+    // Inputs went in once, when the session opened.
+  }
+
+  async start(step: StepContext): Promise<void> {
+    // Canceled before start: the exec is never started (a started one would run on unseen).
+    if (step.signal.aborted) throw new RunAborted('starting the call');
+    const exec = this.session.engine.docker.getExec(this.id);
+    const starting = this.session.engine.call(() => exec.start({ hijack: true, stdin: this.stdin !== undefined, Detach: false, Tty: false }) as Promise<Duplex>)
+      .catch((error: unknown) => Promise.reject(goneOr(this.session, error)));
+    this.mayRun = true;
+    const stream = await bounded(starting, step.signal, 'starting the call');
+    stream.on('error', () => {}); // EPIPE on a stdin the tool did not read; the exit code tells the rest
+    stream.once('close', () => this.settleStream.resolve());
+    this.demuxer.once('finish', () => this.settleStream.resolve());
+    stream.pipe(this.demuxer);
+    if (this.stdin) (this.stdin as PassThrough).pipe(stream);
+  }
+
+  async kill(signal: AbortSignal): Promise<void> {
+    // Canceled before the call recorded its pid: try again while it still runs.
+    for (let attempt = 0; (await this.killOnce(signal)) === 'not-started' && attempt < 100; attempt++) {
+      // Not ended (ExitCode null) covers an exec whose start is still on its way too.
+      const pending = await bounded(this.session.engine.call(() => this.session.engine.docker.getExec(this.id).inspect()), signal, 'killing the call')
+        .then((info) => info.Running || info.ExitCode === null || info.ExitCode === undefined, () => false);
+      if (!pending) return;
+      await bounded(new Promise((resolve) => setTimeout(resolve, 20)), signal, 'killing the call');
+    }
+  }
+
+  /** One kill exec; says whether the call had not recorded its pid yet. */
+  private async killOnce(signal: AbortSignal): Promise<'killed' | 'not-started'> {
+    const engine = this.session.engine;
+    const killer = await bounded(engine.call(() => this.session.handle().exec({
+      Cmd: killCallCommand(this.callId),
+      ...(this.session.decided.user.user ? { User: this.session.decided.user.user } : {}),
+      AttachStdout: true,
+      AttachStderr: true,
+    })), signal, 'killing the call');
+    const stream = await bounded(engine.call(() => killer.start({ Detach: false, Tty: false }) as Promise<NodeJS.ReadableStream>), signal, 'killing the call');
+    const output = await bounded(new Promise<string>((resolve) => {
+      let text = '';
+      stream.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      stream.on('end', () => resolve(text));
+      stream.on('close', () => resolve(text));
+      stream.on('error', () => resolve(text));
+    }), signal, 'killing the call');
+    return output.includes('not-started') ? 'not-started' : 'killed';
+  }
+
+  dropOutput(): void {
+    this.demuxer.discard();
+  }
+
+  async exitFacts(): Promise<{ oomKilled: boolean }> {
+    return { oomKilled: /out of memory/.test(this.session.goneReason ?? '') };
+  }
+
+  async collectOutputs(keep: boolean, step: StepContext): Promise<KeptLocal[]> {
+    const { plan } = this.session.decided;
+    // Copy mode: the call's writable outputs come back when it succeeded (or as copyOutputs says),
+    // compared with what the container held after the previous call (sent-trees.ts).
+    if (!plan.afterExit || !keep) return [];
+    return await bounded(plan.afterExit(this.session.handle(), keep, step.signal), step.signal, 'copying outputs back');
+  }
+
+  async remove(signal: AbortSignal): Promise<void> {
+    // An exec that ended is forgotten by the daemon by itself. One the run gave up on (canceled
+    // while starting, or the exit never seen) may still run: its processes go now.
+    if (this.mayRun && !this.session.goneReason) await this.kill(signal);
+  }
+
+  /** The daemon sets the exit code just after the stream ends: re-read briefly. */
+  private async readExitCode(): Promise<number> {
+    const exec = this.session.engine.docker.getExec(this.id);
+    for (let attempt = 0; ; attempt++) {
+      let info;
+      try {
+        info = await this.session.engine.call(() => exec.inspect());
+      } catch (error) {
+        throw goneOr(this.session, error);
+      }
+      if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) {
+        // A call that ended because its container died is the session's failure, not the tool's.
+        if (this.session.goneReason) throw new SessionGoneError(this.session.goneReason);
+        // A failure may be the container's death (its wait can tell us later): asked only for failures.
+        if (info.ExitCode !== 0) await this.session.confirmAlive(AbortSignal.timeout(10_000)).catch((error: unknown) => {
+          if (error instanceof SessionGoneError) throw error;
+        });
+        return info.ExitCode;
+      }
+      if (attempt >= 200) break;
+      await new Promise((resolve) => setTimeout(resolve, attempt < 20 ? 5 : 50));
+      this.session.assertAlive();
+    }
+    throw new Error(`the call's output ended but the daemon never reported its exit (session container ${this.session.id.slice(0, 12)})`);
+  }
+}
+
+/** A failure because the session's container is gone is reported as that. */
+function goneOr(session: SessionContainer, error: unknown): unknown {
+  if (session.goneReason) return new SessionGoneError(session.goneReason);
+  const message = (error as Error)?.message ?? '';
+  if (/is not running|No such container/i.test(message)) return new SessionGoneError(`the session's container ${session.id.slice(0, 12)} is not running any more; open a new session`);
+  return error;
+}

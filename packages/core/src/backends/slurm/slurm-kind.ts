@@ -1,0 +1,31 @@
+import type { EngineKind } from '../engine-kind.js';
+import { FanOutArrays } from './fan-out-arrays.js';
+import { slurmConcurrency } from './slurm-capacity.js';
+import { slurmDoctorReport } from './slurm-doctor.js';
+import { SlurmBackend } from './slurm-backend.js';
+import { connectSlurm, type SlurmEngine } from './slurm-engine.js';
+import { looksLikeEngine } from '../engine.js';
+import { checkSlurmMounts } from './slurm-mounts.js';
+import type { SlurmOptions } from './slurm-options.js';
+import { sweepSlurmJobs } from './slurm-sweep.js';
+
+/** Slurm clusters (`connect({ slurm })`): each run a job whose node starts the container (docs/clusters.md). */
+export const slurmKind: EngineKind<SlurmEngine> = {
+  name: 'slurm',
+  connectOption: 'slurm',
+  connect: (options) => connectSlurm(options as SlurmOptions),
+  owns: (value): value is SlurmEngine => looksLikeEngine(value) && value.kind === 'slurm',
+  backend: (engine) => new SlurmBackend(engine),
+  // A cluster's mounts are paths on its shared filesystem: checked here, and its nodes' sockets refused.
+  checkMounts: (_engine, mounts, options) => checkSlurmMounts(mounts, options),
+  // A Slurm node resolves the image tag itself: there is no image id to key on here.
+  identifyImage: async () => ({ kind: 'unknowable', reason: 'a Slurm engine: the node resolves the image, so there is no image id to key on' }),
+  sessions: { unsupported: 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)' },
+  // Tool tasks go out up front as job arrays throttled to `concurrency` (Slurm starts each).
+  planFanOut: (engine, taskCount, concurrency) => new FanOutArrays(engine, concurrency, taskCount),
+  defaultConcurrency: slurmConcurrency,
+  // A job "started" once submitted; it runs when Slurm says RUNNING (a `job:state` event).
+  startedMeansRunning: false,
+  doctor: slurmDoctorReport,
+  sweep: sweepSlurmJobs,
+};

@@ -1,0 +1,200 @@
+import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { KeptLocal, LaunchedTool, StepContext, ToolIo } from '../tool-backend.js';
+import type { EventListener } from '../../lifecycle/events.js';
+import { bounded } from '../../lifecycle/bounded.js';
+import { fanOutMembership } from './fan-out-arrays.js';
+import { FileFollower } from './file-follower.js';
+import { jobEnded, type JobStatus } from './job-watcher.js';
+import type { SlurmEngine } from './slurm-engine.js';
+
+/** How long a job that Slurm says has ended may take to show its result file (shared-filesystem lag). */
+const RESULT_LAG_MS = 5_000;
+/** How often a run looks at its spool files: a running job's output streams. */
+const RUNNING_POLL_MS = 100;
+const OTHER_POLL_MS = 250;
+/**
+ * A queued element of a fan-out's arrays: a thousand of them must not read files four times a
+ * second each, and Slurm starts the next element without waiting for us to see this one end.
+ */
+const QUEUED_IN_FAN_OUT_POLL_MS = 1_000;
+
+/** A job submitted for one run: the Slurm side of {@link LaunchedTool}. */
+export class SlurmTool implements LaunchedTool {
+  readonly stdin: Writable | undefined;
+  readonly outputEnded: Promise<void>;
+  readonly exited: Promise<number>;
+  private readonly stdout: FileFollower;
+  private readonly stderr: FileFollower;
+  private settle!: { exit(code: number): void; output(): void; fail(error: unknown): void };
+  private jobId: Promise<string> | undefined;
+  private status: JobStatus = { state: 'UNSUBMITTED' };
+  private oomKilled = false;
+  private killed = false;
+  private stopped = false;
+  private step: StepContext | undefined;
+  private wake: () => void = () => {};
+  private inFanOut = false;
+  /** Resolves once a spooled stdin is complete (the job is submitted only then). */
+  private readonly stdinSpooled: Promise<void> | undefined;
+
+  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener) {
+    this.stdout = new FileFollower(join(dir, 'out'), io.stdout);
+    this.stderr = new FileFollower(join(dir, 'err'), io.stderr);
+    this.stdin = io.stdin ? spoolStdin(dir) : undefined;
+    this.stdinSpooled = this.stdin && new Promise((resolve, reject) => {
+      this.stdin!.once('finish', () => resolve());
+      this.stdin!.once('error', reject);
+    });
+    this.stdinSpooled?.catch(() => {});
+    let exit!: (code: number) => void, output!: () => void, fail!: (error: unknown) => void, failOutput!: (error: unknown) => void;
+    this.exited = new Promise((resolve, reject) => ((exit = resolve), (fail = reject)));
+    this.outputEnded = new Promise((resolve, reject) => ((output = resolve), (failOutput = reject)));
+    this.settle = { exit, output, fail: (error) => (fail(error), failOutput(error)) };
+    this.exited.catch(() => {});
+    this.outputEnded.catch(() => {});
+  }
+
+  async beforeStart(): Promise<void> {}
+
+  /**
+   * Submits (into its fan-out's job arrays, or batched with runs starting at the same time) and
+   * follows the job. `timeoutMs` counts from when the job starts running, not while it queues.
+   */
+  async start(step: StepContext): Promise<void> {
+    this.step = step;
+    step.timeoutWaits?.();
+    // A job waiting for its input would hold a slot the job producing that input may need.
+    if (this.stdinSpooled) await bounded(this.stdinSpooled, step.signal, 'spooling stdin to the shared filesystem');
+    const member = fanOutMembership();
+    this.inFanOut = member !== undefined;
+    this.jobId = member ? member.arrays.submit(member.index, this.flags, this.dir) : this.engine.submitter.submit(this.flags, this.dir);
+    this.jobId.catch(() => {});
+    const jobId = await bounded(this.jobId, step.signal, 'submitting the job to Slurm');
+    this.onStatus(jobId, { state: 'PENDING' });
+    const unwatch = this.engine.watcher.watch(jobId, (status) => this.onStatus(jobId, status));
+    void this.follow(jobId).finally(unwatch);
+  }
+
+  /** `scancel`: Slurm signals the job, whose script removes the container (job-script.ts). */
+  async kill(signal: AbortSignal): Promise<void> {
+    this.killed = true;
+    const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
+    if (!jobId) return; // never submitted
+    await this.engine.canceller.cancel(jobId, signal);
+    this.engine.watcher.poke();
+  }
+
+  dropOutput(): void {
+    this.stdout.drop();
+    this.stderr.drop();
+  }
+
+  async exitFacts(): Promise<{ oomKilled: boolean }> {
+    return { oomKilled: this.oomKilled };
+  }
+
+  async collectOutputs(): Promise<KeptLocal[]> {
+    return [];
+  }
+
+  /** Cancels a job still queued or running, then removes the run's spool directory. */
+  async remove(signal: AbortSignal): Promise<void> {
+    this.stopped = true;
+    try {
+      const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
+      if (jobId && !jobEnded(this.status.state) && !existsSync(join(this.dir, 'result'))) {
+        await this.engine.canceller.cancel(jobId, signal);
+      }
+    } finally {
+      // Even when scancel failed: a job that starts later finds no task and ends at once.
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  private onStatus(jobId: string, status: JobStatus): void {
+    // The clock of `timeoutMs` starts when the job leaves the queue (Slurm's `--time` does too).
+    if (status.state !== 'PENDING' && this.status.state === 'PENDING') this.step?.timeoutStartsNow?.();
+    this.status = status;
+    this.wake();
+    this.emit({ type: 'job:state', jobId, state: status.state, ...(status.node ? { node: status.node } : {}) });
+  }
+
+  /** Streams the output files while the job runs; settles once the node wrote the result. */
+  private async follow(jobId: string): Promise<void> {
+    let endedAt: number | undefined;
+    try {
+      while (!this.stopped) {
+        // A queued job has no output yet: only its result (it may run and end between two squeue polls).
+        if (this.status.state !== 'PENDING') await this.pump();
+        const result = readResult(this.dir);
+        if (result) return await this.finish(() => ((this.oomKilled = result.oom), result.exitCode));
+        if (jobEnded(this.status.state)) {
+          endedAt ??= Date.now();
+          if (this.killed || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
+        }
+        await this.nap(this.pollInterval());
+      }
+    } catch (error) {
+      this.settle.fail(error);
+    }
+  }
+
+  private pollInterval(): number {
+    if (this.status.state === 'RUNNING') return RUNNING_POLL_MS;
+    return this.status.state === 'PENDING' && this.inFanOut ? QUEUED_IN_FAN_OUT_POLL_MS : OTHER_POLL_MS;
+  }
+
+  /** Waits `ms`, or less when the job's state changes (a queued job that starts is followed at once). */
+  private nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => (clearTimeout(timer), resolve());
+    });
+  }
+
+  private async pump(): Promise<void> {
+    await Promise.all([this.stdout.pump(), this.stderr.pump()]);
+  }
+
+  private async finish(exitCode: () => number): Promise<void> {
+    await this.pump();
+    await Promise.all([this.stdout.end(), this.stderr.end()]);
+    this.settle.output();
+    this.settle.exit(exitCode());
+  }
+
+  /** Slurm ended the job before its script could report: out of memory, cancelled, node failure. */
+  private endedWithoutResult(jobId: string): number {
+    const { state, reason } = this.status;
+    if (state === 'OUT_OF_MEMORY') {
+      this.oomKilled = true;
+      return 137;
+    }
+    if (this.killed) return 143;
+    throw new Error(`Slurm job ${jobId} ended as ${state}${reason ? ` (${reason})` : ''} before the tool's exit code was written (see \`scontrol show job ${jobId}\` and the job's log in ${this.engine.spool.dir})`);
+  }
+}
+
+/** The node's exit report: `<exitCode> <oomKilled>`, written by rename (never half). */
+function readResult(dir: string): { exitCode: number; oom: boolean } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'result'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [code, oom] = text.trim().split(/\s+/);
+  const exitCode = Number(code);
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new Error(`the job's result file in ${dir} is not an exit code: ${JSON.stringify(text.slice(0, 40))}`);
+  return { exitCode, oom: oom === 'true' };
+}
+
+/** stdin goes to a file on the shared filesystem; the job is submitted once it is complete. */
+function spoolStdin(dir: string): Writable {
+  writeFileSync(join(dir, 'stdin.wait'), '');
+  const stream = createWriteStream(join(dir, 'stdin'), { mode: 0o600 });
+  stream.once('finish', () => writeFileSync(join(dir, 'stdin.done'), ''));
+  return stream;
+}
