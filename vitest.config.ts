@@ -6,6 +6,11 @@ const source = (pkg: string, entry = 'index') => fileURLToPath(new URL(`./packag
 // The subpath comes first: an alias also matches everything below its name, first entry wins.
 const alias = {
   '@tooldock/core/advanced': source('core', 'advanced'),
+  '@tooldock/core/cache': source('core', 'subpaths/cache'),
+  '@tooldock/core/provenance': source('core', 'subpaths/provenance'),
+  '@tooldock/core/images': source('core', 'subpaths/images'),
+  '@tooldock/core/slurm': source('core', 'subpaths/slurm'),
+  '@tooldock/core/docker': source('core', 'subpaths/docker'),
   '@tooldock/core': source('core'),
   '@tooldock/recipes': source('recipes'),
   '@tooldock/jupyter': source('jupyter-kernel-ext'),

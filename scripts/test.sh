@@ -8,6 +8,8 @@ bash scripts/test-peers.sh
 bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
 bash scripts/registry.sh
 pnpm run --silent typecheck
+# ESLint (typescript-eslint's recommended rules, eslint.config.js): fix findings, do not silence them.
+pnpm run --silent lint
 set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"
 status=$?

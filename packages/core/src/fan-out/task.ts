@@ -4,7 +4,7 @@ import type { MountSpec } from '../api/mount-spec.js';
 import type { RunOptions } from '../api/options.js';
 import type { RunSpec } from '../lifecycle/run-container.js';
 import { prepareRun } from '../api/run-tool.js';
-import { toolName } from '../backends/docker/container-config.js';
+import { toolName } from '../lifecycle/tool-name.js';
 
 /** A tool run: the same arguments as {@link runTool}. */
 export interface ToolTask {

@@ -1,4 +1,4 @@
-import { toolName } from '../backends/docker/container-config.js';
+import { toolName } from '../lifecycle/tool-name.js';
 import { pinnedIdentity } from '../api/image-reference.js';
 import { kindOf } from '../backends/registry.js';
 import { cacheSettingsOf } from '../cache/cache-settings.js';

@@ -1,4 +1,4 @@
-import { toolName } from '../backends/docker/container-config.js';
+import { toolName } from '../lifecycle/tool-name.js';
 import { safeEmitter, type EventListener } from '../lifecycle/events.js';
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
 import { AttemptStreams } from '../retry/attempt-streams.js';

@@ -1,6 +1,6 @@
 import type { StepContext, ToolBackend } from '../backends/tool-backend.js';
 import { CommandNotRunnableError } from '../backends/tool-backend.js';
-import { toolName } from '../backends/docker/container-config.js';
+import { toolName } from './tool-name.js';
 import { safeEmitter, type EventListener } from './events.js';
 import type { LocalMount } from '../api/mount-spec.js';
 import type { ParsedRunOptions } from '../api/options.js';

@@ -13,7 +13,7 @@ describe('package exports', () => {
     ]);
   });
 
-  it('keeps every name DESIGN.md lists as public at the root', () => {
+  it('keeps the core names at the root', () => {
     for (const name of ['runTool', 'ToolRun', 'ToolError', 'isToolError', 'InvalidInputError', 'runMany', 'DockerEngine', 'connect', 'resolveHostPath', 'doctor', 'cleanupOrphans', 'toolSession']) {
       expect(root, name).toHaveProperty(name);
     }
@@ -25,5 +25,20 @@ describe('package exports', () => {
       'locateSelf', 'parseOrThrow', 'partialPrefix', 'removeLiveContainers', 'sameHostResolver', 'setPathResolver',
     ]);
     for (const name of Object.keys(advanced)) expect(Object.keys(root)).not.toContain(name);
+  });
+
+  it('the subpaths group the rest by concern (still at the root too, for now)', async () => {
+    const subpaths = {
+      cache: ['cacheInfo', 'configure', 'pruneCache'],
+      docker: ['DockerEngine', 'PathNotShareableError', 'currentDockerContext', 'resolveHostPath', 'session'],
+      images: ['RegistryAuthError', 'formatPullProgress', 'pullImages'],
+      provenance: ['exportProvenance', 'runRecords'],
+      slurm: ['SlurmEngine'],
+    };
+    for (const [path, names] of Object.entries(subpaths)) {
+      const values = (await import(`@tooldock/core/${path}`)) as Record<string, unknown>;
+      expect(Object.keys(values).sort(), path).toEqual(names);
+      for (const name of names) expect(values[name], `${path}.${name}`).toBe((root as Record<string, unknown>)[name]);
+    }
   });
 });

@@ -28,6 +28,7 @@ describe.each(['deno', 'tslab'])('interrupting a %s kernel cell that runs tools 
     const report = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     expect(report.runningBefore).toBe(2);
     expect(report.nextCellStatus).toBe('ok');
+    // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what this checks
     expect((report.nextCellResult as string[]).map((r) => r.replace(/\x1b\[[0-9;]*m/g, ''))).toEqual(['42']); // Deno colours it
     expect(report.containersAfter).toBe(0);
   }, 180_000);

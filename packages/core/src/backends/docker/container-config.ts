@@ -1,3 +1,4 @@
+import { toolName } from '../../lifecycle/tool-name.js';
 import type Docker from 'dockerode';
 import type { ToolUser } from './identity/caller-user.js';
 import { deviceRequests } from './gpu-request.js';
@@ -98,12 +99,6 @@ function toDockerMount(m: ResolvedMount): Docker.MountSettings[] {
   }];
 }
 
-/** A short name for labels and progress: the program, else the image's repository name. */
-export function toolName(image: string, args: readonly string[]): string {
-  const program = args[0]?.split('/').pop();
-  if (program && !program.startsWith('-')) return program;
-  return image.split('@')[0]!.split('/').pop()!.split(':')[0] || image;
-}
 
 function toArray(v: string | string[]): string[] {
   return Array.isArray(v) ? v : [v];

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
+import { DEFAULT_DOCKER_SOCKET } from '../docker/engine/engine-target.js';
 import { basename, join } from 'node:path';
 import { toolUser, type ToolUser } from '../docker/identity/caller-user.js';
-import { toolName } from '../docker/container-config.js';
+import { toolName } from '../../lifecycle/tool-name.js';
 import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../tool-backend.js';
 import type { ResolvedMount } from '../../api/run-result.js';
 import { session, sessionLabels } from '../docker/process-session.js';
@@ -70,7 +71,7 @@ interface Decided {
 /** The docker group is left out of the tool's groups, as in a local run (backends/docker/identity/caller-user.ts). */
 function localDockerGid(): number | undefined {
   try {
-    return statSync('/var/run/docker.sock').gid;
+    return statSync(DEFAULT_DOCKER_SOCKET).gid;
   } catch {
     return undefined;
   }

@@ -2,9 +2,10 @@ import { realpathSync, statSync } from 'node:fs';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { LocalMount } from '../../api/mount-spec.js';
 import type { ResolvedMount } from '../../api/run-result.js';
+import { DEFAULT_DOCKER_SOCKET } from '../docker/engine/engine-target.js';
 
 /** Where a node's container runtime listens: a tool that reaches one owns the node. */
-const RUNTIME_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock', '/run/podman/podman.sock', '/var/run/podman/podman.sock'];
+const RUNTIME_SOCKETS = [DEFAULT_DOCKER_SOCKET, '/run/docker.sock', '/run/podman/podman.sock', '/var/run/podman/podman.sock'];
 
 /**
  * Before anything is submitted (synchronous, for runTool's validation): on a cluster a mount is a

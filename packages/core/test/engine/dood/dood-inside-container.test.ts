@@ -3,7 +3,7 @@ import { chownSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages, repoRoot as root } from '#test-support/built-packages.js';
+import { buildPackages } from '#test-support/built-packages.js';
 import { connect } from '@tooldock/core';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';

@@ -16,9 +16,11 @@ describe('terminal progress', () => {
 
   it('draws in place on a terminal (a real pty via script(1))', async () => {
     const { stdout } = await run('script', ['-qec', `stty rows 40 cols 120; ${process.execPath} ${fixture} ${busybox}`, '/dev/null']);
+    // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what this checks
     const text = stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(text).toContain('3/3 finished · 0 running · 0 queued');
     expect(text).toMatch(/▶ job-\d/);
+    // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what this checks
     expect(stdout).toMatch(/\x1b\[\d*A|\x1b\[2K/); // cursor movement: redrawn, not appended
     expect(text).toContain('script done');
   });

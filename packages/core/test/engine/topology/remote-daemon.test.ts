@@ -12,7 +12,7 @@ const { busybox } = testImages();
 const port = 23750 + Math.floor(Math.random() * 200);
 
 describe('a daemon reached over tcp:// (loopback) shares no files with us', () => {
-  const daemon = usePrivateDaemon([busybox], [`tcp://127.0.0.1:${port}`]);
+  usePrivateDaemon([busybox], [`tcp://127.0.0.1:${port}`]);
 
   it('copies mounts in and out instead of binding the daemon\'s own paths', async () => {
     const engine = connect({ host: `tcp://127.0.0.1:${port}` });

@@ -7,6 +7,9 @@ import { InvalidInputError, parseOrThrow } from '../../../errors/invalid-input-e
 import { currentDockerContext, type DockerContext } from './docker-context.js';
 import type { SshOptions, SshTarget } from './ssh-dial-agent.js';
 
+/** The daemon's socket where Docker puts it by default (the one place this path is spelled). */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
 /** `unix://`, `tcp://` (or `http(s)://`, or a bare `host:port`) and `ssh://` daemons are reachable. */
 const HOST_FORMS = 'use unix:///path/docker.sock, tcp://host:port or ssh://user@host';
 
@@ -16,8 +19,8 @@ const HOST_FORMS = 'use unix:///path/docker.sock, tcp://host:port or ssh://user@
  */
 export const ConnectOptionsSchema = z.object({
   host: z.string({ error: HOST_FORMS }).refine((host) => hostProblem(host) === undefined, HOST_FORMS).optional(),
-  socketPath: z.string({ error: 'must be an absolute path such as /var/run/docker.sock' })
-    .refine((p) => isAbsolute(p), 'must be an absolute path such as /var/run/docker.sock').optional(),
+  socketPath: z.string({ error: `must be an absolute path such as ${DEFAULT_DOCKER_SOCKET}` })
+    .refine((p) => isAbsolute(p), `must be an absolute path such as ${DEFAULT_DOCKER_SOCKET}`).optional(),
   ssh: z.object({
     privateKey: z.union([z.string(), z.instanceof(Buffer)], { error: 'must be the key\'s text (PEM/OpenSSH) or a Buffer' }).optional(),
     passphrase: z.string().optional(),
@@ -69,7 +72,7 @@ export function resolveEngineTarget(options: ConnectOptions): EngineTarget {
   if (process.env.DOCKER_HOST) return fromHost(process.env.DOCKER_HOST, 'DOCKER_HOST', envTls());
   const current = currentDockerContext();
   if (current) return { ...fromHost(current.context.host, current.chosenBy, contextTls(current.context)), context: current.context.name };
-  const socketPath = defaultSockets().find((p) => existsSync(p)) ?? '/var/run/docker.sock';
+  const socketPath = defaultSockets().find((p) => existsSync(p)) ?? DEFAULT_DOCKER_SOCKET;
   return { endpoint: `unix://${socketPath}`, socketPath, source: 'default', dockerodeOptions: { socketPath } };
 }
 
@@ -102,7 +105,7 @@ function fromHost(host: string, source: EngineChoice, tls: Tls): EngineTarget {
   const problem = hostProblem(host);
   if (problem) throw new InvalidInputError(source === 'option' ? 'options.host' : source === 'DOCKER_HOST' ? 'DOCKER_HOST' : 'docker context host', host, problem);
   if (host.startsWith('unix://')) {
-    const socketPath = host.slice('unix://'.length) || '/var/run/docker.sock';
+    const socketPath = host.slice('unix://'.length) || DEFAULT_DOCKER_SOCKET;
     return { endpoint: `unix://${socketPath}`, socketPath, source, dockerodeOptions: { socketPath } };
   }
   const url = new URL(host.includes('://') ? host : `tcp://${host}`);
@@ -130,7 +133,7 @@ function userName(): string {
 }
 
 function defaultSockets(): string[] {
-  const sockets = ['/var/run/docker.sock'];
+  const sockets = [DEFAULT_DOCKER_SOCKET];
   if (process.env.XDG_RUNTIME_DIR) sockets.push(join(process.env.XDG_RUNTIME_DIR, 'docker.sock'));
   sockets.push(join(homedir(), '.docker', 'run', 'docker.sock'));
   return sockets;
