@@ -37,9 +37,20 @@ export default defineConfig({
           name: 'engine',
           // adversarial/: the threat model's cases (docs/security.md), against the real engine.
           include: ['packages/*/test/engine/**/*.test.ts', 'packages/*/test/adversarial/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'packages/*/test/engine/slurm/**'],
+          exclude: [...configDefaults.exclude, 'packages/*/test/engine/slurm/**', 'packages/*/test/engine/charliecloud/**'],
           globalSetup: ['test-support/engine-global-setup.ts'],
           setupFiles: ['test-support/no-leftover-containers.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The daemonless engine (docs/clusters.md): ch-run, its image store converted once per run.
+          name: 'charliecloud',
+          include: ['packages/*/test/engine/charliecloud/**/*.test.ts'],
+          globalSetup: ['test-support/engine-global-setup.ts', 'test-support/charliecloud-store.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -50,7 +61,7 @@ export default defineConfig({
           // The cluster engine: one real two-node Slurm cluster for all its files (docs/clusters.md).
           name: 'slurm',
           include: ['packages/*/test/engine/slurm/**/*.test.ts'],
-          globalSetup: ['test-support/engine-global-setup.ts', 'test-support/slurm-cluster.ts'],
+          globalSetup: ['test-support/engine-global-setup.ts', 'test-support/charliecloud-store.ts', 'test-support/slurm-cluster.ts'],
           setupFiles: ['test-support/no-leftover-containers.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

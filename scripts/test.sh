@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/test-peers.sh
+bash scripts/charliecloud.sh  # the daemonless engine (ch-run) and its unprivileged test user
 bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
 bash scripts/registry.sh
 pnpm run --silent typecheck

@@ -37,6 +37,11 @@ export type { ConnectOptions, EngineChoice, EngineTarget } from './backends/dock
 // A Slurm cluster as an engine: connect({ slurm }) (docs/clusters.md).
 export { SlurmEngine } from './backends/slurm/slurm-engine.js';
 export type { SlurmOptions } from './backends/slurm/slurm-options.js';
+// No daemon: connect({ runtime: 'charliecloud' }) runs tools with ch-run as you (docs/clusters.md).
+export { CharliecloudEngine } from './backends/charliecloud/charliecloud-engine.js';
+export type { CharliecloudOptions } from './backends/charliecloud/charliecloud-options.js';
+export type { CharliecloudDoctorReport } from './diagnose/doctor-report.js';
+export type { ReadyImage } from './backends/image-store/image-store.js';
 export type { Engine } from './backends/engine.js';
 export type { SlurmDoctorReport } from './backends/slurm/slurm-doctor.js';
 export type { MountLocality } from './backends/slurm/mount-locality.js';

@@ -3,6 +3,7 @@ import { outputLines, type OutputLine } from '../lifecycle/output-lines.js';
 import type { RunChannels } from '../lifecycle/run-container.js';
 import type { RunResult } from './run-result.js';
 import { activeRuns, isExiting } from '../shutdown/active-runs.js';
+import { deferred } from '../util/deferred.js';
 
 /**
  * A running tool: await it for the {@link RunResult}, or stream while it runs.
@@ -34,15 +35,14 @@ export class ToolRun implements PromiseLike<RunResult> {
     // Failures reach the caller through the promise; an unheard stream error must not crash the process.
     stdout.on('error', () => {});
     stderr.on('error', () => {});
-    let setId!: (id: string) => void;
-    let failId!: (error: unknown) => void;
-    this.containerId = new Promise((resolve, reject) => ((setId = resolve), (failId = reject)));
+    const id = deferred<string>();
+    this.containerId = id.promise;
     this.containerId.catch(() => {});
     // Combined rather than listened to: one signal shared by hundreds of runs (a fan-out's) must
     // not collect a listener per run (MaxListenersExceededWarning, and kept alive until it fires).
     const abort = signal ? AbortSignal.any([signal, this.controller.signal]) : this.controller.signal;
     activeRuns.add(this.controller);
-    this.result = execute({ stdout, stderr, abort, onContainerId: setId }).then(
+    this.result = execute({ stdout, stderr, abort, onContainerId: id.resolve }).then(
       (result) => {
         activeRuns.delete(this.controller);
         return result;
@@ -53,7 +53,7 @@ export class ToolRun implements PromiseLike<RunResult> {
         return isExiting() ? new Promise<never>(() => {}) : Promise.reject(error);
       },
     );
-    this.result.catch(failId);
+    this.result.catch(id.reject);
   }
 
   /** Kills and removes the container; the run rejects with `canceled: true`. */

@@ -42,6 +42,11 @@ export interface EngineKind<E extends AnyEngine = AnyEngine> {
    * how it connects; absent for the default kind (Docker: `connect()`, `connect({ host })`).
    */
   readonly connectOption?: string;
+  /**
+   * When set, `connect()` picks this kind when `options[connectOption]` equals it and passes the
+   * whole options object (`connect({ runtime: 'charliecloud', images })`); the kind validates it.
+   */
+  readonly connectValue?: string;
   connect(options: unknown): E;
   /** True for an engine of this kind (an `instanceof` or a brand check). */
   owns(value: unknown): value is E;

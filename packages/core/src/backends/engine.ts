@@ -1,9 +1,10 @@
 import type { DockerEngine } from './docker/engine/docker-engine.js';
 import type { SlurmEngine } from './slurm/slurm-engine.js';
+import type { CharliecloudEngine } from './charliecloud/charliecloud-engine.js';
 
 /**
- * Any engine a run accepts: a Docker (or Podman) daemon from `connect()`, or a Slurm cluster
- * from `connect({ slurm })`. A new runtime adds its engine class here and its kind in
+ * Any engine a run accepts: a Docker (or Podman) daemon from `connect()`, a Slurm cluster
+ * from `connect({ slurm })`, or Charliecloud from `connect({ runtime: 'charliecloud' })`. A new runtime adds its engine class here and its kind in
  * registry.ts (see engine-kind.ts).
  *
  * @example
@@ -11,7 +12,7 @@ import type { SlurmEngine } from './slurm/slurm-engine.js';
  * const engine: Engine = process.env.SLURM_CONF ? connect({ slurm: { runtime: 'docker' } }) : connect();
  * ```
  */
-export type Engine = DockerEngine | SlurmEngine;
+export type Engine = DockerEngine | SlurmEngine | CharliecloudEngine;
 
 /**
  * The shape every engine has (its kind's name and an endpoint), for validation that must not

@@ -3,6 +3,7 @@ import { dockerKind } from './docker/docker-kind.js';
 import type { Engine } from './engine.js';
 import type { EngineKind } from './engine-kind.js';
 import { slurmKind } from './slurm/slurm-kind.js';
+import { charliecloudKind } from './charliecloud/charliecloud-kind.js';
 import type { ToolBackend } from './tool-backend.js';
 
 /**
@@ -10,7 +11,7 @@ import type { ToolBackend } from './tool-backend.js';
  * (the one without a `connectOption`, Docker) comes last: `connect()` without a runtime's key
  * is its.
  */
-const KINDS: readonly EngineKind<Engine>[] = [slurmKind, dockerKind];
+const KINDS: readonly EngineKind<Engine>[] = [slurmKind, charliecloudKind, dockerKind];
 
 /** The kind of `engine`: what it can do and how (throws InvalidInputError for a foreign object). */
 export function kindOf<E extends Engine>(engine: E, field = 'options.engine'): EngineKind<E> {
@@ -35,7 +36,9 @@ export function backendFor(engine: Engine): ToolBackend {
 export function connectKind(options: unknown): Engine {
   // Anything but an object is the default kind's to refuse (it names what is valid).
   const keys = typeof options === 'object' && options !== null ? Object.keys(options) : [];
-  const asked = KINDS.filter((k) => k.connectOption !== undefined && keys.includes(k.connectOption));
+  const whole = KINDS.find((k) => k.connectValue !== undefined && keys.includes(k.connectOption!) && (options as Record<string, unknown>)[k.connectOption!] === k.connectValue);
+  if (whole) return whole.connect(options) as Engine;
+  const asked = KINDS.filter((k) => k.connectOption !== undefined && k.connectValue === undefined && keys.includes(k.connectOption));
   const kind = asked[0] ?? KINDS.find((k) => k.connectOption === undefined)!;
   const others = asked.length ? keys.filter((key) => key !== kind.connectOption) : [];
   // `{ slurm }` beside a daemon option (or another runtime's key): one would be silently ignored.

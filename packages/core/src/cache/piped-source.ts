@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { deferred } from '../util/deferred.js';
 
 /**
  * A cached call's stdout as another call's stdin (`stdin: aligner.stdout`, as `bwa.mem` pipes
@@ -23,20 +24,20 @@ const sources = new WeakMap<Readable, PipedSource>();
 
 /** The registration of a run's stdout (the producer's side). */
 export function registerPipedSource(stdout: Readable): PipedSource {
-  let settleKey!: (key: string | undefined) => void;
-  let settleOutcome!: (succeeded: boolean) => void;
-  let settleServed!: (blobPath: string | undefined) => void;
+  const key = deferred<string | undefined>();
+  const succeeded = deferred<boolean>();
+  const served = deferred<string | undefined>();
   const source: PipedSource = {
-    key: new Promise((resolve) => (settleKey = resolve)),
-    succeeded: new Promise((resolve) => (settleOutcome = resolve)),
-    served: new Promise((resolve) => (settleServed = resolve)),
-    settleKey: (key) => settleKey(key),
-    settleServed: (blobPath) => settleServed(blobPath),
-    settleOutcome: (succeeded) => {
+    key: key.promise,
+    succeeded: succeeded.promise,
+    served: served.promise,
+    settleKey: (value) => key.resolve(value),
+    settleServed: (blobPath) => served.resolve(blobPath),
+    settleOutcome: (outcome) => {
       // No-ops for what was said already: a promise settles once.
-      settleKey(undefined);
-      settleServed(undefined);
-      settleOutcome(succeeded);
+      key.resolve(undefined);
+      served.resolve(undefined);
+      succeeded.resolve(outcome);
     },
   };
   sources.set(stdout, source);

@@ -37,6 +37,8 @@ export interface DoctorReport {
   text: string;
   /** For a Slurm engine: version, partitions, the nodes' runtime, shared mounts (docs/clusters.md). */
   slurm?: SlurmDoctorReport;
+  /** For a Charliecloud engine: ch-run, the namespaces, the image store, and what it enforces. */
+  charliecloud?: CharliecloudDoctorReport;
 }
 
 /** What `doctor()` reports for a Slurm engine (in `report.slurm`). */
@@ -48,4 +50,17 @@ export interface SlurmDoctorReport {
   runtime: { name: string; nodes: Record<string, string> };
   /** The spool directory and the mounts asked about, with where they live. */
   mounts: MountLocality[];
+}
+
+/** What doctor() reports for a Charliecloud engine. */
+export interface CharliecloudDoctorReport {
+  /** `ch-run --version`, when it answered. */
+  version?: string;
+  /** Whether this user may create the namespaces every run needs (`unshare --user --map-root-user --mount --net --pid`). */
+  namespaces: boolean;
+  /** The image store and what it holds. */
+  store: { dir: string; images: Array<{ imageId: string; names: string[]; convertedAt: string }> };
+  /** What the engine enforces, option by option, and how. */
+  enforces: ReadonlyArray<{ option: string; how: string }>;
+  findings: Array<{ problem: string; fix: string }>;
 }

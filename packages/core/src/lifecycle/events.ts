@@ -7,6 +7,9 @@ export type ToolEvent =
   /** A pull's progress over all layers (registry/pull-progress.ts), a few times a second at most. */
   | ({ type: 'image:pull-progress'; image: string } & PullSummary)
   | { type: 'image:pulled'; image: string; imageId: string }
+  /** Charliecloud/Apptainer engines: the image is being converted into the image store (once per image id). */
+  | { type: 'image:convert'; image: string; imageId: string; status: string; elapsedMs: number }
+  | { type: 'image:converted'; image: string; imageId: string; durationMs: number }
   | { type: 'container:created'; containerId: string }
   | { type: 'container:started'; containerId: string; startedAt: Date }
   /** Slurm engine: the run's job changed state (`PENDING`, `RUNNING`, …) or was placed on a node. */

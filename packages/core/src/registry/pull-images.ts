@@ -10,9 +10,10 @@ import { parseOrThrow } from '../errors/invalid-input-error.js';
 import { RunAborted } from '../lifecycle/bounded.js';
 import { ToolError } from '../errors/tool-error.js';
 import { RegistryAuthSchema } from './registry-auth.js';
+import { looksLikeEngine } from '../backends/engine.js';
 
 // A Slurm cluster has no one daemon to pull onto: its nodes pull when a job starts.
-const DaemonSchema = z.custom<DockerEngine>((v) => typeof v === 'object' && v !== null && 'docker' in v && (v as { kind?: unknown }).kind !== 'slurm', {
+const DaemonSchema = z.custom<DockerEngine>((v) => looksLikeEngine(v) && v.kind === 'docker', {
   message: 'must be a DockerEngine from connect() (a Slurm cluster\'s nodes pull when a job starts)',
 });
 

@@ -7,7 +7,7 @@ import * as advanced from '@tooldock/core/advanced';
 describe('package exports', () => {
   it('the root exports exactly the front-door values', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'RegistryAuthError', 'SlurmEngine', 'ToolError', 'ToolRun', 'ToolSession', 'TooldockError',
+      'CharliecloudEngine', 'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'RegistryAuthError', 'SlurmEngine', 'ToolError', 'ToolRun', 'ToolSession', 'TooldockError',
       'cacheInfo', 'cleanupOrphans', 'configure', 'connect', 'currentDockerContext', 'doctor', 'exportProvenance', 'formatPullProgress', 'isToolError', 'isTooldockError', 'pruneCache', 'pullImages', 'resolveHostPath',
       'runMany', 'runRecords', 'runTool', 'session', 'terminalProgress', 'toolSession',
     ]);

@@ -46,7 +46,7 @@ export const ALLOCATED_GPUS = '@tooldock-allocated-gpus@';
  * machines this was built on, so no Apptainer runtime ships (docs/clusters.md).
  */
 export interface NodeRuntime {
-  readonly name: 'docker' | 'podman';
+  readonly name: 'docker' | 'podman' | 'charliecloud';
   /** Runs the container in the foreground, output on the job script's stdout/stderr. */
   run(plan: NodeContainerPlan): string[];
   /** Prints `<exitCode> <oomKilled>` of the exited container. */
@@ -56,7 +56,17 @@ export interface NodeRuntime {
 }
 
 /** The runtime the `runtime` option names. */
-export function nodeRuntime(name: 'docker' | 'podman'): NodeRuntime {
+export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRuntime {
+  if (name === 'charliecloud') {
+    // The run line is the backend's (backends/charliecloud/node-charliecloud.ts): it needs the
+    // image from the store. The process is the container: no state to read, nothing to remove.
+    return {
+      name,
+      run: () => { throw new Error('a charliecloud node run is built by nodeChRun()'); },
+      exitState: () => ['echo', '0', 'false'],
+      remove: () => ['true'],
+    };
+  }
   return {
     name,
     run: (plan) => [name, 'run', ...runFlags(name, plan), plan.image, ...entrypointRest(plan.entrypoint), ...plan.args],

@@ -13,6 +13,8 @@ import { slurmMounts } from './slurm-mounts.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { SlurmTool } from './slurm-tool.js';
 import { argvFile, writeAtomically } from './spool.js';
+import { nodeChRun, refuseOnNodes } from '../charliecloud/node-charliecloud.js';
+import type { ReadyImage } from '../image-store/image-store.js';
 
 /**
  * The Slurm implementation of the backend seam: prepare = mounts on the shared filesystem, the
@@ -32,16 +34,22 @@ export class SlurmBackend implements ToolBackend {
     return error instanceof Error ? error.message : String(error);
   }
 
-  async prepare(request: ToolRequest): Promise<PreparedTool> {
+  async prepare(request: ToolRequest, step: StepContext): Promise<PreparedTool> {
     const mounts = slurmMounts(request.mounts);
     const user = toolUser(request.options.user, 'plain', localDockerGid());
     const flags = jobFlags(this.engine.options, request.options);
+    // Charliecloud on the nodes: the image is converted here, once, into the shared store.
+    let image: ReadyImage | undefined;
+    if (this.engine.runtime.name === 'charliecloud') {
+      refuseOnNodes(request.options);
+      image = await this.engine.images.ensure(request.image, { pull: request.options.pull, signal: step.signal, emit: step.emit });
+    }
     return {
-      // Each node resolves the tag itself; which image id ran is not known before the job does.
-      imageId: request.image,
+      // Docker/Podman: each node resolves the tag itself; which image id ran is not known before the job does.
+      imageId: image?.imageId ?? request.image,
       mounts,
-      user: user.user ?? 'image',
-      launch: (io, step) => this.launch(request, { mounts, user, flags }, io, step),
+      user: image ? `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` : user.user ?? 'image',
+      launch: (io, launchStep) => this.launch(request, { mounts, user, flags, image }, io, launchStep),
     };
   }
 
@@ -54,7 +62,8 @@ export class SlurmBackend implements ToolBackend {
     const labels = { ...request.options.labels, ...sessionLabels(toolName(request.image, request.args)) };
     const plan = nodePlan(name, request.image, request.args, decided.mounts, decided.user, labels, request.options, this.engine.spool.root());
     const { runtime, options } = this.engine;
-    const run = options.srunArgs?.length ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...runtime.run(plan)] : runtime.run(plan);
+    const line = decided.image ? nodeChRun(decided.image, request.args, decided.mounts, request.options, dir) : runtime.run(plan);
+    const run = options.srunArgs?.length ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...line] : line;
     writeAtomically(join(dir, 'run.argv'), argvFile(run));
     writeAtomically(join(dir, 'state.argv'), argvFile(runtime.exitState(name)));
     writeAtomically(join(dir, 'rm.argv'), argvFile(runtime.remove(name)));
@@ -66,6 +75,8 @@ interface Decided {
   mounts: ResolvedMount[];
   user: ToolUser;
   flags: string[];
+  /** Charliecloud on the nodes: the image in the shared store. */
+  image?: ReadyImage;
 }
 
 /** The docker group is left out of the tool's groups, as in a local run (backends/docker/identity/caller-user.ts). */

@@ -69,7 +69,8 @@ async function probeRuntime(engine: SlurmEngine): Promise<Record<string, string>
     .trim().split('\n').reduce((n, l) => n + (Number(l) || 0), 0);
   const nodes = Math.min(8, idle);
   if (nodes === 0) return {};
-  const probe = `echo "$SLURMD_NODENAME|$(${engine.runtime.name} version --format '{{.Server.Version}}' 2>&1 | head -n 1)"`;
+  const version = engine.runtime.name === 'charliecloud' ? 'USER=${USER:-tooldock} ch-run --version' : `${engine.runtime.name} version --format '{{.Server.Version}}'`;
+  const probe = `echo "$SLURMD_NODENAME|$(${version} 2>&1 | head -n 1)"`;
   const out = await slurmCommand('srun', [`--nodes=${nodes}`, `--ntasks=${nodes}`, '--ntasks-per-node=1', '--immediate=10', '--time=1',
     `--job-name=${engine.jobName}-doctor`, ...(partition ? [`--partition=${partition}`] : []), 'bash', '-c', probe], undefined, 60_000)
     .catch((error: Error) => `?|${error.message.split('\n')[0]}`);

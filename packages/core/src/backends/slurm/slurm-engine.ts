@@ -6,6 +6,7 @@ import { ArraySubmitter } from './array-submitter.js';
 import { JobCanceller } from './job-canceller.js';
 import { JobWatcher } from './job-watcher.js';
 import { nodeRuntime, type NodeRuntime } from './node-runtime.js';
+import { ImageStore } from '../image-store/image-store.js';
 import { SlurmOptionsSchema, type SlurmOptions } from './slurm-options.js';
 import { Spool } from './spool.js';
 import { startSlurmWatchdog } from './slurm-watchdog.js';
@@ -39,11 +40,14 @@ export class SlurmEngine {
   readonly watcher: JobWatcher;
   /** @internal */
   readonly canceller = new JobCanceller();
+  /** `runtime: 'charliecloud'`: the image store on the shared filesystem (converted here, run on the nodes). */
+  readonly images: ImageStore;
   private watchdogStarted = false;
 
   constructor(options: SlurmOptions) {
     this.options = parseOrThrow(SlurmOptionsSchema, options, 'options.slurm');
     this.runtime = nodeRuntime(this.options.runtime);
+    this.images = new ImageStore(this.options.images ?? join(toolDockHome(), 'images'));
     this.spool = new Spool(this.options.spoolDir ?? join(toolDockHome(), 'slurm'));
     this.submitter = new ArraySubmitter(this.spool, this.jobName, `tooldock session=${session.id} pid=${session.pid} host=${session.host}`);
     this.watcher = new JobWatcher(this.jobName);

@@ -19,7 +19,12 @@ export const slurmKind: EngineKind<SlurmEngine> = {
   // A cluster's mounts are paths on its shared filesystem: checked here, and its nodes' sockets refused.
   checkMounts: (_engine, mounts, options) => checkSlurmMounts(mounts, options),
   // A Slurm node resolves the image tag itself: there is no image id to key on here.
-  identifyImage: async () => ({ kind: 'unknowable', reason: 'a Slurm engine: the node resolves the image, so there is no image id to key on' }),
+  // Charliecloud on the nodes: the shared store knows the id; Docker/Podman: only the node does.
+  identifyImage: async (engine, image) => {
+    if (engine.runtime.name !== 'charliecloud') return { kind: 'unknowable', reason: 'a Slurm engine: the node resolves the image, so there is no image id to key on' };
+    const stored = engine.images.find(image);
+    return stored ? { kind: 'id', id: stored.imageId } : { kind: 'absent' };
+  },
   sessions: { unsupported: 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)' },
   // Tool tasks go out up front as job arrays throttled to `concurrency` (Slurm starts each).
   planFanOut: (engine, taskCount, concurrency) => new FanOutArrays(engine, concurrency, taskCount),

@@ -19,7 +19,8 @@ export const SlurmOptionsSchema = z.object({
   account: slurmName('account').optional(),
   qos: slurmName('QOS').optional(),
   time: z.string().regex(TIME_FORM, 'must be a Slurm time limit such as "30", "2:00:00" or "1-00:00:00"').optional(),
-  runtime: z.literal(['docker', 'podman'], { error: 'must be "docker" or "podman" (the container runtime on the nodes)' }),
+  runtime: z.literal(['docker', 'podman', 'charliecloud'], { error: 'must be "docker", "podman" or "charliecloud" (the container runtime on the nodes)' }),
+  images: z.string().regex(/^\/[^:,\\]*$/, 'must be an absolute directory on the filesystem the nodes share, without ":", "," or "\\"').optional(),
   sbatchArgs: extraArgs.optional(),
   srunArgs: extraArgs.optional(),
   spoolDir: z.string().regex(/^\//, 'must be an absolute path on the filesystem the nodes share').optional(),
@@ -35,8 +36,13 @@ export interface SlurmOptions {
   qos?: string;
   /** `--time` when a run has no `timeoutMs` (Slurm's forms: `"30"`, `"2:00:00"`, `"1-00:00:00"`). */
   time?: string;
-  /** The container runtime the nodes offer: `docker run` or `podman run` on the node. */
-  runtime: 'docker' | 'podman';
+  /**
+   * The container runtime the nodes offer: `docker run` or `podman run` on the node, or
+   * `charliecloud` (`ch-run` inside the job, as you: no daemon; docs/clusters.md).
+   */
+  runtime: 'docker' | 'podman' | 'charliecloud';
+  /** `charliecloud`: the image store, on the filesystem the nodes share. Default: `images` under `TOOLDOCK_HOME`. */
+  images?: string;
   /** Extra `sbatch` flags, e.g. `["--constraint=avx2"]`. */
   sbatchArgs?: string[];
   /**

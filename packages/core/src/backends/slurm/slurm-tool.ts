@@ -8,6 +8,7 @@ import { fanOutMembership } from './fan-out-arrays.js';
 import { FileFollower } from './file-follower.js';
 import { jobEnded, type JobStatus } from './job-watcher.js';
 import type { SlurmEngine } from './slurm-engine.js';
+import { deferred } from '../../util/deferred.js';
 
 /** How long a job that Slurm says has ended may take to show its result file (shared-filesystem lag). */
 const RESULT_LAG_MS = 5_000;
@@ -48,10 +49,11 @@ export class SlurmTool implements LaunchedTool {
       this.stdin!.once('error', reject);
     });
     this.stdinSpooled?.catch(() => {});
-    let exit!: (code: number) => void, output!: () => void, fail!: (error: unknown) => void, failOutput!: (error: unknown) => void;
-    this.exited = new Promise((resolve, reject) => ((exit = resolve), (fail = reject)));
-    this.outputEnded = new Promise((resolve, reject) => ((output = resolve), (failOutput = reject)));
-    this.settle = { exit, output, fail: (error) => (fail(error), failOutput(error)) };
+    const exited = deferred<number>();
+    const outputEnded = deferred<void>();
+    this.exited = exited.promise;
+    this.outputEnded = outputEnded.promise;
+    this.settle = { exit: exited.resolve, output: () => outputEnded.resolve(), fail: (error) => (exited.reject(error), outputEnded.reject(error)) };
     this.exited.catch(() => {});
     this.outputEnded.catch(() => {});
   }

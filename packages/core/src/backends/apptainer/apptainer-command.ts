@@ -1,0 +1,51 @@
+/**
+ * Apptainer (formerly Singularity) on the same seam as Charliecloud: the command lines only.
+ * DESIGNED, NOT RUN: Apptainer cannot be installed on the machines this was built on (no Debian 12
+ * package); these lines are unit-tested against Apptainer's documented CLI (apptainer exec,
+ * apptainer pull; https://apptainer.org/docs/user/latest/cli/apptainer_exec.html) and have never
+ * executed here. docs/clusters.md says so.
+ */
+
+/** One `apptainer exec` call, decided by a backend (plain values). */
+export interface ApptainerPlan {
+  /** The SIF file in the image store. */
+  sif: string;
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** `none`: `--net --network none` (a namespace with loopback only); `host`: the host's. */
+  network: 'none' | 'host';
+  cwd: string;
+  env: Record<string, string>;
+  command: string[];
+  /** `--nv`: the host's NVIDIA driver libraries and devices (Apptainer's own GPU support). */
+  gpus: boolean;
+}
+
+/**
+ * `apptainer exec`: `--containall` (own pid, ipc and mount namespaces; no host /tmp, $HOME or
+ * /dev beyond a minimal one), `--no-home`, `--cleanenv` (no host environment) plus `--env` per
+ * variable, `--pwd`, `--bind src:dst[:ro]` (Apptainer honours `:ro`, unlike ch-run), and
+ * `--no-privs`-like defaults (no_new_privs is always set by Apptainer).
+ */
+export function apptainerExecCommand(plan: ApptainerPlan): string[] {
+  const argv = ['apptainer', 'exec', '--containall', '--no-home', '--cleanenv', `--pwd`, plan.cwd];
+  if (plan.network === 'none') argv.push('--net', '--network', 'none');
+  if (plan.gpus) argv.push('--nv');
+  for (const m of plan.mounts) {
+    for (const path of [m.source, m.target]) {
+      if (path.includes(':') || path.includes(',')) throw new Error(`apptainer --bind cannot carry ":" or "," in a path: ${JSON.stringify(path)}`);
+    }
+    argv.push('--bind', `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
+  }
+  for (const [key, value] of Object.entries(plan.env)) argv.push('--env', `${key}=${value}`);
+  return [...argv, plan.sif, ...plan.command];
+}
+
+/**
+ * `apptainer pull` into the store: from a local Docker daemon (`docker-daemon:IMAGE`), a
+ * `docker save` archive (`docker-archive:PATH`) or a registry (`docker://REF`), written to a
+ * temp name that the store renames into place under its lock (image-store.ts's rule).
+ */
+export function apptainerPullCommand(source: { daemon: string } | { archive: string } | { registry: string }, tempSif: string): string[] {
+  const uri = 'daemon' in source ? `docker-daemon:${source.daemon}` : 'archive' in source ? `docker-archive:${source.archive}` : `docker://${source.registry}`;
+  return ['apptainer', 'pull', '--disable-cache', tempSif, uri];
+}

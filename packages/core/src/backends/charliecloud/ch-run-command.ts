@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+
+/** Everything one ch-run call needs, decided by the backend (plain values: unit-testable). */
+export interface ChRunPlan {
+  /** The image directory in the store. */
+  imageDir: string;
+  /** An empty directory this run owns: its private mounts are made there (only in its namespace). */
+  stageDir: string;
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** `none`: a network namespace of its own (loopback only); `host`: the host's. */
+  network: 'none' | 'host';
+  uid: number;
+  gid: number;
+  cwd: string;
+  /** The image's environment file (`ch/environment`), when it has one. */
+  imageEnvFile?: string;
+  /** Set after the image's (HOME, then the caller's `env`). */
+  env: Record<string, string>;
+  /** The command: entrypoint and arguments, already combined as Docker would. */
+  command: string[];
+}
+
+/**
+ * The whole command line of a run: `unshare` (a user namespace mapping the caller to root there,
+ * so the script may mount; private mounts; a pid namespace whose end kills every process of the
+ * run; a network namespace unless `host`), the namespace script, then `ch-run` mapping the
+ * caller's uid and gid back, with a private /tmp and the environment cleared before the image's
+ * and the caller's variables are set (`--env-no-expand`: values are literal).
+ */
+export function chRunCommand(plan: ChRunPlan, script: string): string[] {
+  const unshare = ['unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc'];
+  if (plan.network === 'none') unshare.push('--net');
+  const mountArgs = plan.mounts.flatMap((m) => [m.readOnly ? 'ro' : 'rw', m.source, m.target]);
+  const chRun = ['ch-run', '--private-tmp', `--uid=${plan.uid}`, `--gid=${plan.gid}`, `--cd=${plan.cwd}`, '--env-no-expand', '--unset-env=*'];
+  if (plan.imageEnvFile) chRun.push(`--set-env=${plan.imageEnvFile}`);
+  for (const [key, value] of Object.entries(plan.env)) chRun.push(`--set-env=${key}=${value}`);
+  plan.mounts.forEach((m, i) => chRun.push(`--bind=${join(plan.stageDir, `m${i + 1}`)}:${m.target}`));
+  chRun.push(join(plan.stageDir, 'root'), '--', ...plan.command);
+  return [...unshare, '/bin/sh', '-c', script, 'tooldock-ch-run', plan.stageDir, plan.imageDir, ...mountArgs, '--', ...chRun];
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../tool-backend.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { ResolvedMount } from '../../api/run-result.js';
+import { session } from '../docker/process-session.js';
+import { callerName } from '../image-store/daemon-source.js';
+import type { ReadyImage } from '../image-store/image-store.js';
+import type { CharliecloudEngine } from './charliecloud-engine.js';
+import { chRunCommand, type ChRunPlan } from './ch-run-command.js';
+import { ChRunTool } from './ch-run-tool.js';
+import { refuseUnenforceable } from './guarantees.js';
+import { NAMESPACE_SCRIPT } from './namespace-script.js';
+
+/**
+ * The Charliecloud implementation of the backend seam: prepare = refuse what cannot be enforced,
+ * resolve mounts (your own paths: no daemon in between), find or convert the image in the store;
+ * launch = decide the command line; start = spawn it (ch-run-tool.ts).
+ */
+export class CharliecloudBackend implements ToolBackend {
+  constructor(private readonly engine: CharliecloudEngine) {}
+
+  get endpoint(): string {
+    return this.engine.endpoint;
+  }
+
+  /** ch-run, ch-convert and unshare speak for themselves: their message as it is. */
+  explainError(error: unknown): string {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `${(error as Error).message} (is Charliecloud installed? doctor() says)`;
+    return error instanceof Error ? error.message : String(error);
+  }
+
+  async prepare(request: ToolRequest, step: StepContext): Promise<PreparedTool> {
+    const { options } = request;
+    refuseUnenforceable(options);
+    const mounts = resolveMounts(request);
+    const image = await this.engine.images.ensure(request.image, { pull: options.pull, signal: step.signal, emit: step.emit });
+    const command = toolCommand(image, request.args, options.entrypoint);
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    return {
+      imageId: image.imageId,
+      mounts,
+      user: `${uid}:${gid}`,
+      launch: async (io: ToolIo) => {
+        const stageDir = mkdtempSync(join(tmpdir(), `tooldock-ch-${session.id.slice(0, 8)}-`));
+        const plan: ChRunPlan = {
+          imageDir: image.dir,
+          stageDir,
+          mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+          network: options.network as 'none' | 'host',
+          uid,
+          gid,
+          cwd: options.cwd ?? image.workingDir ?? '/',
+          env: { ...envRecord(image.env), HOME: '/tmp', ...options.env },
+          command,
+        };
+        return new ChRunTool(chRunCommand(plan, NAMESPACE_SCRIPT), runnerEnv(), io, stageDir);
+      },
+    };
+  }
+}
+
+/** Your paths, as they are (no daemon in between); ch-run's bind syntax cannot carry a ":". */
+function resolveMounts(request: ToolRequest): ResolvedMount[] {
+  return request.mounts.map((mount, i) => {
+    for (const path of [mount.path, mount.target]) {
+      if (path.includes(':') || path.includes('\n')) throw new InvalidInputError(`mounts[${i}]`, path, 'a path containing ":" or a newline cannot be bound by ch-run: rename it or mount its parent directory');
+    }
+    return { target: mount.target, source: { type: 'bind', path: realpathSync(mount.path) }, readOnly: !mount.write, localPath: mount.path };
+  });
+}
+
+/** What `docker run` would execute: the entrypoint, then the arguments (or the image's CMD without any). */
+export function toolCommand(image: Pick<ReadyImage, 'entrypoint' | 'cmd'>, args: string[], entrypoint: string | string[] | undefined): string[] {
+  const ep = entrypoint === undefined ? (image.entrypoint ?? []) : (Array.isArray(entrypoint) ? entrypoint : [entrypoint]).filter((part) => part !== '');
+  const rest = args.length > 0 || entrypoint !== undefined ? args : (image.cmd ?? []);
+  const command = [...ep, ...rest];
+  if (command.length === 0) throw new InvalidInputError('args', args, 'a command: the image has no entrypoint or default command');
+  return command;
+}
+
+function envRecord(env: string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const pair of env) {
+    const at = pair.indexOf('=');
+    if (at > 0) record[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return record;
+}
+
+/** unshare, mount and ch-run's own environment (the tool's is cleared and set by ch-run). */
+function runnerEnv(): NodeJS.ProcessEnv {
+  return { PATH: `${process.env.PATH ?? ''}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, USER: callerName(), LANG: 'C' };
+}

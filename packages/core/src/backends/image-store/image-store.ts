@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lockImage } from './store-lock.js';
+import type { EventListener } from '../../lifecycle/events.js';
+import { localOwner } from '../../util/process-owner.js';
+import { convertFromDaemon, inspectInDaemon, type DaemonImage } from './daemon-source.js';
+import { storeKey, type StoredImage } from './stored-image.js';
+
+/** An image ready to run: its directory (a root filesystem) and what its config says. */
+export interface ReadyImage extends StoredImage {
+  dir: string;
+}
+
+/**
+ * Images as directories, converted once (`ch-convert`) and shared by every run, process and node
+ * that sees the directory: `<dir>/images/<key>/` with `<key>.json` beside it (written last, so its
+ * presence means complete). Keyed by image id, never by tag. A conversion holds
+ * `<dir>/locks/<key>.lock` (O_EXCL; owner and pid; refreshed; broken when its holder died or
+ * stopped refreshing: cache/cache-lock.ts), writes to a hidden temp name and renames into place:
+ * a thousand tasks asking at once convert once; a crash leaves no half image under the real name.
+ */
+export class ImageStore {
+  constructor(readonly dir: string) {}
+
+  /**
+   * The image for `image`: with `pull: "missing"` the newest stored image of that name, else
+   * (or with `"always"`) the one the local daemon has, converted unless already stored.
+   */
+  async ensure(image: string, options: { pull: 'missing' | 'always' | 'never'; signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv }): Promise<ReadyImage> {
+    if (options.pull !== 'always') {
+      const stored = this.find(image);
+      if (stored) {
+        options.emit({ type: 'image:present', image, imageId: stored.imageId });
+        return stored;
+      }
+    }
+    const inDaemon = await inspectInDaemon(image, options.signal, options.env);
+    if (!inDaemon.found) {
+      throw new Error(`${image} is not in the image store (${this.dir}) and ${inDaemon.why}: convert it once where a Docker or Podman daemon has it (the store is shared), or name an image the store holds (\`tooldock images\` lists them)`);
+    }
+    const known = this.byId(inDaemon.image.imageId);
+    if (known) {
+      await this.addName(known, image);
+      options.emit({ type: 'image:present', image, imageId: known.imageId });
+      return known;
+    }
+    if (options.pull === 'never') throw new Error(`${image} is not in the image store (${this.dir}) and pull is "never"`);
+    return await this.convert(image, inDaemon.image, options);
+  }
+
+  /** Every complete image, newest first. */
+  list(): ReadyImage[] {
+    const images = join(this.dir, 'images');
+    let names: string[];
+    try {
+      names = readdirSync(images);
+    } catch {
+      return [];
+    }
+    const found: ReadyImage[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const meta = readMeta(join(images, name));
+      const dir = join(images, name.slice(0, -'.json'.length));
+      if (meta && existsSync(dir)) found.push({ ...meta, dir });
+    }
+    return found.sort((a, b) => b.convertedAt.localeCompare(a.convertedAt));
+  }
+
+  /** Removes images (all, or those `keep` says no to), and leftovers of dead conversions. */
+  async prune(keep: (image: ReadyImage) => boolean = () => false): Promise<ReadyImage[]> {
+    const removed: ReadyImage[] = [];
+    for (const image of this.list()) {
+      if (keep(image)) continue;
+      // The metadata first: a run starting now no longer finds it; one running keeps its open files.
+      await rm(`${image.dir}.json`, { force: true });
+      await rm(image.dir, { recursive: true, force: true });
+      removed.push(image);
+    }
+    return removed;
+  }
+
+  /** The image stored under `image` (a name it was converted from, or its id), without asking a daemon. */
+  find(image: string): ReadyImage | undefined {
+    return this.byName(image) ?? this.byId(image);
+  }
+
+  private byName(image: string): ReadyImage | undefined {
+    return this.list().find((stored) => stored.names.includes(image));
+  }
+
+  private byId(imageId: string): ReadyImage | undefined {
+    if (!/^[a-z0-9]+:[a-f0-9]{32,}$/.test(imageId)) return undefined;
+    return this.list().find((stored) => stored.imageId === imageId);
+  }
+
+  private async addName(stored: ReadyImage, name: string): Promise<void> {
+    if (stored.names.includes(name)) return;
+    const { dir, ...meta } = stored;
+    await writeMeta(`${dir}.json`, { ...meta, names: [...meta.names, name] }).catch(() => {}); // a read-only shared store: still usable
+  }
+
+  private async convert(image: string, source: DaemonImage, options: { signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv }): Promise<ReadyImage> {
+    const key = storeKey(source.imageId);
+    const images = join(this.dir, 'images');
+    mkdirSync(images, { recursive: true });
+    const release = await lockImage(this.dir, key, options.signal);
+    try {
+      const done = this.byId(source.imageId); // converted by another process while we waited
+      if (done) return done;
+      const dir = join(images, key);
+      await rm(dir, { recursive: true, force: true }); // a crash after the rename, before the metadata
+      const temp = join(images, `.${key}.partial-${localOwner()}-${randomBytes(4).toString('hex')}`);
+      const started = Date.now();
+      options.emit({ type: 'image:convert', image, imageId: source.imageId, status: 'converting', elapsedMs: 0 });
+      try {
+        await convertFromDaemon(image, temp, options.signal, (status) => options.emit({ type: 'image:convert', image, imageId: source.imageId, status, elapsedMs: Date.now() - started }), options.env);
+        await rename(temp, dir);
+      } catch (error) {
+        await rm(temp, { recursive: true, force: true });
+        throw error;
+      }
+      const meta: StoredImage = { imageId: source.imageId, names: [image], source: 'docker', entrypoint: source.entrypoint, cmd: source.cmd, env: source.env, workingDir: source.workingDir, convertedAt: new Date().toISOString() };
+      await writeMeta(`${dir}.json`, meta);
+      options.emit({ type: 'image:converted', image, imageId: source.imageId, durationMs: Date.now() - started });
+      return { ...meta, dir };
+    } finally {
+      await release();
+    }
+  }
+}
+
+function readMeta(path: string): StoredImage | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(path, 'utf8')) as StoredImage;
+    return typeof meta.imageId === 'string' && Array.isArray(meta.names) ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeMeta(path: string, meta: StoredImage): Promise<void> {
+  const temp = `${path}.partial-${randomBytes(4).toString('hex')}`;
+  await writeFile(temp, JSON.stringify(meta, null, 2));
+  await rename(temp, path);
+}
