@@ -6,6 +6,7 @@ import type { CacheSettings } from './cache-settings.js';
 import type { CacheStore } from './cache-store.js';
 import type { CallInputs } from './call-inputs.js';
 import type { PipedSource } from './piped-source.js';
+import { racyInputsHold } from './racy-inputs.js';
 import { restoreOutputs } from './restore-outputs.js';
 import { keptFingerprints } from './store-run.js';
 import { keptStillHold, writableState } from './writable-state.js';
@@ -40,6 +41,7 @@ export async function readyHit(call: HitCall, key: string, inputs: CallInputs): 
   if (!entry || !(await bounded(usable(store, entry, spec), signal, 'checking the cache'))) return undefined;
   const states = await bounded(writableState(spec), signal, 'looking at its writable mounts');
   if (!(await bounded(keptStillHold(entry.kept, states), signal, 'checking the cache'))) return undefined;
+  if (!(await bounded(racyInputsHold(spec, entry.racyInputs), signal, 'checking the cache'))) return undefined;
   const restored = await bounded(restoreOutputs(store, entry, states, spec.args), signal, 'restoring cached outputs').catch((error: unknown) => {
     if (error instanceof RunAborted) throw error;
     return undefined;

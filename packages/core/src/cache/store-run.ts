@@ -7,6 +7,7 @@ import type { CacheSettings } from './cache-settings.js';
 import type { CacheStore } from './cache-store.js';
 import { readCallInputs, sameFiles, type CallInputs } from './call-inputs.js';
 import { canonicalPartials } from './partial-names.js';
+import { racyInputs } from './racy-inputs.js';
 import { ProducedFiles } from './produced-files.js';
 import { concurrentWith, isHiddenTemp, namesPath, wroteDuring, type Writer } from './concurrent-writers.js';
 import { changesBetween, keptFiles, writableState, type MountChanges, type MountState } from './writable-state.js';
@@ -28,6 +29,7 @@ export interface BeforeRun {
  * complete blobs.
  */
 export async function storeRun(store: CacheStore, settings: CacheSettings, spec: RunSpec, before: BeforeRun, result: RunResult, streams: [BlobRef, BlobRef]): Promise<{ outputs: FileFingerprint[]; kept: FileFingerprint[] } | { notStored: string }> {
+  const recordedAtMs = Date.now();
   const now = await readCallInputs(spec, 'stat', AbortSignal.timeout(60_000), settings.dir);
   if (!sameFiles(before.inputs.files, now.files)) return { notStored: 'an input changed while the tool ran' };
   const after = await writableState(spec);
@@ -45,12 +47,13 @@ export async function storeRun(store: CacheStore, settings: CacheSettings, spec:
     outputs.push({ mount: state.mount, rel: canonicalPartials(entry.rel), mode: entry.mode, mtimeMs: entry.mtimeMs, ...blob });
     fingerprints.push({ path, size: blob.size, mtimeMs: entry.mtimeMs, sha256: blob.sha256 });
   }
-  const kept = await keptFiles(before.writable, after, settings.inputs, spec, produced);
+  const kept = await keptFiles(before.writable, after, settings.inputs, spec, produced, recordedAtMs);
   await store.writeEntry({
     version: ENTRY_VERSION, key: before.key, createdAt: new Date().toISOString(),
     result: storedResult(result), stdout: streams[0], stderr: streams[1],
     directories: changes.directories.map((d) => ({ mount: d.mount, rel: canonicalPartials(d.rel) })),
     outputs, kept, inputs: before.inputs.fingerprints,
+    racyInputs: await racyInputs(spec, before.inputs.files, recordedAtMs),
   } satisfies CacheEntry);
   return { outputs: fingerprints, kept: keptFingerprints(kept, after) };
 }

@@ -90,16 +90,19 @@ async function finish(run: RunContext, launched: LaunchedTool, exitCode: number)
   run.learnt({ ...outcome, finishedAt, durationMs });
   const { copyOutputs } = run.spec.options;
   const keep = copyOutputs === 'always' || (copyOutputs === 'on-success' && !outcome.failed);
-  await step(run, `Could not copy outputs of ${run.tool}`, () => launched.collectOutputs(keep, after));
+  const kept = await step(run, `Could not copy outputs of ${run.tool}`, () => launched.collectOutputs(keep, after));
+  for (const { path, note } of kept) run.emit({ type: 'outputs:kept-local', path, note });
+  const keptNotes = kept.map((k) => k.note);
+  run.learnt({ notes: keptNotes });
   if (run.signal.aborted) {
     // Ended by us: what reached the sinks is what the error shows; a stalled reader must not delay it.
     await bounded(run.output.flushed(), AbortSignal.timeout(500), 'writing its output').catch(() => {});
   } else {
     await step(run, `Could not write the output of ${run.tool}`, () => bounded(run.output.flushed(), run.signal, 'writing its output'));
   }
-  run.learnt(run.output.captured());
+  const captured = run.output.captured();
   const toolNotes = launched.notes?.() ?? [];
-  if (toolNotes.length) run.learnt({ notes: [...(run.facts.notes ?? []), ...toolNotes] });
+  run.learnt({ ...captured, notes: [...captured.notes, ...keptNotes, ...toolNotes] });
   if (outcome.failed && run.spec.options.reject) throw run.error(failureMessage(run.tool, outcome, run.limits), outcome);
   await run.output.commit(!outcome.failed);
   return buildResult(run.facts, outcome, { imageId: run.facts.imageId!, containerId: launched.id, startedAt, finishedAt, durationMs });

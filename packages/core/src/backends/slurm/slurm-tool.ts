@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { LaunchedTool, StepContext, ToolIo } from '../tool-backend.js';
+import type { KeptLocal, LaunchedTool, StepContext, ToolIo } from '../tool-backend.js';
 import type { EventListener } from '../../lifecycle/events.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { fanOutMembership } from './fan-out-arrays.js';
@@ -97,7 +97,9 @@ export class SlurmTool implements LaunchedTool {
     return { oomKilled: this.oomKilled };
   }
 
-  async collectOutputs(): Promise<void> {}
+  async collectOutputs(): Promise<KeptLocal[]> {
+    return [];
+  }
 
   /** Cancels a job still queued or running, then removes the run's spool directory. */
   async remove(signal: AbortSignal): Promise<void> {

@@ -1,3 +1,4 @@
+import type { KeptLocal } from '../transfer/mount-plan.js';
 import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { CommandNotRunnableError, type LaunchedTool, type StepContext, type ToolIo } from '../../tool-backend.js';
@@ -88,9 +89,10 @@ export class DockerTool implements LaunchedTool {
     return { oomKilled: state?.OOMKilled === true };
   }
 
-  async collectOutputs(keep: boolean, step: StepContext): Promise<void> {
+  async collectOutputs(keep: boolean, step: StepContext): Promise<KeptLocal[]> {
     // The signal goes in too: a copy-back still running when the run is ended must not move outputs in after it settled.
-    if (this.plan.afterExit) await bounded(this.plan.afterExit(this.handle(), keep, step.signal), step.signal, 'copying outputs back');
+    if (!this.plan.afterExit) return [];
+    return await bounded(this.plan.afterExit(this.handle(), keep, step.signal), step.signal, 'copying outputs back');
   }
 
   async remove(signal: AbortSignal): Promise<void> {
