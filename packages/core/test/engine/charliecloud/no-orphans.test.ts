@@ -28,6 +28,12 @@ function stageDirsOf(pid: number): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith('tooldock-ch-') && name.includes(`-${pid}-`));
 }
 
+/** Polls until `done()` or `withinMs` passed. */
+async function until(done: () => boolean, withinMs: number): Promise<void> {
+  const started = Date.now();
+  while (!done() && Date.now() - started < withinMs) await new Promise((r) => setTimeout(r, 100));
+}
+
 function fixtureProcess(mode: 'hold' | 'once', marker = '') {
   const child = spawn(process.execPath, [fixture, mode, store, busybox, marker], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -44,13 +50,14 @@ describe('a SIGKILLed submitter leaves no ch-run tool behind', () => {
     const marker = `300.${process.pid}${Date.now() % 1_000_000}`;
     const { child, exited } = fixtureProcess('hold', marker);
     for await (const line of createInterface({ input: child.stdout! })) if (line === 'RUNNING') break;
+    // The backgrounded shells start their `sleep` after the tool printed STARTED.
+    await until(() => processesWith(`sleep\0${marker}`).length === 2, 10_000);
     expect(processesWith(`sleep\0${marker}`).length).toBe(2);
     expect(stageDirsOf(child.pid!)).toHaveLength(1);
 
     child.kill('SIGKILL');
     expect((await exited).signal).toBe('SIGKILL');
-    const started = Date.now();
-    while (processesWith(`sleep\0${marker}`).length > 0 && Date.now() - started < 5_000) await new Promise((r) => setTimeout(r, 100));
+    await until(() => processesWith(marker).length === 0, 5_000);
     expect(processesWith(`sleep\0${marker}`)).toEqual([]);
     expect(processesWith(marker)).toEqual([]);
 
