@@ -3,7 +3,7 @@
 // allowed upwards where noted: they shape an interface, they do not couple at run time.
 /** @type {import('dependency-cruiser').IConfiguration} */
 const SRC = '^packages/core/src/';
-const features = `${SRC}(fan-out|sessions|layers|cache|records|diagnose|bin)/|${SRC}api/(run-tool|tool-run)\\.ts$|${SRC}(index|advanced)\\.ts$|${SRC}shutdown/cleanup-orphans\\.ts$`;
+const features = `${SRC}(fan-out|sessions|layers|cache|records|workflow|diagnose|bin)/|${SRC}api/(run-tool|tool-run)\\.ts$|${SRC}(index|advanced)\\.ts$|${SRC}shutdown/cleanup-orphans\\.ts$`;
 
 module.exports = {
   forbidden: [

@@ -67,6 +67,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // Notebooks in a real front end: Debian's Jupyter Notebook in headless Chromium
+          // (scripts/browser-setup.sh; docs/notebooks.md).
+          name: 'browser',
+          include: ['packages/*/test/browser/**/*.test.ts'],
+          globalSetup: ['test-support/engine-global-setup.ts'],
+          setupFiles: ['test-support/no-leftover-containers.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -74,7 +74,7 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 DefMemPerCPU=256
 ReturnToService=2
-KillWait=10
+KillWait=30
 MinJobAge=300
 SchedulerParameters=sched_min_interval=0
 NodeName=n[1-2] NodeHostname=$host Port=$((base + 2))-$((base + 3)) CPUs=2 RealMemory=4000 State=UNKNOWN

@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/test-peers.sh
 bash scripts/charliecloud.sh  # the daemonless engine (ch-run) and its unprivileged test user
+bash scripts/cwltool.sh       # the workflow engine that re-runs exported workflows
 bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
 bash scripts/registry.sh
+bash scripts/browser-setup.sh
 pnpm run --silent typecheck
 # ESLint (typescript-eslint's recommended rules, eslint.config.js): fix findings, do not silence them.
 pnpm run --silent lint

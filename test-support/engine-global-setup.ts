@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@tooldock/core';
+import { checkEngineHealth } from './engine-health.js';
 import { testImages } from './test-images.js';
 
 /**
  * Engine tests need a real daemon and the local test images. There is no skip: without them
  * the run fails, with the command that sets them up.
  */
-export default async function setup(): Promise<(() => void) | undefined> {
+export default async function setup(): Promise<() => Promise<void>> {
   const engine = connect();
   const docker = engine.docker;
   try {
@@ -26,8 +27,15 @@ export default async function setup(): Promise<(() => void) | undefined> {
     });
   }
   // Every run leaves a record under TOOLDOCK_HOME: the tests' go to a temp home, not ~/.cache.
-  if (process.env.TOOLDOCK_HOME) return undefined;
-  const home = mkdtempSync(join(tmpdir(), 'tooldock-test-home-'));
-  process.env.TOOLDOCK_HOME = home;
-  return () => rmSync(home, { recursive: true, force: true });
+  const home = process.env.TOOLDOCK_HOME ? undefined : mkdtempSync(join(tmpdir(), 'tooldock-test-home-'));
+  if (home) process.env.TOOLDOCK_HOME = home;
+  // A wedged engine fails here, once, not as a timeout in every test (engine-health.ts).
+  await checkEngineHealth(images.busybox, 'before');
+  return async () => {
+    try {
+      await checkEngineHealth(images.busybox, 'after');
+    } finally {
+      if (home) rmSync(home, { recursive: true, force: true });
+    }
+  };
 }

@@ -1,6 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
 import { bounded } from '../packages/core/src/lifecycle/bounded.js';
-import type { LaunchedTool, PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../packages/core/src/backends/tool-backend.js';
+import type { KeptLocal, LaunchedTool, PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../packages/core/src/backends/tool-backend.js';
 
 /** The steps of a run the lifecycle (lifecycle/run-container.ts) drives through a backend. */
 export type FakeStep = 'prepare' | 'launch' | 'beforeStart' | 'start' | 'running' | 'exitFacts' | 'collectOutputs';
@@ -129,8 +129,9 @@ class FakeTool implements LaunchedTool {
     return { oomKilled: this.script.oomKilled ?? false };
   }
 
-  collectOutputs(_keep: boolean, step: StepContext): Promise<void> {
-    return this.backend.enter('collectOutputs', this.script, step.signal);
+  async collectOutputs(_keep: boolean, step: StepContext): Promise<KeptLocal[]> {
+    await this.backend.enter('collectOutputs', this.script, step.signal);
+    return [];
   }
 
   async remove(): Promise<void> {

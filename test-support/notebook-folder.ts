@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './built-packages.js';
 import { tempDir } from './temp-dir.js';
+import { notebookImageEnv } from './test-images.js';
 
 const run = promisify(execFile);
 
@@ -33,7 +34,7 @@ export async function outsideNotebookFolder(): Promise<NotebookFolder> {
   }));
   // No NODE_PATH: the workspace's tslab wrapper sets one; a user's kernel has none.
   const { NODE_PATH: _unused, ...env } = process.env;
-  return { folder, env: { ...env, JUPYTER_PATH: kernels, TOOLDOCK_TEST_IMAGES: join(repoRoot, '.cache', 'test-images.json'), NO_COLOR: '1' } };
+  return { folder, env: { ...env, JUPYTER_PATH: kernels, ...notebookImageEnv(), TOOLDOCK_TEST_IMAGES: join(repoRoot, '.cache', 'test-images.json'), NO_COLOR: '1' } };
 }
 
 /** Writes a notebook of code cells for `kernel`. */

@@ -15,8 +15,11 @@ export class PrivateDaemon {
   readonly socket = join(this.dir, 'docker.sock');
   private process: ChildProcess | undefined;
 
-  /** `extraHosts`: more `-H` listeners, e.g. `tcp://127.0.0.1:23750` (loopback only). */
-  constructor(private readonly extraHosts: string[] = []) {}
+  /**
+   * `extraHosts`: more `-H` listeners, e.g. `tcp://127.0.0.1:23750` (loopback only);
+   * `extraArgs`: more dockerd flags (e.g. `--tlsverify` and its certificates).
+   */
+  constructor(private readonly extraHosts: string[] = [], private readonly extraArgs: string[] = []) {}
 
   get host(): string {
     return `unix://${this.socket}`;
@@ -32,7 +35,7 @@ export class PrivateDaemon {
     rmSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
     this.process = spawn('dockerd', [
       '-H', this.host, ...this.extraHosts.flatMap((h) => ['-H', h]), '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'),
-      '--pidfile', join(this.dir, 'dockerd.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false',
+      '--pidfile', join(this.dir, 'dockerd.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false', ...this.extraArgs,
     ], { stdio: ['ignore', this.log(), this.log()], detached: true });
     if (await daemonAnswers(this.host, 60_000)) return;
     throw new Error(`private dockerd on ${this.socket} did not answer within 60 s; see ${join(this.dir, 'dockerd.log')}`);
@@ -100,8 +103,8 @@ function killProcessesMentioning(text: string): void {
  * A {@link PrivateDaemon} for the enclosing suite: started (with `images` loaded from the shared
  * daemon) before its tests, destroyed after them (`KEEP_DAEMON=1` keeps it, to look at its log).
  */
-export function usePrivateDaemon(images: string[], extraHosts: string[] = []): PrivateDaemon {
-  const daemon = new PrivateDaemon(extraHosts);
+export function usePrivateDaemon(images: string[], extraHosts: string[] = [], extraArgs: string[] = []): PrivateDaemon {
+  const daemon = new PrivateDaemon(extraHosts, extraArgs);
   beforeAll(async () => {
     await daemon.start();
     for (const image of images) daemon.loadImage(image);

@@ -18,9 +18,11 @@ export function testCluster(runtime: 'docker' | 'podman' = 'docker'): SlurmEngin
   useTestCluster();
   const engine = connect({ slurm: { runtime, partition: 'main', spoolDir: tempDir('slurm-spool') } });
   afterAll(async () => {
-    // A job whose result is in stays COMPLETING until its node reports back (seconds when loaded).
+    // A job whose result is in stays COMPLETING until its node reports back (seconds when loaded),
+    // and a canceled one RUNNING while its script makes sure no container can still land
+    // (job-script.ts; bounded by the cluster's KillWait: Slurm's default 30 s).
     let left = activeJobs(engine.jobName);
-    for (let i = 0; i < 60 && left.length && left.every((job) => job.endsWith(' COMPLETING')); i++) {
+    for (let i = 0; i < 140 && left.length && left.every((job) => / (COMPLETING|RUNNING)$/.test(job)); i++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       left = activeJobs(engine.jobName);
     }

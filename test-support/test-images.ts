@@ -17,3 +17,12 @@ export function testImages(): TestImages {
     throw new Error(`${file} is missing: run \`npm test\` (or bash scripts/setup.sh) to build the test images`);
   }
 }
+
+/**
+ * The variables the example notebooks read for their images (docs/notebooks.md), pointed at the
+ * local test images: offline, nothing can be pulled.
+ */
+export function notebookImageEnv(): Record<string, string> {
+  const { busybox, bio } = testImages();
+  return { TOOLDOCK_SHELL_IMAGE: busybox, TOOLDOCK_BWA_IMAGE: bio, TOOLDOCK_SAMTOOLS_IMAGE: bio, TOOLDOCK_FASTQC_IMAGE: bio };
+}

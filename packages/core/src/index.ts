@@ -68,3 +68,4 @@ export { session } from './backends/docker/process-session.js';
 export { runRecords, type RunRecordsOptions } from './records/run-records.js';
 export type { RunRecord, RecordedFile, RecordedMount } from './records/run-record.js';
 export { exportProvenance, type ExportProvenanceOptions, type ExportedCrate } from './records/crate/export-provenance.js';
+export { exportWorkflow, type ExportWorkflowOptions, type ExportedWorkflow } from './workflow/export-workflow.js';

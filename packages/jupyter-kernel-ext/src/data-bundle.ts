@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { cut, escapeHtml } from './html.js';
-import type { MimeBundle } from './render.js';
+import { NO_MATH, type MimeBundle } from './render.js';
 
 const MAX_ROWS = 100;
 type Row = Record<string, unknown>;
@@ -48,7 +48,7 @@ function tableBundle(rows: Row[], index: string[] | undefined): MimeBundle {
   const body = shown.map((r, i) => [...(index ? [index[i]!] : []), ...columns.map((c) => cut(cellText(r[c]), 80))]);
   const numeric = columns.map((c) => shown.every((r) => r[c] === undefined || typeof r[c] === 'number'));
   const align = (i: number) => (numeric[i - (index ? 1 : 0)] ? ' style="text-align:right"' : '');
-  const html = `<table class="tooldock-data"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+  const html = `<table class="tooldock-data ${NO_MATH}"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
     body.map((cells) => `<tr>${cells.map((c, i) => (index && i === 0 ? `<th>${escapeHtml(c)}</th>` : `<td${align(i)}>${escapeHtml(c)}</td>`)).join('')}</tr>`).join('') +
     `</tbody></table>${hidden > 0 ? `<small>… ${hidden} more rows (${rows.length} in all)</small>` : ''}`;
   return { 'text/plain': textTable(header, body) + (hidden > 0 ? `\n… ${hidden} more rows` : ''), 'text/html': html };

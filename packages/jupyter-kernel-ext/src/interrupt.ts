@@ -1,4 +1,20 @@
 /**
+ * The safe default, installed when the helper is imported in a kernel: a SIGINT listener of the
+ * program's own. tooldock's signal handler sees it and, on Stop/interrupt, cancels every running
+ * container without ending the process; without it the handler re-raises the signal, and Deno's
+ * kernel (which dies on SIGINT unless a listener is installed) is lost with all its state.
+ * Under Deno the cell's tooldock runs end as canceled; other awaits in the cell are not
+ * interrupted (Deno cannot stop running JavaScript): restart the kernel for those.
+ */
+export function keepKernelOnInterrupt(): void {
+  const marker = Symbol.for('tooldock.jupyter.keepKernel');
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[marker]) return;
+  g[marker] = true;
+  process.on('SIGINT', () => {});
+}
+
+/**
  * An AbortSignal that fires when the kernel is interrupted (SIGINT), for `runTool`/`runMany`'s
  * `signal`: the running containers are killed and removed, and the kernel stays alive. Under
  * Deno a signal listener is required or the kernel dies; under Node (tslab) the listener also

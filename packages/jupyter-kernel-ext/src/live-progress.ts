@@ -12,8 +12,9 @@ export type LiveProgress = ProgressListener & {
 
 /**
  * An `onProgress` handler that keeps one HTML table up to date in place (Deno's Jupyter kernel
- * via a display id, tslab via `newDisplay()`), at most 5 redraws a second, with a final redraw when the fan-out ends.
- * Outside a kernel it prints one summary line per second at most.
+ * via a display id, tslab via a display id too), at most 5 redraws a second, with a final redraw
+ * when the fan-out ends. While tasks run it also redraws once a second on its own, so the clock
+ * moves when the tools print nothing. Outside a kernel it prints one summary line per second at most.
  *
  * @example
  * ```ts
@@ -29,6 +30,7 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
   let shown = false;
   let lastDraw = 0;
   let timer: NodeJS.Timeout | undefined;
+  let ticker: NodeJS.Timeout | undefined;
   let drawing: Promise<void> = Promise.resolve();
   const interval = inKernel ? 200 : 1000;
 
@@ -45,14 +47,21 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
     return drawing;
   };
 
+  const stopTicking = () => {
+    clearInterval(ticker);
+    ticker = undefined;
+  };
   const listener = ((progress: FanOutProgress) => {
     latest = progress;
     if (progress.finished) {
       clearTimeout(timer);
       timer = undefined;
+      stopTicking();
       void draw();
       return;
     }
+    // The clock: a redraw each second between events (silent tools), only in a kernel.
+    if (inKernel) ticker ??= setInterval(() => { if (Date.now() - lastDraw >= 900) void draw(); }, 1000);
     const wait = interval - (Date.now() - lastDraw);
     if (wait <= 0) void draw();
     else timer ??= setTimeout(() => ((timer = undefined), void draw()), wait);
@@ -60,6 +69,7 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
   listener.flush = async () => {
     clearTimeout(timer);
     timer = undefined;
+    if (latest?.finished) stopTicking();
     await draw();
   };
   return listener;

@@ -2,9 +2,9 @@ import { inspect } from 'node:util';
 import { isToolError } from '@tooldock/core';
 import { dataBundle } from './data-bundle.js';
 import { displayBundle } from './display.js';
-import { denoJupyter, detectKernel, letDenoSend } from './kernel.js';
+import { detectKernel } from './kernel.js';
 import { errorBundle, isRunResult, isSettled, outcomesBundle, plainErrorBundle, resultBundle, type MimeBundle } from './render.js';
-import { installTslabProtocol, tslabCellUnderProtocol, tslabResultMarker } from './tslab-protocol.js';
+import { installTslabProtocol } from './tslab-protocol.js';
 import { tslabDisplay } from './tslab-kernel.js';
 
 /**
@@ -45,10 +45,10 @@ const denoDisplay = Symbol.for('Jupyter.display');
 const nodeInspect = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * Makes a value render itself richly as a cell's last expression, in both kernels. Under Deno
- * the output is sent while the kernel asks for it (`Symbol.for("Jupyter.display")`), before the
- * cell reports idle, so headless runs do not lose it; under tslab it becomes the cell's
- * `execute_result`. Elsewhere the value prints as its text form.
+ * Makes a value render itself richly as a cell's last expression, in both kernels — also values
+ * the helper would not recognise on its own (a class instance with a bundle). Run results,
+ * errors, fan-out results and records need no `rich()` once the helper is imported: a bare
+ * value renders the same (see bare-value.ts). Elsewhere the value prints as its text form.
  *
  * @example
  * ```ts
@@ -59,24 +59,16 @@ const nodeInspect = Symbol.for('nodejs.util.inspect.custom');
 export function rich<T extends object>(value: T): T {
   const bundle = () => bundleOf(value);
   if (detectKernel() === 'tslab') installTslabProtocol();
-  Object.defineProperty(value, denoDisplay, {
-    // Deno sends what this returns as the execute_result — at times after the idle status, and
-    // nbconvert drops it. Sent from here, as a display awaited before returning, it arrives in
-    // time; the empty bundle returned leaves only an empty execute_result for Deno to send.
-    value: async () => {
-      if (!denoJupyter()) return bundle();
-      await displayBundle(bundle());
-      await letDenoSend();
-      return {};
-    },
-    enumerable: false, configurable: true,
-  });
+  // Deno: its kernel's formatter asks this for the execute_result (bare-value.ts's hook answers
+  // first for what it recognises, with the same bundle).
+  Object.defineProperty(value, denoDisplay, { value: bundle, enumerable: false, configurable: true });
   Object.defineProperty(value, nodeInspect, {
-    // tslab console.log's a cell's value: the completed protocol turns this into its result.
+    // tslab console.log's a cell's value: under the completed protocol it is caught before this
+    // is asked (an execute_result); the cell that imported the helper still runs under tslab's
+    // own protocol: a display. Outside a kernel, the text form.
     value: (depth: number, options: object) => {
-      if (detectKernel() !== 'tslab') return detectKernel() === 'plain' ? bundle()['text/plain'] : inspect({ ...value }, { ...options, depth });
-      if (tslabCellUnderProtocol()) return tslabResultMarker(bundle() as Record<string, string>);
-      // The cell that imported the helper still runs under tslab's own protocol: a display.
+      if (detectKernel() === 'plain') return bundle()['text/plain'];
+      if (detectKernel() !== 'tslab') return inspect({ ...value }, { ...options, depth });
       return tslabDisplay(bundle() as Record<string, string>) ? '' : bundle()['text/plain'];
     },
     enumerable: false, configurable: true,

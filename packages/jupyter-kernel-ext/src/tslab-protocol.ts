@@ -1,3 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import vm from 'node:vm';
+import { isToolError } from '@tooldock/core';
+import { bareValueBundle } from './bare-value.js';
+import type { MimeBundle } from './render.js';
 import { tslabInternal, type TslabJupyter } from './tslab-kernel.js';
 
 // tslab 1.0 speaks a reduced Jupyter protocol: no execute_input (executed notebooks have no
@@ -20,13 +25,24 @@ interface Handler {
 
 const installed = Symbol.for('tooldock.jupyter.tslabProtocol');
 const failed = Symbol('cell failed');
-const resultMarker = /\u2063tooldock-result:(\d+)\u2063\n?/;
+const resultMarker = /\u2063tooldock-result:([\w-]+)\u2063\n?/;
+/** Bundles of the values cells ended with, until tslab's console.log of their stand-ins reaches stdout. */
+const pendingResults = new Map<string, MimeBundle>();
 
-/** Bundles of the values a cell ended with, until tslab's console.log of them reaches stdout. */
-const pendingResults = new Map<number, Record<string, string>>();
-let nextResult = 0;
+/**
+ * What tslab gets instead of a cell's value that has a rich form: an object that inspects as a
+ * marker naming the value's bundle. Values without one pass through unchanged.
+ */
+function standIn(value: unknown): unknown {
+  const bundle = bareValueBundle(value);
+  if (!bundle) return value;
+  const id = randomUUID();
+  pendingResults.set(id, bundle);
+  return { [Symbol.for('nodejs.util.inspect.custom')]: () => `\u2063tooldock-result:${id}\u2063` };
+}
 
-let cellRunning = false;
+/** The cell running under the completed protocol: where its value and its failure go. */
+let cell: { result(bundle: MimeBundle): void; error?: unknown } | undefined;
 
 /** True once the protocol completion runs in this tslab kernel. */
 export function tslabProtocolInstalled(): boolean {
@@ -35,17 +51,7 @@ export function tslabProtocolInstalled(): boolean {
 
 /** True while a cell runs under the completed protocol (not the cell that installed it). */
 export function tslabCellUnderProtocol(): boolean {
-  return cellRunning;
-}
-
-/**
- * What a cell's last-expression value prints as under tslab: a marker that the completed
- * protocol turns into a real `execute_result` carrying `bundle`.
- */
-export function tslabResultMarker(bundle: Record<string, string>): string {
-  const id = nextResult++;
-  pendingResults.set(id, bundle);
-  return `\u2063tooldock-result:${id}\u2063`;
+  return cell !== undefined;
 }
 
 /** Completes tslab's protocol (see above) for every cell after this one. False if not tslab. */
@@ -88,42 +94,98 @@ export function installTslabProtocol(): boolean {
     const count = ++handler.execCount;
     publish('execute_input', { code, execution_count: count });
     const streams = new HeldStderr((name, text) => publish('stream', { name, text }));
+    // As tslab does: the cell's output goes to the cell, also what arrives after it ended.
     const writeStdout: WriteStream = (name, text) => {
       const match = resultMarker.exec(text);
-      const bundle = match ? pendingResults.get(Number(match[1])) : undefined;
+      const bundle = match ? pendingResults.get(match[1]!) : undefined;
       if (!match || !bundle) return streams.write(name, text);
-      pendingResults.delete(Number(match[1]));
-      const before = text.slice(0, match.index);
+      pendingResults.delete(match[1]!);
+      if (match.index > 0) streams.write(name, text.slice(0, match.index));
+      current.result(bundle);
       const after = text.slice(match.index + match[0].length);
-      if (before) streams.write(name, before);
-      streams.flush();
-      publish('execute_result', { execution_count: count, data: bundle, metadata: {} });
       if (after) streams.write(name, after);
     };
-    // As tslab does: the cell's output goes to the cell, also what arrives after it ended.
     process.stdout.write = handler.createWriteToIopub('stdout', writeStdout) as typeof process.stdout.write;
     process.stderr.write = handler.createWriteToIopub('stderr', (name, text) => streams.write(name, text)) as typeof process.stderr.write;
     jupyter!.lastWriteDisplayData = ((content, update) => {
       streams.flush();
       publish(update ? 'update_display_data' : 'display_data', content);
     }) as WriteDisplay;
-    cellRunning = true;
-    const ok = await handler.executor.execute(code).finally(() => { cellRunning = false; });
-    // tslab prints a failure with console.error as its last word: that is the error output.
+    const current: NonNullable<typeof cell> = {
+      result: (bundle) => {
+        streams.flush();
+        publish('execute_result', { execution_count: count, data: bundle, metadata: {} });
+      },
+    };
+    cell = current;
+    const ok = await handler.executor.execute(code).finally(() => { cell = undefined; });
+    // tslab prints a failure with console.error as its last word: that is the error output —
+    // the thrown value itself when we caught it on its way (short), else tslab's text.
     const last = ok ? undefined : streams.takeLast();
     streams.release();
     if (ok) return count;
-    const details = describe(last ?? 'the cell failed');
+    const details = current.error !== undefined ? shortError(current.error) : describe(last ?? 'the cell failed');
     publish('error', details);
     throw Object.assign(new Error(details.evalue), { [failed]: { count, ...details } });
   }
+
+  // tslab ends a cell by console.log'ging its value — with the console it captured when it
+  // started, out of our reach — and reports a failure with console.error(error). Its compiled
+  // cell stores the value as `exports.tsLastExpr` first: there, through the exports object it
+  // hands every cell, a value with a rich form is swapped for a stand-in that prints a marker,
+  // which the cell's stdout turns into an execute_result (the user's value is not touched).
+  const hook = (globalThis as { __tslab__?: { exports: object } }).__tslab__;
+  if (hook) {
+    const target = hook.exports;
+    hook.exports = new Proxy(target, {
+      set: (_t, key, value) => Reflect.set(target, key, cell && typeof key === 'string' && /^tsLastExpr\d*$/.test(key) ? standIn(value) : value),
+    });
+  }
+  // The failure: tslab prints the thrown value with that captured console too. It runs each cell
+  // through vm.runInThisContext (looked up per call): the wrapper sees the error itself, thrown
+  // or rejected, and the cell's error output is made from it (shortError), not from the print.
+  const run = vm.runInThisContext;
+  vm.runInThisContext = function (this: unknown, code: string, options?: vm.RunningCodeOptions | string) {
+    const current = cell;
+    if (!current || !/^\((async )?function\(exports, require\) \{/.test(code)) return run.call(vm, code, options);
+    try {
+      const value = run.call(vm, code, options) as unknown;
+      if (value instanceof Promise) value.catch((e: unknown) => { current.error ??= e; });
+      return value;
+    } catch (e) {
+      current.error ??= e;
+      throw e;
+    }
+  } as typeof vm.runInThisContext;
 
   (globalThis as Record<symbol, unknown>)[installed] = true;
   return true;
 }
 
-/** ename/evalue/traceback from the text tslab printed for a failure. */
+/**
+ * A thrown error as a person wants to read it: name and message (a ToolError's message already
+ * names the image, the command and the tool's last stderr lines), no stack of tooldock's or
+ * tslab's internals; only the frames inside the cell itself for other errors (a bug in the cell).
+ */
+function shortError(e: unknown): { ename: string; evalue: string; traceback: string[] } {
+  if (!(e instanceof Error)) return describe(String(e));
+  const err = e as Error & { code?: unknown };
+  if (err.message === 'Interrupted asynchronously') return INTERRUPTED;
+  const head = `${err.name}: ${err.message}`.split('\n');
+  const ours = isToolError(err) || typeof err.code === 'string' || err.name === 'InvalidInputError';
+  const cellFrames = ours ? [] : String(err.stack ?? '').split('\n').filter((l) => /^\s+at .*evalmachine/.test(l));
+  return { ename: err.name, evalue: err.message, traceback: [...head, ...cellFrames] };
+}
+
+/** tslab's own rejection when the kernel is interrupted while a cell awaits, said in one line. */
+const INTERRUPTED = {
+  ename: 'Interrupted', evalue: 'the cell was interrupted',
+  traceback: ['Interrupted: the cell was stopped; tooldock canceled the containers it was running (the kernel and its variables are kept)'],
+};
+
+/** ename/evalue/traceback from the text tslab printed for a failure (a type error, a thrown value). */
 function describe(text: string): { ename: string; evalue: string; traceback: string[] } {
+  if (/^Error: Interrupted asynchronously\b/.test(text)) return INTERRUPTED;
   const lines = text.replace(/\s+$/, '').split('\n');
   const [, ename, evalue] = /^([A-Za-z_$][\w$]*(?:Error|Exception)|Uncaught)\b:?\s*(.*)$/.exec(lines[0] ?? '') ?? [];
   return { ename: ename ?? 'Error', evalue: ename ? evalue ?? '' : lines[0] ?? '', traceback: lines };

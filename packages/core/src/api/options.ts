@@ -51,6 +51,10 @@ const memorySchema = z.union([z.number(), z.string()], { error: MEMORY_FORMS }).
   else if (bytes > Number.MAX_SAFE_INTEGER) ctx.addIssue({ code: 'custom', message: 'is too large to be a memory limit' });
 });
 
+/** The daemon turns cpus into a CFS quota per 100 000 µs period; the kernel refuses a quota under 1000 µs. */
+const MIN_CPUS = 0.01;
+const CPUS_FORMS = 'must be a number of cores from 0.01 (the kernel\'s smallest CPU quota) to 1024, e.g. 0.5 or 2';
+
 // Docker passes env as "NAME=value" C strings: "=" in a name splits it, NUL truncates, a newline corrupts.
 const envName = z.string().regex(/^[^=\0\n]+$/, 'an environment variable name must be non-empty and contain no "=", NUL or newline');
 const envValue = z.string().refine((v) => !v.includes('\0'), 'an environment variable value must not contain NUL');
@@ -101,8 +105,8 @@ export const RunOptionsSchema = z.object({
   env: z.record(envName, envValue).optional(),
   /** `"auto"` (default): the caller's uid:gid; `"image"`: the image's USER; or `"uid[:gid]"`. */
   user: userSchema.default('auto'),
-  /** CPU limit, in cores (fractions allowed). */
-  cpus: z.number().positive('must be a positive number of cores').max(1024).optional(),
+  /** CPU limit, in cores (fractions down to 0.01: the kernel's CFS quota is at least 1 ms per 100 ms period). */
+  cpus: z.number({ error: CPUS_FORMS }).min(MIN_CPUS, CPUS_FORMS).max(1024, CPUS_FORMS).optional(),
   /** Memory limit: bytes, or a size such as `"512m"`. Swap is disabled so the limit is real. */
   memory: memorySchema.optional(),
   /**

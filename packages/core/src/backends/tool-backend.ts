@@ -34,6 +34,15 @@ export interface ToolBackend {
   explainError(error: unknown): string;
 }
 
+/**
+ * A path where copy mode kept the local version over the tool's (it changed here since it was
+ * sent), with the words the run's `notes` carry.
+ */
+export interface KeptLocal {
+  path: string;
+  note: string;
+}
+
 /** A validated request, as the backend sees it. */
 export interface ToolRequest {
   image: string;
@@ -86,12 +95,17 @@ export interface LaunchedTool {
   start(step: StepContext): Promise<void>;
   /** Kills the tool's whole process tree; a tool already gone is fine. */
   kill(signal: AbortSignal): Promise<void>;
+  /** What the caller should know about this run's output (e.g. the runtime broke the attach), after exit. */
+  notes?(): string[];
   /** After a kill: stop honouring backpressure, so a stalled reader cannot keep the tool alive. */
   dropOutput(): void;
   /** Why a failed tool ended, asked only for failures (an OOM kill is known after the exit). */
   exitFacts(exitCode: number, step: StepContext): Promise<{ oomKilled: boolean }>;
-  /** Brings writable outputs back (copy mode) when `keep`; after exit. */
-  collectOutputs(keep: boolean, step: StepContext): Promise<void>;
+  /**
+   * Brings writable outputs back (copy mode) when `keep`; after exit. Returns where a local
+   * version was kept over the tool's (it changed here meanwhile), for the run's notes.
+   */
+  collectOutputs(keep: boolean, step: StepContext): Promise<KeptLocal[]>;
   /** Removes what launch made; bounded by `signal`, owed for later if the runtime is away. */
   remove(signal: AbortSignal): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readFileSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { NOTEBOOK_PACKAGES, checkoutRoot, ownVersion, packCheckout } from './package-sources.js';
 
 export interface InitOptions {
@@ -23,16 +24,14 @@ export const TARBALL_FOLDER = 'tooldock-packages';
  */
 export async function initNotebookFolder(options: InitOptions): Promise<number> {
   const folder = resolve(options.base, options.folder ?? '.');
-  mkdirSync(folder, { recursive: true });
-  updateJson(join(folder, 'package.json'), (pkg) => ({
-    name: npmName(basename(folder)), private: true, type: 'module', ...pkg,
-    // `npm run tooldock -- doctor` runs node_modules/.bin/tooldock or fails: never a download.
-    scripts: { tooldock: 'tooldock', ...(pkg.scripts as object | undefined) },
-    // tslab type-checks cells: without Node's types, `import … from 'node:fs'` is an error.
-    devDependencies: { '@types/node': '^20.19.0', ...(pkg.devDependencies as object | undefined) },
-  }));
-  // Deno's kernel resolves bare imports through package.json only with a node_modules it may read.
-  updateJson(join(folder, 'deno.json'), (deno) => ({ nodeModulesDir: 'manual', ...deno }));
+  try {
+    writeManifests(folder);
+  } catch (error) {
+    // A bad file or folder is the user's to fix: one clear line, no stack trace, nothing half-written.
+    if (!(error instanceof InvalidInputError)) throw error;
+    console.error(`tooldock init: ${error.message}`);
+    return 1;
+  }
 
   const root = options.fromRegistry ? undefined : checkoutRoot();
   let specs: string[];
@@ -55,10 +54,65 @@ export async function initNotebookFolder(options: InitOptions): Promise<number> 
   return 0;
 }
 
-function updateJson(file: string, change: (value: Record<string, unknown>) => Record<string, unknown>): void {
-  const current = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
-  const next = change(current);
-  if (JSON.stringify(next) !== JSON.stringify(current)) writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
+/**
+ * package.json and deno.json, validated both before either is written: each must be absent or a
+ * regular file (a symlink would rewrite another project's file) holding a JSON object (not
+ * `null`, not JSONC with comments), and the folder must be writable. Anything else is an
+ * InvalidInputError naming the file, and nothing is written.
+ */
+function writeManifests(folder: string): void {
+  const folderStats = lstatOrUndefined(folder);
+  if (folderStats && !folderStats.isDirectory()) throw new InvalidInputError('folder', folder, 'must be a directory (or not exist yet)');
+  const pending: Array<() => void> = [];
+  const updateJson = (file: string, change: (value: Record<string, unknown>) => Record<string, unknown>) => {
+    const current = readJsonObject(file);
+    const next = change(current);
+    if (JSON.stringify(next) !== JSON.stringify(current)) pending.push(() => writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`));
+  };
+  updateJson(join(folder, 'package.json'), (pkg) => ({
+    name: npmName(basename(folder)), private: true, type: 'module', ...pkg,
+    // `npm run tooldock -- doctor` runs node_modules/.bin/tooldock or fails: never a download.
+    scripts: { tooldock: 'tooldock', ...(pkg.scripts as object | undefined) },
+    // tslab type-checks cells: without Node's types, `import … from 'node:fs'` is an error.
+    devDependencies: { '@types/node': '^20.19.0', ...(pkg.devDependencies as object | undefined) },
+  }));
+  // Deno's kernel resolves bare imports through package.json only with a node_modules it may read.
+  updateJson(join(folder, 'deno.json'), (deno) => ({ nodeModulesDir: 'manual', ...deno }));
+  if (pending.length === 0) return;
+  if (!folderStats) mkdirSync(folder, { recursive: true });
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new InvalidInputError('folder', folder, 'must be writable (tooldock init writes package.json and deno.json there)');
+  }
+  try {
+    for (const write of pending) write();
+  } catch (error) {
+    throw new InvalidInputError('folder', folder, `must be writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+function readJsonObject(file: string): Record<string, unknown> {
+  const stats = lstatOrUndefined(file);
+  if (!stats) return {};
+  if (stats.isSymbolicLink()) throw new InvalidInputError(basename(file), file, 'must be a regular file, not a symbolic link (tooldock init would rewrite the file it points to)');
+  if (!stats.isFile()) throw new InvalidInputError(basename(file), file, 'must be a regular file');
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError(basename(file), file, `must be plain JSON (JSONC comments cannot be kept: remove them): ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidInputError(basename(file), file, 'must hold a JSON object ({ … })');
+  return value as Record<string, unknown>;
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function npmName(folderName: string): string {

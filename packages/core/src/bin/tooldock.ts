@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// tooldock doctor [--json] | cleanup | init [folder] [--from-registry] | cache ls|prune
+// tooldock doctor [--json] | cleanup | init [folder] [--from-registry] | cache ls|prune | export cwl <dir>
 import { doctor } from '../diagnose/doctor.js';
 import { cleanupOrphans } from '../shutdown/cleanup-orphans.js';
 import { initNotebookFolder } from './init-notebook-folder.js';
 import { CACHE_USAGE, cacheCommand } from './cache-command.js';
+import { EXPORT_USAGE, exportCommand } from './export-command.js';
 
 const USAGE = `usage: tooldock <command>
   doctor [--json]                 check the Docker set-up (socket, mounts, user) and say what to fix
   cleanup                         remove containers left by tooldock sessions that have ended
   init [folder] [--from-registry] make a folder (default: here) ready for notebooks and scripts:
                                   package.json, deno.json, @tooldock/* installed
-${CACHE_USAGE}`;
+${CACHE_USAGE}
+${EXPORT_USAGE}`;
 
 const [command, ...rest] = process.argv.slice(2);
 const flags = rest.filter((a) => a.startsWith('--'));
@@ -26,6 +28,8 @@ if (command === 'doctor') {
   console.log(`${removed.length} removed; ${kept.length} live session(s) left alone`);
 } else if (command === 'cache') {
   process.exitCode = await cacheCommand(rest);
+} else if (command === 'export') {
+  process.exitCode = await exportCommand(rest);
 } else if (command === 'init') {
   // Package-manager scripts run from the project root; INIT_CWD is where the user typed it.
   const base = process.env.INIT_CWD ?? process.cwd();

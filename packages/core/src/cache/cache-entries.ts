@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CacheEntry } from './cache-entry.js';
+import { readEntryFile } from './cache-store.js';
 
 /** One stored call as listed by `cacheInfo()` and `tooldock cache ls`. */
 export interface CacheEntryInfo {
@@ -35,7 +36,8 @@ export async function listEntries(dir: string): Promise<CacheEntryInfo[]> {
 
 async function entryInfo(path: string): Promise<CacheEntryInfo | undefined> {
   try {
-    const [text, stats] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    const [text, stats] = await Promise.all([readEntryFile(path), stat(path)]);
+    if (text === undefined) return undefined;
     const entry = JSON.parse(text) as CacheEntry;
     const unique = new Map([entry.stdout, entry.stderr, ...entry.outputs].map((b) => [b.sha256, b.size]));
     return {

@@ -25,6 +25,15 @@ export interface KeptFile {
   size: number;
   mtimeMs: number;
   sha256?: string;
+  /** Its mtime fell in the clock tick the entry was recorded in: checked by content (racy-clock.ts). */
+  racy?: true;
+}
+
+/** A read-only input whose stat is not to be trusted (racy-clock.ts): its content when stored. */
+export interface RacyInput {
+  mount: number;
+  rel: string;
+  sha256: string;
 }
 
 /** The result as stored: dates as ISO strings, captured output as blobs. */
@@ -48,6 +57,8 @@ export interface CacheEntry {
   kept: KeptFile[];
   /** What the key saw, for the run record. */
   inputs: FileFingerprint[];
+  /** Stat mode: inputs written in the tick the entry was recorded in, checked by content on a hit. */
+  racyInputs?: RacyInput[];
 }
 
 export const ENTRY_VERSION = 1;

@@ -1,7 +1,8 @@
-import { mkdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bounded } from '../lifecycle/bounded.js';
+import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
 import { abandonedBy, localOwner } from '../util/process-owner.js';
 
 /** A holder refreshes its lock this often; one untouched for STALE_MS is a dead holder's (another host's, say). */
@@ -17,10 +18,10 @@ const STALE_MS = 60_000;
  */
 export async function lockKey(dir: string, key: string, signal: AbortSignal): Promise<() => Promise<void>> {
   const path = join(dir, 'locks', `${key}.lock`);
-  await mkdir(join(dir, 'locks'), { recursive: true });
+  await ensureOwnDirectory(join(dir, 'locks'), signal);
   for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-    if (await tryCreate(path)) return holding(path);
-    if (await stale(path)) {
+    if (await bounded(tryCreate(path), signal, 'locking the cache entry')) return holding(path);
+    if (await bounded(stale(path), signal, 'locking the cache entry')) {
       await unlink(path).catch(() => {}); // at worst a racing breaker runs the tool once more
       continue;
     }
@@ -30,7 +31,7 @@ export async function lockKey(dir: string, key: string, signal: AbortSignal): Pr
 
 async function tryCreate(path: string): Promise<boolean> {
   try {
-    await writeFile(path, JSON.stringify({ owner: localOwner(), pid: process.pid }), { flag: 'wx' });
+    await writeFile(path, JSON.stringify({ owner: localOwner(), pid: process.pid }), { flag: 'wx', mode: PRIVATE_FILE_MODE });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;

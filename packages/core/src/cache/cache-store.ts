@@ -1,8 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, open, rename, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
 import { ENTRY_VERSION, type BlobRef, type CacheEntry } from './cache-entry.js';
+
+/**
+ * An entry is a small JSON document (a few hundred bytes a file it lists); anything larger is
+ * not one of ours, and is refused by its size before a byte of it is read.
+ */
+export const MAX_ENTRY_BYTES = 32 * 1024 * 1024;
+
+/** A stored blob that is not what its name says (changed, replaced, a link): the store was tampered with. */
+export class TamperedBlob extends Error {
+  override readonly name = 'TamperedBlob';
+}
 
 /**
  * The cache's layout on disk, one directory:
@@ -11,6 +24,10 @@ import { ENTRY_VERSION, type BlobRef, type CacheEntry } from './cache-entry.js';
  *   locks/<key>.lock                a call being computed (cache-lock.ts)
  *   tmp/                            everything is written here first, then renamed into place,
  *                                   so nothing half-written ever has a final name
+ * Directories are 0700 and files 0600 (cached outputs are the caller's data). Every stored kind —
+ * entry, stdout, stderr, output file — is checked when read: entries by size before reading,
+ * blobs opened without following a link, as a regular file of the recorded size, and hashed
+ * against their name (a mismatch is a miss, or the hit's error once bytes went out).
  */
 export class CacheStore {
   constructor(readonly dir: string) {}
@@ -23,10 +40,12 @@ export class CacheStore {
     return join(this.dir, 'entries', key.slice(0, 2), `${key}.json`);
   }
 
-  /** The entry for `key`, or undefined when absent, unreadable or of another format (a miss). */
+  /** The entry for `key`, or undefined when absent, unreadable, too large or of another format (a miss). */
   async readEntry(key: string): Promise<CacheEntry | undefined> {
     try {
-      const entry = JSON.parse(await readFile(this.entryPath(key), 'utf8')) as CacheEntry;
+      const text = await readEntryFile(this.entryPath(key));
+      if (text === undefined) return undefined;
+      const entry = JSON.parse(text) as CacheEntry;
       return entry.version === ENTRY_VERSION && entry.key === key ? entry : undefined;
     } catch {
       return undefined;
@@ -35,9 +54,9 @@ export class CacheStore {
 
   async writeEntry(entry: CacheEntry): Promise<void> {
     const path = this.entryPath(entry.key);
-    await mkdir(join(path, '..'), { recursive: true });
+    await ensureOwnDirectory(join(path, '..'));
     const temp = await this.tempPath();
-    await writeFile(temp, JSON.stringify(entry), { flag: 'wx' });
+    await writeFile(temp, JSON.stringify(entry), { flag: 'wx', mode: PRIVATE_FILE_MODE });
     await rename(temp, path);
   }
 
@@ -73,13 +92,79 @@ export class CacheStore {
 
   async tempPath(): Promise<string> {
     const dir = join(this.dir, 'tmp');
-    await mkdir(dir, { recursive: true });
+    await ensureOwnDirectory(dir);
     return join(dir, `${process.pid}-${randomBytes(8).toString('hex')}`);
   }
 
-  /** Whether the blob is there with its size (its name is its hash; restore verifies the bytes). */
+  /** Whether the blob is there, a regular file (not a link) with its size; its bytes are checked when read. */
   async hasBlob(ref: BlobRef): Promise<boolean> {
-    return (await stat(this.blobPath(ref.sha256)).catch(() => undefined))?.size === ref.size;
+    const here = await lstat(this.blobPath(ref.sha256)).catch(() => undefined);
+    return !!here?.isFile() && here.size === ref.size;
+  }
+
+  /**
+   * A blob's bytes, checked as they stream: opened without following a link, a regular file of
+   * the recorded size, and the stream fails with {@link TamperedBlob} at its end if the bytes
+   * do not hash to the blob's name.
+   */
+  async readBlob(ref: BlobRef): Promise<Readable> {
+    const file = await this.openBlob(ref);
+    const hash = createHash('sha256');
+    const check = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+      flush(callback) {
+        callback(hash.digest('hex') === ref.sha256 ? null : new TamperedBlob(`cached blob ${ref.sha256} does not match its hash`));
+      },
+    });
+    const bytes = file.createReadStream({ start: 0 });
+    bytes.on('error', (error) => check.destroy(error));
+    return bytes.pipe(check);
+  }
+
+  /** Whether a blob's bytes still hash to its name (read through; used before serving a hit). */
+  async blobIntact(ref: BlobRef): Promise<boolean> {
+    try {
+      const stream = await this.readBlob(ref);
+      for await (const chunk of stream) void chunk;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async openBlob(ref: BlobRef): Promise<FileHandle> {
+    const file = await open(this.blobPath(ref.sha256), constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ELOOP' ? new TamperedBlob(`cached blob ${ref.sha256} is a symbolic link`) : error;
+    });
+    const stats = await file.stat();
+    if (!stats.isFile() || stats.size !== ref.size) {
+      await file.close();
+      throw new TamperedBlob(`cached blob ${ref.sha256} is not a regular file of ${ref.size} bytes`);
+    }
+    return file;
+  }
+}
+
+/** An entry file's text; undefined when it is a link, not a regular file, or larger than {@link MAX_ENTRY_BYTES}. */
+export async function readEntryFile(path: string): Promise<string | undefined> {
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const stats = await file.stat();
+    if (!stats.isFile() || stats.size > MAX_ENTRY_BYTES) return undefined;
+    // One byte more than it said: a file growing meanwhile is refused too, never read without end.
+    const buffer = Buffer.alloc(stats.size + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled > stats.size ? undefined : buffer.subarray(0, filled).toString('utf8');
+  } finally {
+    await file.close();
   }
 }
 
@@ -91,7 +176,7 @@ export class BlobWriter {
   private failure: Error | undefined;
 
   constructor(private readonly store: CacheStore, private readonly temp: string) {
-    this.stream = createWriteStream(temp, { flags: 'wx', mode: 0o444 });
+    this.stream = createWriteStream(temp, { flags: 'wx', mode: PRIVATE_FILE_MODE });
     this.stream.on('error', (error) => (this.failure ??= error)); // reported by commit
   }
 
@@ -122,7 +207,7 @@ export class BlobWriter {
     if (await this.store.hasBlob({ sha256, size: this.size })) {
       await unlink(this.temp).catch(() => {}); // already stored once
     } else {
-      await mkdir(join(path, '..'), { recursive: true });
+      await ensureOwnDirectory(join(path, '..'));
       await rename(this.temp, path);
     }
     return { sha256, size: this.size };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { FileFingerprint } from '../layers/run-trace.js';
 import type { RunSpec } from '../lifecycle/run-context.js';
 import type { InputFingerprint } from './call-key.js';
@@ -43,12 +43,14 @@ export async function readCallInputs(spec: RunSpec, mode: InputMode, signal: Abo
   const produced = new ProducedFiles(cacheDir);
   const files: InputFingerprint[] = [];
   const fingerprints: FileFingerprint[] = [];
+  const sinks = sinkFiles(spec);
   for (const [mount, local] of spec.mounts.entries()) {
     if (local.write) continue;
     const { base, entries } = await walkTree(local.path);
     for (const entry of entries) {
       const path = entry.rel ? join(base, entry.rel) : base;
-      if (!isInput(entry.rel, path, cacheDir)) continue;
+      // The call's own `{ file }` sink appears when it ends: what it writes is never what it read.
+      if (!isInput(entry.rel, path, cacheDir) || sinks.has(path) || sinks.has(join(local.path, entry.rel))) continue;
       const names = entry.rel ? [path, join(local.path, entry.rel), join(local.target, entry.rel)] : [path, local.path, local.target];
       if ((await produced.produced(entry)) && !namedByCall(spec, names)) continue; // another cached call's output it does not name
       const sha256 = mode === 'content' && entry.kind === 'file' ? await hashFile(path) : undefined;
@@ -58,7 +60,15 @@ export async function readCallInputs(spec: RunSpec, mode: InputMode, signal: Abo
   }
   const stdin = spec.options.stdin;
   const producer = stdin instanceof Readable ? pipedSourceOf(stdin) : undefined;
-  if (!producer) return { files, fingerprints, stdinSha256: await stdinHash(spec) };
+  if (!producer) {
+    const stdinSha256 = await stdinHash(spec);
+    if (stdin && typeof stdin === 'object' && 'file' in stdin && typeof stdin.file === 'string' && stdinSha256) {
+      // The record lists a stdin file among what the run read (a workflow export wires it).
+      const stats = statSync(stdin.file);
+      fingerprints.push({ path: stdin.file, size: stats.size, mtimeMs: stats.mtimeMs, sha256: stdinSha256.slice('file:'.length) });
+    }
+    return { files, fingerprints, stdinSha256 };
+  }
   const key = await bounded(producer.key, signal, 'waiting for the run that feeds its stdin');
   if (key === undefined) return { files, fingerprints, stdinSha256: undefined, uncacheable: 'its stdin comes from a call that does not use the cache' };
   return { files, fingerprints, stdinSha256: `run:${key}`, producer };
@@ -70,6 +80,18 @@ export async function readCallInputs(spec: RunSpec, mode: InputMode, signal: Abo
  */
 function isInput(rel: string, path: string, cacheDir: string): boolean {
   return !isPartialPath(rel) && path !== cacheDir && !path.startsWith(`${cacheDir}/`);
+}
+
+/** The files a call's stdout and stderr are written to. */
+function sinkFiles(spec: RunSpec): Set<string> {
+  const files = new Set<string>();
+  for (const sink of [spec.options.stdout, spec.options.stderr]) {
+    if (typeof sink === 'object' && sink !== null && !(sink instanceof Writable) && 'file' in sink && typeof sink.file === 'string') {
+      files.add(sink.file);
+      files.add(realpathOr(sink.file));
+    }
+  }
+  return files;
 }
 
 function realpathOr(path: string): string {

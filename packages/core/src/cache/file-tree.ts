@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One entry below a mount, as seen without following any symlink. */
@@ -50,17 +48,7 @@ async function entryOf(path: string, rel: string): Promise<TreeEntry> {
   return entry;
 }
 
-/** Hex SHA-256 of a regular file's bytes, streamed; a symlink swapped in is refused (O_NOFOLLOW). */
-export async function hashFile(path: string): Promise<string> {
-  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const hash = createHash('sha256');
-    for await (const chunk of file.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-  } finally {
-    await file.close();
-  }
-}
+export { hashFile } from '../util/hash-file.js';
 
 /**
  * Whether two mtimes are the same moment: a restored file gets its mtime back through `utimes`,

@@ -1,6 +1,7 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { RunSpec } from '../lifecycle/run-context.js';
+import { ensureOwnDirectory } from '../util/own-directory.js';
 import type { TreeEntry } from './file-tree.js';
 
 /**
@@ -16,7 +17,7 @@ export class ProducedFiles {
 
   async mark(path: string): Promise<void> {
     const stats = await stat(path);
-    await mkdir(join(this.dir, 'produced'), { recursive: true });
+    await ensureOwnDirectory(join(this.dir, 'produced'));
     await writeFile(this.markerOf(stats), '');
   }
 

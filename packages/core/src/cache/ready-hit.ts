@@ -6,7 +6,9 @@ import type { CacheSettings } from './cache-settings.js';
 import type { CacheStore } from './cache-store.js';
 import type { CallInputs } from './call-inputs.js';
 import type { PipedSource } from './piped-source.js';
+import { racyInputsHold } from './racy-inputs.js';
 import { restoreOutputs } from './restore-outputs.js';
+import { keptFingerprints } from './store-run.js';
 import { keptStillHold, writableState } from './writable-state.js';
 
 /** What serving a hit needs of the call. */
@@ -39,6 +41,7 @@ export async function readyHit(call: HitCall, key: string, inputs: CallInputs): 
   if (!entry || !(await bounded(usable(store, entry, spec), signal, 'checking the cache'))) return undefined;
   const states = await bounded(writableState(spec), signal, 'looking at its writable mounts');
   if (!(await bounded(keptStillHold(entry.kept, states), signal, 'checking the cache'))) return undefined;
+  if (!(await bounded(racyInputsHold(spec, entry.racyInputs), signal, 'checking the cache'))) return undefined;
   const restored = await bounded(restoreOutputs(store, entry, states, spec.args), signal, 'restoring cached outputs').catch((error: unknown) => {
     if (error instanceof RunAborted) throw error;
     return undefined;
@@ -46,13 +49,21 @@ export async function readyHit(call: HitCall, key: string, inputs: CallInputs): 
   if (!restored) return undefined;
   await store.markHit(key);
   call.source?.settleServed(store.blobPath(entry.stdout.sha256));
-  call.trace.cache = { key, hit: true, inputMode: call.settings.inputs, inputs: inputs.fingerprints, outputs: restored };
+  call.trace.cache = {
+    key, hit: true, inputMode: call.settings.inputs, inputs: [...inputs.fingerprints, ...keptFingerprints(entry.kept, states)], outputs: restored,
+    stdout: entry.stdout, stderr: entry.stderr,
+  };
   return { entry };
 }
 
-/** Every blob the entry names is still in the store (pruning may have raced us). */
+/**
+ * Every blob the entry names is still in the store (pruning may have raced us), and stdout and
+ * stderr still hash to their names: they go to the caller's streams as they are read, so a
+ * tampered one must be a miss before any byte goes out (outputs are checked as they are copied).
+ */
 async function usable(store: CacheStore, entry: CacheEntry, spec: RunSpec): Promise<boolean> {
   if (entry.outputs.some((o) => !spec.mounts[o.mount]?.write)) return false;
   const blobs = [entry.stdout, entry.stderr, ...entry.outputs];
-  return (await Promise.all(blobs.map((b) => store.hasBlob(b)))).every(Boolean);
+  if (!(await Promise.all(blobs.map((b) => store.hasBlob(b)))).every(Boolean)) return false;
+  return (await Promise.all([store.blobIntact(entry.stdout), store.blobIntact(entry.stderr)])).every(Boolean);
 }

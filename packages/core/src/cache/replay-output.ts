@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bounded } from '../lifecycle/bounded.js';
@@ -15,13 +14,13 @@ import type { CacheStore } from './cache-store.js';
  * maxBuffer), a Writable and a `{ file }` sink (renamed into place) behave as on a real run.
  */
 export async function replayResult(store: CacheStore, entry: CacheEntry, spec: RunSpec, channels: RunChannels, signal: AbortSignal): Promise<RunResult> {
-  const output = new RunOutput(channels, spec.options);
+  const output = new RunOutput(channels, spec.options, spec.mounts.filter((m) => m.write).map((m) => m.path));
   try {
     channels.onContainerId(entry.result.containerId);
-    await bounded(Promise.all([
+    await bounded(Promise.race([Promise.all([
       feed(store, entry.stdout, channels.stdout),
       feed(store, entry.stderr, channels.stderr),
-    ]), signal, 'replaying cached output');
+    ]), output.failed]), signal, 'replaying cached output');
     await bounded(output.flushed(), signal, 'writing its output');
   } catch (error) {
     await output.abandon();
@@ -36,6 +35,7 @@ export async function replayResult(store: CacheStore, entry: CacheEntry, spec: R
   };
 }
 
-function feed(store: CacheStore, blob: BlobRef, into: PassThrough): Promise<void> {
-  return pipeline(createReadStream(store.blobPath(blob.sha256)), into);
+/** The stored bytes, checked (no link, size, hash) as every stored kind is: cache-store.ts. */
+async function feed(store: CacheStore, blob: BlobRef, into: PassThrough): Promise<void> {
+  await pipeline(await store.readBlob(blob), into);
 }

@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink, utimes } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { parentOf } from '../backends/docker/copy-mode/archive-name.js';
 import { DestinationTree } from '../backends/docker/copy-mode/destination-tree.js';
+import { refuseLinkedRoot } from '../util/link-safety.js';
 import { hiddenTempName } from '../util/hidden-temp-name.js';
 import type { FileFingerprint } from '../layers/run-trace.js';
 import type { CacheEntry, StoredOutput } from './cache-entry.js';
-import type { CacheStore } from './cache-store.js';
+import { TamperedBlob, type CacheStore } from './cache-store.js';
 import { hashFile, sameMtime } from './file-tree.js';
 import { actualPath } from './partial-names.js';
 import { ProducedFiles } from './produced-files.js';
@@ -28,6 +27,8 @@ export class CannotRestore extends TooldockError {
  * DestinationTree): a link planted where an output goes is replaced, never written through.
  */
 export async function restoreOutputs(store: CacheStore, entry: CacheEntry, states: MountState[], args: string[]): Promise<FileFingerprint[]> {
+  // The rule of every writer (destination-tree.ts): not through a writable mount's root swapped for a link.
+  for (const state of states) await refuseLinkedRoot(state.path);
   const trees = new Map(states.map((s) => [s.mount, new DestinationTree(s.base)]));
   const treeOf = (mount: number) => trees.get(mount) ?? fail(`writable mount ${mount} is not in this call`);
   for (const dir of entry.directories) await treeOf(dir.mount).ensureDirectory(safeRel(dir.rel));
@@ -57,7 +58,7 @@ async function restoreFile(store: CacheStore, tree: DestinationTree, rel: string
   const path = tree.path(rel);
   const temp = hiddenTempName(path);
   try {
-    await copyVerified(store.blobPath(output.sha256), temp, output.sha256);
+    await copyVerified(store, output, temp);
     await chmod(temp, output.mode & 0o777);
     await utimes(temp, new Date(), output.mtimeMs / 1000); // seconds as a double: sub-ms kept
     await rename(temp, path); // replaces a file or a planted symlink itself; a directory there fails
@@ -67,17 +68,13 @@ async function restoreFile(store: CacheStore, tree: DestinationTree, rel: string
   }
 }
 
-/** Copies a blob to a new file (O_EXCL), failing if its bytes no longer match its name. */
-async function copyVerified(from: string, to: string, sha256: string): Promise<void> {
-  const hash = createHash('sha256');
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  await pipeline(createReadStream(from), tap, createWriteStream(to, { flags: 'wx', mode: 0o600 }));
-  if (hash.digest('hex') !== sha256) throw new CannotRestore(`cached blob ${sha256} is corrupt`);
+/** Copies a blob to a new file (O_EXCL), failing if it is a link or its bytes no longer match its name. */
+async function copyVerified(store: CacheStore, output: StoredOutput, to: string): Promise<void> {
+  try {
+    await pipeline(await store.readBlob(output), createWriteStream(to, { flags: 'wx', mode: 0o600 }));
+  } catch (error) {
+    throw error instanceof TamperedBlob ? new CannotRestore(error.message) : error;
+  }
 }
 
 /** A stored path stays below its mount whatever the entry says (a shared cache directory is writable by others). */

@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import type { FileFingerprint } from '../layers/run-trace.js';
 import type { RunSpec } from '../lifecycle/run-context.js';
 import type { RunResult } from '../api/run-result.js';
-import { ENTRY_VERSION, type BlobRef, type CacheEntry, type StoredOutput, type StoredResult } from './cache-entry.js';
+import { ENTRY_VERSION, type BlobRef, type CacheEntry, type KeptFile, type StoredOutput, type StoredResult } from './cache-entry.js';
 import type { CacheSettings } from './cache-settings.js';
 import type { CacheStore } from './cache-store.js';
 import { readCallInputs, sameFiles, type CallInputs } from './call-inputs.js';
 import { canonicalPartials } from './partial-names.js';
+import { racyInputs } from './racy-inputs.js';
 import { ProducedFiles } from './produced-files.js';
 import { concurrentWith, isHiddenTemp, namesPath, wroteDuring, type Writer } from './concurrent-writers.js';
 import { changesBetween, keptFiles, writableState, type MountChanges, type MountState } from './writable-state.js';
@@ -27,7 +28,8 @@ export interface BeforeRun {
  * something the cache cannot restore. Blobs first, entry last: an entry only ever names
  * complete blobs.
  */
-export async function storeRun(store: CacheStore, settings: CacheSettings, spec: RunSpec, before: BeforeRun, result: RunResult, streams: [BlobRef, BlobRef]): Promise<{ outputs: FileFingerprint[] } | { notStored: string }> {
+export async function storeRun(store: CacheStore, settings: CacheSettings, spec: RunSpec, before: BeforeRun, result: RunResult, streams: [BlobRef, BlobRef]): Promise<{ outputs: FileFingerprint[]; kept: FileFingerprint[] } | { notStored: string }> {
+  const recordedAtMs = Date.now();
   const now = await readCallInputs(spec, 'stat', AbortSignal.timeout(60_000), settings.dir);
   if (!sameFiles(before.inputs.files, now.files)) return { notStored: 'an input changed while the tool ran' };
   const after = await writableState(spec);
@@ -45,13 +47,15 @@ export async function storeRun(store: CacheStore, settings: CacheSettings, spec:
     outputs.push({ mount: state.mount, rel: canonicalPartials(entry.rel), mode: entry.mode, mtimeMs: entry.mtimeMs, ...blob });
     fingerprints.push({ path, size: blob.size, mtimeMs: entry.mtimeMs, sha256: blob.sha256 });
   }
+  const kept = await keptFiles(before.writable, after, settings.inputs, spec, produced, recordedAtMs);
   await store.writeEntry({
     version: ENTRY_VERSION, key: before.key, createdAt: new Date().toISOString(),
     result: storedResult(result), stdout: streams[0], stderr: streams[1],
     directories: changes.directories.map((d) => ({ mount: d.mount, rel: canonicalPartials(d.rel) })),
-    outputs, kept: await keptFiles(before.writable, after, settings.inputs, spec, produced), inputs: before.inputs.fingerprints,
+    outputs, kept, inputs: before.inputs.fingerprints,
+    racyInputs: await racyInputs(spec, before.inputs.files, recordedAtMs),
   } satisfies CacheEntry);
-  return { outputs: fingerprints };
+  return { outputs: fingerprints, kept: keptFingerprints(kept, after) };
 }
 
 /**
@@ -82,4 +86,13 @@ function ownChanges(files: MountChanges['files'], spec: RunSpec, me: Writer): { 
 function storedResult(result: RunResult): StoredResult {
   const { stdout: _o, stderr: _e, cached: _c, notes: _n, startedAt, finishedAt, ...rest } = result;
   return { ...rest, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString() };
+}
+
+/** The files a run left alone in its writable mounts, as the run record lists its inputs. */
+export function keptFingerprints(kept: KeptFile[], states: MountState[]): FileFingerprint[] {
+  return kept.flatMap((file) => {
+    const state = states.find((s) => s.mount === file.mount);
+    if (!state) return [];
+    return [{ path: file.rel ? join(state.base, file.rel) : state.base, size: file.size, mtimeMs: file.mtimeMs, ...(file.sha256 ? { sha256: file.sha256 } : {}) }];
+  });
 }

@@ -4,11 +4,14 @@ import type { KeptFile } from './cache-entry.js';
 import type { InputMode } from './cache-settings.js';
 import { hashFile, sameMtime, walkTree, type TreeEntry } from './file-tree.js';
 import { isPartialPath } from './partial-names.js';
+import { racilyClean } from '../util/racy-clock.js';
 import { namedByCall, type ProducedFiles } from './produced-files.js';
 
 /** What one writable mount holds at a moment: path, size, mtime, inode of everything in it. */
 export interface MountState {
   mount: number;
+  /** The mount's path as the call gave it; `base` is its real path. */
+  path: string;
   base: string;
   entries: Map<string, TreeEntry>;
 }
@@ -26,7 +29,7 @@ export async function writableState(spec: RunSpec): Promise<MountState[]> {
   for (const [mount, local] of spec.mounts.entries()) {
     if (!local.write) continue;
     const { base, entries } = await walkTree(local.path);
-    states.push({ mount, base, entries: new Map(entries.map((e) => [e.rel, e])) });
+    states.push({ mount, path: local.path, base, entries: new Map(entries.map((e) => [e.rel, e])) });
   }
   return states;
 }
@@ -52,7 +55,7 @@ export function changesBetween(before: MountState[], after: MountState[]): Mount
  * are files the cache produced that the call does not name (as for read-only mounts:
  * produced-files.ts) — e.g. this step's own earlier output, which its recipe renames over.
  */
-export async function keptFiles(before: MountState[], after: MountState[], mode: InputMode, spec: RunSpec, produced: ProducedFiles): Promise<KeptFile[]> {
+export async function keptFiles(before: MountState[], after: MountState[], mode: InputMode, spec: RunSpec, produced: ProducedFiles, recordedAtMs = Date.now()): Promise<KeptFile[]> {
   const kept: KeptFile[] = [];
   for (const [i, state] of before.entries()) {
     for (const entry of state.entries.values()) {
@@ -61,20 +64,22 @@ export async function keptFiles(before: MountState[], after: MountState[], mode:
       const local = spec.mounts[state.mount]!;
       const names = [join(state.base, entry.rel), join(local.path, entry.rel), join(local.target, entry.rel)];
       if ((await produced.produced(entry)) && !namedByCall(spec, names)) continue; // another cached call's output it does not name
-      const sha256 = mode === 'content' ? await hashFile(join(state.base, entry.rel)) : undefined;
-      kept.push({ mount: state.mount, rel: entry.rel, size: entry.size, mtimeMs: entry.mtimeMs, ...(sha256 ? { sha256 } : {}) });
+      // Stat mode too hashes a file written in the tick being recorded: its stat proves nothing.
+      const racy = racilyClean(entry.mtimeMs, recordedAtMs);
+      const sha256 = mode === 'content' || racy ? await hashFile(join(state.base, entry.rel)) : undefined;
+      kept.push({ mount: state.mount, rel: entry.rel, size: entry.size, mtimeMs: entry.mtimeMs, ...(sha256 ? { sha256 } : {}), ...(racy ? { racy: true } : {}) });
     }
   }
   return kept;
 }
 
-/** Whether every kept file is still there as it was: size and mtime, or size and content. */
+/** Whether every kept file is still there as it was: size and mtime (unless racy), or size and content. */
 export async function keptStillHold(kept: KeptFile[], states: MountState[]): Promise<boolean> {
   for (const file of kept) {
     const state = states.find((s) => s.mount === file.mount);
     const now = state?.entries.get(file.rel);
     if (!state || now?.kind !== 'file' || now.size !== file.size) return false;
-    if (sameMtime(now.mtimeMs, file.mtimeMs)) continue;
+    if (sameMtime(now.mtimeMs, file.mtimeMs) && !file.racy) continue;
     if (!file.sha256 || (await hashFile(join(state.base, file.rel)).catch(() => '')) !== file.sha256) return false;
   }
   return true;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { HIDDEN, hideSecretKeys, isSecretField } from './secret-fields.js';
 import { TooldockError } from './tooldock-error.js';
 
 /**
@@ -19,12 +20,16 @@ export class InvalidInputError extends TooldockError {
   constructor(
     /** Dotted path of the offending field, e.g. `options.cpus` or `mounts[0]`. */
     readonly field: string,
-    /** The value that was given. */
+    /** The value that was given; hidden where it may be a secret (secret-fields.ts). */
     readonly value: unknown,
     /** What would be valid, in words. */
     readonly expected: string,
+    /** Whether the value may be a secret; default: by its field (secret-fields.ts). A key's name never is. */
+    secret = isSecretField(field),
   ) {
-    super(`${field}: ${describeValue(value)} is not valid: ${expected}`);
+    super(`${field}: ${secret ? `the value (${kindOf(value)}, ${HIDDEN})` : describeValue(value)} is not valid: ${expected}`);
+    // The value itself must not reach util.inspect or JSON either.
+    if (secret) this.value = HIDDEN;
   }
 }
 
@@ -34,11 +39,18 @@ export function describeValue(value: unknown): string {
   if (value === undefined || value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   try {
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(value, hideSecretKeys);
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
   } catch {
     return 'an object';
   }
+}
+
+/** What a hidden value was, without any of its content. */
+function kindOf(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return value === null ? 'null' : `a ${typeof value}`;
 }
 
 /**
@@ -58,7 +70,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, roo
   if (issue.code === 'invalid_key') {
     // A record's key is wrong (e.g. an env name with "="): name the key, and say why.
     const key = issue.path.at(-1);
-    throw new InvalidInputError(field, key, issue.issues[0]?.message ?? issue.message);
+    throw new InvalidInputError(field, key, issue.issues[0]?.message ?? issue.message, false);
   }
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(schemaAt(schema, issue.path));

@@ -54,8 +54,11 @@ type ResultOf<K> = K extends (signal: AbortSignal) => Promise<infer R> ? R : Run
  * );
  * ```
  */
-export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, options?: RunManyOptions & { failFast?: true }): Promise<{ [I in keyof K]: ResultOf<K[I]> }>;
-export function runMany<const K extends readonly Task<unknown>[]>(tasks: K, options: RunManyOptions & { failFast: false }): Promise<{ [I in keyof K]: Settled<ResultOf<K[I]>> }>;
+// `K extends … | []` (not a `const` type parameter): it infers a tuple, so each element keeps its
+// own result type, also under TypeScript 5.0 (tslab's compiler), where a `const` parameter made
+// every tool task's args readonly, failed the constraint and typed each result `unknown`.
+export function runMany<K extends readonly Task<unknown>[] | []>(tasks: K, options?: RunManyOptions & { failFast?: true }): Promise<{ [I in keyof K]: ResultOf<K[I]> }>;
+export function runMany<K extends readonly Task<unknown>[] | []>(tasks: K, options: RunManyOptions & { failFast: false }): Promise<{ [I in keyof K]: Settled<ResultOf<K[I]>> }>;
 export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions = {}): Promise<unknown[]> {
   // Validation is synchronous, like runTool's: nothing starts when any task is invalid.
   const parsed = parseOrThrow(RunManyOptionsSchema, options, 'options');
@@ -101,12 +104,21 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
   await pool?.closeAll();
   tracker.finish();
 
+  const names = prepared.map((t) => t.name);
   if (!parsed.failFast) {
-    return outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: o.value } : { status: 'rejected', reason: o.reason }));
+    return withTaskNames(outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: o.value } : { status: 'rejected', reason: o.reason })), names);
   }
   const failure = firstFailure(outcomes, parsed.signal);
   if (failure !== undefined) throw failure;
-  return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
+  return withTaskNames(outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value), names);
+}
+
+/**
+ * The tasks' names ride along on the returned array, hidden (not enumerable, a registered
+ * symbol): a notebook shows the list as a table whose rows are named like the progress table's.
+ */
+function withTaskNames<T extends unknown[]>(values: T, names: string[]): T {
+  return Object.defineProperty(values, Symbol.for('tooldock.taskNames'), { value: names, enumerable: false });
 }
 
 /**

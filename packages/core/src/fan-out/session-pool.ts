@@ -23,7 +23,11 @@ export class SessionPool {
         if ('unsupported' in sessions) return undefined; // runMany refuses reuse on such engines
         // The container's settings are the task's; per-call ones (stdin, sinks, timeout) are left out.
         const containerOptions = { ...options, stdin: undefined, timeoutMs: undefined };
-        const container = await sessions.open(engine, { image, args: [], mounts, options: containerOptions }, { signal, emit: () => {} });
+        // Its own signal, combined rather than listened to: the fan-out's one signal is shared by
+        // every task, and each step of an open (bounded.ts) listens to the signal it is given —
+        // 16 concurrent opens on the shared one were 16 listeners (MaxListenersExceededWarning).
+        const own = AbortSignal.any([signal]);
+        const container = await sessions.open(engine, { image, args: [], mounts, options: containerOptions }, { signal: own, emit: () => {} });
         session = new ToolSession(image, container, {}, undefined);
         this.all.push(session);
       } catch {

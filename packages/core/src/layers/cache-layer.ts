@@ -15,6 +15,7 @@ import { writableState, type MountState } from '../cache/writable-state.js';
 import { startWriting, stopWriting, type Writer } from '../cache/concurrent-writers.js';
 import { bounded, longTimeout, RunAborted } from '../lifecycle/bounded.js';
 import { releaseStdin } from '../lifecycle/held-stdin.js';
+import { ensureOwnDirectory } from '../util/own-directory.js';
 import { abortMessage, buildError } from '../lifecycle/outcome.js';
 import type { RunChannels, RunSpec } from '../lifecycle/run-context.js';
 import { formatCommand } from '../errors/tool-error.js';
@@ -61,11 +62,28 @@ async function cacheOrRun(next: RunStep, spec: RunSpec, channels: RunChannels, t
   }
 }
 
+/**
+ * The cache's directory, made (0700, bounded by the call's signal) before anything else: one
+ * that cannot exist (`/proc/x`, a file's path) is the caller's setting to fix — the run fails
+ * with a ToolError saying so, at once, instead of running without the cache it asked for.
+ */
+async function cacheDirectory({ spec, settings, signal }: Call): Promise<void> {
+  const failure = await ensureOwnDirectory(settings.dir, signal).then(() => undefined, (error: unknown) => {
+    if (signal.aborted) throw new RunAborted('creating the cache directory');
+    return error as Error;
+  });
+  if (!failure) return;
+  const facts = { image: spec.image, args: spec.args, command: formatCommand(spec.args) };
+  throw buildError(`Could not use the result cache for ${toolName(spec.image, spec.args)}: ${failure.message}; ` +
+    'choose another directory (options.cache, configure({ cache }), TOOLDOCK_CACHE or TOOLDOCK_HOME)', facts, { cause: failure });
+}
+
 /** A call through the cache: what a hit needs, and always this call's stdout as a source. */
 type Call = HitCall & { source: PipedSource };
 
 async function cachedCall(next: RunStep, call: Call): Promise<RunResult> {
   const { spec, settings, signal } = call;
+  await cacheDirectory(call);
   // An unreachable daemon is for the run itself to report, in its words.
   const identified = await kindOf(spec.engine).identifyImage(spec.engine, spec.image, signal).catch((error: unknown) => {
     if (error instanceof RunAborted) throw error;
@@ -143,8 +161,10 @@ async function runThenStore(next: RunStep, call: Call, { spec, inputs, writable,
     return result;
   }
   try {
-    const stored = await storeRun(store, settings, spec, { key, inputs, writable, writer }, result, await tap.commit());
-    trace.cache = 'notStored' in stored ? { ...traced, uncacheable: stored.notStored } : { ...traced, outputs: stored.outputs };
+    const streams = await tap.commit();
+    const stored = await storeRun(store, settings, spec, { key, inputs, writable, writer }, result, streams);
+    trace.cache = 'notStored' in stored ? { ...traced, uncacheable: stored.notStored }
+      : { ...traced, inputs: [...traced.inputs, ...stored.kept], outputs: stored.outputs, stdout: streams[0], stderr: streams[1] };
   } catch (error) {
     // The run succeeded; a cache that cannot take its result must not turn it into a failure.
     trace.cache = { ...traced, uncacheable: `could not store the result: ${(error as Error).message}` };

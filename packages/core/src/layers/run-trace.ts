@@ -25,9 +25,13 @@ export interface CacheTrace {
   hit: boolean;
   /** How inputs were fingerprinted. */
   inputMode: 'stat' | 'content';
+  /** Files under its read-only mounts, then those in its writable mounts that it left alone. */
   inputs: FileFingerprint[];
   /** Files the run created or changed in its writable mounts (restored ones on a hit). */
   outputs: FileFingerprint[];
+  /** The stdout and stderr bytes as stored (a `{ file }` sink's content): size and hash. */
+  stdout?: { size: number; sha256: string };
+  stderr?: { size: number; sha256: string };
   /** Why the call was not looked up (then `key` is empty), or why its result was not stored. */
   uncacheable?: string;
 }

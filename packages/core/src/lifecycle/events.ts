@@ -17,6 +17,11 @@ export type ToolEvent =
   | { type: 'container:exited'; containerId: string; exitCode: number; durationMs: number }
   | { type: 'container:removed'; containerId: string }
   /**
+   * Copy mode (or a warm session in copy mode) kept the local version of `path` over the tool's:
+   * it changed here since it was copied into the tool. `note` is the same words as in `result.notes`.
+   */
+  | { type: 'outputs:kept-local'; path: string; note: string }
+  /**
    * Attempt `attempt` of `of` starts after `delayMs` because the one before failed (`retry`
    * option): `reason` says which condition matched, `error` is that failure's first line.
    */

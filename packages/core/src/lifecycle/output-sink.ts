@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { hiddenTempName, partialPrefix } from '../util/hidden-temp-name.js';
 import { abandonedBy, localOwner } from '../util/process-owner.js';
 import type { OutputSink } from '../api/options.js';
+import { LinkedPathError, linkOnTheWay } from '../util/link-safety.js';
 
 /** Where one output stream of a run ends up, and how it is finished. */
 export interface SinkHandle {
@@ -20,11 +21,22 @@ export interface SinkHandle {
   note(): string | undefined;
 }
 
-export function createSink(sink: OutputSink, name: 'stdout' | 'stderr', maxBuffer: number): SinkHandle {
+/** `writableRoots`: the run's writable mounts, from which a `{ file }` sink's path must hold no link. */
+export function createSink(sink: OutputSink, name: 'stdout' | 'stderr', maxBuffer: number, writableRoots: readonly string[] = []): SinkHandle {
   if (sink === 'capture') return captureSink(name, maxBuffer);
   if (sink === 'ignore') return wrap(new Writable({ write: (_c, _e, cb) => cb() }));
   if (sink instanceof Writable) return wrap(forwardTo(sink));
-  return fileSink((sink as { file: string }).file);
+  const file = (sink as { file: string }).file;
+  const linked = writableRoots.map((root) => linkOnTheWay(root, file)).find((problem) => problem !== undefined);
+  return linked ? refusedSink(new LinkedPathError(linked)) : fileSink(file);
+}
+
+/** A sink that fails at once (the run's error path), having written nothing anywhere. */
+function refusedSink(error: Error): SinkHandle {
+  const writable = new Writable({ write: (_c, _e, cb) => cb(error) });
+  const handle = wrap(writable);
+  queueMicrotask(() => writable.destroy(error));
+  return handle;
 }
 
 function wrap(writable: Writable, extra: Partial<SinkHandle> = {}): SinkHandle {
@@ -64,14 +76,25 @@ function captureSink(name: string, maxBuffer: number): SinkHandle {
   });
 }
 
-/** Forwards into a caller's stream without ending it (it may be process.stdout). */
+/**
+ * Forwards into a caller's stream without ending it (it may be process.stdout). Its errors —
+ * `/dev/full`, a directory that does not exist — fail the forwarder, so they reach the run's
+ * error path (RunOutput.failed) instead of crashing the process as an unhandled 'error'.
+ */
 function forwardTo(target: Writable): Writable {
-  return new Writable({
+  const forwarder = new Writable({
     write(chunk, _encoding, callback) {
+      if (target.destroyed || target.writableEnded) return callback(target.errored ?? new Error('the stream was closed before the run ended'));
       if (target.write(chunk)) callback();
       else target.once('drain', () => callback());
     },
   });
+  const onError = (error: Error) => forwarder.destroy(error);
+  target.on('error', onError);
+  // Only for the run's lifetime: a stream shared by many runs (process.stdout) collects no listeners.
+  forwarder.once('close', () => target.off('error', onError));
+  if (target.errored) queueMicrotask(() => forwarder.destroy(target.errored!));
+  return forwarder;
 }
 
 /**

@@ -1,9 +1,11 @@
-import type { LaunchedTool, PreparedTool, StepContext } from '../backends/tool-backend.js';
+import { CommandNotRunnableError, type LaunchedTool, type PreparedTool, type StepContext } from '../backends/tool-backend.js';
 import { bounded, RunAborted } from './bounded.js';
 import { buildResult, classifyExit, failureMessage } from './outcome.js';
 import { RunContext, type RunChannels, type RunSpec } from './run-context.js';
 import { feedStdin } from './stdin-feed.js';
 import type { RunResult } from '../api/run-result.js';
+import type { ToolError } from '../errors/tool-error.js';
+import { refuseLinkedRoot } from '../util/link-safety.js';
 
 export type { RunChannels, RunSpec } from './run-context.js';
 
@@ -26,7 +28,9 @@ export async function runContainer(spec: RunSpec, channels: RunChannels): Promis
   } catch (error) {
     launched?.dropOutput();
     await run.output.abandon();
-    throw run.explain(error, `Could not run ${run.tool}`);
+    const failure = run.explain(error, `Could not run ${run.tool}`);
+    if (launched && !run.spec.options.reject && failure.cause instanceof CommandNotRunnableError) return notRunnableResult(run, launched, failure, failure.cause);
+    throw failure;
   } finally {
     run.dispose();
     if (launched) await cleanUp(run, launched);
@@ -35,8 +39,10 @@ export async function runContainer(spec: RunSpec, channels: RunChannels): Promis
 
 async function prepare(run: RunContext): Promise<PreparedTool> {
   const { image, args, mounts, options } = run.spec;
-  const prepared = await step(run, `Could not prepare ${run.tool}`, () => {
+  const prepared = await step(run, `Could not prepare ${run.tool}`, async () => {
     if (run.signal.aborted) throw new RunAborted('waiting to start');
+    // Before any mode hands a writable mount on (a bind mount's source is followed by the daemon).
+    await bounded(Promise.all(mounts.filter((m) => m.write).map((m) => refuseLinkedRoot(m.path))), run.signal, 'checking its writable mounts');
     return run.spec.backend.prepare({ image, args, mounts, options }, run);
   });
   run.learnt({ imageId: prepared.imageId, mounts: prepared.mounts, user: prepared.user });
@@ -84,17 +90,34 @@ async function finish(run: RunContext, launched: LaunchedTool, exitCode: number)
   run.learnt({ ...outcome, finishedAt, durationMs });
   const { copyOutputs } = run.spec.options;
   const keep = copyOutputs === 'always' || (copyOutputs === 'on-success' && !outcome.failed);
-  await step(run, `Could not copy outputs of ${run.tool}`, () => launched.collectOutputs(keep, after));
+  const kept = await step(run, `Could not copy outputs of ${run.tool}`, () => launched.collectOutputs(keep, after));
+  for (const { path, note } of kept) run.emit({ type: 'outputs:kept-local', path, note });
+  const keptNotes = kept.map((k) => k.note);
+  run.learnt({ notes: keptNotes });
   if (run.signal.aborted) {
     // Ended by us: what reached the sinks is what the error shows; a stalled reader must not delay it.
     await bounded(run.output.flushed(), AbortSignal.timeout(500), 'writing its output').catch(() => {});
   } else {
     await step(run, `Could not write the output of ${run.tool}`, () => bounded(run.output.flushed(), run.signal, 'writing its output'));
   }
-  run.learnt(run.output.captured());
+  const captured = run.output.captured();
+  const toolNotes = launched.notes?.() ?? [];
+  run.learnt({ ...captured, notes: [...captured.notes, ...keptNotes, ...toolNotes] });
   if (outcome.failed && run.spec.options.reject) throw run.error(failureMessage(run.tool, outcome, run.limits), outcome);
   await run.output.commit(!outcome.failed);
   return buildResult(run.facts, outcome, { imageId: run.facts.imageId!, containerId: launched.id, startedAt, finishedAt, durationMs });
+}
+
+/**
+ * `reject: false` and a command the runtime could not start: a failed result with the shell's
+ * exit code (127 missing, 126 not executable), as `docker run` exits; why is in `notes`.
+ */
+function notRunnableResult(run: RunContext, launched: LaunchedTool, failure: ToolError, cause: CommandNotRunnableError): RunResult {
+  const now = new Date();
+  const captured = run.output.captured();
+  const notes = [...captured.notes, `${failure.shortMessage}; the runtime said: ${cause.runtimeMessage}`];
+  return buildResult({ ...run.facts, ...captured, notes }, classifyExit(cause.exitCode, undefined, false),
+    { imageId: run.facts.imageId!, containerId: launched.id, startedAt: now, finishedAt: now, durationMs: 0 });
 }
 
 /** Waits for the exit and the end of the output; once we ended the run, only for a grace period. */

@@ -53,7 +53,8 @@ export class RunContext implements StepContext {
     this.tool = toolName(image, args);
     this.limits = { timeoutMs: options.timeoutMs, memory: options.memory };
     this.facts = { image, args, command: formatCommand(args), user: options.user === 'image' ? 'image' : undefined, mounts: [] };
-    this.output = new RunOutput(channels, options);
+    this.output = new RunOutput(channels, options, spec.mounts.filter((m) => m.write).map((m) => m.path));
+    this.output.onFailure((error) => this.failWith(error));
     const onCancel = () => this.end('cancel');
     channels.abort.addEventListener('abort', onCancel, { once: true });
     this.disposers.push(() => channels.abort.removeEventListener('abort', onCancel));

@@ -9,12 +9,43 @@ import type { RunChannels } from './run-channels.js';
 export class RunOutput {
   private readonly sinks: [SinkHandle, SinkHandle];
   private readonly tail = new TailKeeper();
+  private readonly failureListeners: Array<(error: Error) => void> = [];
+  private failure: Error | undefined;
+  /**
+   * Rejects when a sink fails (a full disk, a missing directory, a caller's stream that errors):
+   * the run's error path, never an unhandled 'error' event. Whoever waits on the output races it.
+   */
+  readonly failed: Promise<never>;
 
-  constructor(private readonly channels: RunChannels, private readonly options: ParsedRunOptions) {
-    this.sinks = [createSink(options.stdout, 'stdout', options.maxBuffer), createSink(options.stderr, 'stderr', options.maxBuffer)];
+  /** `writableRoots`: the run's writable mounts (a `{ file }` sink below one is reached through no link). */
+  constructor(private readonly channels: RunChannels, private readonly options: ParsedRunOptions, writableRoots: readonly string[] = []) {
+    this.sinks = [createSink(options.stdout, 'stdout', options.maxBuffer, writableRoots), createSink(options.stderr, 'stderr', options.maxBuffer, writableRoots)];
+    let reject: (error: Error) => void = () => {};
+    this.failed = new Promise<never>((_resolve, fail) => (reject = fail));
+    this.failed.catch(() => {});
+    const fail = (failure: Error) => {
+      if (this.failure) return;
+      this.failure = failure;
+      reject(failure);
+      for (const listener of this.failureListeners) listener(failure);
+    };
+    for (const [i, name] of (['stdout', 'stderr'] as const).entries()) {
+      this.sinks[i]!.writable.once('error', (error: Error) => fail(new Error(`could not write its ${name} (${error.message})`, { cause: error })));
+      // `run.stdout.destroy()` mid-output: like a broken pipe, it ends the run (nothing else would
+      // ever end the sinks, and the run would wait for them forever).
+      channels[name].once('close', () => {
+        if (!channels[name].readableEnded && !channels[name].errored) fail(new Error(`run.${name} was closed before the tool's output ended (as a broken pipe)`));
+      });
+    }
     channels.stdout.pipe(this.sinks[0].writable);
     channels.stderr.pipe(this.sinks[1].writable);
     channels.stderr.pipe(this.tail);
+  }
+
+  /** Calls `listener` once if a sink fails (at once if one already did). */
+  onFailure(listener: (error: Error) => void): void {
+    if (this.failure) listener(this.failure);
+    else this.failureListeners.push(listener);
   }
 
   stderrTail(): string {
@@ -23,7 +54,7 @@ export class RunOutput {
 
   /** Every byte handed on (files flushed); bounded by the caller since a Writable may stall. */
   flushed(): Promise<void> {
-    return Promise.all(this.sinks.map((s) => s.done)).then(() => {});
+    return Promise.race([Promise.all(this.sinks.map((s) => s.done)).then(() => {}), this.failed]);
   }
 
   /** Captured output and notes (e.g. truncation), decoded as the caller asked. */

@@ -3,6 +3,7 @@ import type { CacheTrace, RunTrace } from '../layers/run-trace.js';
 import type { RunSpec } from '../lifecycle/run-context.js';
 import type { ResolvedMount, RunResult } from '../api/run-result.js';
 import { isToolError, type ToolError } from '../errors/tool-error.js';
+import { recordedStdio } from './recorded-stdio.js';
 import { RECORD_VERSION, type RecordedFile, type RecordedMount, type RunRecord } from './run-record.js';
 
 /** How a call settled: its result, or what it threw (usually a ToolError). */
@@ -39,6 +40,8 @@ export function buildRecord(input: RecordInput): RunRecord {
     ...(facts.user ? { user: facts.user } : {}),
     engine: engineEndpoint(spec),
     mounts: recordedMounts(spec, facts.mounts),
+    stdio: recordedStdio(spec.options),
+    ...resourcesOf(spec),
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
@@ -94,4 +97,10 @@ function cacheVerdict(cache: CacheTrace): NonNullable<RunRecord['cache']> {
 function engineEndpoint(spec: RunSpec): string {
   const endpoint = (spec.engine as { endpoint?: unknown } | undefined)?.endpoint;
   return typeof endpoint === 'string' ? endpoint : 'unknown';
+}
+
+function resourcesOf(spec: RunSpec): Pick<RunRecord, 'resources'> {
+  const { cpus, memory } = spec.options;
+  if (cpus === undefined && memory === undefined) return {};
+  return { resources: { ...(cpus !== undefined ? { cpus } : {}), ...(memory !== undefined ? { memory } : {}) } };
 }

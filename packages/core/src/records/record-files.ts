@@ -11,7 +11,7 @@ import type { RecordedFile } from './run-record.js';
  * `{ file }` sink (outputs), with size and mtime — never a walk of a directory, never a hash.
  */
 export async function recordedFiles(spec: RunSpec, cache: CacheTrace | undefined): Promise<{ inputs: RecordedFile[]; outputs: RecordedFile[] }> {
-  if (cache) return { inputs: cache.inputs.map(fromFingerprint), outputs: cache.outputs.map(fromFingerprint) };
+  if (cache) return { inputs: cache.inputs.map(fromFingerprint), outputs: [...cache.outputs.map(fromFingerprint), ...sinkFiles(spec, cache)] };
   const { inputs, outputs } = cheapPaths(spec);
   return { inputs: await statAll(inputs), outputs: await statAll(outputs) };
 }
@@ -26,6 +26,16 @@ export function cheapPaths(spec: RunSpec): { inputs: string[]; outputs: string[]
     if (typeof sink === 'object' && !(sink instanceof Writable) && 'file' in sink) outputs.push(sink.file);
   }
   return { inputs: [...new Set(inputs)], outputs: [...new Set(outputs)] };
+}
+
+/** A `{ file }` sink holds exactly the bytes the cache stored (and hashed) for that stream. */
+function sinkFiles(spec: RunSpec, cache: CacheTrace): RecordedFile[] {
+  const files: RecordedFile[] = [];
+  for (const [sink, stored] of [[spec.options.stdout, cache.stdout], [spec.options.stderr, cache.stderr]] as const) {
+    if (!stored || typeof sink !== 'object' || sink instanceof Writable || !('file' in sink)) continue;
+    files.push({ path: sink.file, kind: 'file', size: stored.size, sha256: stored.sha256 });
+  }
+  return files;
 }
 
 function fromFingerprint(f: FileFingerprint): RecordedFile {

@@ -1,7 +1,8 @@
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toolDockHome } from '../util/environment.js';
 import { session } from '../backends/docker/process-session.js';
+import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
 import { readJournals } from './read-journal.js';
 import type { RunRecord } from './run-record.js';
 
@@ -22,6 +23,8 @@ const onDisk = new WeakSet<RunRecord>();
 let evicted = 0;
 let appending: Promise<void> = Promise.resolve();
 let warned = false;
+/** A journal directory that takes longer than this to make is given up on (a hung network mount). */
+const JOURNAL_STEP_MS = 5_000;
 
 /** This process's records, oldest first (a long session's older ones come from its journal). */
 export function recordsOfThisProcess(): readonly RunRecord[] {
@@ -55,8 +58,13 @@ function written(record: RunRecord): void {
 
 async function appendLine(line: Buffer): Promise<void> {
   const dir = recordsDir();
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = await open(journalFile(dir, session.id), 'a', 0o600);
+  const path = journalFile(dir, session.id);
+  // The directory is made only when the journal is missing: one open per record, as before.
+  const file = await open(path, 'a', PRIVATE_FILE_MODE).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    await ensureOwnDirectory(dir, AbortSignal.timeout(JOURNAL_STEP_MS));
+    return open(path, 'a', PRIVATE_FILE_MODE);
+  });
   try {
     const { bytesWritten } = await file.write(line, 0, line.length);
     if (bytesWritten !== line.length) throw new Error(`short write (${bytesWritten} of ${line.length} bytes)`);

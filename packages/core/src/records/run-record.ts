@@ -26,6 +26,14 @@ export interface RecordedMount {
   readOnly: boolean;
 }
 
+/** How a call's standard streams were connected (values and bytes are never recorded). */
+export interface RecordedStdio {
+  /** Nothing; text given in the call; a file; a Node stream; another run's stdout. */
+  stdin: 'none' | 'text' | 'stream' | 'run' | { file: string };
+  stdout: 'capture' | 'ignore' | 'stream' | { file: string };
+  stderr: 'capture' | 'ignore' | 'stream' | { file: string };
+}
+
 /**
  * What one run (one attempt, when retried) left behind: who ran what, where, on which image,
  * with which files, when, and how it ended. Never an environment variable's value (secrets):
@@ -57,6 +65,10 @@ export interface RunRecord {
   /** The daemon's endpoint, e.g. `unix:///var/run/docker.sock`. */
   engine: string;
   mounts: RecordedMount[];
+  /** How its standard streams were connected (absent in records written before it was kept). */
+  stdio?: RecordedStdio;
+  /** The `cpus` and `memory` limits it ran with, when set. */
+  resources?: { cpus?: number; memory?: number | string };
   /** When the call started and settled (ISO 8601); a cache hit spans only the lookup. */
   startedAt: string;
   finishedAt: string;
@@ -78,9 +90,13 @@ export interface RunRecord {
    * looked up (then `key` is empty) or why its result was not stored.
    */
   cache?: { key: string; hit: boolean; inputMode: 'stat' | 'content'; uncacheable?: string };
-  /** Files the run read: the cache's fingerprints, else the read-only mounts and a stdin file. */
+  /**
+   * Files the run read: the cache's fingerprints (every file under its read-only mounts, and the
+   * files in its writable mounts that were there before and that it left alone), else the
+   * read-only mounts and a stdin file.
+   */
   inputs: RecordedFile[];
-  /** Files the run wrote: the cache's (hashed), else the writable mounts and `{ file }` sinks. */
+  /** Files the run wrote: the cache's (hashed, `{ file }` sinks included), else the writable mounts and `{ file }` sinks. */
   outputs: RecordedFile[];
   /** The local account that started the run. */
   agent?: { user: string; uid: number };

@@ -15,8 +15,9 @@ const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /**
  * Asks `docker-credential-<name> get` for the credentials of `serverUrl`, as the docker CLI
  * does: the server URL on stdin, `{ServerURL, Username, Secret}` on stdout. The process is
- * killed when `signal` aborts or after 2 minutes; its output is capped, and never logged or
- * quoted whole (it holds the secret).
+ * killed — its whole process group, so a background child it left cannot outlive the run — when
+ * `signal` aborts, after 2 minutes, or as soon as it exits. Its output is capped and never
+ * quoted, logged or recorded, whatever its exit code: it may hold the secret.
  */
 export async function askCredentialHelper(name: string, serverUrl: string, signal: AbortSignal): Promise<HelperAnswer> {
   const program = `docker-credential-${name}`;
@@ -29,7 +30,7 @@ export async function askCredentialHelper(name: string, serverUrl: string, signa
   const text = stdout.trim();
   if (code !== 0) {
     if (text === NOT_FOUND) return { found: false };
-    throw new Error(`${program} get failed (exit ${code})${text && !text.startsWith('{') ? `: ${text.split('\n')[0]!.slice(0, 200)}` : ''}`);
+    throw new Error(`${program} get failed (exit ${code}); its output is not shown (it may hold a secret): run "${program} get" yourself to see it`);
   }
   return parseAnswer(program, text);
 }
@@ -48,21 +49,38 @@ function parseAnswer(program: string, text: string): HelperAnswer {
 function runHelper(program: string, serverUrl: string, signal: AbortSignal): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'ignore'], signal, killSignal: 'SIGKILL' });
+    // Its own process group: one kill reaches whatever it started in the background.
+    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch { /* the group is gone already */ }
+    };
+    const onAbort = () => {
+      killGroup();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     const chunks: Buffer[] = [];
     let size = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_OUTPUT_BYTES) {
-        child.kill('SIGKILL');
+        killGroup();
         reject(new Error(`${program} get wrote more than ${MAX_OUTPUT_BYTES} bytes; not a credential helper answer`));
       } else chunks.push(chunk);
     });
     child.stdin.on('error', () => { /* a helper that exits without reading: its exit code says why */ });
-    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT'
-      ? new Error(`${program} is not on PATH (install it, or remove it from the docker config file)`)
-      : error.name === 'AbortError' ? signal.reason : error));
-    child.once('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(chunks).toString('utf8') }));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(error.code === 'ENOENT' ? new Error(`${program} is not on PATH (install it, or remove it from the docker config file)`) : error);
+    });
+    // Once the helper exited, a background child still holding its stdout would keep 'close' away.
+    child.once('exit', killGroup);
+    child.once('close', (code) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(chunks).toString('utf8') });
+    });
     child.stdin.end(serverUrl);
   });
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
 import type { LocalMount } from '../../src/api/mount-spec.js';
 import { unpackOutputs } from '../../src/backends/docker/copy-mode/unpack-outputs.js';
+import { sentByPacking } from '../unit/copy-mode/sent-by-packing.js';
 import { archiveStream, buildTar, type TarEntry } from '../unit/copy-mode/tar-builder.js';
 
 // Threat model: the archive `getArchive` returns is untrusted (a hostile tool wrote the tree, a
@@ -172,10 +173,12 @@ async function unpackAndCompare(sandbox: Sandbox, c: ArchiveCase): Promise<void>
   const mount: LocalMount = c.singleFile
     ? { path: join(dest, 'c.txt'), target: '/tmp/c.txt', write: true }
     : { path: dest, target: '/out', write: true };
-  const copiedIn = new Map([['/out/plain.txt', { size: 6, mtimeSec: MTIME.getTime() / 1000 }]]);
+  // What copy mode sent: everything in the destination, so every path the archive lacks is a
+  // deletion the unpacker must confine to the destination too.
+  const sent = await sentByPacking([mount]);
 
-  const unpacked = unpackOutputs(archiveStream(tar), mount, { copiedIn, allTargets: [mount.target] })
-    .then((written) => ({ written }), (error: unknown) => ({ error }));
+  const unpacked = unpackOutputs(archiveStream(tar), mount, { sent, allTargets: [mount.target] })
+    .then(({ written, deleted }) => ({ written: [...written, ...deleted] }), (error: unknown) => ({ error }));
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`unpackOutputs neither resolved nor rejected within ${HANG_MS} ms`)), HANG_MS);
@@ -189,7 +192,7 @@ async function unpackAndCompare(sandbox: Sandbox, c: ArchiveCase): Promise<void>
     if (!(outcome.error instanceof Error)) fail(`rejected with a non-Error: ${String(outcome.error)}`);
   } else {
     const stray = outcome.written.filter((path) => path !== mount.path && !path.startsWith(`${dest}/`));
-    if (stray.length > 0) fail(`reported writing outside the mount: ${stray.join(', ')}`);
+    if (stray.length > 0) fail(`reported writing or deleting outside the mount: ${stray.join(', ')}`);
   }
   if (!after.get(dest)?.startsWith('dir')) fail(`${dest} is no longer a directory`);
   if (c.singleFile && !after.get(mount.path)?.startsWith('file:')) fail(`${mount.path} is no longer a regular file: ${after.get(mount.path)}`);

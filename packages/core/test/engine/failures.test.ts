@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +124,20 @@ describe('failures', () => {
     const notExecutable = await rejection(runTool(busybox, ['/etc/passwd']));
     expect(notExecutable.exitCode).toBe(126);
     expect(notExecutable.shortMessage).toBe('Command is not executable (exit code 126): passwd');
+  });
+
+  it('with reject: false, a command that cannot start resolves with the exit code `docker run` gives', async () => {
+    for (const args of [['no-such-tool'], ['/no/such/tool'], ['/etc/passwd'], ['']]) {
+      const cli = spawnSync('docker', ['run', '--rm', '--network', 'none', busybox, ...args], { stdio: 'ignore' }).status;
+      const result = await runTool(busybox, args, [], { reject: false });
+      expect(result.exitCode, JSON.stringify(args)).toBe(cli);
+      expect([126, 127]).toContain(result.exitCode);
+      expect(result).toMatchObject({ failed: true, killed: false, stdout: '', stderr: '' });
+      expect(result.notes.join('\n')).toMatch(/Command (not found in the image|is not executable) \(exit code 12[67]\).*the runtime said: /);
+      expect(await containerGone(result.containerId)).toBe(true);
+    }
+    // The default stays a ToolError.
+    expect((await rejection(runTool(busybox, ['']))).exitCode).toBe(127);
   });
 
   it('fails clearly on a missing image with pull: "never" and on a pull error', async () => {

@@ -27,6 +27,19 @@ describe('DockerDemuxer', () => {
     expect(await texts).toEqual(['hello world', 'warning\n!']);
   });
 
+  it('keeps a runtime notice (Podman\'s broken attach) out of the tool\'s stderr, byte for byte otherwise', async () => {
+    const notice = 'Error: read unixpacket @->/run/libpod/socket/abc/attach: read: connection reset by peer\n';
+    const wire = Buffer.concat([frame(2, 'tool says Error: x\n'), frame(1, 'out'), frame(2, notice)]);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const demuxer = new DockerDemuxer(out, err, (text) => text.startsWith('Error: read unixpacket'));
+    const texts = Promise.all([collect(out), collect(err)]);
+    for (let i = 0; i < wire.length; i++) demuxer.write(wire.subarray(i, i + 1));
+    demuxer.end();
+    expect(await texts).toEqual(['out', 'tool says Error: x\n']);
+    expect(demuxer.notices).toEqual([notice.trim()]);
+  });
+
   it('waits for a slow consumer instead of buffering without bound', async () => {
     let accepted = 0;
     const slow = new Writable({

@@ -8,7 +8,7 @@ describe('package exports', () => {
   it('the root exports exactly the front-door values', () => {
     expect(Object.keys(root).sort()).toEqual([
       'CharliecloudEngine', 'DockerEngine', 'EngineUnreachableError', 'InvalidInputError', 'PathNotShareableError', 'RegistryAuthError', 'SlurmEngine', 'ToolError', 'ToolRun', 'ToolSession', 'TooldockError',
-      'cacheInfo', 'cleanupOrphans', 'configure', 'connect', 'currentDockerContext', 'doctor', 'exportProvenance', 'formatPullProgress', 'isToolError', 'isTooldockError', 'pruneCache', 'pullImages', 'resolveHostPath',
+      'cacheInfo', 'cleanupOrphans', 'configure', 'connect', 'currentDockerContext', 'doctor', 'exportProvenance', 'exportWorkflow', 'formatPullProgress', 'isToolError', 'isTooldockError', 'pruneCache', 'pullImages', 'resolveHostPath',
       'runMany', 'runRecords', 'runTool', 'session', 'terminalProgress', 'toolSession',
     ]);
   });
@@ -32,7 +32,7 @@ describe('package exports', () => {
       cache: ['cacheInfo', 'configure', 'pruneCache'],
       docker: ['DockerEngine', 'PathNotShareableError', 'currentDockerContext', 'resolveHostPath', 'session'],
       images: ['RegistryAuthError', 'formatPullProgress', 'pullImages'],
-      provenance: ['exportProvenance', 'runRecords'],
+      provenance: ['exportProvenance', 'exportWorkflow', 'runRecords'],
       slurm: ['SlurmEngine'],
     };
     for (const [path, names] of Object.entries(subpaths)) {

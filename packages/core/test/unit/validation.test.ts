@@ -34,7 +34,7 @@ describe('input validation', () => {
 
   it('rejects negative cpus and unknown options, listing the valid ones', () => {
     expect(thrown(() => runTool('busybox', ['true'], [], { cpus: -1 })).message)
-      .toMatch(/^options\.cpus: -1 is not valid: must be a positive number of cores/);
+      .toMatch(/^options\.cpus: -1 is not valid: must be a number of cores from 0.01/);
     const unknown = thrown(() => runTool('busybox', ['true'], [], { timeout: 5 } as never));
     expect(unknown.field).toBe('options.timeout');
     expect(unknown.message).toMatch(/"timeout" is not a known option; valid options are .*timeoutMs/);
@@ -227,7 +227,7 @@ describe('every public entry point rejects unknown keys and wrong types', () => 
     const cpus = await samtools.flagstat({ input: '/etc/hostname', run: { cpus: -1 } }).catch((e: unknown) => e);
     expect(cpus).toBeInstanceOf(InvalidInputError);
     expect((cpus as InvalidInputError).field).toBe('samtools.flagstat.run.cpus');
-    expect((cpus as InvalidInputError).message).toMatch(/positive number of cores/);
+    expect((cpus as InvalidInputError).message).toMatch(/number of cores from 0.01/);
     const memory = await samtools.flagstat({ input: '/etc/hostname', run: { memory: '1x' } }).catch((e: unknown) => e);
     expect((memory as InvalidInputError).field).toBe('samtools.flagstat.run.memory');
   });

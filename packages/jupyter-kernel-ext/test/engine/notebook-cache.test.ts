@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { connect, runRecords, type RunRecord } from '@tooldock/core';
 import { buildPackages, repoRoot } from '#test-support/built-packages.js';
 import { tempDir } from '#test-support/temp-dir.js';
+import { notebookImageEnv } from '#test-support/test-images.js';
 
 // Issue 15's "done when": re-running the alignment notebook with unchanged inputs serves every
 // tool call from the cache — no container created — and marks the hits. Each kernel runs the
@@ -137,7 +138,7 @@ describe.each(['tslab', 'deno'])('the alignment notebook under %s, run twice (he
     mkdirSync(join(root, 'tmp'));
     data = join(root, 'tmp', 'tooldock-alignment');
     const { TOOLDOCK_CACHE: _unused, ...inherited } = process.env;
-    const env = { ...inherited, TOOLDOCK_HOME: home, TMPDIR: join(root, 'tmp'), JUPYTER_PATH: jupyterPath(root), NO_COLOR: '1' };
+    const env = { ...inherited, ...notebookImageEnv(), TOOLDOCK_HOME: home, TMPDIR: join(root, 'tmp'), JUPYTER_PATH: jupyterPath(root), NO_COLOR: '1' };
     const watch = await watchCreatedContainers();
     try {
       await runTwice(env, root);

@@ -51,3 +51,40 @@ describe('rich rendering', () => {
     expect(bundle['text/html']).toMatch(/<td>ran<\/td><td style="color:#080">done<\/td>/);
   });
 });
+
+describe('what a person sees in the notebook', () => {
+  const running = (startedAt: Date) => {
+    const tasks = [{ index: 0, name: 'silent', state: 'running' as const, queuedAt: startedAt, startedAt }];
+    return { task: tasks[0]!, tasks, totals: { queued: 0, pulling: 0, running: 1, done: 0, failed: 0, canceled: 0, total: 1 }, startedAt, elapsedMs: 0, finished: false } satisfies FanOutProgress;
+  };
+
+  it('reads the progress clock when drawing: header and rows agree and move while a task is silent', () => {
+    const start = new Date(1_000_000);
+    const p = running(start);
+    const at = (ms: number) => progressBundle(p, 'qc', 25, start.getTime() + ms)['text/html'];
+    expect(at(4500)).toContain('qc: 0/1 done, 1 running, 0 queued — 4.5 s');
+    expect(at(4500)).toContain('<td>4.5 s</td>');
+    expect(at(9000)).toContain('— 9.0 s');
+  });
+
+  it('says a live table is stale once its redraws stop (CSS, no kernel needed); a finished one is not', () => {
+    expect(progressBundle(running(new Date()), 'qc')['text/html']).toMatch(/animation:tooldock-stale 0s linear 5s forwards[^>]*>⚠ not live/);
+    const done = { ...running(new Date()), finished: true };
+    expect(progressBundle(done, 'qc')['text/html']).not.toContain('tooldock-stale');
+  });
+
+  it('keeps MathJax off commands and output: a $ stays a $', () => {
+    const html = bundleOf({ ...result, command: "sh -c 'echo $HOME'" })['text/html']!;
+    expect(html).toMatch(/^<div class="tooldock-result tex2jax_ignore mathjax_ignore">/);
+    expect(html).toContain('<code>sh -c &#39;echo $HOME&#39;</code>');
+    for (const value of [[{ a: '$x$' }], new Error('$x$'), [{ status: 'fulfilled', value: result }]]) expect(bundleOf(value)['text/html']).toContain('tex2jax_ignore');
+  });
+
+  it('numbers outcome rows from 1 with the task names runMany attached, and the commands', () => {
+    const error = new ToolError('Command failed with exit code 3: sh', { image: 'img', args: ['sh', '-c', 'exit 3'], command: "sh -c 'exit 3'", exitCode: 3 });
+    const list = Object.defineProperty([{ status: 'fulfilled', value: result }, { status: 'rejected', reason: error }], Symbol.for('tooldock.taskNames'), { value: ['good', 'broken'] });
+    const html = bundleOf(list)['text/html']!;
+    expect(html).toContain('<tr><td>1</td><td>good</td><td style="color:#080">✓</td><td><code>echo &#39;&lt;b&gt;&#39;</code></td>');
+    expect(html).toContain('<tr><td>2</td><td>broken</td><td style="color:#c00">✗</td><td><code>sh -c &#39;exit 3&#39;</code></td><td>3</td>');
+  });
+});

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { CommandNotRunnableError, type LaunchedTool, type ToolIo } from '../tool-backend.js';
+import { CommandNotRunnableError, type KeptLocal, type LaunchedTool, type ToolIo } from '../tool-backend.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { CH_RUN_EXEC_FAILED } from './namespace-script.js';
 
@@ -84,7 +84,10 @@ export class ChRunTool implements LaunchedTool {
     return { oomKilled: false }; // no memory limit outside Slurm (guarantees.ts)
   }
 
-  async collectOutputs(): Promise<void> {}
+  /** Bind mounts: outputs are already in place, nothing is kept over a tool's version. */
+  async collectOutputs(): Promise<KeptLocal[]> {
+    return [];
+  }
 
   /** Kills a tool still running, then removes the stage directory (its mounts died with the namespace). */
   async remove(signal: AbortSignal): Promise<void> {

@@ -4,8 +4,16 @@
  * shell) say how to run, inspect and remove the container. Why a trap and not just the runtime
  * CLI: `scancel` kills the CLI, but the container is the daemon's child and would keep running;
  * so on TERM (scancel, `--time`, node shutdown) and on any exit the container is removed by name.
- * The exit code and the container's OOM flag are written to `result` by rename: never half-written.
- * A run with stdin waits for `stdin.done` (its stdin spooled to the shared filesystem).
+ * A remove can come too early: when TERM arrives while the runtime is still creating the
+ * container, the remove finds nothing ("no such container"), the CLI dies, and the create
+ * completes afterwards — a `created` container nobody removes. So after a TERM the script waits
+ * for the CLI to end, then claims the name with a placeholder create (`claim.argv`): while a
+ * create is in flight the runtime holds the name and the claim fails "already in use" (remove,
+ * try again); once the claim succeeds no create of that name can still land, and the
+ * placeholder is removed. The exit code, the container's OOM flag and the node's name are
+ * written to `result` by rename: never half-written (the node is known even for a job that
+ * ended between two `squeue` polls). A run with stdin waits for `stdin.done` (its stdin spooled
+ * to the shared filesystem).
  */
 export const JOB_SCRIPT = `#!/bin/bash
 # tooldock: runs one tool container of this job on the node (packages/core/src/backends/slurm/job-script.ts)
@@ -15,12 +23,26 @@ cd "$dir" || exit 1
 mapfile -d '' -t run < run.argv
 mapfile -d '' -t state < state.argv
 mapfile -d '' -t remove < rm.argv
+mapfile -d '' -t claim < claim.argv
 for i in "\${!run[@]}"; do
   [ "\${run[$i]}" = "@tooldock-allocated-gpus@" ] && run[$i]="\\"device=\${SLURM_JOB_GPUS:-\${CUDA_VISIBLE_DEVICES:-none}}\\""
 done
 finish() { "\${remove[@]}" >/dev/null 2>&1; }
-report() { printf '%s %s\\n' "$1" "$2" > result.tmp && mv -f result.tmp result; }
-ended() { trap - EXIT; finish; report 143 false; exit 143; }
+report() { printf '%s %s %s\\n' "$1" "$2" "\${SLURMD_NODENAME:-}" > result.tmp && mv -f result.tmp result; }
+# After a TERM: no create of the container may land once we are gone (see job-script.ts).
+settle() {
+  local cli=\${!:-} out i
+  [ -n "$cli" ] || return 0
+  kill -TERM "$cli" 2>/dev/null
+  for i in {1..30}; do kill -0 "$cli" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$cli" 2>/dev/null
+  for i in {1..40}; do
+    if out=$("\${claim[@]}" 2>&1 >/dev/null); then finish; return 0; fi
+    case "$out" in *"already in use"*) finish; sleep 0.1 ;; *) return 0 ;; esac
+  done
+}
+# The result goes out first: Slurm's KillWait bounds the settling, and the run is over either way.
+ended() { trap '' TERM INT HUP; trap - EXIT; finish; report 143 false; settle; exit 143; }
 trap ended TERM INT HUP
 trap finish EXIT
 if [ -e stdin.wait ]; then

@@ -53,6 +53,12 @@ export interface NodeRuntime {
   exitState(name: string): string[];
   /** Removes the container whatever its state; no error when it is gone. */
   remove(name: string): string[];
+  /**
+   * Creates (never starts) a placeholder under the run's name: it fails with "already in use"
+   * while any container of that name exists or is still being created. The job script uses it
+   * after a cancel to know that no create of the run's container can land any more.
+   */
+  claim(plan: NodeContainerPlan): string[];
 }
 
 /** The runtime the `runtime` option names. */
@@ -65,6 +71,8 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
       run: () => { throw new Error('a charliecloud node run is built by nodeChRun()'); },
       exitState: () => ['echo', '0', 'false'],
       remove: () => ['true'],
+      // No name to hold: once the runtime CLI is gone, nothing of the run can appear any more.
+      claim: () => ['true'],
     };
   }
   return {
@@ -73,6 +81,10 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
     exitState: (container) => [name, 'inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', container],
     // Podman's rm would first wait 10 s for a stop; the job has only KillWait left after a scancel.
     remove: (container) => (name === 'podman' ? [name, 'rm', '--force', '--time', '0', container] : [name, 'rm', '--force', container]),
+    // The run's labels: a placeholder left by a SIGKILL is still found as this session's.
+    // A command is given because an image without one cannot even be created.
+    claim: (plan) => [name, 'create', '--name', plan.name, '--pull', 'never', '--network', 'none',
+      ...Object.entries(plan.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]), plan.image, 'true'],
   };
 }
 

@@ -67,6 +67,7 @@ export class SlurmBackend implements ToolBackend {
     writeAtomically(join(dir, 'run.argv'), argvFile(run));
     writeAtomically(join(dir, 'state.argv'), argvFile(runtime.exitState(name)));
     writeAtomically(join(dir, 'rm.argv'), argvFile(runtime.remove(name)));
+    writeAtomically(join(dir, 'claim.argv'), argvFile(runtime.claim(plan)));
     return new SlurmTool(this.engine, name, dir, decided.flags, io, step.emit);
   }
 }

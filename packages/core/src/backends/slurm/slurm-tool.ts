@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { LaunchedTool, StepContext, ToolIo } from '../tool-backend.js';
+import type { KeptLocal, LaunchedTool, StepContext, ToolIo } from '../tool-backend.js';
 import type { EventListener } from '../../lifecycle/events.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { fanOutMembership } from './fan-out-arrays.js';
@@ -97,7 +97,9 @@ export class SlurmTool implements LaunchedTool {
     return { oomKilled: this.oomKilled };
   }
 
-  async collectOutputs(): Promise<void> {}
+  async collectOutputs(): Promise<KeptLocal[]> {
+    return [];
+  }
 
   /** Cancels a job still queued or running, then removes the run's spool directory. */
   async remove(signal: AbortSignal): Promise<void> {
@@ -129,7 +131,10 @@ export class SlurmTool implements LaunchedTool {
         // A queued job has no output yet: only its result (it may run and end between two squeue polls).
         if (this.status.state !== 'PENDING') await this.pump();
         const result = readResult(this.dir);
-        if (result) return await this.finish(() => ((this.oomKilled = result.oom), result.exitCode));
+        if (result) {
+          this.learnNode(jobId, result.node);
+          return await this.finish(() => ((this.oomKilled = result.oom), result.exitCode));
+        }
         if (jobEnded(this.status.state)) {
           endedAt ??= Date.now();
           if (this.killed || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
@@ -139,6 +144,15 @@ export class SlurmTool implements LaunchedTool {
     } catch (error) {
       this.settle.fail(error);
     }
+  }
+
+  /**
+   * A short job can run and end between two `squeue` polls: its node is then known only from
+   * the result the node wrote. A job that wrote its result ran, so a still-PENDING one is RUNNING.
+   */
+  private learnNode(jobId: string, node: string | undefined): void {
+    if (!node || this.status.node) return;
+    this.onStatus(jobId, { ...this.status, state: this.status.state === 'PENDING' ? 'RUNNING' : this.status.state, node });
   }
 
   private pollInterval(): number {
@@ -177,18 +191,18 @@ export class SlurmTool implements LaunchedTool {
   }
 }
 
-/** The node's exit report: `<exitCode> <oomKilled>`, written by rename (never half). */
-function readResult(dir: string): { exitCode: number; oom: boolean } | undefined {
+/** The node's exit report: `<exitCode> <oomKilled> <node>`, written by rename (never half). */
+function readResult(dir: string): { exitCode: number; oom: boolean; node?: string } | undefined {
   let text: string;
   try {
     text = readFileSync(join(dir, 'result'), 'utf8');
   } catch {
     return undefined;
   }
-  const [code, oom] = text.trim().split(/\s+/);
+  const [code, oom, node] = text.trim().split(/\s+/);
   const exitCode = Number(code);
   if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new Error(`the job's result file in ${dir} is not an exit code: ${JSON.stringify(text.slice(0, 40))}`);
-  return { exitCode, oom: oom === 'true' };
+  return { exitCode, oom: oom === 'true', ...(node ? { node } : {}) };
 }
 
 /** stdin goes to a file on the shared filesystem; the job is submitted once it is complete. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { READ_CONFIG_PRELUDE, startWatchdogProcess } from '../../util/watchdog-process.js';
 
 /**
  * Runs with `node -e` in a detached process that outlives us: when its stdin (a pipe from us)
@@ -6,15 +6,16 @@ import { spawn } from 'node:child_process';
  * job name), again two seconds later (a submission that was in flight), then removes our spool
  * directory. The jobs' scripts remove their containers when Slurm signals them.
  */
-const WATCHDOG_SCRIPT = `
+const WATCHDOG_SCRIPT = `${READ_CONFIG_PRELUDE}
 const { execFile } = require('node:child_process');
 const { rmSync } = require('node:fs');
-const [jobName, spoolDir] = process.argv.slice(1);
+let jobName, spoolDir;
+readConfig((c) => { jobName = c.jobName; spoolDir = c.spoolDir; });
 const cancel = (done) => execFile('scancel', ['--name=' + jobName], () => done && done());
 process.on('SIGINT', () => {});
 process.on('SIGHUP', () => {});
-process.stdin.on('data', () => {});
 process.stdin.on('close', () => {
+  if (!jobName) process.exit(1);
   cancel();
   setTimeout(() => cancel(() => {
     setTimeout(() => { try { rmSync(spoolDir, { recursive: true, force: true }); } catch {} process.exit(0); }, 5000);
@@ -22,16 +23,7 @@ process.stdin.on('close', () => {
 });
 `;
 
-/** Starts the session's Slurm watchdog (once per job name). */
+/** Starts the session's Slurm watchdog (once per job name); like every watchdog, configured through its stdin, not its argv. */
 export function startSlurmWatchdog(jobName: string, spoolDir: string): void {
-  const child = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, jobName, spoolDir], {
-    detached: true,
-    stdio: ['pipe', 'ignore', 'ignore'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  child.on('error', (error) => process.emitWarning(`tooldock: could not start the Slurm job watchdog: ${error.message}`));
-  // Neither the child nor its pipe may keep this process alive.
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void }).unref?.();
-  child.stdin?.on('error', () => {});
+  startWatchdogProcess(WATCHDOG_SCRIPT, { jobName, spoolDir }, 'the Slurm job watchdog');
 }

@@ -53,7 +53,8 @@ async function copyOne(file: RecordedFile, crateDir: string): Promise<string | u
   try {
     if (!(await source.stat()).isFile()) return 'not a regular file';
     await mkdir(dirname(target), { recursive: true });
-    const sha256 = await copyHashing(source, target);
+    // The copy keeps the file's permissions: a private (0600) input stays private in the crate.
+    const sha256 = await copyHashing(source, target, (await source.stat()).mode & 0o777);
     if (file.sha256 && sha256 !== file.sha256) {
       await rm(target, { force: true });
       return 'its content changed since the run (hash differs from the record)';
@@ -64,10 +65,10 @@ async function copyOne(file: RecordedFile, crateDir: string): Promise<string | u
   }
 }
 
-async function copyHashing(source: FileHandle, target: string): Promise<string> {
+async function copyHashing(source: FileHandle, target: string, mode: number): Promise<string> {
   const hash = createHash('sha256');
   const input = source.createReadStream({ autoClose: false, start: 0 });
   input.on('data', (chunk) => hash.update(chunk as Buffer));
-  await pipeline(input, createWriteStream(target, { flags: 'wx', mode: 0o644 }));
+  await pipeline(input, createWriteStream(target, { flags: 'wx', mode }));
   return hash.digest('hex');
 }

@@ -28,7 +28,12 @@ export interface CrateSettings {
   datePublished: Date;
   /** Relative `@id`s of files copied into the crate, by their original path. */
   copied: ReadonlyMap<string, string>;
+  /** A CWL workflow exported from these runs (exportWorkflow): linked from the crate. */
+  workflow?: { path: string; recordIds: ReadonlySet<string> };
 }
+
+/** The language entity Workflow RO-Crate uses for CWL. */
+const CWL_LANGUAGE = 'https://w3id.org/workflowhub/workflow-ro-crate#cwl';
 
 /**
  * Records as an RO-Crate 1.1 following the Process Run Crate profile: one action per record
@@ -54,6 +59,7 @@ export function crateOf(records: readonly RunRecord[], settings: CrateSettings):
   const license = licenseEntity(settings.license);
   add(license);
   add({ '@id': PROCESS_RUN_CRATE, '@type': 'CreativeWork', name: 'Process Run Crate', version: '0.5' });
+  if (settings.workflow) files.add(workflowEntities(settings.workflow, records, add));
   const root: Entity = {
     '@id': './', '@type': 'Dataset', conformsTo: ref(PROCESS_RUN_CRATE),
     name: settings.name, description: settings.description, datePublished: isoTime(settings.datePublished),
@@ -89,6 +95,21 @@ function actionEntities(record: RunRecord, fileRef: (file: RecordedFile) => { '@
   if (record.envNames.length > 0) action.environment = record.envNames.map((name) => ref(envEntity(name, add)));
   add(action);
   return action['@id'];
+}
+
+/**
+ * The exported workflow as Workflow RO-Crate describes one (File, SoftwareSourceCode,
+ * ComputationalWorkflow in CWL), `isBasedOn` the runs it re-runs. Returns its `@id`.
+ */
+function workflowEntities(workflow: NonNullable<CrateSettings['workflow']>, records: readonly RunRecord[], add: (e: Entity) => void): string {
+  const id = pathToFileURL(workflow.path).href;
+  add({ '@id': CWL_LANGUAGE, '@type': 'ComputerLanguage', name: 'Common Workflow Language', alternateName: 'CWL',
+    identifier: ref('https://w3id.org/cwl/v1.2/'), url: ref('https://www.commonwl.org/') });
+  const based = records.filter((r) => workflow.recordIds.has(r.id)).map((r) => ref(`#run-${r.id}`));
+  add({ '@id': id, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow'], name: basename(workflow.path),
+    description: `A CWL workflow exported by tooldock that re-runs ${based.length} of these runs from their original inputs.`,
+    programmingLanguage: ref(CWL_LANGUAGE), isBasedOn: based });
+  return id;
 }
 
 function softwareEntity(image: string, parts: ReturnType<typeof imageParts>): Entity {

@@ -7,7 +7,8 @@ import { session } from '../../backends/docker/process-session.js';
 import type { RunRecord } from '../run-record.js';
 import { runRecords } from '../run-records.js';
 import { copyData, type CopiedData } from './copy-data.js';
-import { crateOf } from './crate-of.js';
+import { crateOf, type CrateSettings } from './crate-of.js';
+import { exportedWorkflowOf } from './workflow-link.js';
 
 const isRecord = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as RunRecord).id === 'string' && Array.isArray((v as RunRecord).args);
 
@@ -21,6 +22,11 @@ const ExportOptionsSchema = z.object({
   description: z.string().min(1).optional(),
   /** The license of the crate's content, as a URL (e.g. `https://spdx.org/licenses/CC-BY-4.0`). */
   license: z.url({ message: 'must be a URL, e.g. "https://spdx.org/licenses/CC-BY-4.0"' }).optional(),
+  /**
+   * A workflow exported from these runs (`exportWorkflow`'s `workflow` file) to link from the
+   * crate; default: the latest one this process exported from any of them; `false`: none.
+   */
+  workflow: z.union([z.string().min(1), z.literal(false)]).optional(),
   /** Replace a directory that exists and is not empty (default: refuse). */
   overwrite: z.boolean().default(false),
 }).strict();
@@ -67,7 +73,7 @@ export async function exportProvenance(dir: string, options: ExportProvenanceOpt
     const crate = crateOf(records, {
       name: parsed.name ?? 'tooldock runs',
       description: parsed.description ?? `Provenance of ${records.length} tool run(s) recorded by tooldock.`,
-      license: parsed.license, datePublished: new Date(), copied: data.copied,
+      license: parsed.license, datePublished: new Date(), copied: data.copied, ...linkedWorkflow(parsed.workflow, records),
     });
     // The metadata file last: a crate directory is complete once it holds it.
     await writeFile(join(temp, 'ro-crate-metadata.json'), `${JSON.stringify(crate, null, 2)}\n`, { flag: 'wx' });
@@ -77,6 +83,14 @@ export async function exportProvenance(dir: string, options: ExportProvenanceOpt
     await rm(temp, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The workflow to link: the one named (for every record), or this process's latest export of these runs. */
+function linkedWorkflow(option: string | false | undefined, records: readonly RunRecord[]): Pick<CrateSettings, 'workflow'> {
+  if (option === false) return {};
+  if (typeof option === 'string') return { workflow: { path: resolve(option), recordIds: new Set(records.map((r) => r.id)) } };
+  const noted = exportedWorkflowOf(records.map((r) => r.id));
+  return noted ? { workflow: { path: noted.workflow, recordIds: noted.recordIds } } : {};
 }
 
 async function checkTarget(dir: string, target: string, overwrite: boolean): Promise<void> {

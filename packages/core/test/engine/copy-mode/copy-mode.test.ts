@@ -94,6 +94,77 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     expect(readFileSync(join(out, 'own.txt'), 'utf8')).toBe('mine\n');
   });
 
+  it('a same-size rewrite within the same second lands (ten quick runs, each one lost none)', async () => {
+    const out = tempDir('copy-same-second');
+    for (let i = 0; i < 10; i++) {
+      const word = i % 2 === 0 ? 'alpha' : 'bravo';
+      await runTool(busybox, ['sh', '-c', `printf ${word} > /out/b.txt`], [{ path: out, target: '/out', write: true }]);
+      expect(readFileSync(join(out, 'b.txt'), 'utf8')).toBe(word);
+    }
+  });
+
+  it('mirrors deletions, mode changes, renames and directories as bind mode does', async () => {
+    const out = tempDir('copy-exact');
+    writeFileSync(join(out, 'same.txt'), 'alpha');
+    writeFileSync(join(out, 'gone.txt'), 'gone\n');
+    writeFileSync(join(out, 'run.sh'), 'echo\n');
+    chmodSync(join(out, 'run.sh'), 0o644);
+    writeFileSync(join(out, 'old-name.txt'), 'moved\n');
+    mkdirSync(join(out, 'olddir/inner'), { recursive: true });
+    writeFileSync(join(out, 'olddir/inner/f'), 'f\n');
+    const script = 'printf bravo > /out/same.txt; rm /out/gone.txt; chmod 755 /out/run.sh; rm -r /out/olddir; mkdir -p /out/new/deep; mv /out/old-name.txt /out/new/deep/new-name.txt';
+    const result = await runTool(busybox, ['sh', '-c', script], [{ path: out, target: '/out', write: true }]);
+    expect(result.notes).toEqual([]);
+    expect(readFileSync(join(out, 'same.txt'), 'utf8')).toBe('bravo');
+    expect(lstatSync(join(out, 'run.sh')).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(out, 'new/deep/new-name.txt'), 'utf8')).toBe('moved\n');
+    expect(readdirSync(out).sort()).toEqual(['new', 'run.sh', 'same.txt']);
+  });
+
+  it('keeps a local file that changed since it was sent, and says so in notes and an event', async () => {
+    const out = tempDir('copy-kept');
+    writeFileSync(join(out, 'shared.txt'), 'old\n');
+    writeFileSync(join(out, 'doomed.txt'), 'doomed\n');
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const events: unknown[] = [];
+    const run = runTool(busybox, ['sh', '-c', 'sleep 1; echo tool > /out/shared.txt; rm /out/doomed.txt'], [{ path: out, target: '/out', write: true }], {
+      onEvent: (e) => {
+        if (e.type === 'container:started') started();
+        if (e.type === 'outputs:kept-local') events.push(e);
+      },
+    });
+    await running;
+    writeFileSync(join(out, 'shared.txt'), 'mine\n');
+    writeFileSync(join(out, 'doomed.txt'), 'still mine\n');
+    const result = await run;
+    expect(readFileSync(join(out, 'shared.txt'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(out, 'doomed.txt'), 'utf8')).toBe('still mine\n');
+    expect(result.notes).toEqual([
+      expect.stringMatching(/kept ".*shared\.txt" as it is here: it changed here since it was copied into the tool, and the tool changed it too/),
+      expect.stringMatching(/kept ".*doomed\.txt" as it is here: .* the tool deleted it too/),
+    ]);
+    expect(events).toEqual([
+      { type: 'outputs:kept-local', path: join(out, 'shared.txt'), note: result.notes[0] },
+      { type: 'outputs:kept-local', path: join(out, 'doomed.txt'), note: result.notes[1] },
+    ]);
+  });
+
+  it('a failed run with reject: false and copyOutputs "always" carries its kept-local notes too', async () => {
+    const out = tempDir('copy-kept-failed');
+    writeFileSync(join(out, 'shared.txt'), 'old\n');
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const run = runTool(busybox, ['sh', '-c', 'sleep 1; echo tool > /out/shared.txt; exit 3'], [{ path: out, target: '/out', write: true }], {
+      copyOutputs: 'always', onEvent: (e) => e.type === 'container:started' && started(),
+    });
+    await running;
+    writeFileSync(join(out, 'shared.txt'), 'mine\n');
+    const error = await run.catch((e: unknown) => e as { notes: string[]; exitCode: number });
+    expect(error).toMatchObject({ exitCode: 3, notes: [expect.stringMatching(/kept ".*shared\.txt"/)] });
+    expect(readFileSync(join(out, 'shared.txt'), 'utf8')).toBe('mine\n');
+  });
+
   it('keeps nested mounts apart, as bind mounts do', async () => {
     const work = tempDir('copy-outer');
     const ref = tempDir('copy-inner');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toolSession } from '@tooldock/core';
@@ -28,5 +28,28 @@ describe('sessions in copy mode', () => {
     // A failed call's outputs stay in the container (copyOutputs: "on-success").
     await s.run(['sh', '-c', 'echo partial > /out/failed.txt; exit 1'], { reject: false });
     expect(existsSync(join(out, 'failed.txt'))).toBe(false);
+  });
+
+  it('brings every call\'s outputs back, compared with what the container held after the call before', async () => {
+    const out = tempDir('session-copy-calls');
+    writeFileSync(join(out, 'n.txt'), '0');
+    writeFileSync(join(out, 'gone.txt'), 'x');
+    await using s = await toolSession(busybox, [{ path: out, target: '/out', write: true }]);
+    for (const n of ['1', '2', '3']) {
+      await s.run(['sh', '-c', `printf ${n} > /out/n.txt`]);
+      expect(readFileSync(join(out, 'n.txt'), 'utf8')).toBe(n);
+    }
+    await s.run(['sh', '-c', 'rm /out/gone.txt; chmod 600 /out/n.txt']);
+    expect(existsSync(join(out, 'gone.txt'))).toBe(false);
+    expect(statSync(join(out, 'n.txt')).mode & 0o777).toBe(0o600);
+    // Changed here between calls, then by the next call too: the local one is kept, and said so.
+    writeFileSync(join(out, 'n.txt'), 'mine');
+    const kept = await s.run(['sh', '-c', 'printf 4 > /out/n.txt']);
+    expect(readFileSync(join(out, 'n.txt'), 'utf8')).toBe('mine');
+    expect(kept.notes).toEqual([expect.stringMatching(/kept ".*n\.txt" as it is here/)]);
+    // A call that leaves it alone keeps the local one quietly.
+    const quiet = await s.run(['true']);
+    expect(quiet.notes).toEqual([]);
+    expect(readFileSync(join(out, 'n.txt'), 'utf8')).toBe('mine');
   });
 });

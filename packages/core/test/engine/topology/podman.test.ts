@@ -33,19 +33,17 @@ describe('Podman\'s Docker-compatible API', () => {
   it('separates stdout and stderr, and reports a failure with its exit code and stderr tail', async () => {
     const ok = await runTool(busybox, ['sh', '-c', 'echo out; echo err >&2'], [], { engine });
     expect([ok.stdout, ok.stderr, ok.exitCode]).toEqual(['out\n', 'err\n', 0]);
-    // Podman 4.3's conmon sometimes resets the attach socket of a tool that exits at once and
-    // sends its own error text instead of the tool's output (seen once in three loaded suite
-    // runs; docs/topologies.md). Only that Podman-reported failure earns another attempt: any
-    // other loss of output fails the test at once.
-    let error!: ToolError;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      error = await runTool(busybox, ['sh', '-c', 'echo broken input >&2; exit 7'], [], { engine }).then(
-        () => { throw new Error('expected exit code 7 to fail the run'); },
-        (e: unknown) => e as ToolError,
-      );
-      if (!/^Error: read unixpacket .*attach: .*connection reset by peer$/.test(error.stderrTail)) break;
-    }
-    expect(error).toMatchObject({ exitCode: 7, stderrTail: 'broken input' });
+    // Podman 4.3's conmon sometimes resets the attach socket of a tool that exits at once, under
+    // load, and writes its own error text where the tool's stderr was (docs/topologies.md). That
+    // text is never passed off as the tool's: the run says its output may be incomplete instead.
+    const error = await runTool(busybox, ['sh', '-c', 'echo broken input >&2; exit 7'], [], { engine }).then(
+      () => { throw new Error('expected exit code 7 to fail the run'); },
+      (e: unknown) => e as ToolError,
+    );
+    expect(error.exitCode).toBe(7);
+    expect(error.stderrTail).not.toMatch(/unixpacket/);
+    if (error.notes.some((n) => /output may be incomplete: Podman's attach connection broke/.test(n))) console.warn(`podman: attach reset seen and reported: ${error.notes.join('; ')}`);
+    else expect(error.stderrTail).toBe('broken input');
     expect(String(error)).toMatch(/Command failed with exit code 7: sh/);
   });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { tempDir } from '#test-support/temp-dir.js';
 import type { LocalMount } from '../../../src/api/mount-spec.js';
 import { stagingName } from '../../../src/backends/docker/copy-mode/staging.js';
 import { unpackOutputs } from '../../../src/backends/docker/copy-mode/unpack-outputs.js';
+import type { SyncReport } from '../../../src/backends/docker/copy-mode/sync-commit.js';
+import { sentByPacking } from './sent-by-packing.js';
 import { archiveStream, buildTar, type TarEntry } from './tar-builder.js';
 
 // Regression cases for copy mode writing outside a mount (the tar-fs CVE-2024-12905 class):
@@ -22,8 +24,10 @@ function sandbox(): { out: string; outside: string; mount: LocalMount } {
   return { out, outside, mount: { path: out, target: '/out', write: true } };
 }
 
-function unpack(entries: TarEntry[], mount: LocalMount): Promise<string[]> {
-  return buildTar(entries).then((tar) => unpackOutputs(archiveStream(tar), mount, { copiedIn: new Map(), allTargets: [mount.target] }));
+/** Sends the mount's local tree as copy mode would, then unpacks `entries` as what the tool left. */
+async function unpack(entries: TarEntry[], mount: LocalMount): Promise<SyncReport> {
+  const sent = await sentByPacking([mount]);
+  return unpackOutputs(archiveStream(await buildTar(entries)), mount, { sent, allTargets: [mount.target] });
 }
 
 const root: TarEntry = { name: 'out/', type: 'directory', mode: 0o755 };
@@ -117,11 +121,11 @@ describe('hard links the tool made', () => {
     const { out, mount } = sandbox();
     writeFileSync(join(out, 'kept.txt'), 'kept\n');
     const kept = lstatSync(join(out, 'kept.txt'));
-    const copiedIn = new Map([['/out/kept.txt', { size: kept.size, mtimeSec: Math.floor(kept.mtimeMs / 1000) }]]);
+    const sent = await sentByPacking([mount]);
     const tar = await buildTar([root,
       { name: 'out/new.txt', content: 'new\n' }, { name: 'out/sub/new-link', type: 'link', linkname: 'out/new.txt' },
       { name: 'out/kept.txt', content: 'kept\n', mtime: kept.mtime }, { name: 'out/kept-link', type: 'link', linkname: 'out/kept.txt' }]);
-    await unpackOutputs(archiveStream(tar), mount, { copiedIn, allTargets: ['/out'] });
+    await unpackOutputs(archiveStream(tar), mount, { sent, allTargets: ['/out'] });
     expect(lstatSync(join(out, 'sub/new-link')).ino).toBe(lstatSync(join(out, 'new.txt')).ino);
     expect(readFileSync(join(out, 'sub/new-link'), 'utf8')).toBe('new\n');
     expect(readFileSync(join(out, 'kept-link'), 'utf8')).toBe('kept\n');
@@ -170,14 +174,26 @@ describe('an entry whose type differs from what is here', () => {
     expect(readFileSync(join(out, 'x/y'), 'utf8')).toBe('y\n');
   });
 
-  it('a file where a local directory is: a clear error, the directory untouched, nothing written', async () => {
+  it('a file where a directory was sent: the tool removed the directory, so does the copy-back', async () => {
     const { out, mount } = sandbox();
     mkdirSync(join(out, 'x'));
-    writeFileSync(join(out, 'x/kept'), 'kept\n');
-    await expect(unpack([root, { name: 'out/new.txt', content: 'n' }, { name: 'out/x', content: 'now a file\n' }], mount))
-      .rejects.toThrow(/directory "[^"]*\/out\/x" as it was: the tool replaced it by a file/);
-    expect(readFileSync(join(out, 'x/kept'), 'utf8')).toBe('kept\n');
-    expect(existsSync(join(out, 'new.txt'))).toBe(false);
+    writeFileSync(join(out, 'x/sent'), 'sent\n');
+    const report = await unpack([root, { name: 'out/new.txt', content: 'n' }, { name: 'out/x', content: 'now a file\n' }], mount);
+    expect(readFileSync(join(out, 'x'), 'utf8')).toBe('now a file\n');
+    expect(readFileSync(join(out, 'new.txt'), 'utf8')).toBe('n');
+    expect(report).toMatchObject({ deleted: [join(out, 'x/sent')], written: expect.arrayContaining([join(out, 'x')]), kept: [] });
+  });
+
+  it('a file where a directory is that gained a file here meanwhile: the directory is kept, and said so', async () => {
+    const { out, mount } = sandbox();
+    mkdirSync(join(out, 'x'));
+    const sent = await sentByPacking([mount]);
+    writeFileSync(join(out, 'x/mine'), 'mine\n');
+    const tar = await buildTar([root, { name: 'out/new.txt', content: 'n' }, { name: 'out/x', content: 'now a file\n' }]);
+    const report = await unpackOutputs(archiveStream(tar), mount, { sent, allTargets: ['/out'] });
+    expect(readFileSync(join(out, 'x/mine'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(out, 'new.txt'), 'utf8')).toBe('n');
+    expect(report.kept).toEqual([{ path: join(out, 'x'), note: expect.stringMatching(/kept the directory .*\/x.*still holds files kept here/) }]);
   });
 });
 
@@ -187,7 +203,7 @@ describe('an archive cut short (a daemon connection dropped mid-copy)', () => {
     const tar = await buildTar([root, { name: 'out/a', content: 'x'.repeat(2000) }]);
     for (const cut of [600, 1024, 1100, 2047, 3000]) {
       const settled = await Promise.race([
-        unpackOutputs(archiveStream(tar.subarray(0, cut)), mount, { copiedIn: new Map(), allTargets: ['/out'] }).then(() => 'resolved', (e: Error) => e.message),
+        unpackOutputs(archiveStream(tar.subarray(0, cut)), mount, { sent: new Map(), allTargets: ['/out'] }).then(() => 'resolved', (e: Error) => e.message),
         new Promise((resolve) => setTimeout(() => resolve('still pending after 2 s'), 2000)),
       ]);
       expect(settled).toMatch(/cut short|Unexpected end of data/);
@@ -216,7 +232,7 @@ describe('a run ended (canceled, timed out) while its outputs come back', () => 
       { name: 'out/sub/', type: 'directory' }, { name: 'out/sub/new.txt', content: 'new\n' }]);
     const controller = new AbortController();
     controller.abort(new Error('canceled'));
-    const unpacking = unpackOutputs(archiveStream(tar), mount, { copiedIn: new Map(), allTargets: ['/out'], signal: controller.signal });
+    const unpacking = unpackOutputs(archiveStream(tar), mount, { sent: new Map(), allTargets: ['/out'], signal: controller.signal });
     await expect(unpacking).rejects.toThrow(/stopped bringing back the outputs of \/out: the run was ended/);
     expect(readdirSync(out)).toEqual(['old.txt']);
     expect(readFileSync(join(out, 'old.txt'), 'utf8')).toBe('before\n');
@@ -228,7 +244,7 @@ describe('a run ended (canceled, timed out) while its outputs come back', () => 
     const tar = await buildTar([root, { name: 'out/a.bin', content: 'a'.repeat(2048) }, { name: 'out/b.txt', content: 'b\n' }]);
     const archive = new PassThrough();
     const controller = new AbortController();
-    const unpacking = unpackOutputs(archive, mount, { copiedIn: new Map(), allTargets: ['/out'], signal: controller.signal })
+    const unpacking = unpackOutputs(archive, mount, { sent: new Map(), allTargets: ['/out'], signal: controller.signal })
       .then(() => 'resolved', (e: Error) => e.message);
     archive.write(tar.subarray(0, 3072));
     const staged = await waitFor(() => readdirSync(out).some((name) => name.startsWith('.tooldock-staging-')));

@@ -1,6 +1,7 @@
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readlink, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { refuseLinkedRoot } from '../../../util/link-safety.js';
 import { pipeline } from 'node:stream/promises';
 import { parentOf } from './archive-name.js';
 import { CopyBackError, shown } from './copy-back-error.js';
@@ -8,14 +9,15 @@ import { CopyBackError, shown } from './copy-back-error.js';
 /**
  * The local side of a writable mount, reached only through directories verified with `lstat`
  * from the mount's (already resolved) root down: a symlink in the middle of a path — left by the
- * tool in an earlier run, or by anyone — is never followed. Verified directories are cached, so a
- * copy-back costs one `lstat` per directory, not per file.
+ * tool in an earlier run, or by anyone — is never followed, and neither is the root itself when
+ * it was swapped for a link after it was resolved (refused: {@link LinkedPathError}). Verified
+ * directories are cached, so a copy-back costs one `lstat` per directory, not per file.
  */
 export class DestinationTree {
   /** Directories found to be real directories (true) or not (false) while staging. */
-  private readonly probed = new Map<string, boolean>([['', true]]);
+  private readonly probed = new Map<string, boolean>();
   /** Directories made sure of while committing (the tree may have changed since probing). */
-  private readonly ensured = new Set<string>(['']);
+  private readonly ensured = new Set<string>();
 
   constructor(readonly base: string) {}
 
@@ -49,6 +51,11 @@ export class DestinationTree {
    */
   async ensureDirectory(rel: string): Promise<void> {
     if (this.ensured.has(rel)) return;
+    if (rel === '') {
+      await this.verifyRoot();
+      this.ensured.add('');
+      return;
+    }
     await this.ensureDirectory(parentOf(rel));
     const path = this.path(rel);
     const here = await lstat(path).catch(absent);
@@ -60,6 +67,7 @@ export class DestinationTree {
       });
     }
     this.ensured.add(rel);
+    this.probed.set(rel, true);
   }
 
   /**
@@ -79,9 +87,75 @@ export class DestinationTree {
     }
   }
 
+  /** The root, resolved before, must still be a real directory (or the mount's single file's directory). */
+  private async verifyRoot(): Promise<void> {
+    await refuseLinkedRoot(this.base);
+  }
+
+  /** A symlink's target here (`rel` was just probed as a symlink, through verified parents). */
+  async readLink(rel: string): Promise<string> {
+    return readlink(this.path(rel));
+  }
+
+  /**
+   * Deletes the file or symlink at `rel` (the tool deleted it): the name itself, never what a
+   * link points at, and only below verified directories. Already gone: nothing to do.
+   */
+  async remove(rel: string): Promise<void> {
+    const here = await this.probe(rel);
+    if (!here || here.isDirectory()) return;
+    await unlink(this.path(rel)).catch(absent);
+  }
+
+  /** Deletes the directory at `rel` if it is empty; false when something is still in it. */
+  async removeDirectory(rel: string): Promise<boolean> {
+    const here = await this.probe(rel);
+    if (!here?.isDirectory()) return true;
+    this.forget(rel);
+    try {
+      await rmdir(this.path(rel));
+      return true;
+    } catch (error) {
+      if (['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Sets the permission bits of the file or directory at `rel`. A file is changed through its own
+   * descriptor opened with `O_NOFOLLOW`; a directory (or an unreadable file) after `lstat` said it is
+   * one, below verified parents: a symlink there is never followed.
+   */
+  async setMode(rel: string, mode: number): Promise<void> {
+    const here = await this.probe(rel);
+    if (!here || here.isSymbolicLink() || (!here.isFile() && !here.isDirectory())) return;
+    if (here.isFile()) {
+      const file = await open(this.path(rel), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
+      if (file) {
+        try {
+          return await file.chmod(mode);
+        } finally {
+          await file.close();
+        }
+      }
+    }
+    await chmod(this.path(rel), mode);
+  }
+
+  /** What was learnt about `rel` and below is stale once it is removed or replaced. */
+  forget(rel: string): void {
+    for (const known of [...this.probed.keys()]) if (known === rel || known.startsWith(`${rel}/`)) this.probed.delete(known);
+    for (const known of [...this.ensured]) if (known === rel || known.startsWith(`${rel}/`)) this.ensured.delete(known);
+  }
+
   private async isRealDirectory(rel: string): Promise<boolean> {
     const known = this.probed.get(rel);
     if (known !== undefined) return known;
+    if (rel === '') {
+      await this.verifyRoot();
+      this.probed.set('', true);
+      return true;
+    }
     const real = (await this.isRealDirectory(parentOf(rel))) && (await lstat(this.path(rel)).catch(absent))?.isDirectory() === true;
     this.probed.set(rel, real);
     return real;

@@ -1,17 +1,6 @@
-/**
- * What was copied into a tool container: container path → size and mtime (whole seconds, as
- * tar keeps them). Copy-back writes only what differs from it — the tool's own changes — so a
- * run never reverts a file that another run (or you) changed here meanwhile.
- */
-export type CopiedIn = Map<string, { size: number; mtimeSec: number }>;
-
 /** The container path of `rel` (relative to a mount's target; '' for the target itself). */
 export function containerPath(target: string, rel: string): string {
   return rel ? `${target === '/' ? '' : target}/${rel}` : target;
-}
-
-export function mtimeSec(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentOf } from './archive-name.js';
 import { CopyBackError, shown } from './copy-back-error.js';
+import type { Identity } from './identity.js';
 
 /** What an archive member is, once hard links are resolved to what they point at. */
 export type MemberKind = 'directory' | 'file' | 'symlink' | 'special';
@@ -10,10 +11,12 @@ export interface Member {
   kind: MemberKind;
   /** Named by an entry of its own (a directory may also be implied by the entries below it). */
   explicit: boolean;
-  /** Where it waits in staging, when it differs from what is here (else it is left alone). */
+  /** Where its bytes wait in staging (files and hard links; not when they match what was sent). */
   staged?: string;
   /** A symlink's target. */
   linkname?: string;
+  /** What the tool left there (a file's hash only where a comparison needed it); none for specials. */
+  id?: Identity;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface Member {
  * a non-directory member, nor appear twice.
  */
 export class StagedTree {
-  private readonly members = new Map<string, Member>([['', { kind: 'directory', explicit: false }]]);
+  private readonly members = new Map<string, Member>([['', { kind: 'directory', explicit: false, id: { kind: 'dir' } }]]);
   private count = 0;
 
   constructor(readonly dir: string) {}
@@ -70,6 +73,11 @@ export class StagedTree {
       throw new CopyBackError(`copy mode refused the archive member ${shown(below)}: it lies below ${shown(rel)}, which is a ${member.kind === 'special' ? 'device or FIFO' : member.kind} in the same archive; a daemon never sends that`);
     }
     this.requireDirectory(parentOf(rel), below);
-    this.members.set(rel, { kind: 'directory', explicit: false });
+    this.members.set(rel, { kind: 'directory', explicit: false, id: { kind: 'dir' } });
+  }
+
+  /** Every member's path (parents before children, as the archive named them). */
+  paths(): IterableIterator<string> {
+    return this.members.keys();
   }
 }

@@ -1,20 +1,23 @@
-import { lstat, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { lstat, realpath, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract, type Header } from 'tar-stream';
 import type { LocalMount } from '../../../api/mount-spec.js';
-import { nameParts, parentOf, pathInMount } from './archive-name.js';
+import { nameParts, pathInMount } from './archive-name.js';
 import { copyBackError, CopyBackError, shown } from './copy-back-error.js';
 import { DestinationTree } from './destination-tree.js';
-import { nestedTargets, type CopiedIn } from './snapshot.js';
-import { refuseOverDirectory, stageMember, type Entry, type Unpack } from './stage-member.js';
+import { sentTree, type SentTrees } from './sent-trees.js';
+import { nestedTargets } from './snapshot.js';
+import { stageMember, type Entry, type Unpack } from './stage-member.js';
 import { StagedTree } from './staged-tree.js';
 import { removeStaleStaging, stagingName } from './staging.js';
+import { commitSync, type SyncReport } from './sync-commit.js';
+import { planSync } from './sync-plan.js';
 
 /** What the copy-back needs to know besides the archive. */
 export interface UnpackContext {
-  /** What went in: files the tool left as they were are not written back. */
-  copiedIn: CopiedIn;
+  /** What went in (per writable mount; updated to what the container holds after this copy-back). */
+  sent: SentTrees;
   /** Targets of the run's other mounts (their contents are not this mount's). */
   allTargets: readonly string[];
   /** The run's cancel/timeout: once it fired, nothing more is moved into place (the run may have settled). */
@@ -22,12 +25,15 @@ export interface UnpackContext {
 }
 
 /**
- * Writes a `getArchive` tar of a writable mount back to the mount's local path (its real path,
- * when that is a symlink, as a bind mount would). Only the tool's changes are written: files it
- * created, or changed from what was copied in. They wait in a hidden staging directory beside
+ * Brings a writable mount's local path (its real path, when that is a symlink, as a bind mount
+ * would) to what the tool left in it, from a `getArchive` tar — bind mode is the reference. Each
+ * path is compared with what was sent (type, mode, content hash, link target: sent-trees.ts),
+ * never with an mtime: what the tool created or changed is written, what it deleted is deleted,
+ * a changed mode is set, a rename is a delete plus a create, directories likewise. Where the
+ * local path changed since it was sent (another run, the user), the local one is kept and the
+ * report says so (sync-decision.ts). Written files wait in a hidden staging directory beside
  * their destination and are renamed into place only after the whole archive arrived, so no output
- * is ever left half-written, and a refused archive writes nothing. Files deleted by the tool are
- * kept here (copy mode never deletes). Returns the local paths written.
+ * is ever left half-written, and a refused archive changes nothing.
  *
  * The archive is untrusted (a hostile tool wrote the tree, a spoofed daemon may have crafted the
  * tar), and nothing in it may make us write, or read, outside the mount:
@@ -44,7 +50,7 @@ export interface UnpackContext {
  * Once `context.signal` fired, nothing more is moved into place and staging is removed.
  * Every failure is a {@link CopyBackError} naming the path.
  */
-export async function unpackOutputs(archive: Readable, mount: LocalMount, context: UnpackContext): Promise<string[]> {
+export async function unpackOutputs(archive: Readable, mount: LocalMount, context: UnpackContext): Promise<SyncReport> {
   const tar = extract();
   // Listening at once (tar-stream drops entries nobody iterates; the archive may fail meanwhile).
   const entries = tar[Symbol.asyncIterator]();
@@ -58,19 +64,20 @@ export async function unpackOutputs(archive: Readable, mount: LocalMount, contex
   }
 }
 
-async function unpackArchive(entries: AsyncIterator<Entry>, mount: LocalMount, context: UnpackContext): Promise<string[]> {
+async function unpackArchive(entries: AsyncIterator<Entry>, mount: LocalMount, context: UnpackContext): Promise<SyncReport> {
   const { base, file } = await localRoot(mount);
   await removeStaleStaging(base);
   const staging = new StagedTree(join(base, stagingName()));
   const u: Unpack = {
-    mount, copiedIn: context.copiedIn, file, here: new DestinationTree(base), staging,
-    nested: nestedTargets(mount.target, context.allTargets), dirs: [], changed: [],
+    mount, sent: sentTree(context.sent, mount.target), file, here: new DestinationTree(base), staging,
+    nested: nestedTargets(mount.target, context.allTargets),
   };
   const stopIfEnded = () => {
     if (context.signal?.aborted) {
       throw new CopyBackError(`copy mode stopped bringing back the outputs of ${mount.target}: the run was ended (canceled or timed out)`, { cause: context.signal.reason });
     }
   };
+  let report: SyncReport;
   try {
     try {
       for (let next = await entries.next(); !next.done; next = await entries.next()) {
@@ -81,13 +88,20 @@ async function unpackArchive(entries: AsyncIterator<Entry>, mount: LocalMount, c
       if (error instanceof CopyBackError) throw error;
       throw new CopyBackError(`copy mode could not read the archive of ${mount.target} from the daemon: ${(error as Error).message}`, { cause: error });
     }
-    await commit(u, stopIfEnded);
-    return u.changed.map((rel) => u.here.path(rel));
+    stopIfEnded();
+    const plans = await planSync(u).catch((error: unknown) => Promise.reject(copyBackError(error, base)));
+    report = await commitSync(u, plans, stopIfEnded);
   } finally {
-    // Empty once all is moved in. Best effort: a leftover carries our pid, and goes with the
-    // first copy-back into this directory after we exit.
-    if (staging.used) await rmdir(staging.dir).catch(() => rm(staging.dir, { recursive: true, force: true })).catch(() => {});
+    // Empty once all is moved in (staged files the tool left as sent are unlinked as they
+    // arrive). Best effort: a leftover carries our pid, and goes with the first copy-back into
+    // this directory after we exit.
+    if (staging.used) await rm(staging.dir, { recursive: true, force: true }).catch(() => {});
   }
+  for (const { rel, mode } of report.directoryModes) {
+    stopIfEnded();
+    await u.here.setMode(rel, mode).catch((error: unknown) => Promise.reject(copyBackError(error, u.here.path(rel))));
+  }
+  return report;
 }
 
 /** The mount's real directory, or for a single file its real directory and name. */
@@ -125,35 +139,6 @@ function memberPath(header: Header, u: Unpack): string | undefined {
     throw new CopyBackError(`copy mode left ${shown(u.here.base)} as it was: the tool replaced the mount's directory ${u.mount.target} by ${describe(header.type, header)}`);
   }
   return rel;
-}
-
-/**
- * Moves the staged members into place, making their directories real ones first; `stopIfEnded`
- * is asked right before each move, so none happens after the run was ended.
- */
-async function commit(u: Unpack, stopIfEnded: () => void): Promise<void> {
-  const { here, staging } = u;
-  stopIfEnded();
-  for (const dir of u.dirs) {
-    stopIfEnded();
-    await here.ensureDirectory(dir).catch((error: unknown) => {
-      throw copyBackError(error, here.path(dir));
-    });
-  }
-  for (const rel of u.changed) {
-    stopIfEnded();
-    const to = here.path(rel);
-    try {
-      await here.ensureDirectory(parentOf(rel));
-      await rename(staging.member(rel)!.staged!, to);
-    } catch (error) {
-      // A directory made here since the archive was checked: left as it is, and said so.
-      if (['EISDIR', 'ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) {
-        refuseOverDirectory(await lstat(to).catch(() => undefined), to, 'a file');
-      }
-      throw copyBackError(error, to);
-    }
-  }
 }
 
 function describe(type: Header['type'] | null, header: Header): string {

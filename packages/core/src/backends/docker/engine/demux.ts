@@ -1,6 +1,8 @@
 import { Writable, type Writable as WritableType } from 'node:stream';
 
 const HEADER = 8;
+/** Stderr frames up to this size are checked whole for a runtime's notice. */
+const NOTICE_MAX = 1024;
 
 /**
  * Splits Docker's multiplexed attach stream (Tty:false) into stdout and stderr.
@@ -16,10 +18,20 @@ export class DockerDemuxer extends Writable {
   private frameTarget: WritableType | undefined;
   private discarding = false;
   private pendingWrite: (() => void) | undefined;
+  /** A short stderr frame being collected whole, to tell a runtime's notice from the tool's output. */
+  private collecting: Buffer[] | undefined;
+  /** Runtime notices taken out of the tool's stderr (see `isRuntimeNotice`). */
+  readonly notices: string[] = [];
 
+  /**
+   * `isRuntimeNotice`: for runtimes that write their own error text into the tool's stderr
+   * stream (Podman, when its attach breaks); a matching stderr frame is kept out of the tool's
+   * output and listed in {@link notices} instead.
+   */
   constructor(
     private readonly stdout: WritableType,
     private readonly stderr: WritableType,
+    private readonly isRuntimeNotice?: (text: string) => boolean,
   ) {
     super({ highWaterMark: 64 * 1024 });
   }
@@ -50,13 +62,28 @@ export class DockerDemuxer extends Writable {
         this.frameLeft = this.header.readUInt32BE(4);
         // 1 = stdout; 2 = stderr; 0 (stdin echo) and 3 (daemon error text) are shown as stderr.
         this.frameTarget = this.header[0] === 1 ? this.stdout : this.stderr;
+        // A notice is one short frame; only those are held until complete (no delay for real output).
+        this.collecting = this.isRuntimeNotice && this.frameTarget === this.stderr && this.frameLeft <= NOTICE_MAX ? [] : undefined;
         continue;
       }
       const take = Math.min(this.frameLeft, chunk.length - offset);
       const target = this.frameTarget!;
-      if (!target.write(chunk.subarray(offset, offset + take))) blocked.add(target);
+      const payload = chunk.subarray(offset, offset + take);
       this.frameLeft -= take;
       offset += take;
+      if (this.collecting) {
+        this.collecting.push(payload);
+        if (this.frameLeft > 0) continue;
+        const frame = Buffer.concat(this.collecting);
+        this.collecting = undefined;
+        if (this.isRuntimeNotice!(frame.toString('utf8'))) {
+          this.notices.push(frame.toString('utf8').trim());
+          continue;
+        }
+        if (!target.write(frame)) blocked.add(target);
+        continue;
+      }
+      if (!target.write(payload)) blocked.add(target);
     }
     const waits = [...blocked].filter((t) => t.writableNeedDrain).map(drained);
     if (waits.length === 0) return callback();

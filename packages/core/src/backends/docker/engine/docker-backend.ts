@@ -75,7 +75,8 @@ export class DockerBackend implements ToolBackend {
       // and would then add its own entry (named by the number) first.
       await provideIdentity(engine, id, identityRequest(request, decided), step.signal);
       const attachment = await attachContainer(engine, id, io, step.signal);
-      return new DockerTool(engine, id, decided.plan, request.options.memory !== undefined, attachment, io);
+      const podman = await bounded(userMapping(engine).then((m) => m.startsWith('podman'), () => false), step.signal, 'asking which engine runs the tool');
+      return new DockerTool(engine, id, decided.plan, request.options.memory !== undefined, attachment, io, podman);
     } catch (error) {
       // Not handed to the lifecycle yet, so removed here.
       await bounded(removeContainer(engine, id), AbortSignal.timeout(10_000), 'removing the container').catch(() => {});

@@ -1,3 +1,4 @@
+import type { KeptLocal } from '../transfer/mount-plan.js';
 import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { CommandNotRunnableError, type LaunchedTool, type StepContext, type ToolIo } from '../../tool-backend.js';
@@ -9,6 +10,12 @@ import type { MountPlan } from '../transfer/mount-plan.js';
 import { daemonMessage } from './daemon-error.js';
 import type { Attachment } from './docker-attach.js';
 import type { DockerEngine } from './docker-engine.js';
+
+/**
+ * What Podman 4.3 writes into the tool's stderr when conmon resets its attach socket (a tool that
+ * exits at once, under load): `Error: read unixpacket @->/…/attach: read: connection reset by peer`.
+ */
+const PODMAN_ATTACH_RESET = /^Error: read unixpacket \S*attach: .*connection reset by peer\s*$/;
 
 /** A created, attached tool container: the Docker side of {@link LaunchedTool}. */
 export class DockerTool implements LaunchedTool {
@@ -24,6 +31,7 @@ export class DockerTool implements LaunchedTool {
     private readonly underMemoryLimit: boolean,
     attachment: Attachment,
     io: ToolIo,
+    podman = false,
   ) {
     this.exited = attachment.exited;
     const stream = attachment.stream;
@@ -31,7 +39,7 @@ export class DockerTool implements LaunchedTool {
     // connection failures still end the output below, and the wait reports the daemon's state.
     stream.on('error', () => {});
     this.stdin = io.stdin ? (stream as Writable) : undefined;
-    this.demuxer = new DockerDemuxer(io.stdout, io.stderr);
+    this.demuxer = new DockerDemuxer(io.stdout, io.stderr, podman ? (text) => PODMAN_ATTACH_RESET.test(text) : undefined);
     this.outputEnded = new Promise<void>((resolve, reject) => {
       this.demuxer.once('finish', resolve);
       this.demuxer.once('error', reject);
@@ -57,6 +65,12 @@ export class DockerTool implements LaunchedTool {
     await bounded(this.engine.containers.kill(this.id), signal, 'killing the container');
   }
 
+  /** Podman's attach broke (its text was kept out of the tool's stderr): the output may lack its end. */
+  notes(): string[] {
+    return this.demuxer.notices.map((notice) =>
+      `the tool's output may be incomplete: Podman's attach connection broke while the tool ran (Podman said "${notice}"); the exit code is the tool's`);
+  }
+
   dropOutput(): void {
     this.demuxer.discard();
   }
@@ -75,9 +89,10 @@ export class DockerTool implements LaunchedTool {
     return { oomKilled: state?.OOMKilled === true };
   }
 
-  async collectOutputs(keep: boolean, step: StepContext): Promise<void> {
+  async collectOutputs(keep: boolean, step: StepContext): Promise<KeptLocal[]> {
     // The signal goes in too: a copy-back still running when the run is ended must not move outputs in after it settled.
-    if (this.plan.afterExit) await bounded(this.plan.afterExit(this.handle(), keep, step.signal), step.signal, 'copying outputs back');
+    if (!this.plan.afterExit) return [];
+    return await bounded(this.plan.afterExit(this.handle(), keep, step.signal), step.signal, 'copying outputs back');
   }
 
   async remove(signal: AbortSignal): Promise<void> {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { reaperEnabled } from '../../../util/environment.js';
@@ -7,6 +6,7 @@ import { locateSelf } from '../dood/detect-self.js';
 import { sweepDocker } from '../docker-sweep.js';
 import { ensureSiblingReaper } from './sibling-reaper.js';
 import { WATCHDOG_SCRIPT } from './sweep-script.js';
+import { startWatchdogProcess } from '../../../util/watchdog-process.js';
 
 /** What removes this process's containers when it dies without doing so itself. */
 export interface Reaper {
@@ -58,16 +58,8 @@ async function startReapers(engine: DockerEngine): Promise<void> {
   }
 }
 
+/** The daemon's address and TLS material go through the watchdog's stdin pipe, never its argv. */
 function startWatchdog(engine: DockerEngine): void {
   const dockerode = createRequire(import.meta.url).resolve('dockerode');
-  const child = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, dockerode, JSON.stringify(engine.target.dockerodeOptions), session.id], {
-    detached: true,
-    stdio: ['pipe', 'ignore', 'ignore'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  child.on('error', (error) => process.emitWarning(`tooldock: could not start the orphan reaper: ${error.message}`));
-  // Neither the child nor its pipe may keep this process alive.
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void }).unref?.();
-  child.stdin?.on('error', () => {});
+  startWatchdogProcess(WATCHDOG_SCRIPT, { dockerode, options: engine.target.dockerodeOptions, session: session.id }, 'the orphan reaper');
 }

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import type { SelfLocation } from '../dood/detect-self.js';
 import { LABEL, labelFilter } from '../labels.js';
-import { SIBLING_REAPER_SCRIPT } from './sweep-script.js';
+import { SIBLING_CONFIG_ENV, SIBLING_REAPER_SCRIPT } from './sweep-script.js';
+import { encodeConfig } from '../../../util/watchdog-process.js';
 
 const started = new Set<string>();
 
@@ -23,7 +24,9 @@ export async function ensureSiblingReaper(engine: DockerEngine, self: Extract<Se
   const reaperId = await engine.containers.create({
     Image: ours.Image,
     Entrypoint: [process.execPath],
-    Cmd: ['-e', SIBLING_REAPER_SCRIPT, dockerode, JSON.stringify(engine.target.dockerodeOptions), self.containerId, ours.Config.Hostname],
+    Cmd: ['-e', SIBLING_REAPER_SCRIPT],
+    // Not on its command line (the host's process list shows that to every user): see sweep-script.ts.
+    Env: [`${SIBLING_CONFIG_ENV}=${encodeConfig({ dockerode, options: engine.target.dockerodeOptions, watched: self.containerId, hostname: ours.Config.Hostname }).trim()}`],
     User: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
     Labels: { [LABEL.reaperFor]: self.containerId },
     HostConfig: {

@@ -1,3 +1,4 @@
+import type { KeptLocal } from '../transfer/mount-plan.js';
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex, type Writable } from 'node:stream';
 import type { LaunchedTool, StepContext, ToolIo } from '../../tool-backend.js';
@@ -122,10 +123,12 @@ export class ExecTool implements LaunchedTool {
     return { oomKilled: /out of memory/.test(this.session.goneReason ?? '') };
   }
 
-  async collectOutputs(keep: boolean, step: StepContext): Promise<void> {
+  async collectOutputs(keep: boolean, step: StepContext): Promise<KeptLocal[]> {
     const { plan } = this.session.decided;
-    // Copy mode: the call's writable outputs come back when it succeeded (or as copyOutputs says).
-    if (plan.afterExit && keep) await bounded(plan.afterExit(this.session.handle(), keep, step.signal), step.signal, 'copying outputs back');
+    // Copy mode: the call's writable outputs come back when it succeeded (or as copyOutputs says),
+    // compared with what the container held after the previous call (sent-trees.ts).
+    if (!plan.afterExit || !keep) return [];
+    return await bounded(plan.afterExit(this.session.handle(), keep, step.signal), step.signal, 'copying outputs back');
   }
 
   async remove(signal: AbortSignal): Promise<void> {

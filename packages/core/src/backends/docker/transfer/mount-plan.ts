@@ -1,7 +1,10 @@
+import type { KeptLocal } from '../../tool-backend.js';
 import type Docker from 'dockerode';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import type { LocalMount } from '../../../api/mount-spec.js';
 import type { ResolvedMount } from '../../../api/run-result.js';
+
+export type { KeptLocal };
 
 /** How a run's files reach its tool: see transfer-decision.ts for when each applies. */
 export type TransferMode = 'bind' | 'dood' | 'copy' | 'refused';
@@ -18,9 +21,10 @@ export interface MountPlan {
   beforeStart?(container: Docker.Container, signal: AbortSignal): Promise<void>;
   /**
    * Called after exit (e.g. `getArchive` of writable mounts); `keepOutputs` is false when the
-   * run failed and the caller asked to keep local files as they were.
+   * run failed and the caller asked to keep local files as they were. Returns the paths where the
+   * local version was kept over the tool's.
    */
-  afterExit?(container: Docker.Container, keepOutputs: boolean, signal: AbortSignal): Promise<void>;
+  afterExit?(container: Docker.Container, keepOutputs: boolean, signal: AbortSignal): Promise<KeptLocal[]>;
 }
 
 /**

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/**
+ * The classic Jupyter Notebook (Debian's jupyter-notebook) on 127.0.0.1 and headless Chromium
+ * (Debian's /usr/bin/chromium) driven by playwright-core: what a person uses, started by the
+ * test and stopped after it. scripts/browser-setup.sh installs both; a missing one fails.
+ */
+export interface NotebookBrowser {
+  url: string;
+  page: Page;
+  /** Requests the page tried to send off this machine (all blocked). */
+  blocked: string[];
+  close(): Promise<void>;
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+
+export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv): Promise<NotebookBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/browser-setup.sh (npm test does)`);
+  const port = await freePort();
+  const server = spawn('jupyter-notebook', ['--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', '--allow-root',
+    "--NotebookApp.token=''", "--NotebookApp.password=''", `--notebook-dir=${root}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  server.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
+  server.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/api`).catch(() => undefined))?.ok === true, 30_000, () => `jupyter-notebook did not answer on ${url}:\n${log}`);
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const blocked: string[] = [];
+    // Nothing leaves the machine: MathJax, fonts and the rest come from the local server.
+    await context.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
+      blocked.push(route.request().url());
+      return route.abort();
+    });
+    const page = await context.newPage();
+    return { url, page, blocked, close: async () => { await browser?.close(); await stop(server); } };
+  } catch (error) {
+    await browser?.close();
+    await stop(server);
+    throw error;
+  }
+}
+
+async function stop(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  if (server.exitCode === null) server.kill('SIGKILL');
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, message: () => string | Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(await message());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
