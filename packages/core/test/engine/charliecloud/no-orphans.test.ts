@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildPackages } from '#test-support/built-packages.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -34,8 +34,13 @@ async function until(done: () => boolean, withinMs: number): Promise<void> {
   while (!done() && Date.now() - started < withinMs) await new Promise((r) => setTimeout(r, 100));
 }
 
+/** Fixture processes still to be killed when a test ends (also a failed one). */
+const started = new Set<ChildProcess>();
+
 function fixtureProcess(mode: 'hold' | 'once', marker = '') {
   const child = spawn(process.execPath, [fixture, mode, store, busybox, marker], { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.add(child);
+  child.on('exit', () => started.delete(child));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, exited };
 }
@@ -44,6 +49,10 @@ describe('a SIGKILLed submitter leaves no ch-run tool behind', () => {
   beforeAll(async () => {
     await buildPackages();
   }, 120_000);
+
+  afterEach(() => {
+    for (const child of started) child.kill('SIGKILL');
+  });
 
   it('its tool dies with it, also a process that left the group; the next start removes its stage directory', async () => {
     // A unique sleep duration: `sleep 300.<nonce>1` is found in /proc/*/cmdline, and nowhere else.
