@@ -14,7 +14,8 @@ const HEAD_BYTES = 4096;
  * start (a process cannot be created unstarted): stdin waits in a buffer that pushes back.
  * Spawned in a process group of its own (a Ctrl-C to us does not reach it) and, by its command
  * line, as the first process of its own pid namespace (ch-run-command.ts): killing it ends every
- * process the tool started, even one that left the group.
+ * process the tool started, even one that left the group. Its command line also makes it die with
+ * us when we are SIGKILLed (die-with-parent.ts).
  */
 export class ChRunTool implements LaunchedTool {
   readonly id: string;

@@ -1,22 +1,23 @@
-import { mkdtempSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
 import type { PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../tool-backend.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { ResolvedMount } from '../../api/run-result.js';
-import { session } from '../docker/process-session.js';
+import { bounded } from '../../lifecycle/bounded.js';
 import { callerName } from '../image-store/daemon-source.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import type { CharliecloudEngine } from './charliecloud-engine.js';
 import { chRunCommand, type ChRunPlan } from './ch-run-command.js';
 import { ChRunTool } from './ch-run-tool.js';
 import { refuseUnenforceable } from './guarantees.js';
+import { dieWithParent } from './die-with-parent.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
+import { newStageDir, sweepStageDirsOnce } from './stage-dir.js';
 
 /**
  * The Charliecloud implementation of the backend seam: prepare = refuse what cannot be enforced,
  * resolve mounts (your own paths: no daemon in between), find or convert the image in the store;
- * launch = decide the command line; start = spawn it (ch-run-tool.ts).
+ * launch = decide the command line (made to die with us: die-with-parent.ts); start = spawn it
+ * (ch-run-tool.ts). The first run sweeps the stage directories of dead processes (stage-dir.ts).
  */
 export class CharliecloudBackend implements ToolBackend {
   constructor(private readonly engine: CharliecloudEngine) {}
@@ -37,6 +38,7 @@ export class CharliecloudBackend implements ToolBackend {
     const mounts = resolveMounts(request);
     const image = await this.engine.images.ensure(request.image, { pull: options.pull, signal: step.signal, emit: step.emit });
     const command = toolCommand(image, request.args, options.entrypoint);
+    await bounded(sweepStageDirsOnce(), step.signal, 'removing stage directories of dead processes');
     const uid = process.getuid?.() ?? 0;
     const gid = process.getgid?.() ?? 0;
     return {
@@ -44,7 +46,7 @@ export class CharliecloudBackend implements ToolBackend {
       mounts,
       user: `${uid}:${gid}`,
       launch: async (io: ToolIo) => {
-        const stageDir = mkdtempSync(join(tmpdir(), `tooldock-ch-${session.id.slice(0, 8)}-`));
+        const stageDir = newStageDir();
         const plan: ChRunPlan = {
           imageDir: image.dir,
           stageDir,
@@ -56,7 +58,8 @@ export class CharliecloudBackend implements ToolBackend {
           env: { ...envRecord(image.env), HOME: '/tmp', ...options.env },
           command,
         };
-        return new ChRunTool(chRunCommand(plan, NAMESPACE_SCRIPT), runnerEnv(), io, stageDir);
+        // Dies with us even when we are SIGKILLed (no handler of ours runs then).
+        return new ChRunTool(dieWithParent(chRunCommand(plan, NAMESPACE_SCRIPT), process.pid), runnerEnv(), io, stageDir);
       },
     };
   }

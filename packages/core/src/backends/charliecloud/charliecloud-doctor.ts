@@ -15,6 +15,9 @@ export async function charliecloudDoctor(engine: CharliecloudEngine): Promise<Ch
   const namespaces = await runCommand(['unshare', '--user', '--map-root-user', '--mount', '--net', '--pid', '--fork', 'true'], AbortSignal.timeout(5_000), 'creating namespaces', { env })
     .then((o) => o.code === 0, () => false);
   if (!namespaces) findings.push({ problem: 'this user cannot create unprivileged user, mount, network and pid namespaces', fix: 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0), or use a Docker/Podman engine' });
+  const pdeathsig = await runCommand(['setpriv', '--pdeathsig', 'KILL', 'true'], AbortSignal.timeout(5_000), 'asking setpriv to set a parent-death signal', { env })
+    .then((o) => o.code === 0, () => false);
+  if (!pdeathsig) findings.push({ problem: 'setpriv (util-linux) is missing or cannot set a parent-death signal: a run cannot be made to die with its submitter, and every run fails to start', fix: 'install util-linux (Debian/Ubuntu: apt-get install util-linux), which also provides unshare' });
   const images = engine.images.list().map(({ imageId, names, convertedAt }) => ({ imageId, names, convertedAt }));
   return { ...(version ? { version } : {}), namespaces, store: { dir: engine.images.dir, images }, enforces: CHARLIECLOUD_GUARANTEES, findings };
 }
@@ -38,7 +41,7 @@ export function charliecloudDoctorText(engine: CharliecloudEngine, report: Charl
 export async function charliecloudDoctorReport(engine: CharliecloudEngine): Promise<DoctorReport> {
   const charliecloud = await charliecloudDoctor(engine);
   const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
-  const reachable = charliecloud.version !== undefined && charliecloud.namespaces;
+  const reachable = charliecloud.version !== undefined && charliecloud.namespaces && charliecloud.findings.length === 0; // setpriv too
   const engineReport = { endpoint: engine.endpoint, chosenBy: 'option', reachable, ...(charliecloud.version ? { version: charliecloud.version } : {}) };
   return { engine: engineReport, caller, mounts: [], findings: charliecloud.findings, text: charliecloudDoctorText(engine, charliecloud), charliecloud };
 }

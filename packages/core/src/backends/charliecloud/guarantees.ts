@@ -13,6 +13,7 @@ export const CHARLIECLOUD_GUARANTEES: ReadonlyArray<{ option: string; how: strin
   { option: 'image', how: 'read-only: shown through a read-only overlay, never written' },
   { option: '/tmp', how: 'private to the run (ch-run --private-tmp)' },
   { option: 'timeoutMs / cancel', how: 'the run is the first process of its own pid namespace: killing it ends every process it started' },
+  { option: 'no orphans', how: 'the run dies with the process that started it, even a SIGKILLed one (setpriv --pdeathsig KILL before unshare --kill-child)' },
   { option: 'memory, cpus, pidsLimit, gpus', how: 'not enforceable without cgroups: memory, cpus and gpus are refused; pidsLimit is not applied (run under Slurm for limits)' },
 ];
 
