@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symli
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheInfo, connect, pruneCache, runMany, runTool, toolSession } from '@tooldock/core';
+import { cacheInfo, connect, isToolError, pruneCache, runMany, runTool, toolSession } from '@tooldock/core';
 import { hiddenTempName } from '@tooldock/core/advanced';
 import { cacheCommand } from '../../../src/bin/cache-command.js';
 import { bio, busybox, copyScript, counted, workFolder } from './cache-fixture.js';
@@ -233,13 +233,21 @@ describe('result cache (bind mounts)', () => {
     expect(readFileSync(join(f.out, 'made.txt'), 'utf8')).toBe('made\n');
   });
 
-  it('a cache that cannot be used (its directory is a file) does not fail the run', async () => {
+  // Round three (docs/cache.md): a cache directory that cannot exist is the caller's setting to fix.
+  // The call fails at once, naming it, rather than running without the cache it asked for.
+  it('a cache that cannot be used (its directory is a file) fails the call with a ToolError naming it, before any container', async () => {
     const f = workFolder('broken');
     const notADir = join(f.dir, 'not-a-dir');
     writeFileSync(notADir, 'x');
-    for (let i = 0; i < 2; i++) {
-      expect(await counted(busybox, ['sh', '-c', 'echo fine'], [], { cache: notADir })).toMatchObject({ containers: 1, result: { cached: false, stdout: 'fine\n' } });
-    }
+    let containers = 0;
+    const error = await runTool(busybox, ['sh', '-c', 'echo fine'], [], {
+      cache: notADir,
+      onEvent: (event) => void (event.type === 'container:created' && containers++),
+    }).then(() => undefined, (e: unknown) => e);
+    expect(isToolError(error)).toBe(true);
+    expect(containers).toBe(0);
+    expect((error as Error).message).toContain(notADir);
+    expect((error as Error).message).toContain('choose another directory');
   });
 
   it('serves calls writing hidden temp names (as recipes do) under this call\'s names', async () => {
