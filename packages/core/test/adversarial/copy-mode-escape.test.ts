@@ -53,26 +53,37 @@ describe('copy mode: a hostile tool cannot make the copy-back write outside its 
     expect(readdirSync(dir)).toEqual(['counter.txt']);
   });
 
-  it('a mount whose own path is a symlink shows the tool what a bind mount shows, and takes its outputs', async () => {
+  // Round three (docs/security.md): a link at a writable mount's root may have been planted by an
+  // earlier tool with write access above it, so it is never written through — in either mode; the
+  // caller passes the real path. A read-only mount through a link reads as a bind mount would.
+  it('a writable mount whose own path is a symlink is refused in copy and bind mode alike; read-only it reads as bind mode', async () => {
     const dir = tempDir('copy-escape-linked');
     mkdirSync(join(dir, 'real'));
     writeFileSync(join(dir, 'real/hello.txt'), 'hello\n');
     symlinkSync('real', join(dir, 'link'));
-    const mounts: MountSpec[] = [{ path: join(dir, 'link'), target: '/data', write: true }];
-    const script = 'cat /data/hello.txt; ls -la /data | grep -c hello; echo made > /data/made.txt';
+    const writable: MountSpec[] = [{ path: join(dir, 'link'), target: '/data', write: true }];
+    const readOnly: MountSpec[] = [{ path: join(dir, 'link'), target: '/data' }];
+    const write = 'echo made > /data/made.txt';
+    const read = 'cat /data/hello.txt; ls -la /data | grep -c hello';
 
-    const copied = await runTool(busybox, ['sh', '-c', script], mounts);
-    expect(copied.stdout).toBe('hello\n1\n');
-    expect(readlinkSync(join(dir, 'link'))).toBe('real');
-    expect(readFileSync(join(dir, 'real/made.txt'), 'utf8')).toBe('made\n');
-    expect(readdirSync(dir)).toEqual(['link', 'real']);
-
+    const refusedCopied = await runTool(busybox, ['sh', '-c', write], writable).then(() => undefined, (e: unknown) => e);
+    const copiedRead = await runTool(busybox, ['sh', '-c', read], readOnly);
     setPathResolver(sameHostResolver);
     try {
-      const bound = await runTool(busybox, ['sh', '-c', script], mounts);
-      expect(bound.stdout).toBe(copied.stdout);
+      const refusedBound = await runTool(busybox, ['sh', '-c', write], writable).then(() => undefined, (e: unknown) => e);
+      const boundRead = await runTool(busybox, ['sh', '-c', read], readOnly);
+      for (const refused of [refusedCopied, refusedBound]) {
+        expect(isToolError(refused)).toBe(true);
+        expect((refused as Error).message).toContain('is a symbolic link');
+        expect((refused as Error).message).toContain('pass the real path');
+      }
+      expect(copiedRead.stdout).toBe('hello\n1\n');
+      expect(boundRead.stdout).toBe(copiedRead.stdout);
     } finally {
       setPathResolver(copyModeResolver);
     }
+    expect(readlinkSync(join(dir, 'link'))).toBe('real');
+    expect(readdirSync(join(dir, 'real'))).toEqual(['hello.txt']);
+    expect(readdirSync(dir)).toEqual(['link', 'real']);
   });
 });
