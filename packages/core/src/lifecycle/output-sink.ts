@@ -80,15 +80,30 @@ function captureSink(name: string, maxBuffer: number): SinkHandle {
  * Forwards into a caller's stream without ending it (it may be process.stdout). Its errors —
  * `/dev/full`, a directory that does not exist — fail the forwarder, so they reach the run's
  * error path (RunOutput.failed) instead of crashing the process as an unhandled 'error'.
+ * The forwarder finishes only once the target has taken every byte handed to it: a file stream
+ * writes asynchronously, and its ENOSPC may arrive after the tool's output ended.
  */
 function forwardTo(target: Writable): Writable {
+  let pending = 0;
+  let whenFlushed: (() => void) | undefined;
+  const handedOn = () => {
+    pending -= 1;
+    if (pending === 0) whenFlushed?.();
+  };
   const forwarder = new Writable({
     write(chunk, _encoding, callback) {
       if (target.destroyed || target.writableEnded) return callback(target.errored ?? new Error('the stream was closed before the run ended'));
-      if (target.write(chunk)) callback();
+      pending += 1;
+      if (target.write(chunk, handedOn)) callback();
       else target.once('drain', () => callback());
     },
+    final(callback) {
+      const settle = () => callback(target.errored ?? null);
+      if (pending === 0 || target.destroyed) return settle();
+      whenFlushed = settle;
+    },
   });
+  // Until the forwarder closes, which is after the target took every byte (or failed).
   const onError = (error: Error) => forwarder.destroy(error);
   target.on('error', onError);
   // Only for the run's lifetime: a stream shared by many runs (process.stdout) collects no listeners.

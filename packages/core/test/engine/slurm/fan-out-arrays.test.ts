@@ -35,12 +35,13 @@ describe('runMany on a Slurm cluster: throttled job arrays', () => {
   }, 120_000);
 
   it('counts a task\'s timeoutMs from when its job runs, not while it waits behind the throttle', async () => {
-    // At concurrency 1 the fourth task waits behind three 1-second tasks: longer than its timeout.
+    // At concurrency 1 the fourth task waits behind three 3-second tasks (>= 9 s): longer than its
+    // 7.5-s timeout. Each task's own run keeps 4.5 s for the node's container start under load.
     const started = Date.now();
-    const results = await runMany(Array.from({ length: 4 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `sleep 1; echo ${i}`], options: { timeoutMs: 2_500 } })),
+    const results = await runMany(Array.from({ length: 4 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `sleep 3; echo ${i}`], options: { timeoutMs: 7_500 } })),
       { engine: cluster, concurrency: 1 });
     expect(results.map((r) => r.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n']);
-    expect(Date.now() - started).toBeGreaterThan(2_500 + 1_000);
+    expect(Date.now() - started).toBeGreaterThan(3 * 3_000);
   }, 120_000);
 
   it('failFast: the first failure ends every element of the array, queued or running', async () => {
