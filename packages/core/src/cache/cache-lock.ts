@@ -1,7 +1,7 @@
 import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { bounded } from '../lifecycle/bounded.js';
+import { pollUntil } from '../lifecycle/poll.js';
 import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
 import { abandonedBy, localOwner } from '../util/process-owner.js';
 
@@ -19,14 +19,17 @@ const STALE_MS = 60_000;
 export async function lockKey(dir: string, key: string, signal: AbortSignal): Promise<() => Promise<void>> {
   const path = join(dir, 'locks', `${key}.lock`);
   await ensureOwnDirectory(join(dir, 'locks'), signal);
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-    if (await bounded(tryCreate(path), signal, 'locking the cache entry')) return holding(path);
-    if (await bounded(stale(path), signal, 'locking the cache entry')) {
-      await unlink(path).catch(() => {}); // at worst a racing breaker runs the tool once more
-      continue;
-    }
-    await bounded(sleep(delay), signal, 'waiting for an identical call to finish');
-  }
+  // Waits of 10, 20, 40 … 200 ms between tries, for as long as the call's signal allows.
+  await pollUntil(() => acquire(path, signal), (locked) => locked, { delayMs: (tries) => Math.min(10 * 2 ** (tries - 1), 200), signal, during: 'waiting for an identical call to finish' });
+  return holding(path);
+}
+
+/** One try: the lock is ours, or (a dead holder's lock broken) ours on a second try at once. */
+async function acquire(path: string, signal: AbortSignal): Promise<boolean> {
+  if (await bounded(tryCreate(path), signal, 'locking the cache entry')) return true;
+  if (!(await bounded(stale(path), signal, 'locking the cache entry'))) return false;
+  await unlink(path).catch(() => {}); // at worst a racing breaker runs the tool once more
+  return await bounded(tryCreate(path), signal, 'locking the cache entry');
 }
 
 async function tryCreate(path: string): Promise<boolean> {

@@ -2,14 +2,15 @@ import type { KeptLocal } from '../transfer/mount-plan.js';
 import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { CommandNotRunnableError, type LaunchedTool, type StepContext, type ToolIo } from '../../tool-backend.js';
-import { DockerDemuxer } from './demux.js';
 import { noGpuSupport } from '../gpu-request.js';
 import { bounded } from '../../../lifecycle/bounded.js';
+import { pollUntil } from '../../../lifecycle/poll.js';
 import { removeContainer } from '../live-containers.js';
 import type { MountPlan } from '../transfer/mount-plan.js';
 import { daemonMessage } from './daemon-error.js';
 import type { Attachment } from './docker-attach.js';
 import type { DockerEngine } from './docker-engine.js';
+import { ToolOutput } from './tool-output.js';
 
 /**
  * What Podman 4.3 writes into the tool's stderr when conmon resets its attach socket (a tool that
@@ -22,7 +23,7 @@ export class DockerTool implements LaunchedTool {
   readonly stdin: Writable | undefined;
   readonly outputEnded: Promise<void>;
   readonly exited: Promise<number>;
-  private readonly demuxer: DockerDemuxer;
+  private readonly output: ToolOutput;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -34,19 +35,11 @@ export class DockerTool implements LaunchedTool {
     podman = false,
   ) {
     this.exited = attachment.exited;
-    const stream = attachment.stream;
-    // A tool may exit without reading all its stdin (EPIPE): not an error of the run. Real
-    // connection failures still end the output below, and the wait reports the daemon's state.
-    stream.on('error', () => {});
-    this.stdin = io.stdin ? (stream as Writable) : undefined;
-    this.demuxer = new DockerDemuxer(io.stdout, io.stderr, podman ? (text) => PODMAN_ATTACH_RESET.test(text) : undefined);
-    this.outputEnded = new Promise<void>((resolve, reject) => {
-      this.demuxer.once('finish', resolve);
-      this.demuxer.once('error', reject);
-      stream.once('error', (error) => reject(engine.explain(error)));
-    });
-    this.outputEnded.catch(() => {});
-    stream.pipe(this.demuxer);
+    this.stdin = io.stdin ? (attachment.stream as Writable) : undefined;
+    this.output = new ToolOutput(io, podman ? (text) => PODMAN_ATTACH_RESET.test(text) : undefined);
+    this.outputEnded = this.output.ended;
+    // A broken attach connection ends the output with the daemon's explanation; the wait reports its state.
+    this.output.connect(attachment.stream, (error) => engine.explain(error));
   }
 
   async beforeStart(step: StepContext): Promise<void> {
@@ -67,12 +60,12 @@ export class DockerTool implements LaunchedTool {
 
   /** Podman's attach broke (its text was kept out of the tool's stderr): the output may lack its end. */
   notes(): string[] {
-    return this.demuxer.notices.map((notice) =>
+    return this.output.notices.map((notice) =>
       `the tool's output may be incomplete: Podman's attach connection broke while the tool ran (Podman said "${notice}"); the exit code is the tool's`);
   }
 
   dropOutput(): void {
-    this.demuxer.discard();
+    this.output.drop();
   }
 
   /**
@@ -81,11 +74,9 @@ export class DockerTool implements LaunchedTool {
    */
   async exitFacts(exitCode: number, step: StepContext): Promise<{ oomKilled: boolean }> {
     const read = () => bounded(this.engine.containers.inspect(this.id), step.signal, 'reading the exit state').then((i) => i.State, () => undefined);
-    let state = await read();
-    for (let retry = 0; retry < 10 && exitCode === 137 && this.underMemoryLimit && state && !state.OOMKilled; retry++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      state = await read();
-    }
+    const mayLearnOom = exitCode === 137 && this.underMemoryLimit;
+    // Up to ten re-reads, 50 ms apart (the reads are bounded by the signal; a failed one ends it).
+    const state = await pollUntil(read, (s) => !mayLearnOom || !s || s.OOMKilled, { delayMs: (tries) => (tries <= 10 ? 50 : undefined), during: 'reading the exit state' });
     return { oomKilled: state?.OOMKilled === true };
   }
 

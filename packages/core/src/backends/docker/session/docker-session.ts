@@ -2,12 +2,10 @@ import type Docker from 'dockerode';
 import type { StepContext, ToolRequest } from '../../tool-backend.js';
 import { containerConfig } from '../container-config.js';
 import { LABEL } from '../labels.js';
-import { identityRequest, provideIdentity } from '../identity/provide-identity.js';
 import { bounded } from '../../../lifecycle/bounded.js';
-import { removeContainer, settleOwedRemovals } from '../live-containers.js';
-import { currentReaper } from '../reaper/reaper.js';
-import { ensureSignalHandlers } from '../../../shutdown/signal-handlers.js';
-import { createContainer, DockerBackend, type Decided } from '../engine/docker-backend.js';
+import { removeContainer } from '../live-containers.js';
+import { bringUp } from '../engine/bring-up.js';
+import { decide, type Decided } from '../engine/decide.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { CALLS_DIR, KEEP_ALIVE } from './session-helper.js';
 import { TooldockError } from '../../../errors/tooldock-error.js';
@@ -37,26 +35,17 @@ export class SessionContainer {
 
   /** Creates, fills (copy mode: inputs go in once) and starts the container. */
   static async open(engine: DockerEngine, request: ToolRequest, step: StepContext): Promise<SessionContainer> {
-    const decided = await new DockerBackend(engine).decide(request, step);
-    ensureSignalHandlers();
-    await bounded(currentReaper().ensureRunning(engine), step.signal, 'starting the orphan reaper');
-    settleOwedRemovals(engine);
-    const config = sessionConfig(request, decided);
-    const id = await createContainer(engine, config, step.signal);
-    try {
+    const decided = await decide(engine, request, step);
+    return await bringUp(engine, request, decided, sessionConfig(request, decided), step, async (id) => {
+      // Every call is an exec as the session's user: the name given at bring-up serves them all.
       const handle = engine.docker.getContainer(id);
-      // Every call is an exec as the session's user: one name for it serves them all.
-      await provideIdentity(engine, id, identityRequest(request, decided), step.signal);
       if (decided.plan.beforeStart) await bounded(decided.plan.beforeStart(handle, step.signal), step.signal, 'copying inputs into the session');
       const { exited } = await bounded(engine.containers.registerWait(id), step.signal, 'registering the wait for its exit');
       const code = exited.then((s) => s.StatusCode);
       code.catch(() => {});
       await bounded(engine.containers.start(id), step.signal, 'starting the session container');
       return new SessionContainer(engine, id, request.image, decided, code);
-    } catch (error) {
-      await bounded(removeContainer(engine, id), AbortSignal.timeout(10_000), 'removing the container').catch(() => {});
-      throw error;
-    }
+    });
   }
 
   /** Throws a clear error when the container cannot take calls any more. */

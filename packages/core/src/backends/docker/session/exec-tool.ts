@@ -2,8 +2,10 @@ import type { KeptLocal } from '../transfer/mount-plan.js';
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex, type Writable } from 'node:stream';
 import type { LaunchedTool, StepContext, ToolIo } from '../../tool-backend.js';
-import { DockerDemuxer } from '../engine/demux.js';
+import { ToolOutput } from '../engine/tool-output.js';
 import { bounded, RunAborted } from '../../../lifecycle/bounded.js';
+import { pollUntil } from '../../../lifecycle/poll.js';
+import { deferred } from '../../../util/deferred.js';
 import type { ParsedRunOptions } from '../../../api/options.js';
 import type { SessionContainer } from './docker-session.js';
 import { SessionGoneError } from './docker-session.js';
@@ -19,9 +21,9 @@ export class ExecTool implements LaunchedTool {
   readonly stdin: Writable | undefined;
   readonly outputEnded: Promise<void>;
   readonly exited: Promise<number>;
-  private readonly demuxer: DockerDemuxer;
-  private readonly streamEnded: Promise<void>;
-  private settleStream!: { resolve: () => void; reject: (error: unknown) => void };
+  private readonly output: ToolOutput;
+  /** The exec's stream closed (or its output ended): its exit code can be read. */
+  private readonly streamEnded = deferred<void>();
   /** The exec was asked to start, and has not been seen to end: remove() must then kill it. */
   private mayRun = false;
 
@@ -32,17 +34,10 @@ export class ExecTool implements LaunchedTool {
     io: ToolIo,
   ) {
     this.stdin = io.stdin ? new PassThrough() : undefined;
-    this.demuxer = new DockerDemuxer(io.stdout, io.stderr);
-    this.streamEnded = new Promise<void>((resolve, reject) => (this.settleStream = { resolve, reject }));
-    this.streamEnded.catch(() => {});
-    this.outputEnded = new Promise<void>((resolve, reject) => {
-      this.demuxer.once('finish', resolve);
-      this.demuxer.once('error', reject);
-      this.streamEnded.catch(reject);
-    });
-    this.outputEnded.catch(() => {});
+    this.output = new ToolOutput(io);
+    this.outputEnded = this.output.ended;
     // The exec has ended once its stream has; its exit code is then read from the daemon.
-    this.exited = this.streamEnded.then(() => this.readExitCode()).finally(() => (this.mayRun = false));
+    this.exited = this.streamEnded.promise.then(() => this.readExitCode()).finally(() => (this.mayRun = false));
     this.exited.catch(() => {});
   }
 
@@ -77,22 +72,22 @@ export class ExecTool implements LaunchedTool {
       .catch((error: unknown) => Promise.reject(goneOr(this.session, error)));
     this.mayRun = true;
     const stream = await bounded(starting, step.signal, 'starting the call');
-    stream.on('error', () => {}); // EPIPE on a stdin the tool did not read; the exit code tells the rest
-    stream.once('close', () => this.settleStream.resolve());
-    this.demuxer.once('finish', () => this.settleStream.resolve());
-    stream.pipe(this.demuxer);
+    stream.once('close', () => this.streamEnded.resolve());
+    this.output.ended.then(() => this.streamEnded.resolve(), () => {});
+    this.output.connect(stream); // its errors (EPIPE on a stdin the tool did not read) are ignored: the exit code tells the rest
     if (this.stdin) (this.stdin as PassThrough).pipe(stream);
   }
 
   async kill(signal: AbortSignal): Promise<void> {
-    // Canceled before the call recorded its pid: try again while it still runs.
-    for (let attempt = 0; (await this.killOnce(signal)) === 'not-started' && attempt < 100; attempt++) {
-      // Not ended (ExitCode null) covers an exec whose start is still on its way too.
-      const pending = await bounded(this.session.engine.call(() => this.session.engine.docker.getExec(this.id).inspect()), signal, 'killing the call')
-        .then((info) => info.Running || info.ExitCode === null || info.ExitCode === undefined, () => false);
-      if (!pending) return;
-      await bounded(new Promise((resolve) => setTimeout(resolve, 20)), signal, 'killing the call');
-    }
+    // Canceled before the call recorded its pid: try again, 20 ms apart (at most 100 times), while it still runs.
+    const killedOrEnded = async () => (await this.killOnce(signal)) === 'killed' || !(await this.pending(signal));
+    await pollUntil(killedOrEnded, (done) => done, { delayMs: (tries) => (tries <= 100 ? 20 : undefined), signal, during: 'killing the call' });
+  }
+
+  /** Whether the exec may still run: not ended (ExitCode null) covers one whose start is still on its way too. */
+  private async pending(signal: AbortSignal): Promise<boolean> {
+    return await bounded(this.session.engine.call(() => this.session.engine.docker.getExec(this.id).inspect()), signal, 'killing the call')
+      .then((info) => info.Running || info.ExitCode === null || info.ExitCode === undefined, () => false);
   }
 
   /** One kill exec; says whether the call had not recorded its pid yet. */
@@ -116,7 +111,7 @@ export class ExecTool implements LaunchedTool {
   }
 
   dropOutput(): void {
-    this.demuxer.discard();
+    this.output.drop();
   }
 
   async exitFacts(): Promise<{ oomKilled: boolean }> {
@@ -137,30 +132,26 @@ export class ExecTool implements LaunchedTool {
     if (this.mayRun && !this.session.goneReason) await this.kill(signal);
   }
 
-  /** The daemon sets the exit code just after the stream ends: re-read briefly. */
+  /**
+   * The daemon sets the exit code just after the stream ends: re-read briefly (20 × 5 ms, then
+   * 50 ms apart, about 9 s in all), failing at once if the session's container is gone.
+   */
   private async readExitCode(): Promise<number> {
     const exec = this.session.engine.docker.getExec(this.id);
-    for (let attempt = 0; ; attempt++) {
-      let info;
-      try {
-        info = await this.session.engine.call(() => exec.inspect());
-      } catch (error) {
-        throw goneOr(this.session, error);
-      }
-      if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) {
-        // A call that ended because its container died is the session's failure, not the tool's.
-        if (this.session.goneReason) throw new SessionGoneError(this.session.goneReason);
-        // A failure may be the container's death (its wait can tell us later): asked only for failures.
-        if (info.ExitCode !== 0) await this.session.confirmAlive(AbortSignal.timeout(10_000)).catch((error: unknown) => {
-          if (error instanceof SessionGoneError) throw error;
-        });
-        return info.ExitCode;
-      }
-      if (attempt >= 200) break;
-      await new Promise((resolve) => setTimeout(resolve, attempt < 20 ? 5 : 50));
+    const inspect = () => {
       this.session.assertAlive();
-    }
-    throw new Error(`the call's output ended but the daemon never reported its exit (session container ${this.session.id.slice(0, 12)})`);
+      return this.session.engine.call(() => exec.inspect()).catch((error: unknown) => Promise.reject(goneOr(this.session, error)));
+    };
+    const ended = (info: { Running: boolean; ExitCode: number | null | undefined }) => !info.Running && info.ExitCode !== null && info.ExitCode !== undefined;
+    const info = await pollUntil(inspect, ended, { delayMs: (tries) => (tries > 200 ? undefined : tries <= 20 ? 5 : 50), during: "reading the call's exit code" });
+    if (!ended(info)) throw new Error(`the call's output ended but the daemon never reported its exit (session container ${this.session.id.slice(0, 12)})`);
+    // A call that ended because its container died is the session's failure, not the tool's.
+    if (this.session.goneReason) throw new SessionGoneError(this.session.goneReason);
+    // A failure may be the container's death (its wait can tell us later): asked only for failures.
+    if (info.ExitCode !== 0) await this.session.confirmAlive(AbortSignal.timeout(10_000)).catch((error: unknown) => {
+      if (error instanceof SessionGoneError) throw error;
+    });
+    return info.ExitCode!;
   }
 }
 
