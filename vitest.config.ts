@@ -11,6 +11,7 @@ const alias = {
   '@tooldock/core/images': source('core', 'subpaths/images'),
   '@tooldock/core/slurm': source('core', 'subpaths/slurm'),
   '@tooldock/core/docker': source('core', 'subpaths/docker'),
+  '@tooldock/core/charliecloud': source('core', 'subpaths/charliecloud'),
   '@tooldock/core': source('core'),
   '@tooldock/recipes': source('recipes'),
   '@tooldock/jupyter': source('jupyter-kernel-ext'),

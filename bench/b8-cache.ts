@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configure, runMany, runTool } from '@tooldock/core';
+import { runMany, runTool } from '@tooldock/core';
+import { configure } from '@tooldock/core/cache';
 import { bwa, configureRecipes, syntheticDataset } from '@tooldock/recipes';
 import { interleaved, median } from './stats.js';
 import type { BenchContext, BenchRow } from './types.js';

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type DockerEngine } from '@tooldock/core';
+import { connect } from '@tooldock/core';
+import { type DockerEngine } from '@tooldock/core/docker';
 import { daemonAnswers, loadImageInto } from './daemon-host.js';
 import { testImages } from './test-images.js';
 

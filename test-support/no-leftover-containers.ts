@@ -1,5 +1,6 @@
 import { afterAll } from 'vitest';
-import { connect, session } from '@tooldock/core';
+import { connect } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 
 /** After each test file: no container of this worker's session may remain on the daemon. */
 afterAll(async () => {

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, inject } from 'vitest';
-import { connect, session, type SlurmEngine } from '@tooldock/core';
+import { connect } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
+import { type SlurmEngine } from '@tooldock/core/slurm';
 import { tempDir } from './temp-dir.js';
 
 /** The test cluster's config (from the global setup), for this worker's Slurm commands. */

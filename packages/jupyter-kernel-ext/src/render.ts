@@ -1,4 +1,5 @@
-import { formatPullProgress, isToolError, type FanOutProgress, type ResolvedMount, type RunResult, type TaskProgress, type ToolError } from '@tooldock/core';
+import { isToolError, type FanOutProgress, type ResolvedMount, type RunResult, type TaskProgress, type ToolError } from '@tooldock/core';
+import { formatPullProgress } from '@tooldock/core/images';
 import { cellText, textTable } from './data-bundle.js';
 import { cut, escapeHtml, headAndTail } from './html.js';
 

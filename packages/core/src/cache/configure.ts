@@ -16,7 +16,8 @@ export interface ToolDockDefaults {
  *
  * @example
  * ```ts
- * import { configure, runTool } from '@tooldock/core';
+ * import { runTool } from '@tooldock/core';
+ * import { configure } from '@tooldock/core/cache';
  * configure({ cache: true }); // every call below is served from ~/.cache/tooldock/cache when unchanged
  * const result = await runTool(image, ['samtools', 'flagstat', '/data/s1.bam'], ['/data']);
  * console.log(result.cached);

@@ -24,7 +24,7 @@ export interface CacheInfo {
  *
  * @example
  * ```ts
- * import { cacheInfo } from '@tooldock/core';
+ * import { cacheInfo } from '@tooldock/core/cache';
  * const { entries, bytes } = await cacheInfo();
  * console.log(`${entries.length} cached calls, ${(bytes / 2 ** 20).toFixed(1)} MiB`);
  * ```
@@ -56,7 +56,7 @@ export interface PruneOptions {
  *
  * @example
  * ```ts
- * import { pruneCache } from '@tooldock/core';
+ * import { pruneCache } from '@tooldock/core/cache';
  * const { removed, freedBytes } = await pruneCache({ olderThan: '7d', maxSize: '2g' });
  * ```
  */

@@ -20,7 +20,15 @@ export abstract class TooldockError extends Error {
   readonly [brand] = true;
 }
 
-/** True for any error tooldock threw (across package copies, e.g. ESM and CJS in one notebook). */
+/**
+ * True for any error tooldock threw (across package copies, e.g. ESM and CJS in one notebook).
+ *
+ * @example
+ * ```ts
+ * try { await runTool(image, ['samtools', '--version']); }
+ * catch (error) { if (isTooldockError(error)) console.log(error.code); else throw error; }
+ * ```
+ */
 export function isTooldockError(error: unknown): error is TooldockError {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true;
 }

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
-import { connect, InvalidInputError, runTool, session, type MountSpec, type RunOptions } from '@tooldock/core';
+import { connect, InvalidInputError, runTool, type MountSpec, type RunOptions } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 
 // Threat model, "the caller": typos and bad values get one clear InvalidInputError, thrown by the
 // call itself, before any container exists. Each case asks for a long-running tool, so a run that

@@ -1,7 +1,8 @@
 import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportProvenance, runTool } from '@tooldock/core';
+import { runTool } from '@tooldock/core';
+import { exportProvenance } from '@tooldock/core/provenance';
 import { ensureOwnDirectory } from '../../src/util/own-directory.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';

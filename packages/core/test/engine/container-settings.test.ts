@@ -2,7 +2,8 @@ import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '#test-support/temp-dir.js';
-import { connect, runTool, session, type ToolEvent } from '@tooldock/core';
+import { connect, runTool, type ToolEvent } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EngineUnreachableError, InvalidInputError, isTooldockError, isToolError, PathNotShareableError, RegistryAuthError, ToolError, TooldockError, runTool } from '@tooldock/core';
+import { EngineUnreachableError, InvalidInputError, isTooldockError, isToolError, ToolError, TooldockError, runTool } from '@tooldock/core';
+import { RegistryAuthError } from '@tooldock/core/images';
+import { PathNotShareableError } from '@tooldock/core/docker';
 
 // Every error class has a stable code (branch on it, not on messages), and one base.
 describe('TooldockError', () => {

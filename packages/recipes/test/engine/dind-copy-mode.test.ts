@@ -1,7 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, runTool, type DockerEngine } from '@tooldock/core';
+import { connect, runTool } from '@tooldock/core';
+import { type DockerEngine } from '@tooldock/core/docker';
 import { copyModeReason } from '@tooldock/core/advanced';
 import { bwa, configureRecipes, fastqc, samtools, syntheticDataset } from '@tooldock/recipes';
 import { DindDaemon } from '#test-support/dind-daemon.js';

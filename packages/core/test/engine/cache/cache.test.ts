@@ -2,7 +2,8 @@ import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symli
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheInfo, connect, isToolError, pruneCache, runMany, runTool, toolSession } from '@tooldock/core';
+import { connect, isToolError, runMany, runTool, toolSession } from '@tooldock/core';
+import { cacheInfo, pruneCache } from '@tooldock/core/cache';
 import { hiddenTempName } from '@tooldock/core/advanced';
 import { cacheCommand } from '../../../src/bin/cache-command.js';
 import { bio, busybox, copyScript, counted, workFolder } from './cache-fixture.js';

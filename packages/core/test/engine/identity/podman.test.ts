@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTool, type DockerEngine } from '@tooldock/core';
+import { runTool } from '@tooldock/core';
+import { type DockerEngine } from '@tooldock/core/docker';
 import { PodmanService } from '#test-support/podman-service.js';
 import { testImages } from '#test-support/test-images.js';
 

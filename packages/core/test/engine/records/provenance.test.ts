@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkProcessRunCrate } from '#test-support/process-run-crate.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
-import { exportProvenance, InvalidInputError, runRecords, runTool, type RunRecord } from '@tooldock/core';
+import { InvalidInputError, runTool } from '@tooldock/core';
+import { exportProvenance, runRecords, type RunRecord } from '@tooldock/core/provenance';
 
 const { busybox } = testImages();
 const readCrate = (dir: string) => JSON.parse(readFileSync(join(dir, 'ro-crate-metadata.json'), 'utf8')) as { '@graph': Array<Record<string, unknown>> };

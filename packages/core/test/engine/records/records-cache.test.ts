@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkProcessRunCrate } from '#test-support/process-run-crate.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
-import { exportProvenance, runMany, runRecords, runTool, type FanOutProgress } from '@tooldock/core';
+import { runMany, runTool, type FanOutProgress } from '@tooldock/core';
+import { exportProvenance, runRecords } from '@tooldock/core/provenance';
 
 const { busybox } = testImages();
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

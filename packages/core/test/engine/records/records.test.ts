@@ -6,7 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '#test-support/built-packages.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
-import { connect, InvalidInputError, isToolError, runRecords, runTool, session, type RunRecord } from '@tooldock/core';
+import { connect, InvalidInputError, isToolError, runTool } from '@tooldock/core';
+import { runRecords, type RunRecord } from '@tooldock/core/provenance';
+import { session } from '@tooldock/core/docker';
 
 const { busybox } = testImages();
 const home = tempDir('records-home');

@@ -6,10 +6,8 @@ import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connect, formatPullProgress, isToolError, pullImages, RegistryAuthError, runMany, runTool, terminalProgress,
-  type FanOutProgress, type ToolEvent,
-} from '@tooldock/core';
+import { connect, isToolError, runMany, runTool, terminalProgress, type FanOutProgress, type ToolEvent } from '@tooldock/core';
+import { formatPullProgress, pullImages, RegistryAuthError } from '@tooldock/core/images';
 import { progressBundle } from '@tooldock/jupyter';
 import { pullsInFlight } from '../../../src/registry/shared-pull.js';
 import { basicAuth, TestRegistry, writeCredentialHelper, writeDockerConfig } from '#test-support/registry.js';

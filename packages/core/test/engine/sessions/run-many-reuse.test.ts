@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connect, isToolError, runMany, session } from '@tooldock/core';
+import { connect, isToolError, runMany } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 

@@ -1,7 +1,8 @@
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isToolError, runMany, session, type FanOutProgress } from '@tooldock/core';
+import { isToolError, runMany, type FanOutProgress } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 import { activeJobs, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, isToolError, runMany, runTool, session, type FanOutProgress, type ToolError } from '@tooldock/core';
+import { InvalidInputError, isToolError, runMany, runTool, type FanOutProgress, type ToolError } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 import { activeJobs, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
 import { testImages } from '#test-support/test-images.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { session } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 import { JOB_SCRIPT } from '../../../src/backends/slurm/job-script.js';
 import { nodeRuntime, type NodeContainerPlan } from '../../../src/backends/slurm/node-runtime.js';
 import { argvFile } from '../../../src/backends/slurm/spool.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isToolError, runTool, session } from '@tooldock/core';
+import { isToolError, runTool } from '@tooldock/core';
+import { session } from '@tooldock/core/docker';
 import { usePodmanOnNodes } from '#test-support/podman-nodes.js';
 import { activeJobs, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerEngine, runTool } from '@tooldock/core';
+import { runTool } from '@tooldock/core';
+import { DockerEngine } from '@tooldock/core/docker';
 import { SSH_TEST_USER, SshServer } from '#test-support/ssh-server.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configure, InvalidInputError, runTool } from '@tooldock/core';
+import { InvalidInputError, runTool } from '@tooldock/core';
+import { configure } from '@tooldock/core/cache';
 import { actualPath, canonicalPartials, isPartialPath } from '../../../src/cache/partial-names.js';
 import { pinnedIdentity } from '../../../src/api/image-reference.js';
 import { parseAge, parseSize } from '../../../src/cache/manage-cache.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPullProgress } from '@tooldock/core';
+import { formatPullProgress } from '@tooldock/core/images';
 import { PullAggregator } from '../../../src/registry/pull-progress.js';
 
 describe('pull progress: per-layer daemon lines → one image-level summary', () => {

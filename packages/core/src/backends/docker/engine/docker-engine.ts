@@ -18,7 +18,7 @@ export interface EngineVersion {
 
 /**
  * One client per daemon, shared by every run: a keep-alive agent so calls reuse sockets,
- * cached version/info, and connection failures explained (see {@link EngineUnreachableError}).
+ * cached version/info, and connection failures explained (see `EngineUnreachableError`, from `@tooldock/core`).
  * Get one with `connect()`.
  *
  * @example
@@ -82,7 +82,7 @@ export class DockerEngine {
     return this.infoPromise;
   }
 
-  /** Resolves when the daemon answers; rejects with an {@link EngineUnreachableError} otherwise. */
+  /** Resolves when the daemon answers; rejects with an `EngineUnreachableError` (from `@tooldock/core`) otherwise. */
   async ping(): Promise<void> {
     await this.call(() => this.docker.ping());
   }
@@ -92,7 +92,7 @@ export class DockerEngine {
     return this.errors.call(fn);
   }
 
-  /** Turns a low-level connection failure into an {@link EngineUnreachableError}; other errors pass through. */
+  /** Turns a low-level connection failure into an `EngineUnreachableError` (from `@tooldock/core`); other errors pass through. */
   explain(error: unknown): unknown {
     return this.errors.explain(error);
   }
