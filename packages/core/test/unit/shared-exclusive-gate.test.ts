@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SharedExclusiveGate, type GateMode, type GateRelease } from '../../src/util/shared-exclusive-gate.js';
+import { hasOwnEnv } from '../../src/backends/docker/session/call-admission.js';
 
 const never = new AbortController().signal;
 
@@ -173,5 +174,17 @@ describe('SharedExclusiveGate', () => {
       expect(admitted.length + canceled.size).toBe(next);
       expect(gate.waiting).toBe(0);
     }), { numRuns: 200, seed: 23 });
+  });
+});
+
+describe('which session calls run alone (call-admission.ts)', () => {
+  it('a call runs alone when its env holds anything the session\'s own env does not', () => {
+    const sessionEnv = { REF: '/ref/hg38.fa' };
+    expect(hasOwnEnv(undefined, sessionEnv)).toBe(false);
+    expect(hasOwnEnv({}, sessionEnv)).toBe(false);
+    expect(hasOwnEnv({ REF: '/ref/hg38.fa' }, sessionEnv)).toBe(false); // the session's, given again
+    expect(hasOwnEnv({ REF: '/ref/other.fa' }, sessionEnv)).toBe(true);
+    expect(hasOwnEnv({ REF: '/ref/hg38.fa', TOKEN: 'x' }, sessionEnv)).toBe(true);
+    expect(hasOwnEnv({ TOKEN: '' }, {})).toBe(true);
   });
 });
