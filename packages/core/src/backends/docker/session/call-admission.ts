@@ -1,5 +1,6 @@
 import type { StepContext } from '../../tool-backend.js';
-import { bounded, RunAborted } from '../../../lifecycle/bounded.js';
+import { RunAborted } from '../../../lifecycle/bounded.js';
+import { pollUntil } from '../../../lifecycle/poll.js';
 import type { GateRelease } from '../../../util/shared-exclusive-gate.js';
 import type { SessionContainer } from './docker-session.js';
 import { runHelperExec } from './helper-exec.js';
@@ -77,9 +78,8 @@ function aloneCall(session: SessionContainer, release: GateRelease): AdmittedCal
 
 /** Kills every process calls left in the container, until one pass finds none (bounded by `signal`). */
 async function sweep(session: SessionContainer, signal: AbortSignal, during: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    if ((await runHelperExec(session, SWEEP_COMMAND, signal, during)).includes(SWEPT)) return;
-    if (attempt >= 20) throw new Error(`${during}: some processes would not end`);
-    await bounded(new Promise((resolve) => setTimeout(resolve, 50)), signal, during);
-  }
+  // Up to 21 passes, 50 ms apart.
+  const pass = async () => (await runHelperExec(session, SWEEP_COMMAND, signal, during)).includes(SWEPT);
+  const swept = await pollUntil(pass, (done) => done, { delayMs: (tries) => (tries <= 20 ? 50 : undefined), signal, during });
+  if (!swept) throw new Error(`${during}: some processes would not end`);
 }
