@@ -18,7 +18,8 @@ async function childWritingTo(dir: string, target: string, prelude = '') {
   const script = join(dir, 'writer.mjs');
   writeFileSync(script, [
     prelude,
-    `import { runTool, session } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
+    `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
+    `import { session } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/subpaths/docker.js'))};`,
     'console.log(`SESSION ${session.id}`);',
     `await runTool(${JSON.stringify(busybox)}, ['sh', '-c', 'echo started; sleep 60'], [], { stdout: { file: ${JSON.stringify(target)} } });`,
   ].join('\n'));

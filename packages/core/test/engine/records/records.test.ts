@@ -72,7 +72,8 @@ describe('run records', () => {
   it('reads earlier sessions from disk: a child process runs a tool, this one reads its record', async () => {
     const script = join(tempDir('records-child'), 'child.mts');
     writeFileSync(script, [
-      `import { runTool, session } from ${JSON.stringify(join(repoRoot, 'packages/core/src/index.ts'))};`,
+      `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/src/index.ts'))};`,
+      `import { session } from ${JSON.stringify(join(repoRoot, 'packages/core/src/subpaths/docker.ts'))};`,
       `await runTool(${JSON.stringify(busybox)}, ['echo', 'from the child']);`,
       'console.log(session.id);',
     ].join('\n'));
