@@ -15,7 +15,7 @@ export class JobCanceller {
   private readonly arrays = new Map<string, Promise<void>>();
   private batch: { ids: string[]; done: Promise<void> } | undefined;
 
-  /** Cancels whole job arrays (every element, queued or running) in one call. */
+  /** Cancels whole job arrays (every element, queued or running) or allocations (every step) in one call. */
   cancelArrays(arrayIds: Iterable<string>): Promise<void> {
     const fresh = [...arrayIds].filter((id) => !this.arrays.has(id));
     if (fresh.length > 0) {
@@ -26,9 +26,12 @@ export class JobCanceller {
     return Promise.all([...arrayIds].map((id) => this.arrays.get(id))).then(() => {});
   }
 
-  /** Cancels one job (`<array>_<index>`), unless its whole array is being cancelled already. */
+  /**
+   * Cancels one job (`<array>_<index>`) or job step (`<allocation>.<step>`), unless its whole
+   * array or allocation is being cancelled already.
+   */
   cancel(jobId: string, signal: AbortSignal): Promise<void> {
-    const arrayDone = this.arrays.get(jobId.split('_')[0]!);
+    const arrayDone = this.arrays.get(jobId.split(/[_.]/)[0]!);
     return bounded(arrayDone ?? this.queue(jobId), signal, 'cancelling the Slurm job');
   }
 

@@ -12,6 +12,7 @@ import { nodePlan } from './node-plan.js';
 import { slurmMounts } from './slurm-mounts.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { SlurmTool } from './slurm-tool.js';
+import { fanOutSteps } from './fan-out-steps.js';
 import { argvFile, writeAtomically } from './spool.js';
 import { nodeChRun, refuseOnNodes } from '../charliecloud/node-charliecloud.js';
 import type { ReadyImage } from '../image-store/image-store.js';
@@ -63,12 +64,15 @@ export class SlurmBackend implements ToolBackend {
     const plan = nodePlan(name, request.image, request.args, decided.mounts, decided.user, labels, request.options, this.engine.spool.root());
     const { runtime, options } = this.engine;
     const line = decided.image ? nodeChRun(decided.image, request.args, decided.mounts, request.options, dir) : runtime.run(plan);
-    const run = options.srunArgs?.length ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...line] : line;
+    // A fan-out's task may run as a job step of the fan-out's allocation: then it is a step already.
+    const steps = fanOutSteps();
+    const asStep = steps?.takes(decided.flags) ? steps : undefined;
+    const run = options.srunArgs?.length && !asStep ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...line] : line;
     writeAtomically(join(dir, 'run.argv'), argvFile(run));
     writeAtomically(join(dir, 'state.argv'), argvFile(runtime.exitState(name)));
     writeAtomically(join(dir, 'rm.argv'), argvFile(runtime.remove(name)));
     writeAtomically(join(dir, 'claim.argv'), argvFile(runtime.claim(plan)));
-    return new SlurmTool(this.engine, name, dir, decided.flags, io, step.emit);
+    return new SlurmTool(this.engine, name, dir, decided.flags, io, step.emit, asStep);
   }
 }
 

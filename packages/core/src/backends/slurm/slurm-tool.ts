@@ -5,7 +5,9 @@ import type { KeptLocal, LaunchedTool, StepContext, ToolIo } from '../tool-backe
 import type { EventListener } from '../../lifecycle/events.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { fanOutMembership } from './fan-out-arrays.js';
+import type { FanOutSteps } from './fan-out-steps.js';
 import { FileFollower } from './file-follower.js';
+import { readStepMarker, type JobStep, type StepExit } from './job-step.js';
 import { jobEnded, type JobStatus } from './job-watcher.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { deferred } from '../../util/deferred.js';
@@ -39,8 +41,14 @@ export class SlurmTool implements LaunchedTool {
   private inFanOut = false;
   /** Resolves once a spooled stdin is complete (the job is submitted only then). */
   private readonly stdinSpooled: Promise<void> | undefined;
+  /** A job step in a fan-out's allocation: srun, once a slot was free. */
+  private jobStep: Promise<JobStep> | undefined;
+  /** `<allocation>.<step>`, once the step's script started on its node. */
+  private stepId: string | undefined;
+  private stepExit: StepExit | undefined;
 
-  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener) {
+  /** `steps`: the run is a job step of that fan-out's allocation, not a job of its own. */
+  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener, private readonly steps?: FanOutSteps) {
     this.stdout = new FileFollower(join(dir, 'out'), io.stdout);
     this.stderr = new FileFollower(join(dir, 'err'), io.stderr);
     this.stdin = io.stdin ? spoolStdin(dir) : undefined;
@@ -71,6 +79,7 @@ export class SlurmTool implements LaunchedTool {
     if (this.stdinSpooled) await bounded(this.stdinSpooled, step.signal, 'spooling stdin to the shared filesystem');
     const member = fanOutMembership();
     this.inFanOut = member !== undefined;
+    if (this.steps) return this.startStep(this.steps, member?.index ?? 0, step);
     this.jobId = member ? member.arrays.submit(member.index, this.flags, this.dir) : this.engine.submitter.submit(this.flags, this.dir);
     this.jobId.catch(() => {});
     const jobId = await bounded(this.jobId, step.signal, 'submitting the job to Slurm');
@@ -79,9 +88,47 @@ export class SlurmTool implements LaunchedTool {
     void this.follow(jobId).finally(unwatch);
   }
 
+  /** A job step: srun once the allocation has a free slot; the step's id once it runs. */
+  private async startStep(steps: FanOutSteps, index: number, step: StepContext): Promise<void> {
+    this.jobStep = steps.launch(index, this.flags, this.dir, step.signal);
+    this.jobStep.catch(() => {});
+    const jobStep = await bounded(this.jobStep, step.signal, 'waiting for a slot in the fan-out\'s Slurm allocation');
+    const allocationId = steps.allocationId ?? '';
+    this.onStatus(allocationId, { state: 'PENDING' });
+    void jobStep.exited.then((exit) => {
+      this.probeStep();
+      this.stepExit = exit;
+      this.onStatus(this.stepId ?? allocationId, { ...this.status, state: exit.code === 0 ? 'COMPLETED' : 'FAILED' });
+    });
+    void this.follow(allocationId);
+  }
+
+  /** The step's id and node from its marker (job-script.ts): it runs from then on. */
+  private probeStep(): void {
+    if (this.stepId) return;
+    const marker = readStepMarker(this.dir);
+    if (!marker) return;
+    this.stepId = marker.stepId;
+    if (this.status.state === 'PENDING') this.onStatus(marker.stepId, { state: 'RUNNING', ...(marker.node ? { node: marker.node } : {}) });
+  }
+
+  /**
+   * `scancel <job>.<step>` (Slurm signals the step, whose script removes the container); a step
+   * not started yet is given up through its srun.
+   */
+  private async killStep(jobStepPromise: Promise<JobStep>, signal: AbortSignal): Promise<void> {
+    const jobStep = await bounded(jobStepPromise, signal, 'waiting for the job step').catch(() => undefined);
+    if (!jobStep?.running) return; // never started, or over
+    this.probeStep();
+    if (this.stepId) await this.engine.canceller.cancel(this.stepId, signal);
+    else jobStep.terminate();
+    this.wake();
+  }
+
   /** `scancel`: Slurm signals the job, whose script removes the container (job-script.ts). */
   async kill(signal: AbortSignal): Promise<void> {
     this.killed = true;
+    if (this.jobStep) return this.killStep(this.jobStep, signal);
     const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
     if (!jobId) return; // never submitted
     await this.engine.canceller.cancel(jobId, signal);
@@ -104,6 +151,14 @@ export class SlurmTool implements LaunchedTool {
   /** Cancels a job still queued or running, then removes the run's spool directory. */
   async remove(signal: AbortSignal): Promise<void> {
     this.stopped = true;
+    if (this.jobStep) {
+      try {
+        if (!existsSync(join(this.dir, 'result'))) await this.killStep(this.jobStep, signal);
+      } finally {
+        rmSync(this.dir, { recursive: true, force: true });
+      }
+      return;
+    }
     try {
       const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
       if (jobId && !jobEnded(this.status.state) && !existsSync(join(this.dir, 'result'))) {
@@ -128,6 +183,7 @@ export class SlurmTool implements LaunchedTool {
     let endedAt: number | undefined;
     try {
       while (!this.stopped) {
+        if (this.jobStep) this.probeStep();
         // A queued job has no output yet: only its result (it may run and end between two squeue polls).
         if (this.status.state !== 'PENDING') await this.pump();
         const result = readResult(this.dir);
@@ -187,6 +243,10 @@ export class SlurmTool implements LaunchedTool {
       return 137;
     }
     if (this.killed) return 143;
+    if (this.stepExit) {
+      const how = this.stepExit.signal ? `srun was ended by ${this.stepExit.signal}` : `srun exited ${this.stepExit.code}`;
+      throw new Error(`Slurm job step ${this.stepId ?? `in allocation ${jobId}`} ended (${how}) before the tool's exit code was written: ${this.stepExit.messages.trim() || 'srun printed nothing'}`);
+    }
     throw new Error(`Slurm job ${jobId} ended as ${state}${reason ? ` (${reason})` : ''} before the tool's exit code was written (see \`scontrol show job ${jobId}\` and the job's log in ${this.engine.spool.dir})`);
   }
 }

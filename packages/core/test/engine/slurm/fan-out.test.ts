@@ -7,20 +7,20 @@ const { busybox } = testImages();
 const cluster = testCluster();
 
 describe('runMany on a Slurm cluster', () => {
-  it('submits a burst as one job array and shows job id, state and node per task', async () => {
+  it('runs a burst as job steps of one allocation and shows step id, state and node per task', async () => {
     let last: FanOutProgress | undefined;
     const states = new Set<string>();
     const results = await runMany(Array.from({ length: 6 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `echo task${i}`] })), {
-      engine: cluster, concurrency: 6, onProgress: (p) => {
+      engine: cluster, concurrency: 4, onProgress: (p) => {
         last = p;
         if (p.task.jobState) states.add(p.task.jobState);
       },
     });
     expect(results.map((r) => r.stdout)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `task${i}\n`));
-    const jobIds = last!.tasks.map((t) => t.jobId!);
-    // One array job: the same array id, elements 0..5.
-    expect(new Set(jobIds.map((id) => id.split('_')[0])).size).toBe(1);
-    expect(jobIds.map((id) => id.split('_')[1]).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    const stepIds = last!.tasks.map((t) => t.jobId!);
+    // One allocation: the same job id, six different steps.
+    expect(new Set(stepIds.map((id) => id.split('.')[0])).size).toBe(1);
+    expect(new Set(stepIds.map((id) => id.split('.')[1])).size).toBe(6);
     expect(states.has('RUNNING') || states.has('COMPLETED')).toBe(true);
     expect(last!.tasks.every((t) => t.node === 'n1' || t.node === 'n2')).toBe(true);
   });
