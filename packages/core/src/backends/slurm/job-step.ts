@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { session } from '../docker/process-session.js';
 import { SlurmNotFoundError } from './slurm-cli.js';
+import type { SlurmEngine } from './slurm-engine.js';
 
 /** How srun ended: its exit code (or the signal that ended it) and the tail of what it printed. */
 export interface StepExit {
@@ -47,6 +49,17 @@ export class JobStep {
   terminate(): void {
     if (this.running) this.srun.kill('SIGTERM');
   }
+}
+
+/**
+ * `srun` flags of a run with an allocation of its own: the job's flags (as for `sbatch`), named
+ * like every job of the session (the watchdog cancels it by that name when this process dies).
+ */
+export function ownAllocationArgs(engine: SlurmEngine, flags: readonly string[], runDir: string): string[] {
+  return [
+    `--job-name=${engine.jobName}`, `--comment=tooldock session=${session.id} pid=${session.pid} host=${session.host}`,
+    ...flags, `--chdir=${runDir}`, '--quiet', ...(engine.options.srunArgs ?? []), engine.spool.script(), runDir,
+  ];
 }
 
 /** The step's `<job>.<step>` and node, once its script started on the node (job-script.ts). */

@@ -7,7 +7,7 @@ import { bounded } from '../../lifecycle/bounded.js';
 import { fanOutMembership } from './fan-out-arrays.js';
 import type { FanOutSteps } from './fan-out-steps.js';
 import { FileFollower } from './file-follower.js';
-import { readStepMarker, type JobStep, type StepExit } from './job-step.js';
+import { JobStep, ownAllocationArgs, readStepMarker, type StepExit } from './job-step.js';
 import { jobEnded, type JobStatus } from './job-watcher.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { deferred } from '../../util/deferred.js';
@@ -47,8 +47,12 @@ export class SlurmTool implements LaunchedTool {
   private stepId: string | undefined;
   private stepExit: StepExit | undefined;
 
-  /** `steps`: the run is a job step of that fan-out's allocation, not a job of its own. */
-  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener, private readonly steps?: FanOutSteps) {
+  /**
+   * `asStep`: the run is a job step of that fan-out's allocation, or (`'srun'`) the one step of
+   * an allocation of its own (`srun`, started at once when the cluster has room); otherwise a
+   * batch job (an element of a job array).
+   */
+  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener, private readonly asStep?: FanOutSteps | 'srun') {
     this.stdout = new FileFollower(join(dir, 'out'), io.stdout);
     this.stderr = new FileFollower(join(dir, 'err'), io.stderr);
     this.stdin = io.stdin ? spoolStdin(dir) : undefined;
@@ -79,7 +83,7 @@ export class SlurmTool implements LaunchedTool {
     if (this.stdinSpooled) await bounded(this.stdinSpooled, step.signal, 'spooling stdin to the shared filesystem');
     const member = fanOutMembership();
     this.inFanOut = member !== undefined;
-    if (this.steps) return this.startStep(this.steps, member?.index ?? 0, step);
+    if (this.asStep) return this.startStep(this.asStep, member?.index ?? 0, step);
     this.jobId = member ? member.arrays.submit(member.index, this.flags, this.dir) : this.engine.submitter.submit(this.flags, this.dir);
     this.jobId.catch(() => {});
     const jobId = await bounded(this.jobId, step.signal, 'submitting the job to Slurm');
@@ -89,12 +93,13 @@ export class SlurmTool implements LaunchedTool {
   }
 
   /** A job step: srun once the allocation has a free slot; the step's id once it runs. */
-  private async startStep(steps: FanOutSteps, index: number, step: StepContext): Promise<void> {
-    this.jobStep = steps.launch(index, this.flags, this.dir, step.signal);
+  private async startStep(asStep: FanOutSteps | 'srun', index: number, step: StepContext): Promise<void> {
+    this.jobStep = asStep === 'srun' ? Promise.resolve(new JobStep(ownAllocationArgs(this.engine, this.flags, this.dir))) : asStep.launch(index, this.flags, this.dir, step.signal);
     this.jobStep.catch(() => {});
     const jobStep = await bounded(this.jobStep, step.signal, 'waiting for a slot in the fan-out\'s Slurm allocation');
-    const allocationId = steps.allocationId ?? '';
-    this.onStatus(allocationId, { state: 'PENDING' });
+    // srun's own allocation has no id before its step starts; a fan-out's is known.
+    const allocationId = asStep === 'srun' ? '' : asStep.allocationId ?? '';
+    if (allocationId) this.onStatus(allocationId, { state: 'PENDING' });
     void jobStep.exited.then((exit) => {
       this.probeStep();
       this.stepExit = exit;

@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { connect, runTool } from '@tooldock/core';
+import { interleaved, median } from './stats.js';
+import type { BenchContext, BenchRow } from './types.js';
+
+/**
+ * B9: one `runTool` on the local Charliecloud engine (no daemon) vs a bare `ch-run IMAGE -- true`
+ * on the same image directory, interleaved, medians. The store is the Charliecloud tests' (the
+ * busybox image converted once, kept under the temp dir), or `$TOOLDOCK_TEST_CH_STORE`.
+ */
+export async function charliecloud({ images, smoke }: BenchContext): Promise<BenchRow[]> {
+  const store = process.env.TOOLDOCK_TEST_CH_STORE ?? join(tmpdir(), 'tooldock-charliecloud-test-store');
+  const engine = connect({ runtime: 'charliecloud', images: store });
+  const image = await engine.images.ensure(images.busybox, { pull: 'missing', signal: AbortSignal.timeout(600_000), emit: () => {} });
+  const rounds = smoke ? 3 : 30;
+  const times = await interleaved(rounds, {
+    runTool: async () => void (await runTool(images.busybox, ['true'], [], { engine })),
+    chRun: () => bare(['ch-run', image.dir, '--', 'true']),
+  });
+  const [ours, chRun] = [median(times.runTool!), median(times.chRun!)];
+  return [{
+    id: 'B9-charliecloud',
+    what: `runTool(busybox, ['true'], [], { engine: connect({ runtime: 'charliecloud' }) }) vs a bare \`ch-run <image dir> -- true\` (${rounds} interleaved rounds, medians)`,
+    figures: { runToolMs: ours, chRunMs: chRun, overheadMs: ours - chRun },
+    ratios: { vsChRun: ours / chRun },
+    targets: { vsChRun: 1.1 },
+    note: 'runTool also gives what bare ch-run does not: its own network namespace (network "none"), read-only mounts, a clean environment, the process group killed on cancel',
+  }];
+}
+
+function bare(argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', env: { ...process.env, USER: process.env.USER || userInfo().username } });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')} exited ${code}`))));
+  });
+}
