@@ -180,7 +180,8 @@ export class SlurmTool implements LaunchedTool {
     if (status.state !== 'PENDING' && this.status.state === 'PENDING') this.step?.timeoutStartsNow?.();
     this.status = status;
     this.wake();
-    this.emit({ type: 'job:state', jobId, state: status.state, ...(status.node ? { node: status.node } : {}) });
+    // srun's own allocation has no id before its step starts: nothing to tell yet.
+    if (jobId) this.emit({ type: 'job:state', jobId, state: status.state, ...(status.node ? { node: status.node } : {}) });
   }
 
   /** Streams the output files while the job runs; settles once the node wrote the result. */
@@ -198,7 +199,9 @@ export class SlurmTool implements LaunchedTool {
         }
         if (jobEnded(this.status.state)) {
           endedAt ??= Date.now();
-          if (this.killed || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
+          // A step that never started (srun refused it) has no result to wait for.
+          const neverStarted = this.stepExit !== undefined && this.stepId === undefined;
+          if (this.killed || neverStarted || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
         }
         await this.nap(this.pollInterval());
       }
@@ -217,6 +220,8 @@ export class SlurmTool implements LaunchedTool {
   }
 
   private pollInterval(): number {
+    // A step waits for nothing but its own start: no queue to be patient with.
+    if (this.jobStep) return this.status.state === 'RUNNING' ? RUNNING_POLL_MS : OTHER_POLL_MS;
     if (this.status.state === 'RUNNING') return RUNNING_POLL_MS;
     return this.status.state === 'PENDING' && this.inFanOut ? QUEUED_IN_FAN_OUT_POLL_MS : OTHER_POLL_MS;
   }
@@ -250,7 +255,9 @@ export class SlurmTool implements LaunchedTool {
     if (this.killed) return 143;
     if (this.stepExit) {
       const how = this.stepExit.signal ? `srun was ended by ${this.stepExit.signal}` : `srun exited ${this.stepExit.code}`;
-      throw new Error(`Slurm job step ${this.stepId ?? `in allocation ${jobId}`} ended (${how}) before the tool's exit code was written: ${this.stepExit.messages.trim() || 'srun printed nothing'}`);
+      const messages = this.stepExit.messages.trim() || 'srun printed nothing';
+      if (!this.stepId) throw new Error(`srun could not start the run (${how}): ${messages}`);
+      throw new Error(`Slurm job step ${this.stepId} ended (${how}) before the tool's exit code was written: ${messages}`);
     }
     throw new Error(`Slurm job ${jobId} ended as ${state}${reason ? ` (${reason})` : ''} before the tool's exit code was written (see \`scontrol show job ${jobId}\` and the job's log in ${this.engine.spool.dir})`);
   }
