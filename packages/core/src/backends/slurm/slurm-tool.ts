@@ -22,6 +22,8 @@ const OTHER_POLL_MS = 250;
  * second each, and Slurm starts the next element without waiting for us to see this one end.
  */
 const QUEUED_IN_FAN_OUT_POLL_MS = 1_000;
+/** After a step's TERM, how long its script may take to remove its container before Slurm's SIGKILL. */
+const STEP_TERM_GRACE_MS = 30_000;
 
 /** A job submitted for one run: the Slurm side of {@link LaunchedTool}. */
 export class SlurmTool implements LaunchedTool {
@@ -125,8 +127,16 @@ export class SlurmTool implements LaunchedTool {
     const jobStep = await bounded(jobStepPromise, signal, 'waiting for the job step').catch(() => undefined);
     if (!jobStep?.running) return; // never started, or over
     this.probeStep();
-    if (this.stepId) await this.engine.canceller.cancel(this.stepId, signal);
-    else jobStep.terminate();
+    if (this.stepId) {
+      const stepId = this.stepId;
+      await this.engine.canceller.cancel(stepId, signal);
+      // The script ends within seconds of its TERM (job-script.ts); a step that does not is killed.
+      const escalate = setTimeout(() => jobStep.running && void this.engine.canceller.killStep(stepId, AbortSignal.timeout(60_000)).catch(() => {}), STEP_TERM_GRACE_MS);
+      escalate.unref();
+      void jobStep.exited.then(() => clearTimeout(escalate));
+    } else {
+      jobStep.terminate();
+    }
     this.wake();
   }
 
