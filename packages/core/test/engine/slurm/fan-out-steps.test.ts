@@ -1,18 +1,29 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { isToolError, runMany, session, type FanOutProgress, type ToolError, type ToolEvent } from '@tooldock/core';
-import { activeJobs, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { connect, isToolError, runMany, type FanOutProgress, type ToolError, type ToolEvent } from '@tooldock/core';
+import { activeJobs, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
-const cluster = testCluster('docker', 'steps');
+useTestCluster();
+// Charliecloud on the nodes: a step is then the tool's whole process tree (no daemon between), and
+// its start does not queue behind the machine's shared Docker daemon. Docker nodes: fan-out.test.ts.
+const cluster = connect({ slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: tempDir('slurm-steps-spool'), images: inject('charliecloudStore'), fanOut: 'steps' } });
+afterAll(async () => {
+  expect(await leftovers('tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
+});
 
-/** Waits (bounded) until no job and no container of this session is left, then says what is. */
-async function leftovers(): Promise<{ jobs: string[]; containers: string[] }> {
-  for (let i = 0; i < 160 && (activeJobs().length || sessionContainers(session.id).length); i++) await new Promise((r) => setTimeout(r, 250));
-  return { jobs: activeJobs(), containers: sessionContainers(session.id) };
+function processesWith(marker: string): string[] {
+  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker) && !l.startsWith('ps '));
+}
+
+/** Waits (bounded) until no job of this engine and no process showing `marker` is left, then says what is. */
+async function leftovers(marker: string): Promise<{ jobs: string[]; processes: string[] }> {
+  for (let i = 0; i < 240 && (activeJobs(cluster.jobName).length || processesWith(marker).length); i++) await new Promise((r) => setTimeout(r, 250));
+  return { jobs: activeJobs(cluster.jobName), processes: processesWith(marker) };
 }
 
 describe('runMany on a Slurm cluster: job steps in one allocation', () => {
@@ -38,44 +49,52 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(new Set(stepIds).size).toBe(8);
     const seen = Array.from({ length: 8 }, (_, i) => Number(readFileSync(join(dir, `seen-${i}`), 'utf8')));
     expect(Math.max(...seen)).toBeLessThanOrEqual(2);
-    expect(await leftovers()).toEqual({ jobs: [], containers: [] });
-  });
+    // The allocation is given back before runMany returns (it may still be COMPLETING).
+    expect(await leftovers('tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
+  }, 240_000);
 
-  it('cancels one task\'s step (scancel <job>.<step>) while the others run on', async () => {
+  it('cancels one task\'s step (scancel of <job>.<step>) while the others run on', async () => {
+    const marker = `tooldock-steps-cancel-${Date.now()}`;
     const controller = new AbortController();
     const onEvent = (e: ToolEvent) => e.type === 'job:state' && e.state === 'RUNNING' && controller.abort();
     let canceledStep: string | undefined;
     const outcomes = await runMany([
-      { image: busybox, args: ['sleep', '300'], options: { signal: controller.signal, onEvent } },
+      { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { signal: controller.signal, onEvent } },
       { image: busybox, args: ['sh', '-c', 'sleep 1; echo fine'] },
     ], { engine: cluster, concurrency: 2, failFast: false, onProgress: (p) => p.task.index === 0 && p.task.jobId?.includes('.') && (canceledStep = p.task.jobId) });
-    expect(outcomes[0].status === 'rejected' && isToolError(outcomes[0].reason) && outcomes[0].reason.canceled).toBe(true);
-    expect(outcomes[1].status === 'fulfilled' && outcomes[1].value.stdout).toBe('fine\n');
+    const [canceled, fine] = outcomes;
+    expect(canceled.status === 'rejected' && isToolError(canceled.reason) && canceled.reason.canceled).toBe(true);
+    expect(fine.status === 'fulfilled' && fine.value.stdout).toBe('fine\n');
     expect(canceledStep).toMatch(/^\d+\.\d+$/);
-    expect(await leftovers()).toEqual({ jobs: [], containers: [] });
-  });
+    expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
+  }, 240_000);
 
-  it('counts each task\'s timeoutMs from its step\'s start, and a timeout ends that step', async () => {
-    // At concurrency 1 the fifth task waits behind four 2-second tasks (>= 8 s): as long as its
-    // 8-s timeout. Each task keeps 6 s of its own for the node's container start under load.
-    const started = Date.now();
-    const outcomes = await runMany([
-      ...Array.from({ length: 5 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `sleep 2; echo ${i}`], options: { timeoutMs: 8_000 } })),
-      { image: busybox, args: ['sleep', '300'], options: { timeoutMs: 8_000 } },
+  it('counts a task\'s timeoutMs from its step\'s start, not while it waits for a slot', async () => {
+    // At concurrency 1, B waits behind A's 8-s sleep: longer than B's 5-s timeout. Counted from
+    // the wait, B would be timed out before it ever ran; counted from its step's start, B runs
+    // (a RUNNING state) and is timed out 5 s after that.
+    const marker = `tooldock-steps-timeout-${Date.now()}`;
+    const at: Record<string, number> = {};
+    const onEvent = (e: ToolEvent) => e.type === 'job:state' && e.state === 'RUNNING' && (at.running ??= Date.now());
+    const [a, b] = await runMany([
+      { image: busybox, args: ['sh', '-c', 'sleep 8; echo a'], options: { timeoutMs: 300_000 } },
+      { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { timeoutMs: 5_000, onEvent } },
     ], { engine: cluster, concurrency: 1, failFast: false });
-    expect(outcomes.slice(0, 5).map((o) => o.status === 'fulfilled' && o.value.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n', '4\n']);
-    expect(Date.now() - started).toBeGreaterThan(5 * 2_000 + 8_000);
-    const timedOut = outcomes[5]!;
-    expect(timedOut.status === 'rejected' && isToolError(timedOut.reason) && timedOut.reason.timedOut).toBe(true);
-    expect(await leftovers()).toEqual({ jobs: [], containers: [] });
-  });
+    const settled = Date.now();
+    expect(a.status === 'fulfilled' && a.value.stdout).toBe('a\n');
+    expect(b.status === 'rejected' && isToolError(b.reason) && b.reason.timedOut).toBe(true);
+    expect(at.running).toBeDefined();
+    expect(settled - at.running!).toBeGreaterThanOrEqual(5_000);
+    expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
+  }, 240_000);
 
   it('failFast: the first failure ends every step and the allocation', async () => {
-    const tasks = Array.from({ length: 5 }, (_, i) => ({ image: busybox, args: i === 0 ? ['sh', '-c', 'sleep 1; exit 3'] : ['sleep', '300'] }));
+    const marker = `tooldock-steps-failfast-${Date.now()}`;
+    const tasks = Array.from({ length: 5 }, (_, i) => ({ image: busybox, args: i === 0 ? ['sh', '-c', 'sleep 1; exit 3'] : ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`] }));
     let last: FanOutProgress | undefined;
     const error = await runMany(tasks, { engine: cluster, concurrency: 3, onProgress: (p) => (last = p) }).then(() => undefined, (e: unknown) => e);
     expect(isToolError(error) && error.exitCode).toBe(3);
     expect(last!.tasks.slice(1).every((t) => t.state === 'canceled')).toBe(true);
-    expect(await leftovers()).toEqual({ jobs: [], containers: [] });
-  });
+    expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
+  }, 240_000);
 });
