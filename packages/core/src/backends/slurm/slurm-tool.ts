@@ -101,7 +101,9 @@ export class SlurmTool implements LaunchedTool {
     const jobStep = await bounded(this.jobStep, step.signal, 'waiting for a slot in the fan-out\'s Slurm allocation');
     // srun's own allocation has no id before its step starts; a fan-out's is known.
     const allocationId = asStep === 'srun' ? '' : asStep.allocationId ?? '';
+    // Pending until its script starts on the node (then RUNNING, and its timeout's clock starts).
     if (allocationId) this.onStatus(allocationId, { state: 'PENDING' });
+    else this.status = { state: 'PENDING' };
     void jobStep.exited.then((exit) => {
       this.probeStep();
       this.stepExit = exit;
