@@ -29,6 +29,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/unit/**/*.test.ts'],
+          // A hang detector, not a speed check: unit files share 2 cores with the engine tests.
+          testTimeout: 30_000,
         },
       },
       {
