@@ -67,5 +67,11 @@ export class RootlessEngine {
       process.kill(-pid, 'SIGTERM');
     } catch { /* gone */ }
     this.process = undefined;
+    // Rootless Podman keeps a pause process (catatonit) holding its user namespace: ours too.
+    if (this.kind === 'podman') {
+      try {
+        process.kill(Number(readFileSync(`${rootlessUser().runtimeDir}/libpod/tmp/pause.pid`, 'utf8').trim()), 'SIGTERM');
+      } catch { /* none */ }
+    }
   }
 }
