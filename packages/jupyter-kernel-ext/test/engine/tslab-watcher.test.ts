@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,11 +7,14 @@ import { buildPackages, repoRoot } from '#test-support/built-packages.js';
 import { tempDir } from '#test-support/temp-dir.js';
 
 // tslab's kernel keeps a TypeScript watch program over each cell and what it imports. Its timer
-// stand-in holds one pending timer; TypeScript arms a second one when a watched .d.ts changed and
-// then a watched node_modules folder changes, and tslab throws "Unexpected pending rebuildTimer"
-// from the watcher — an UncaughtException printed into whatever cell runs (seen once in a fresh
-// clone's run of notebook-cache.test.ts). Notebooks run beside the other test files, so nothing
-// those files do may touch what such a kernel watches (docs/notebooks.md, tslab specifics).
+// stand-in holds one pending timer; TypeScript arms two kinds when several watched files report a
+// change (a program file and a package.json it resolved through), and tslab throws "Unexpected
+// pending rebuildTimer" from the watcher: an UncaughtException printed into whatever cell runs.
+// No content needs to change: pnpm links every package file from its machine-wide store with hard
+// links, so a `pnpm install` in any other checkout that links the same files changes their link
+// count, and inotify reports that as a change to every watcher of those files (caught in a CI
+// clone on 2026-12-06 while another checkout installed). Hence `packageImportMethod: copy`
+// (pnpm-workspace.yaml) and these checks (docs/notebooks.md, tslab specifics).
 
 interface ProbeLine { ready?: { files: string[]; dirs: string[]; diagnostics: string[] }; event?: string; uncaught?: string }
 
@@ -66,18 +69,20 @@ function snapshot(ready: { files: string[]; dirs: string[] }): Record<string, st
 }
 
 describe('a tslab kernel\'s TypeScript watcher beside the test files', () => {
-  it('throws "Unexpected pending rebuildTimer" when a watched .d.ts and then a watched node_modules folder change (the check below can fail)', async () => {
+  it('throws "Unexpected pending rebuildTimer" when files it watches gain a hard link, their content unchanged (the checks below can fail)', async () => {
     const folder = tempDir('tslab-watch');
-    const pkg = join(folder, 'node_modules', 'pkg');
-    mkdirSync(pkg, { recursive: true });
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'pkg', version: '1.0.0', main: 'index.js', types: 'index.d.ts' }));
-    writeFileSync(join(pkg, 'index.js'), 'exports.x = 1;\n');
-    writeFileSync(join(pkg, 'index.d.ts'), 'export declare const x: number;\n');
-    const program = await holdWatchProgram(folder, 'import { x } from "pkg";\nconst y: number = x;\n');
+    for (const name of ['pkg-a', 'pkg-b']) {
+      const pkg = join(folder, 'node_modules', name);
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', types: 'index.d.ts' }));
+      writeFileSync(join(pkg, 'index.js'), 'exports.x = 1;\n');
+      writeFileSync(join(pkg, 'index.d.ts'), 'export declare const x: number;\n');
+    }
+    const program = await holdWatchProgram(folder, 'import { x } from "pkg-a";\nimport { x as y } from "pkg-b";\nconst z: number = x + y;\n');
     expect(program.ready.diagnostics).toEqual([]);
-    writeFileSync(join(pkg, 'index.d.ts'), 'export declare const x: number;\nexport declare const z: string;\n');
-    await program.waitFor((l) => l.event?.endsWith('index.d.ts') === true, 'the .d.ts change');
-    mkdirSync(join(folder, 'node_modules', 'another'));
+    // What another checkout's `pnpm install` does to the store's files: link them once more.
+    const elsewhere = tempDir('tslab-watch-elsewhere');
+    for (const name of ['pkg-a', 'pkg-b']) linkSync(join(folder, 'node_modules', name, 'package.json'), join(elsewhere, `${name}.json`));
     const { uncaught } = await program.waitFor((l) => l.uncaught !== undefined, 'an exception');
     expect(uncaught).toBe('Unexpected pending rebuildTimer');
   }, 240_000);
@@ -94,5 +99,8 @@ describe('a tslab kernel\'s TypeScript watcher beside the test files', () => {
     await buildPackages();
     expect(snapshot(program.ready)).toEqual(before);
     expect(program.lines.filter((l) => l.uncaught !== undefined)).toEqual([]);
+    // No file it watches is shared with pnpm's store (or any other checkout): one link each.
+    const shared = program.ready.files.filter((f) => existsSync(f) && statSync(f).nlink > 1);
+    expect(shared, 'files a pnpm install elsewhere would touch (packageImportMethod: copy)').toEqual([]);
   }, 240_000);
 });
