@@ -72,6 +72,17 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          // Rootless Docker and rootless Podman, started as an unprivileged user (scripts/rootless.sh):
+          // the file starts them and runs itself again as that user (docs/topologies.md).
+          name: 'rootless',
+          include: ['packages/*/test/rootless/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           // Notebooks in a real front end: Debian's Jupyter Notebook in headless Chromium
           // (scripts/browser-setup.sh; docs/notebooks.md).
           name: 'browser',
