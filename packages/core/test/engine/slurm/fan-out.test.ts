@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError, isToolError, runMany, runTool, session, type FanOutProgress, type ToolError } from '@tooldock/core';
 import { activeJobs, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
 import { testImages } from '#test-support/test-images.js';
+import { oomAfterRunning } from '#test-support/oom-tool.js';
+import { rejection } from '#test-support/tool-rejection.js';
 
 const { busybox } = testImages();
 const cluster = testCluster();
@@ -39,13 +41,12 @@ describe('runMany on a Slurm cluster', () => {
   });
 
   it('reports a container OOM kill as oomKilled', async () => {
-    let oom: ToolError | undefined;
-    for (let attempt = 0; attempt < 3 && !oom?.oomKilled; attempt++) {
-      oom = await runTool(busybox, ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=256M', 'count=1'], [], { engine: cluster, memory: '32m' })
-        .then(() => undefined, (e: unknown) => e as ToolError);
-      expect(oom?.exitCode).toBe(137);
-    }
-    expect(oom!.oomKilled).toBe(true);
+    // Released once the node's container runs: an OOM kill before containerd watches the cgroup is never reported (oom-tool.ts).
+    const tool = oomAfterRunning(256, session.id);
+    const run = runTool(busybox, tool.args, tool.mounts, { engine: cluster, memory: '32m' });
+    const [oom] = await Promise.all([rejection(run), tool.release()]);
+    expect(oom.exitCode).toBe(137);
+    expect(oom.oomKilled).toBe(true);
   });
 
   it('refuses what a cluster cannot do with one clear InvalidInputError', () => {
