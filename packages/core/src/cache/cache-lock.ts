@@ -1,17 +1,15 @@
-import { unlink, writeFile } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bounded } from '../lifecycle/bounded.js';
 import { pollUntil } from '../lifecycle/poll.js';
 import { ensureOwnDirectory, PRIVATE_FILE_MODE } from '../util/own-directory.js';
-import { holdLock, staleLock } from '../util/lock-file.js';
-import { localOwner } from '../util/process-owner.js';
+import { holdLock, lockIsStale, tryCreateLock } from '../util/lock-file.js';
 
 /**
  * One lock file per key (`locks/<key>.lock`, created with O_EXCL, holding `<owner>` and pid), so
  * that two identical calls — in this process or in two processes sharing the cache directory —
  * run the tool once: the second waits, then finds the first one's entry. A lock whose holder
- * died is broken (util/lock-file.ts: at once when it was a process of this host that is gone,
- * after a minute without a refresh otherwise). Waiting is bounded by the call's cancel/timeout.
+ * died is broken (util/lock-file.ts). Waiting is bounded by the call's cancel/timeout.
  */
 export async function lockKey(dir: string, key: string, signal: AbortSignal): Promise<() => Promise<void>> {
   const path = join(dir, 'locks', `${key}.lock`);
@@ -23,18 +21,9 @@ export async function lockKey(dir: string, key: string, signal: AbortSignal): Pr
 
 /** One try: the lock is ours, or (a dead holder's lock broken) ours on a second try at once. */
 async function acquire(path: string, signal: AbortSignal): Promise<boolean> {
-  if (await bounded(tryCreate(path), signal, 'locking the cache entry')) return true;
-  if (!(await bounded(staleLock(path), signal, 'locking the cache entry'))) return false;
+  const create = () => bounded(tryCreateLock(path, PRIVATE_FILE_MODE), signal, 'locking the cache entry');
+  if (await create()) return true;
+  if (!(await bounded(lockIsStale(path), signal, 'locking the cache entry'))) return false;
   await unlink(path).catch(() => {}); // at worst a racing breaker runs the tool once more
-  return await bounded(tryCreate(path), signal, 'locking the cache entry');
-}
-
-async function tryCreate(path: string): Promise<boolean> {
-  try {
-    await writeFile(path, JSON.stringify({ owner: localOwner(), pid: process.pid }), { flag: 'wx', mode: PRIVATE_FILE_MODE });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
+  return await create();
 }
