@@ -52,7 +52,7 @@ describe('streaming output', () => {
       expect(stdout).toBe(`first-${i}\n`);
       expect(stderr).toBe(`err-${i}\n`);
     }
-  });
+  }, 360_000); // 50 container lifecycles: ~2.3 s each on a loaded 2-core CI machine (115 s seen)
 
   it('streams lines of both streams as they arrive', async () => {
     const run = runTool(busybox, ['sh', '-c', 'for i in 1 2 3; do echo out-$i; echo err-$i >&2; done; printf tail']);
