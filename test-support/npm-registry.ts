@@ -32,7 +32,7 @@ export class TestNpmRegistry {
     writeFileSync(join(this.dir, 'config.yaml'), [
       `storage: ${join(this.dir, 'storage')}`,
       `auth: { htpasswd: { file: ${join(this.dir, 'htpasswd')} } }`,
-      `uplinks: { upstream: { url: ${JSON.stringify(uplink)}, timeout: 60s } }`,
+      `uplinks: { upstream: { url: ${JSON.stringify(uplink)}, timeout: 60s, maxage: 30m } }`,
       'packages:',
       "  '@tooldock/*': { access: $all, publish: $authenticated }",
       "  '**': { access: $all, publish: $authenticated, proxy: upstream }",
