@@ -21,8 +21,10 @@ export class SessionPool {
         const { image, mounts, options, engine } = spec;
         const sessions = kindOf(engine).sessions;
         if ('unsupported' in sessions) return undefined; // runMany refuses reuse on such engines
-        // The container's settings are the task's; per-call ones (stdin, sinks, timeout) are left out.
-        const containerOptions = { ...options, stdin: undefined, timeoutMs: undefined };
+        // The container's settings are the task's; per-call ones (stdin, sinks, timeout) are left
+        // out, and so are env and cwd: the container's env would be in every later task's
+        // processes (a secret of this task read by the next), and its cwd their default.
+        const containerOptions = { ...options, env: undefined, cwd: undefined, stdin: undefined, timeoutMs: undefined };
         // Its own signal, combined rather than listened to: the fan-out's one signal is shared by
         // every task, and each step of an open (bounded.ts) listens to the signal it is given —
         // 16 concurrent opens on the shared one were 16 listeners (MaxListenersExceededWarning).

@@ -11,6 +11,11 @@ export type ToolEvent =
   | { type: 'image:convert'; image: string; imageId: string; status: string; elapsedMs: number }
   | { type: 'image:converted'; image: string; imageId: string; durationMs: number }
   | { type: 'container:created'; containerId: string }
+  /**
+   * Warm session: the call waits for its turn. A call with an env of its own runs alone in its
+   * session (docs/sessions.md), so it waits for the calls running, and later calls wait for it.
+   */
+  | { type: 'session:waiting'; sessionId: string; reason: string }
   | { type: 'container:started'; containerId: string; startedAt: Date }
   /** Slurm engine: the run's job changed state (`PENDING`, `RUNNING`, …) or was placed on a node. */
   | { type: 'job:state'; jobId: string; state: string; node?: string }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
-import { mkdir, open, realpath, rm, type FileHandle } from 'node:fs/promises';
+import { open, realpath, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RecordedFile, RunRecord } from '../run-record.js';
+import { ensureOwnDirectory } from '../../util/own-directory.js';
 
 /** What copying the data files into a crate did. */
 export interface CopiedData {
@@ -52,7 +53,8 @@ async function copyOne(file: RecordedFile, crateDir: string): Promise<string | u
   const target = join(crateDir, 'data', file.path);
   try {
     if (!(await source.stat()).isFile()) return 'not a regular file';
-    await mkdir(dirname(target), { recursive: true });
+    // One level at a time below the crate (never a recursive mkdir); 0755 like the crate itself.
+    await ensureOwnDirectory(dirname(target), undefined, 0o755);
     // The copy keeps the file's permissions: a private (0600) input stays private in the crate.
     const sha256 = await copyHashing(source, target, (await source.stat()).mode & 0o777);
     if (file.sha256 && sha256 !== file.sha256) {

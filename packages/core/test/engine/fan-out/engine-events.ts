@@ -31,14 +31,6 @@ export async function watchContainers(label: string) {
       }
       return max;
     },
-    /** Sum of the containers' own run times vs the span from first start to last exit (ms). */
-    busyVsSpan: () => {
-      const starts = new Map(events.filter((e) => e.action === 'start').map((e) => [e.id, e.timeNano]));
-      const dies = events.filter((e) => e.action === 'die' && starts.has(e.id));
-      const busy = dies.reduce((sum, e) => sum + (e.timeNano - starts.get(e.id)!), 0) / 1e6;
-      const span = (Math.max(...dies.map((e) => e.timeNano)) - Math.min(...starts.values())) / 1e6;
-      return { busy, span };
-    },
     stop: () => stream.destroy(),
   };
 }

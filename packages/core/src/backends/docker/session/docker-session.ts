@@ -11,6 +11,7 @@ import { createContainer, DockerBackend, type Decided } from '../engine/docker-b
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { CALLS_DIR, KEEP_ALIVE } from './session-helper.js';
 import { TooldockError } from '../../../errors/tooldock-error.js';
+import { SharedExclusiveGate } from '../../../util/shared-exclusive-gate.js';
 
 /**
  * The long-lived container of a warm session: created exactly like a tool container (same
@@ -21,12 +22,18 @@ export class SessionContainer {
   /** Why the container is gone, once it is (it died, or the session was closed). */
   private gone: string | undefined;
   private closing = false;
+  /** Calls pass it shared; a call with an env of its own, alone (call-admission.ts). */
+  readonly gate = new SharedExclusiveGate();
+  /** A call ran since the last sweep: processes it left behind may still run. */
+  mayHoldLeftovers = false;
 
   private constructor(
     readonly engine: DockerEngine,
     readonly id: string,
     readonly image: string,
     readonly decided: Decided,
+    /** The container's own env: every process in it has it, so a call repeating it adds nothing. */
+    readonly env: Readonly<Record<string, string>>,
     exited: Promise<number>,
   ) {
     exited.then(
@@ -52,7 +59,7 @@ export class SessionContainer {
       const code = exited.then((s) => s.StatusCode);
       code.catch(() => {});
       await bounded(engine.containers.start(id), step.signal, 'starting the session container');
-      return new SessionContainer(engine, id, request.image, decided, code);
+      return new SessionContainer(engine, id, request.image, decided, request.options.env ?? {}, code);
     } catch (error) {
       await bounded(removeContainer(engine, id), AbortSignal.timeout(10_000), 'removing the container').catch(() => {});
       throw error;

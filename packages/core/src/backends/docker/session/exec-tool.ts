@@ -8,12 +8,15 @@ import type { ParsedRunOptions } from '../../../api/options.js';
 import type { SessionContainer } from './docker-session.js';
 import { SessionGoneError } from './docker-session.js';
 import { callCommand, killCallCommand } from './session-helper.js';
+import { admitCall, type AdmittedCall } from './call-admission.js';
+import { runHelperExec } from './helper-exec.js';
 
 /**
  * One call in a warm session: an exec in the session's container, the exec side of
  * {@link LaunchedTool}. Docker starts and attaches an exec in one request, so `launch` only
  * creates it and `start` attaches; stdin is buffered in a pass-through until then.
  * Docker cannot kill an exec: `kill` runs a second exec that kills the call's process session.
+ * A call with an env of its own runs alone in the session (call-admission.ts).
  */
 export class ExecTool implements LaunchedTool {
   readonly stdin: Writable | undefined;
@@ -29,6 +32,7 @@ export class ExecTool implements LaunchedTool {
     private readonly session: SessionContainer,
     readonly id: string,
     private readonly callId: string,
+    private readonly admitted: AdmittedCall,
     io: ToolIo,
   ) {
     this.stdin = io.stdin ? new PassThrough() : undefined;
@@ -46,9 +50,20 @@ export class ExecTool implements LaunchedTool {
     this.exited.catch(() => {});
   }
 
-  /** Creates the exec (not started): the call's command, env, cwd, as the session's user. */
+  /** Creates the exec (not started) once the call's turn came: its command, env, cwd, as the session's user. */
   static async create(session: SessionContainer, args: string[], options: ParsedRunOptions, io: ToolIo, step: StepContext): Promise<ExecTool> {
     session.assertAlive();
+    const admitted = await admitCall(session, options.env, step);
+    try {
+      const [id, callId] = await ExecTool.createExec(session, args, options, io, step);
+      return new ExecTool(session, id, callId, admitted, io);
+    } catch (error) {
+      admitted.abandon();
+      throw error;
+    }
+  }
+
+  private static async createExec(session: SessionContainer, args: string[], options: ParsedRunOptions, io: ToolIo, step: StepContext): Promise<[id: string, callId: string]> {
     const callId = randomBytes(8).toString('hex');
     const { user } = session.decided;
     const env = { ...(user.home ? { HOME: user.home } : {}), ...options.env };
@@ -62,7 +77,7 @@ export class ExecTool implements LaunchedTool {
       AttachStderr: true,
       Tty: false,
     })).catch((error: unknown) => Promise.reject(goneOr(session, error))), step.signal, 'creating the call');
-    return new ExecTool(session, exec.id, callId, io);
+    return [exec.id, callId];
   }
 
   async beforeStart(): Promise<void> {
@@ -97,21 +112,7 @@ export class ExecTool implements LaunchedTool {
 
   /** One kill exec; says whether the call had not recorded its pid yet. */
   private async killOnce(signal: AbortSignal): Promise<'killed' | 'not-started'> {
-    const engine = this.session.engine;
-    const killer = await bounded(engine.call(() => this.session.handle().exec({
-      Cmd: killCallCommand(this.callId),
-      ...(this.session.decided.user.user ? { User: this.session.decided.user.user } : {}),
-      AttachStdout: true,
-      AttachStderr: true,
-    })), signal, 'killing the call');
-    const stream = await bounded(engine.call(() => killer.start({ Detach: false, Tty: false }) as Promise<NodeJS.ReadableStream>), signal, 'killing the call');
-    const output = await bounded(new Promise<string>((resolve) => {
-      let text = '';
-      stream.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-      stream.on('end', () => resolve(text));
-      stream.on('close', () => resolve(text));
-      stream.on('error', () => resolve(text));
-    }), signal, 'killing the call');
+    const output = await runHelperExec(this.session, killCallCommand(this.callId), signal, 'killing the call');
     return output.includes('not-started') ? 'not-started' : 'killed';
   }
 
@@ -132,9 +133,14 @@ export class ExecTool implements LaunchedTool {
   }
 
   async remove(signal: AbortSignal): Promise<void> {
-    // An exec that ended is forgotten by the daemon by itself. One the run gave up on (canceled
-    // while starting, or the exit never seen) may still run: its processes go now.
-    if (this.mayRun && !this.session.goneReason) await this.kill(signal);
+    try {
+      // An exec that ended is forgotten by the daemon by itself. One the run gave up on (canceled
+      // while starting, or the exit never seen) may still run: its processes go now.
+      if (this.mayRun && !this.session.goneReason) await this.kill(signal);
+    } finally {
+      // Only then may the next call in (one with its own env: once what this call left is gone).
+      await this.admitted.leave(signal);
+    }
   }
 
   /** The daemon sets the exit code just after the stream ends: re-read briefly. */

@@ -48,3 +48,29 @@ export function killCallCommand(callId: string): string[] {
   ].join('\n');
   return ['sh', '-c', script, callId];
 }
+
+/** What {@link SWEEP_COMMAND} prints once a pass over `/proc` found nothing left to kill. */
+export const SWEPT = 'swept';
+
+/**
+ * Kills every process calls left in the container: all but the container's own session
+ * (docker-init and the keep-alive loop share PID 1's session id; every call is a session of its
+ * own, and cannot join another) and the sweep itself. A process that made itself a session
+ * leader (`setsid`) is caught too. Prints {@link SWEPT} once a whole pass finds none alive, so a
+ * process that would not die (EPERM, not reaped yet) is never taken for gone. Builtins only.
+ */
+export const SWEEP_COMMAND = ['sh', '-c', [
+  'read -r l < /proc/1/stat || exit 1; set -- ${l##*) }; keep=$4',
+  'i=0',
+  'while [ $i -lt 100 ]; do',
+  '  alive=0',
+  '  for p in /proc/[0-9]*/stat; do',
+  '    read -r line < "$p" 2>/dev/null || continue',
+  '    set -- ${line##*) }',
+  '    [ "$4" != "$keep" ] && [ "$4" != $$ ] && [ "$1" != Z ] || continue',
+  '    alive=1; pid=${p%/stat}; kill -9 "${pid#/proc/}" 2>/dev/null',
+  '  done',
+  `  [ $alive = 0 ] && { echo ${SWEPT}; exit 0; }`,
+  '  i=$((i+1))',
+  'done',
+].join('\n')];
