@@ -29,6 +29,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/unit/**/*.test.ts'],
+          // A hang detector, not a speed check: unit files share 2 cores with the engine tests.
+          testTimeout: 30_000,
         },
       },
       {
@@ -63,6 +65,17 @@ export default defineConfig({
           include: ['packages/*/test/engine/slurm/**/*.test.ts'],
           globalSetup: ['test-support/engine-global-setup.ts', 'test-support/charliecloud-store.ts', 'test-support/slurm-cluster.ts'],
           setupFiles: ['test-support/no-leftover-containers.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // Rootless Docker and rootless Podman, started as an unprivileged user (scripts/rootless.sh):
+          // the file starts them and runs itself again as that user (docs/topologies.md).
+          name: 'rootless',
+          include: ['packages/*/test/rootless/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

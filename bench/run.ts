@@ -10,6 +10,7 @@ import { pipeline } from './b5-pipeline.js';
 import { sessions } from './b6-sessions.js';
 import { slurm } from './b7-slurm.js';
 import { cache } from './b8-cache.js';
+import { charliecloud } from './b9-charliecloud.js';
 import { machine } from './machine.js';
 import type { BenchContext, BenchRow } from './types.js';
 
@@ -22,6 +23,7 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   B6: sessions,
   B7: slurm,
   B8: cache,
+  B9: charliecloud,
 };
 
 const args = process.argv.slice(2);

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/test-peers.sh
 bash scripts/charliecloud.sh  # the daemonless engine (ch-run) and its unprivileged test user
+bash scripts/rootless.sh      # the user the rootless Docker and Podman tests start their engines as
 bash scripts/cwltool.sh       # the workflow engine that re-runs exported workflows
 bash scripts/slurm-cluster.sh install  # the Slurm tests start their own two-node cluster
 bash scripts/registry.sh

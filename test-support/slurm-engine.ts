@@ -14,9 +14,9 @@ export function useTestCluster(): string {
  * An engine on the test cluster with its own spool directory; after the file, no job of this
  * session may be left in the queue (the containers are checked by no-leftover-containers.ts).
  */
-export function testCluster(runtime: 'docker' | 'podman' = 'docker'): SlurmEngine {
+export function testCluster(runtime: 'docker' | 'podman' = 'docker', fanOut?: 'steps' | 'arrays'): SlurmEngine {
   useTestCluster();
-  const engine = connect({ slurm: { runtime, partition: 'main', spoolDir: tempDir('slurm-spool') } });
+  const engine = connect({ slurm: { runtime, partition: 'main', spoolDir: tempDir('slurm-spool'), ...(fanOut ? { fanOut } : {}) } });
   afterAll(async () => {
     // A job whose result is in stays COMPLETING until its node reports back (seconds when loaded),
     // and a canceled one RUNNING while its script makes sure no container can still land

@@ -29,7 +29,10 @@ export interface RunResult {
   failed: boolean;
   /** Killed by a signal: our timeout or cancel, the OOM killer, or someone else. */
   killed: boolean;
-  /** Killed because the memory limit was exceeded (`State.OOMKilled`). Exit 137 alone is not OOM. */
+  /**
+   * Killed because the memory limit was exceeded (`State.OOMKilled`). Exit 137 alone is not OOM.
+   * The daemon misses a kill in the tool's first moments, before containerd watches the cgroup (docs/retries.md).
+   */
   oomKilled: boolean;
   timedOut: boolean;
   canceled: boolean;

@@ -1,32 +1,17 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, repoRoot } from '#test-support/built-packages.js';
+import { runNotebook } from '#test-support/notebook-runner.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { notebookImageEnv } from '#test-support/test-images.js';
 
 interface Output { output_type: string; text?: string[]; data?: Record<string, string[]> }
 const notebooks = join(repoRoot, 'examples', 'notebooks');
 
-/** The output types each cell of the Deno notebooks must have (index = cell). */
-const expectedUnderDeno: Record<string, string[][]> = {
-  alignment: [[], ['stream'], ['display_data'], ['stream']],
-};
-
 async function execute(kernel: string, notebook = 'quickstart'): Promise<Output[][]> {
-  // Deno's kernel reports a cell idle ~5 ms after it ends (denoland/deno#20337), and on a loaded
-  // machine an output — even its own execute_result — can trail that; nbconvert then drops it.
-  // A Deno notebook missing an expected output is run again, at most twice more, and said so.
-  for (let attempt = 1; ; attempt++) {
-    const cells = (await executeOnce(kernel, notebook)).map((c) => c ?? []);
-    const expected = kernel === 'deno' ? expectedUnderDeno[notebook] ?? [] : [];
-    const dropped = expected.some((types, i) => types.some((type) => !cells[i]?.some((o) => o.output_type === type)));
-    if (!dropped || attempt === 3) return cells;
-    console.warn(`${notebook}-${kernel}: an output trailed the kernel's idle status and was dropped; running it again`);
-  }
+  return (await executeOnce(kernel, notebook)).map((c) => c ?? []);
 }
 
 /** Outputs per cell (undefined for markdown cells). */
@@ -36,8 +21,8 @@ async function executeOnce(kernel: string, notebook: string): Promise<Array<Outp
   // The alignment notebook uses the result cache and a fixed data folder under the temp dir:
   // a fresh TOOLDOCK_HOME and TMPDIR per run keep it cold and away from the user's cache.
   const env = { ...process.env, ...notebookImageEnv(), TOOLDOCK_HOME: join(folder, 'home'), TMPDIR: folder };
-  await promisify(execFile)('jupyter', ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${kernel}`,
-    '--ExecutePreprocessor.timeout=300', '--allow-errors', `${notebook}-${kernel}.ipynb`, '--output', out], { cwd: notebooks, env });
+  // Like nbconvert --execute, keeping a Deno output that trails its cell's idle status (denoland/deno#20337).
+  await runNotebook(`${notebook}-${kernel}.ipynb`, kernel, out, { cwd: notebooks, env, timeoutSeconds: 300, allowErrors: true });
   return (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Output[] }> }).cells
     .map((c) => (c.cell_type === 'code' ? c.outputs ?? [] : undefined));
 }

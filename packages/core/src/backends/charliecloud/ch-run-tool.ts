@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
@@ -27,8 +28,9 @@ export class ChRunTool implements LaunchedTool {
   private dropped = false;
   private stderrHead = Buffer.alloc(0);
 
-  constructor(private readonly argv: string[], private readonly env: NodeJS.ProcessEnv, io: ToolIo, private readonly stageDir: string) {
-    this.id = `ch-run-${stageDir.slice(stageDir.lastIndexOf('/') + 1)}`;
+  /** `stageDir`: the run's stage directory, when it has mounts to stage (removed at its end). */
+  constructor(private readonly argv: string[], private readonly env: NodeJS.ProcessEnv, io: ToolIo, private readonly stageDir: string | undefined) {
+    this.id = `ch-run-${stageDir ? stageDir.slice(stageDir.lastIndexOf('/') + 1) : randomBytes(4).toString('hex')}`;
     this.stdin = io.stdin ? new PassThrough() : undefined;
     const child = new Promise<ChildProcess>((resolve) => (this.spawned = resolve));
     this.outputEnded = child.then(async (proc) => {
@@ -93,7 +95,7 @@ export class ChRunTool implements LaunchedTool {
   async remove(signal: AbortSignal): Promise<void> {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) await this.kill(signal);
-    await bounded(rm(this.stageDir, { recursive: true, force: true }), signal, 'removing the run\'s stage directory');
+    if (this.stageDir) await bounded(rm(this.stageDir, { recursive: true, force: true }), signal, 'removing the run\'s stage directory');
   }
 
   /** Copies one output stream with backpressure until `dropOutput()`, then discards; ends `to`. */

@@ -46,10 +46,11 @@ export class CharliecloudBackend implements ToolBackend {
       mounts,
       user: `${uid}:${gid}`,
       launch: async (io: ToolIo) => {
-        const stageDir = newStageDir();
+        // Only mounts need staging (ch-run-command.ts): a run without any makes no directory.
+        const stageDir = mounts.length > 0 ? newStageDir() : undefined;
         const plan: ChRunPlan = {
           imageDir: image.dir,
-          stageDir,
+          stageDir: stageDir ?? '',
           mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
           network: options.network as 'none' | 'host',
           uid,

@@ -16,7 +16,7 @@
 export const NAMESPACE_SCRIPT = `set -eu
 stage=$1 image=$2
 shift 2
-mkdir -p "$stage"
+[ -d "$stage" ] || mkdir -p "$stage"
 mount -t tmpfs -o mode=0700 tooldock "$stage"
 mkdir "$stage/points" "$stage/root"
 i=0

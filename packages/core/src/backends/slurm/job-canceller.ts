@@ -13,9 +13,9 @@ const BATCH_WINDOW_MS = 20;
 export class JobCanceller {
   /** Array job id → the `scancel` that ends all its elements. */
   private readonly arrays = new Map<string, Promise<void>>();
-  private batch: { ids: string[]; done: Promise<void> } | undefined;
+  private readonly batches = new Map<string, { ids: string[]; done: Promise<void> }>();
 
-  /** Cancels whole job arrays (every element, queued or running) in one call. */
+  /** Cancels whole job arrays (every element, queued or running) or allocations (every step) in one call. */
   cancelArrays(arrayIds: Iterable<string>): Promise<void> {
     const fresh = [...arrayIds].filter((id) => !this.arrays.has(id));
     if (fresh.length > 0) {
@@ -26,24 +26,38 @@ export class JobCanceller {
     return Promise.all([...arrayIds].map((id) => this.arrays.get(id))).then(() => {});
   }
 
-  /** Cancels one job (`<array>_<index>`), unless its whole array is being cancelled already. */
+  /**
+   * Cancels one job (`<array>_<index>`) or job step (`<allocation>.<step>`), unless its whole
+   * array or allocation is being cancelled already.
+   */
   cancel(jobId: string, signal: AbortSignal): Promise<void> {
-    const arrayDone = this.arrays.get(jobId.split('_')[0]!);
-    return bounded(arrayDone ?? this.queue(jobId), signal, 'cancelling the Slurm job');
+    const arrayDone = this.arrays.get(jobId.split(/[_.]/)[0]!);
+    // A step is sent TERM: a plain `scancel <job>.<step>` is an immediate SIGKILL (verified on
+    // Slurm 22.05), which would leave the job script no time to remove a container.
+    const how = jobId.includes('.') ? ['--signal=TERM'] : [];
+    return bounded(arrayDone ?? this.queue(jobId, how), signal, 'cancelling the Slurm job');
   }
 
-  private queue(jobId: string): Promise<void> {
-    if (!this.batch) {
+  /** The last resort for a step that outlived its TERM: Slurm's SIGKILL. */
+  killStep(stepId: string, signal: AbortSignal): Promise<void> {
+    return bounded(this.queue(stepId, []), signal, 'killing the Slurm job step');
+  }
+
+  private queue(jobId: string, flags: string[]): Promise<void> {
+    const key = flags.join(' ');
+    let batch = this.batches.get(key);
+    if (!batch) {
       const ids: string[] = [];
       const done = new Promise<void>((resolve) => setTimeout(resolve, BATCH_WINDOW_MS)).then(() => {
-        this.batch = undefined;
-        return scancel(ids);
+        this.batches.delete(key);
+        return scancel([...flags, ...ids]);
       });
       done.catch(() => {});
-      this.batch = { ids, done };
+      batch = { ids, done };
+      this.batches.set(key, batch);
     }
-    this.batch.ids.push(jobId);
-    return this.batch.done;
+    batch.ids.push(jobId);
+    return batch.done;
   }
 }
 

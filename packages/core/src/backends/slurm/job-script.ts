@@ -13,13 +13,20 @@
  * placeholder is removed. The exit code, the container's OOM flag and the node's name are
  * written to `result` by rename: never half-written (the node is known even for a job that
  * ended between two `squeue` polls). A run with stdin waits for `stdin.done` (its stdin spooled
- * to the shared filesystem).
+ * to the shared filesystem). Given a run directory instead of a task list, the script is a job
+ * step in a fan-out's allocation (fan-out-steps.ts) and first writes `step`: `<job>.<step> <node>`.
  */
 export const JOB_SCRIPT = `#!/bin/bash
 # tooldock: runs one tool container of this job on the node (packages/core/src/backends/slurm/job-script.ts)
 set -u
-dir=$(sed -n "$((\${SLURM_ARRAY_TASK_ID:-0} + 1))p" "$1")
-cd "$dir" || exit 1
+if [ -d "$1" ]; then
+  # A job step of a fan-out's allocation (fan-out-steps.ts): its id and node, for its cancel.
+  cd "$1" || exit 1
+  printf '%s.%s %s\\n' "\${SLURM_JOB_ID:-}" "\${SLURM_STEP_ID:-}" "\${SLURMD_NODENAME:-}" > step.tmp && mv -f step.tmp step
+else
+  dir=$(sed -n "$((\${SLURM_ARRAY_TASK_ID:-0} + 1))p" "$1")
+  cd "$dir" || exit 1
+fi
 mapfile -d '' -t run < run.argv
 mapfile -d '' -t state < state.argv
 mapfile -d '' -t remove < rm.argv

@@ -12,6 +12,8 @@ import { nodePlan } from './node-plan.js';
 import { slurmMounts } from './slurm-mounts.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { SlurmTool } from './slurm-tool.js';
+import { fanOutSteps, type FanOutSteps } from './fan-out-steps.js';
+import { fanOutMembership } from './fan-out-arrays.js';
 import { argvFile, writeAtomically } from './spool.js';
 import { nodeChRun, refuseOnNodes } from '../charliecloud/node-charliecloud.js';
 import type { ReadyImage } from '../image-store/image-store.js';
@@ -63,13 +65,28 @@ export class SlurmBackend implements ToolBackend {
     const plan = nodePlan(name, request.image, request.args, decided.mounts, decided.user, labels, request.options, this.engine.spool.root());
     const { runtime, options } = this.engine;
     const line = decided.image ? nodeChRun(decided.image, request.args, decided.mounts, request.options, dir) : runtime.run(plan);
-    const run = options.srunArgs?.length ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...line] : line;
+    // A fan-out's task may run as a job step of the fan-out's allocation: then it is a step already.
+    const asStep = stepOf(decided.flags);
+    const run = options.srunArgs?.length && !asStep ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...line] : line;
     writeAtomically(join(dir, 'run.argv'), argvFile(run));
     writeAtomically(join(dir, 'state.argv'), argvFile(runtime.exitState(name)));
     writeAtomically(join(dir, 'rm.argv'), argvFile(runtime.remove(name)));
     writeAtomically(join(dir, 'claim.argv'), argvFile(runtime.claim(plan)));
-    return new SlurmTool(this.engine, name, dir, decided.flags, io, step.emit);
+    return new SlurmTool(this.engine, name, dir, decided.flags, io, step.emit, asStep);
   }
+}
+
+/**
+ * How a run goes to Slurm: a fan-out's task as a step of the fan-out's allocation (when its
+ * resources are the allocation's); any other run outside a fan-out as `srun` (an allocation of
+ * its own, started at once when there is room: no wait for a scheduling pass); a fan-out's
+ * other tasks, and runs asking for GPUs, as batch jobs (job arrays).
+ */
+function stepOf(flags: string[]): FanOutSteps | 'srun' | undefined {
+  const steps = fanOutSteps();
+  if (steps) return steps.takes(flags) ? steps : undefined;
+  if (fanOutMembership() || flags.some((flag) => flag.startsWith('--gpus'))) return undefined;
+  return 'srun';
 }
 
 interface Decided {

@@ -5,7 +5,7 @@ const TIME_FORM = /^(?:\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+|\d+-\d+:\d{2}|\d+-\
 /** Partition, account and QOS names: what Slurm accepts, and nothing a shell or flag could misread. */
 const slurmName = (what: string) => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `must be a Slurm ${what} name (letters, digits, "_", "." and "-")`);
 /** Flags tooldock sets itself: the job array, its name and comment, where its script runs and logs. */
-const OWN_FLAGS = /^(?:--(?:array|output|error|input|job-name|comment|chdir|parsable|wrap|wait|export)\b|-[aoeiJDW](?:$|[^-]))/;
+const OWN_FLAGS = /^(?:--(?:array|output|error|input|job-name|comment|chdir|parsable|wrap|wait|export|jobid|no-shell)\b|-[aoeiJDW](?:$|[^-]))/;
 const extraArgs = z.array(z.string()
   .regex(/^-/, 'each extra argument must be a flag such as "--constraint=avx2" (flag and value in one string)')
   .refine((flag) => !OWN_FLAGS.test(flag), 'is set by tooldock itself (job array, name, comment, output, working directory, environment)'));
@@ -24,6 +24,7 @@ export const SlurmOptionsSchema = z.object({
   sbatchArgs: extraArgs.optional(),
   srunArgs: extraArgs.optional(),
   spoolDir: z.string().regex(/^\//, 'must be an absolute path on the filesystem the nodes share').optional(),
+  fanOut: z.literal(['steps', 'arrays'], { error: 'must be "steps" (job steps in one allocation, the default) or "arrays" (throttled job arrays)' }).optional(),
 }).strict();
 
 /** How to run tools on a Slurm cluster (see docs/clusters.md). */
@@ -47,7 +48,8 @@ export interface SlurmOptions {
   sbatchArgs?: string[];
   /**
    * Flags for a job step: when given, the node runs the container inside
-   * `srun --ntasks=1 <srunArgs> …` within the job (a step, for sites that account per step).
+   * `srun --ntasks=1 <srunArgs> …` within the job (a step, for sites that account per step);
+   * a fan-out's task that runs as a step of the fan-out's allocation gets them on its `srun`.
    */
   srunArgs?: string[];
   /**
@@ -55,6 +57,14 @@ export interface SlurmOptions {
    * shared filesystem, made private (0700). Default: `slurm` under `TOOLDOCK_HOME` (`~/.cache/tooldock/slurm`).
    */
   spoolDir?: string;
+  /**
+   * How `runMany` submits a fan-out of tool runs. `"steps"` (default): one allocation of
+   * `min(concurrency, tasks)` slots, held until the last task ends, each task a job step in it
+   * (`srun --exact`): no scheduling pass per task. `"arrays"`: job arrays throttled to
+   * `concurrency`: each slot is given back as its task ends (better for a long tail of uneven
+   * tasks on a busy cluster), but each task waits for a scheduling pass. See docs/clusters.md.
+   */
+  fanOut?: 'steps' | 'arrays';
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -5,7 +5,9 @@ import type { KeptLocal, LaunchedTool, StepContext, ToolIo } from '../tool-backe
 import type { EventListener } from '../../lifecycle/events.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { fanOutMembership } from './fan-out-arrays.js';
+import type { FanOutSteps } from './fan-out-steps.js';
 import { FileFollower } from './file-follower.js';
+import { JobStep, ownAllocationArgs, readStepMarker, type StepExit } from './job-step.js';
 import { jobEnded, type JobStatus } from './job-watcher.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { deferred } from '../../util/deferred.js';
@@ -20,6 +22,8 @@ const OTHER_POLL_MS = 250;
  * second each, and Slurm starts the next element without waiting for us to see this one end.
  */
 const QUEUED_IN_FAN_OUT_POLL_MS = 1_000;
+/** After a step's TERM, how long its script may take to remove its container before Slurm's SIGKILL. */
+const STEP_TERM_GRACE_MS = 30_000;
 
 /** A job submitted for one run: the Slurm side of {@link LaunchedTool}. */
 export class SlurmTool implements LaunchedTool {
@@ -39,8 +43,18 @@ export class SlurmTool implements LaunchedTool {
   private inFanOut = false;
   /** Resolves once a spooled stdin is complete (the job is submitted only then). */
   private readonly stdinSpooled: Promise<void> | undefined;
+  /** A job step in a fan-out's allocation: srun, once a slot was free. */
+  private jobStep: Promise<JobStep> | undefined;
+  /** `<allocation>.<step>`, once the step's script started on its node. */
+  private stepId: string | undefined;
+  private stepExit: StepExit | undefined;
 
-  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener) {
+  /**
+   * `asStep`: the run is a job step of that fan-out's allocation, or (`'srun'`) the one step of
+   * an allocation of its own (`srun`, started at once when the cluster has room); otherwise a
+   * batch job (an element of a job array).
+   */
+  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener, private readonly asStep?: FanOutSteps | 'srun') {
     this.stdout = new FileFollower(join(dir, 'out'), io.stdout);
     this.stderr = new FileFollower(join(dir, 'err'), io.stderr);
     this.stdin = io.stdin ? spoolStdin(dir) : undefined;
@@ -71,6 +85,7 @@ export class SlurmTool implements LaunchedTool {
     if (this.stdinSpooled) await bounded(this.stdinSpooled, step.signal, 'spooling stdin to the shared filesystem');
     const member = fanOutMembership();
     this.inFanOut = member !== undefined;
+    if (this.asStep) return this.startStep(this.asStep, member?.index ?? 0, step);
     this.jobId = member ? member.arrays.submit(member.index, this.flags, this.dir) : this.engine.submitter.submit(this.flags, this.dir);
     this.jobId.catch(() => {});
     const jobId = await bounded(this.jobId, step.signal, 'submitting the job to Slurm');
@@ -79,9 +94,58 @@ export class SlurmTool implements LaunchedTool {
     void this.follow(jobId).finally(unwatch);
   }
 
+  /** A job step: srun once the allocation has a free slot; the step's id once it runs. */
+  private async startStep(asStep: FanOutSteps | 'srun', index: number, step: StepContext): Promise<void> {
+    this.jobStep = asStep === 'srun' ? Promise.resolve(new JobStep(ownAllocationArgs(this.engine, this.flags, this.dir))) : asStep.launch(index, this.flags, this.dir, step.signal);
+    this.jobStep.catch(() => {});
+    const jobStep = await bounded(this.jobStep, step.signal, 'waiting for a slot in the fan-out\'s Slurm allocation');
+    // srun's own allocation has no id before its step starts; a fan-out's is known.
+    const allocationId = asStep === 'srun' ? '' : asStep.allocationId ?? '';
+    // Pending until its script starts on the node (then RUNNING, and its timeout's clock starts).
+    if (allocationId) this.onStatus(allocationId, { state: 'PENDING' });
+    else this.status = { state: 'PENDING' };
+    void jobStep.exited.then((exit) => {
+      this.probeStep();
+      this.stepExit = exit;
+      this.onStatus(this.stepId ?? allocationId, { ...this.status, state: exit.code === 0 ? 'COMPLETED' : 'FAILED' });
+    });
+    void this.follow(allocationId);
+  }
+
+  /** The step's id and node from its marker (job-script.ts): it runs from then on. */
+  private probeStep(): void {
+    if (this.stepId) return;
+    const marker = readStepMarker(this.dir);
+    if (!marker) return;
+    this.stepId = marker.stepId;
+    if (this.status.state === 'PENDING') this.onStatus(marker.stepId, { state: 'RUNNING', ...(marker.node ? { node: marker.node } : {}) });
+  }
+
+  /**
+   * `scancel <job>.<step>` (Slurm signals the step, whose script removes the container); a step
+   * not started yet is given up through its srun.
+   */
+  private async killStep(jobStepPromise: Promise<JobStep>, signal: AbortSignal): Promise<void> {
+    const jobStep = await bounded(jobStepPromise, signal, 'waiting for the job step').catch(() => undefined);
+    if (!jobStep?.running) return; // never started, or over
+    this.probeStep();
+    if (this.stepId) {
+      const stepId = this.stepId;
+      await this.engine.canceller.cancel(stepId, signal);
+      // The script ends within seconds of its TERM (job-script.ts); a step that does not is killed.
+      const escalate = setTimeout(() => jobStep.running && void this.engine.canceller.killStep(stepId, AbortSignal.timeout(60_000)).catch(() => {}), STEP_TERM_GRACE_MS);
+      escalate.unref();
+      void jobStep.exited.then(() => clearTimeout(escalate));
+    } else {
+      jobStep.terminate();
+    }
+    this.wake();
+  }
+
   /** `scancel`: Slurm signals the job, whose script removes the container (job-script.ts). */
   async kill(signal: AbortSignal): Promise<void> {
     this.killed = true;
+    if (this.jobStep) return this.killStep(this.jobStep, signal);
     const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
     if (!jobId) return; // never submitted
     await this.engine.canceller.cancel(jobId, signal);
@@ -104,6 +168,14 @@ export class SlurmTool implements LaunchedTool {
   /** Cancels a job still queued or running, then removes the run's spool directory. */
   async remove(signal: AbortSignal): Promise<void> {
     this.stopped = true;
+    if (this.jobStep) {
+      try {
+        if (!existsSync(join(this.dir, 'result'))) await this.killStep(this.jobStep, signal);
+      } finally {
+        rmSync(this.dir, { recursive: true, force: true });
+      }
+      return;
+    }
     try {
       const jobId = this.jobId && (await bounded(this.jobId, signal, 'waiting for the job id').catch(() => undefined));
       if (jobId && !jobEnded(this.status.state) && !existsSync(join(this.dir, 'result'))) {
@@ -120,7 +192,8 @@ export class SlurmTool implements LaunchedTool {
     if (status.state !== 'PENDING' && this.status.state === 'PENDING') this.step?.timeoutStartsNow?.();
     this.status = status;
     this.wake();
-    this.emit({ type: 'job:state', jobId, state: status.state, ...(status.node ? { node: status.node } : {}) });
+    // srun's own allocation has no id before its step starts: nothing to tell yet.
+    if (jobId) this.emit({ type: 'job:state', jobId, state: status.state, ...(status.node ? { node: status.node } : {}) });
   }
 
   /** Streams the output files while the job runs; settles once the node wrote the result. */
@@ -128,6 +201,7 @@ export class SlurmTool implements LaunchedTool {
     let endedAt: number | undefined;
     try {
       while (!this.stopped) {
+        if (this.jobStep) this.probeStep();
         // A queued job has no output yet: only its result (it may run and end between two squeue polls).
         if (this.status.state !== 'PENDING') await this.pump();
         const result = readResult(this.dir);
@@ -137,7 +211,9 @@ export class SlurmTool implements LaunchedTool {
         }
         if (jobEnded(this.status.state)) {
           endedAt ??= Date.now();
-          if (this.killed || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
+          // A step that never started (srun refused it) has no result to wait for.
+          const neverStarted = this.stepExit !== undefined && this.stepId === undefined;
+          if (this.killed || neverStarted || Date.now() - endedAt > RESULT_LAG_MS) return await this.finish(() => this.endedWithoutResult(jobId));
         }
         await this.nap(this.pollInterval());
       }
@@ -156,6 +232,8 @@ export class SlurmTool implements LaunchedTool {
   }
 
   private pollInterval(): number {
+    // A step waits for nothing but its own start: no queue to be patient with.
+    if (this.jobStep) return this.status.state === 'RUNNING' ? RUNNING_POLL_MS : OTHER_POLL_MS;
     if (this.status.state === 'RUNNING') return RUNNING_POLL_MS;
     return this.status.state === 'PENDING' && this.inFanOut ? QUEUED_IN_FAN_OUT_POLL_MS : OTHER_POLL_MS;
   }
@@ -187,6 +265,12 @@ export class SlurmTool implements LaunchedTool {
       return 137;
     }
     if (this.killed) return 143;
+    if (this.stepExit) {
+      const how = this.stepExit.signal ? `srun was ended by ${this.stepExit.signal}` : `srun exited ${this.stepExit.code}`;
+      const messages = this.stepExit.messages.trim() || 'srun printed nothing';
+      if (!this.stepId) throw new Error(`srun could not start the run (${how}): ${messages}`);
+      throw new Error(`Slurm job step ${this.stepId} ended (${how}) before the tool's exit code was written: ${messages}`);
+    }
     throw new Error(`Slurm job ${jobId} ended as ${state}${reason ? ` (${reason})` : ''} before the tool's exit code was written (see \`scontrol show job ${jobId}\` and the job's log in ${this.engine.spool.dir})`);
   }
 }

@@ -7,7 +7,7 @@ import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
-const cluster = testCluster();
+const cluster = testCluster('docker', 'arrays');
 
 /** Ids of the array jobs this engine submitted (each `sbatch` call writes one submit-* directory). */
 function arrayIdsOf(progress: FanOutProgress): Set<string> {

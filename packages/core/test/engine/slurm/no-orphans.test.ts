@@ -45,16 +45,17 @@ describe('no orphans on the cluster', () => {
     expect(await nothingLeft(session.id)).toBeLessThan(30_000);
   });
 
-  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
-    it(`${signal} of the submitting process: its jobs and containers are gone within 30 s`, async () => {
+  // Steps: one allocation holding 4 steps; arrays: 4 jobs. Either way nothing may be left.
+  for (const [signal, fanOut, jobs] of [['SIGKILL', 'steps', 1], ['SIGTERM', 'arrays', 4]] as const) {
+    it(`${signal} of the submitting process (fan-out as ${fanOut}): its jobs and containers are gone within 30 s`, async () => {
       // node itself (tsx's CLI would put a second process between the kill and the program).
-      const child = spawn(process.execPath, ['--import', 'tsx', fixture, busybox, tempDir('slurm-killed')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, busybox, tempDir('slurm-killed'), fanOut], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
       let childSession = '';
       for await (const line of createInterface({ input: child.stdout! })) {
         if (line.startsWith('SESSION ')) childSession = line.slice('SESSION '.length);
         if (line === 'RUNNING') break;
       }
-      expect(activeJobs(`tooldock-${childSession}`)).toHaveLength(4);
+      expect(activeJobs(`tooldock-${childSession}`)).toHaveLength(jobs);
       for (let i = 0; i < 100 && sessionContainers(childSession).length < 4; i++) await new Promise((r) => setTimeout(r, 100));
       expect(sessionContainers(childSession)).toHaveLength(4);
       const exited = new Promise((resolve) => child.on('exit', (_code, s) => resolve(s)));

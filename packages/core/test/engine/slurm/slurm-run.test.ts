@@ -19,7 +19,8 @@ describe('runTool on a Slurm cluster', () => {
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe(`out\n${process.getuid!()}\n`);
     expect(result.stderr).toBe('err\n');
-    expect(events[0]).toBe('PENDING');
+    // A single run is an srun: its first state is its step's start.
+    expect(events[0]).toBe('RUNNING');
   });
 
   it('streams lines while the job runs', async () => {
@@ -47,7 +48,7 @@ describe('runTool on a Slurm cluster', () => {
     expect(readdirSync(join(home, 'spool')).length).toBeGreaterThan(0); // the real spool was there all along
   });
 
-  it('a submission Slurm refuses is a ToolError with sbatch\'s reason', async () => {
+  it('a submission Slurm refuses is a ToolError with srun\'s reason', async () => {
     const engine = connect({ slurm: { runtime: 'docker', partition: 'nosuch', spoolDir: tempDir('slurm-spool') } });
     const error = await runTool(busybox, ['true'], [], { engine }).then(() => undefined, (e: unknown) => e);
     expect(isToolError(error)).toBe(true);

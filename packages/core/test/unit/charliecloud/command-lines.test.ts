@@ -25,6 +25,14 @@ describe('the ch-run command line', () => {
     ]);
   });
 
+  it('without mounts: no script and no overlay, ch-run on the image directory itself (read-only by default)', () => {
+    const argv = chRunCommand({ ...plan, mounts: [] }, NAMESPACE_SCRIPT);
+    expect(argv).not.toContain(NAMESPACE_SCRIPT);
+    expect(argv.slice(0, 10)).toEqual(['unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--net', 'ch-run']);
+    expect(argv.slice(-4)).toEqual(['/store/images/sha256-ab', '--', 'samtools', '--version']);
+    expect(argv).not.toContain('-w');
+  });
+
   it('"host" keeps the host network (no --net)', () => {
     expect(chRunCommand({ ...plan, network: 'host' }, NAMESPACE_SCRIPT)).not.toContain('--net');
   });

@@ -19,11 +19,35 @@ export type UserMapping = 'plain' | 'rootless' | 'userns-remap' | 'podman' | 'po
 export async function userMapping(engine: DockerEngine): Promise<UserMapping> {
   const [info, version] = await Promise.all([engine.info(), engine.version()]);
   const security = ((info.SecurityOptions as string[] | undefined) ?? []).join(',');
-  if (version.Components?.some((c) => /podman/i.test(c.Name))) return security.includes('name=rootless') ? 'podman-rootless' : 'podman';
+  if (version.Components?.some((c) => /podman/i.test(c.Name))) {
+    return security.includes('name=rootless') || (await podmanSaysRootless(engine)) ? 'podman-rootless' : 'podman';
+  }
   if (security.includes('name=rootless')) return 'rootless';
   if (security.includes('name=userns')) return 'userns-remap';
   return 'plain';
 }
+
+/**
+ * Podman's own info (`/libpod/info`, `host.security.rootless`): its Docker-compatible info does
+ * not list `name=rootless` (Podman 4.3, seen with the suite's rootless service), and without
+ * `keep-id` a rootless Podman writes the tool's files as one of the caller's subordinate uids.
+ */
+function podmanSaysRootless(engine: DockerEngine): Promise<boolean> {
+  let answer = podmanRootless.get(engine);
+  if (!answer) {
+    answer = new Promise((resolve) => {
+      engine.docker.modem.dial({ path: '/v4.0.0/libpod/info', method: 'GET', statusCodes: { 200: true } }, (error: unknown, data: unknown) => {
+        if (error) podmanRootless.delete(engine); // asked again next time
+        resolve(!error && (data as { host?: { security?: { rootless?: unknown } } } | undefined)?.host?.security?.rootless === true);
+      });
+    });
+    podmanRootless.set(engine, answer);
+  }
+  return answer;
+}
+
+/** One question per engine, as `info()` is asked once. */
+const podmanRootless = new WeakMap<DockerEngine, Promise<boolean>>();
 
 let warnedRemap = false;
 

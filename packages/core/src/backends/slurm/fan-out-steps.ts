@@ -1,0 +1,174 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FanOutPlan } from '../engine-kind.js';
+import { session } from '../docker/process-session.js';
+import { bounded } from '../../lifecycle/bounded.js';
+import { Allocation } from './allocation.js';
+import { FanOutArrays } from './fan-out-arrays.js';
+import { JobStep } from './job-step.js';
+import { partitionCpus } from './slurm-capacity.js';
+import type { SlurmEngine } from './slurm-engine.js';
+
+/** Which steps fan-out the current run belongs to; follows the run's awaits. */
+const membership = new AsyncLocalStorage<FanOutSteps>();
+
+/** Per-run flags that are the step's own, not the allocation's. */
+const STEP_ONLY = /^--(?:ntasks|cpus-per-task|mem|time)=/;
+
+interface Waiting {
+  index: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A `runMany` on a Slurm cluster as job steps in one allocation (`fanOut: 'steps'`, the default):
+ * the first task to start takes an allocation of `min(concurrency, tasks)` slots of its CPUs and
+ * memory (`salloc --no-shell`), and each task runs as `srun --exact -n1` inside it (job-step.ts)
+ * as soon as a slot frees — no scheduling pass per task. The allocation is given back when the
+ * last task settles, ended with the fan-out by a cancel or `failFast`, and by the watchdog when
+ * this process dies (it carries the session's job name). Tasks asking for other resources than
+ * the first (or for GPUs) go out as job arrays ({@link FanOutArrays}).
+ */
+export class FanOutSteps implements FanOutPlan {
+  private readonly arrays: FanOutArrays;
+  private resources: string | undefined;
+  private allocation: Promise<Allocation> | undefined;
+  private readonly waiting: Waiting[] = [];
+  private slots = 0;
+  private busy = 0;
+  private settledCount = 0;
+  private canceled = false;
+
+  constructor(private readonly engine: SlurmEngine, private readonly concurrency: number, private readonly taskCount: number) {
+    this.arrays = new FanOutArrays(engine, concurrency, taskCount);
+  }
+
+  run<T>(index: number, task: () => Promise<T>): Promise<T> {
+    // The last task to settle gives the allocation back before runMany returns.
+    return this.arrays.run(index, () => membership.run(this, task)).finally(() => this.settled());
+  }
+
+  /** Ends every step and the allocation (one `scancel`), and whatever went out as arrays. */
+  async cancel(): Promise<void> {
+    this.canceled = true;
+    for (const waiting of this.waiting.splice(0)) waiting.reject(canceledError());
+    await Promise.all([this.release(), this.arrays.cancel()]);
+  }
+
+  /** Whether a run with these `sbatch` flags runs as a step here (same resources as the allocation's). */
+  takes(flags: readonly string[]): boolean {
+    if (flags.some((flag) => flag.startsWith('--gpus'))) return false;
+    const key = JSON.stringify(flags.filter((flag) => !flag.startsWith('--time=')));
+    this.resources ??= key;
+    return key === this.resources;
+  }
+
+  /**
+   * Starts task `index`'s step once the allocation is granted and a slot is free (tasks in
+   * index order). Rejects when `signal` aborts first or the fan-out was canceled.
+   */
+  async launch(index: number, flags: readonly string[], runDir: string, signal: AbortSignal): Promise<JobStep> {
+    if (this.canceled) throw canceledError();
+    const allocation = await this.allocate(flags);
+    const jobId = await bounded(allocation.granted, signal, 'waiting for the fan-out\'s Slurm allocation');
+    await this.slot(index, signal);
+    if (this.canceled) {
+      this.free();
+      throw canceledError();
+    }
+    const step = new JobStep(stepArgs(jobId, flags, runDir, this.engine));
+    void step.exited.then(() => this.free());
+    return step;
+  }
+
+  /** The allocation's job id, once known (a step's kill waits for its whole-allocation cancel). */
+  get allocationId(): string | undefined {
+    return this.allocationNow?.jobId;
+  }
+
+  private allocationNow: Allocation | undefined;
+
+  private allocate(flags: readonly string[]): Promise<Allocation> {
+    this.allocation ??= (async () => {
+      const cpus = Number(flags.find((f) => f.startsWith('--cpus-per-task='))?.split('=')[1] ?? 1);
+      // More slots than the partition has CPUs for would never be granted.
+      const usable = await partitionCpus(this.engine).then((c) => c.total - c.other, () => 0);
+      this.slots = Math.max(1, Math.min(this.concurrency, this.taskCount, usable > 0 ? Math.floor(usable / cpus) || 1 : this.concurrency));
+      const allocation = new Allocation(allocationFlags(flags, this.slots, this.engine));
+      this.allocationNow = allocation;
+      if (this.canceled) void this.release();
+      return allocation;
+    })();
+    return this.allocation;
+  }
+
+  private slot(index: number, signal: AbortSignal): Promise<void> {
+    if (this.busy < this.slots && this.waiting.length === 0) {
+      this.busy++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiting: Waiting = {
+        index,
+        resolve: () => (signal.removeEventListener('abort', onAbort), resolve()),
+        reject: (error) => (signal.removeEventListener('abort', onAbort), reject(error)),
+      };
+      const onAbort = () => {
+        const at = this.waiting.indexOf(waiting);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const at = this.waiting.findIndex((w) => w.index > index);
+      this.waiting.splice(at < 0 ? this.waiting.length : at, 0, waiting);
+    });
+  }
+
+  private free(): void {
+    const next = this.waiting.shift();
+    if (next) next.resolve();
+    else this.busy--;
+  }
+
+  private async settled(): Promise<void> {
+    if (++this.settledCount >= this.taskCount) await this.release().catch(() => {});
+  }
+
+  /** Gives the allocation back (or stops waiting for it): `scancel` ends any step still running. */
+  private async release(): Promise<void> {
+    const allocation = this.allocationNow;
+    if (!allocation) return;
+    allocation.stopWaiting();
+    await allocation.granted.catch(() => {});
+    if (allocation.jobId) await this.engine.canceller.cancelArrays([allocation.jobId]);
+  }
+}
+
+/** The steps fan-out the current run is a member of, if any (see {@link FanOutSteps.run}). */
+export function fanOutSteps(): FanOutSteps | undefined {
+  return membership.getStore();
+}
+
+/** `salloc` flags: the runs' placement and `slots` times one run's CPUs and memory. */
+function allocationFlags(flags: readonly string[], slots: number, engine: SlurmEngine): string[] {
+  const cpus = Number(flags.find((f) => f.startsWith('--cpus-per-task='))?.split('=')[1] ?? 1);
+  const memMiB = Number(/^--mem=(\d+)M$/.exec(flags.find((f) => f.startsWith('--mem=')) ?? '')?.[1] ?? NaN);
+  return [
+    `--job-name=${engine.jobName}`, `--comment=tooldock session=${session.id} pid=${session.pid} host=${session.host}`,
+    `--ntasks=${slots}`, `--cpus-per-task=${cpus}`,
+    ...(Number.isFinite(memMiB) ? [`--mem-per-cpu=${Math.ceil(memMiB / cpus)}M`] : []),
+    // The fan-out's length is unknown: the site's default limit, or the engine's `time`.
+    ...(engine.options.time ? [`--time=${engine.options.time}`] : []),
+    ...flags.filter((flag) => !STEP_ONLY.test(flag)),
+  ];
+}
+
+/** `srun` flags of one step: exactly one run's resources, its own `--time` (our kill comes first). */
+function stepArgs(jobId: string, flags: readonly string[], runDir: string, engine: SlurmEngine): string[] {
+  const own = flags.filter((flag) => /^--(?:cpus-per-task|mem|time)=/.test(flag));
+  return [`--jobid=${jobId}`, '--exact', '--ntasks=1', '--nodes=1', ...own, `--chdir=${runDir}`, '--quiet', ...(engine.options.srunArgs ?? []), engine.spool.script(), runDir];
+}
+
+function canceledError(): Error {
+  return new Error('the fan-out was canceled before this step started');
+}

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { session } from '../docker/process-session.js';
+import { SlurmNotFoundError } from './slurm-cli.js';
+import type { SlurmEngine } from './slurm-engine.js';
+
+/** How srun ended: its exit code (or the signal that ended it) and the tail of what it printed. */
+export interface StepExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** srun's own messages (the tool's output goes to the run's files, not here). */
+  messages: string;
+}
+
+/**
+ * One task of a fan-out as a job step in the fan-out's allocation: `srun --jobid=<allocation>
+ * --exact -n1 … job.sh <run dir>` from this host. Slurm creates the step at once (no scheduling
+ * pass): the allocation already holds its resources. The job script (job-script.ts) writes the
+ * step's id and node to `step` as it starts, which is how the step is cancelled
+ * (`scancel <job>.<step>`) and when its `timeoutMs` starts.
+ */
+export class JobStep {
+  readonly exited: Promise<StepExit>;
+  private readonly srun: ChildProcess;
+
+  constructor(readonly args: readonly string[]) {
+    // Its own process group: a Ctrl-C in the terminal is ours to handle (a cancel), not srun's.
+    this.srun = spawn('srun', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let messages = '';
+    const keep = (chunk: string) => (messages = (messages + chunk).slice(-4_096));
+    this.srun.stdout!.setEncoding('utf8').on('data', keep);
+    this.srun.stderr!.setEncoding('utf8').on('data', keep);
+    this.exited = new Promise((resolve) => {
+      this.srun.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }));
+      this.srun.once('close', (code, signal) => resolve({ code, signal, messages }));
+    });
+  }
+
+  /** Whether srun still runs (the step may exist or still be being created). */
+  get running(): boolean {
+    return this.srun.exitCode === null && this.srun.signalCode === null;
+  }
+
+  /**
+   * Before the step's id is known: srun forwards a TERM to the task it launched, or gives up a
+   * step it is still creating.
+   */
+  terminate(): void {
+    if (this.running) this.srun.kill('SIGTERM');
+  }
+}
+
+/**
+ * `srun` flags of a run with an allocation of its own: the job's flags (as for `sbatch`), named
+ * like every job of the session (the watchdog cancels it by that name when this process dies).
+ */
+export function ownAllocationArgs(engine: SlurmEngine, flags: readonly string[], runDir: string): string[] {
+  return [
+    `--job-name=${engine.jobName}`, `--comment=tooldock session=${session.id} pid=${session.pid} host=${session.host}`,
+    ...flags, `--chdir=${runDir}`, '--quiet', ...(engine.options.srunArgs ?? []), engine.spool.script(), runDir,
+  ];
+}
+
+/** The step's `<job>.<step>` and node, once its script started on the node (job-script.ts). */
+export function readStepMarker(runDir: string): { stepId: string; node?: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(runDir, 'step'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [stepId, node] = text.trim().split(/\s+/);
+  if (!stepId || !/^\d+\.\d+$/.test(stepId)) return undefined;
+  return { stepId, ...(node ? { node } : {}) };
+}
