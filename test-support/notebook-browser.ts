@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -17,6 +19,21 @@ export interface NotebookBrowser {
 }
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * A kernels dir for JUPYTER_PATH with this checkout's tslab and Deno: the kernelspecs in
+ * ~/.local/share/jupyter belong to whichever checkout ran scripts/jupyter-setup.sh last.
+ */
+export function checkoutKernels(repoRoot: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tooldock-kernels-'));
+  const spec = (name: string, argv: string[], display: string) => {
+    mkdirSync(join(dir, 'kernels', name), { recursive: true });
+    writeFileSync(join(dir, 'kernels', name, 'kernel.json'), JSON.stringify({ argv, language: 'typescript', display_name: display }));
+  };
+  spec('tslab', [join(repoRoot, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'], 'TypeScript (tslab)');
+  spec('deno', [realpathSync(join(repoRoot, 'node_modules', 'deno', 'deno')), 'jupyter', '--kernel', '--conn', '{connection_file}'], 'Deno');
+  return dir;
+}
 
 export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv): Promise<NotebookBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/browser-setup.sh (npm test does)`);

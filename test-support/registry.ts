@@ -125,7 +125,7 @@ export function writeCredentialHelper(dir: string, name: string, known: Record<s
   return file;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -19,8 +19,10 @@ export const TARBALL_FOLDER = 'tooldock-packages';
 /**
  * Makes a folder ready for tooldock notebooks and scripts: a package.json (ESM, a `tooldock`
  * script that can only run the installed CLI), a deno.json that lets Deno's kernel use
- * node_modules, and @tooldock/core, recipes and jupyter installed with npm — from this checkout's
- * packed packages until they are on the registry. Returns the exit code.
+ * node_modules, and @tooldock/core, recipes and jupyter installed with npm: from this checkout's
+ * packed packages when the CLI runs from a checkout, otherwise (or with `fromRegistry`) the
+ * published versions equal to this CLI's, from the registry npm is configured with (the folder's
+ * .npmrc counts). Returns the exit code.
  */
 export async function initNotebookFolder(options: InitOptions): Promise<number> {
   const folder = resolve(options.base, options.folder ?? '.');
@@ -45,7 +47,9 @@ export async function initNotebookFolder(options: InitOptions): Promise<number> 
   }
   console.log(`installing ${root ? `the packages of ${root}` : 'the published packages'} into ${folder}`);
   try {
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: folder, stdio: 'inherit' });
+    // Published versions are pinned exactly: the three packages are released together, in lockstep.
+    const pin = root ? [] : ['--save-exact'];
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...pin, ...specs], { cwd: folder, stdio: 'inherit' });
   } catch {
     console.error('tooldock init: npm install failed (see above)');
     return 1;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// tooldock doctor [--json] | cleanup | init [folder] [--from-registry] | cache ls|prune | export cwl <dir>
+// tooldock doctor [--json] | cleanup | init [folder] [--from-registry] | cache ls|prune | export cwl <dir> | --version
 import { doctor } from '../diagnose/doctor.js';
 import { cleanupOrphans } from '../shutdown/cleanup-orphans.js';
 import { initNotebookFolder } from './init-notebook-folder.js';
+import { ownVersion } from './package-sources.js';
 import { CACHE_USAGE, cacheCommand } from './cache-command.js';
 import { EXPORT_USAGE, exportCommand } from './export-command.js';
 
@@ -12,13 +13,16 @@ const USAGE = `usage: tooldock <command>
   init [folder] [--from-registry] make a folder (default: here) ready for notebooks and scripts:
                                   package.json, deno.json, @tooldock/* installed
 ${CACHE_USAGE}
-${EXPORT_USAGE}`;
+${EXPORT_USAGE}
+  --version                       print the version of the installed @tooldock/core`;
 
 const [command, ...rest] = process.argv.slice(2);
 const flags = rest.filter((a) => a.startsWith('--'));
 const operands = rest.filter((a) => !a.startsWith('--'));
 
-if (command === 'doctor') {
+if (command === '--version' || command === 'version') {
+  console.log(ownVersion());
+} else if (command === 'doctor') {
   const report = await doctor();
   console.log(flags.includes('--json') ? JSON.stringify({ ...report, text: undefined }, null, 2) : report.text);
   process.exitCode = report.findings.length ? 1 : 0;

@@ -3,8 +3,9 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleOf, htmlReport } from '@tooldock/jupyter';
 import { buildPackages, repoRoot } from '#test-support/built-packages.js';
-import { startNotebookBrowser, waitFor, type NotebookBrowser } from '#test-support/notebook-browser.js';
+import { checkoutKernels, startNotebookBrowser, waitFor, type NotebookBrowser } from '#test-support/notebook-browser.js';
 import { notebookImageEnv } from '#test-support/test-images.js';
 
 // The example notebooks as a person runs them: the classic Notebook front end in headless
@@ -34,17 +35,49 @@ interface NotebookWindow {
   document: { querySelector(selector: string): { classList: { contains(name: string): boolean } } | null };
 }
 
+/** What the FastQC check reads inside the report's frame. */
+interface Box { getBoundingClientRect(): { top: number; bottom: number } }
+interface ReportWindow { document: { querySelector(selector: string): (Box & { scrollTop: number; scrollHeight: number; querySelectorAll(selector: string): ArrayLike<Box> }) | null } }
+
 let nb: NotebookBrowser;
+let kernels: string;
 beforeAll(async () => {
   await buildPackages();
   mkdirSync(join(notebooks, folder));
   for (const kernel of ['tslab', 'deno']) copyFileSync(join(notebooks, `quickstart-${kernel}.ipynb`), join(notebooks, folder, `quickstart-${kernel}.ipynb`));
   mkdirSync(shots, { recursive: true });
-  nb = await startNotebookBrowser(notebooks, { ...process.env, ...notebookImageEnv(), NO_COLOR: '1' });
+  kernels = checkoutKernels(repoRoot);
+  nb = await startNotebookBrowser(notebooks, { ...process.env, ...notebookImageEnv(), JUPYTER_PATH: kernels, NO_COLOR: '1' });
 }, 120_000);
 afterAll(async () => {
   await nb?.close();
   rmSync(join(notebooks, folder), { recursive: true, force: true });
+  if (kernels) rmSync(kernels, { recursive: true, force: true });
+});
+
+// FastQC pins its module list and footer to the window; in a frame shorter than the list the
+// footer hid the last modules. A real FastQC 0.11.9 report (images emptied) in a 380-px frame.
+describe('an inline FastQC report', () => {
+  it('shows every module of its list above the footer', async () => {
+    const page = await nb.page.context().newPage();
+    try {
+      const report = htmlReport(join(repoRoot, 'packages/jupyter-kernel-ext/test/browser/fixtures/fastqc-report.html'), { height: 380 });
+      await page.setContent(bundleOf(report)['text/html']!);
+      const frame = page.frames()[1]!;
+      await frame.waitForSelector('div.footer');
+      const layout = await frame.evaluate(() => {
+        const { document } = globalThis as unknown as ReportWindow;
+        const summary = document.querySelector('div.summary')!;
+        summary.scrollTop = summary.scrollHeight;
+        const items = summary.querySelectorAll('li');
+        return { items: items.length, lastBottom: items[items.length - 1]!.getBoundingClientRect().bottom, footerTop: document.querySelector('div.footer')!.getBoundingClientRect().top };
+      });
+      expect(layout.items).toBeGreaterThanOrEqual(10);
+      expect(layout.lastBottom).toBeLessThanOrEqual(layout.footerTop);
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser, %s kernel', (kernel) => {
@@ -114,6 +147,23 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     expect(error).not.toMatch(/^\s+at /m);
     expect(error.trim().split('\n').length).toBeLessThanOrEqual(6);
     await shoot(failure!, 'error');
+  }, 180_000);
+
+  it('never drops a bare value: ten cells run at once each show their result', async () => {
+    const cells: number[] = [];
+    for (let i = 1; i <= 10; i++) cells.push(await page().evaluate((code) => {
+      const n = (globalThis as unknown as NotebookWindow).Jupyter.notebook;
+      n.insert_cell_at_bottom('code').set_text(code);
+      return n.ncells() - 1;
+    }, `await runTool(shell, ["echo", "bare value ${i}"])`));
+    await page().evaluate((indices) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.execute_cells(indices), cells);
+    await waitFor(() => finished(cells.at(-1)!), 120_000, () => 'the ten cells did not finish');
+    // A value may trail its cell's idle status under Deno (see Stop below): wait for each to land.
+    for (const [i, cell] of cells.entries()) {
+      await waitFor(async () => (await outputHtml(cell)).includes('tooldock-result'), 10_000, async () => `cell ${i + 1} shows no rich result: ${JSON.stringify(await outputText(cell))}`);
+      expect(await outputText(cell)).toContain(`bare value ${i + 1}`);
+      expect(await page().evaluate((c) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(c).output_area.outputs.length, cell)).toBe(1);
+    }
   }, 180_000);
 
   it('Stop cancels the running container and keeps the kernel with its variables', async () => {
