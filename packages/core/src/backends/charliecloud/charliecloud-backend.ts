@@ -12,6 +12,7 @@ import { refuseUnenforceable } from './guarantees.js';
 import { dieWithParent } from './die-with-parent.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
 import { newStageDir, sweepStageDirsOnce } from './stage-dir.js';
+import { toolEnvironment } from './tool-environment.js';
 
 /**
  * The Charliecloud implementation of the backend seam: prepare = refuse what cannot be enforced,
@@ -56,7 +57,7 @@ export class CharliecloudBackend implements ToolBackend {
           uid,
           gid,
           cwd: options.cwd ?? image.workingDir ?? '/',
-          env: { ...envRecord(image.env), HOME: '/tmp', ...options.env },
+          env: toolEnvironment(image.env, options.env),
           command,
         };
         // Dies with us even when we are SIGKILLed (no handler of ours runs then).
@@ -83,15 +84,6 @@ export function toolCommand(image: Pick<ReadyImage, 'entrypoint' | 'cmd'>, args:
   const command = [...ep, ...rest];
   if (command.length === 0) throw new InvalidInputError('args', args, 'a command: the image has no entrypoint or default command');
   return command;
-}
-
-function envRecord(env: string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const pair of env) {
-    const at = pair.indexOf('=');
-    if (at > 0) record[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return record;
 }
 
 /** unshare, mount and ch-run's own environment (the tool's is cleared and set by ch-run). */

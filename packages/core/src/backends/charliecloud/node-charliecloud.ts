@@ -7,6 +7,7 @@ import type { ReadyImage } from '../image-store/image-store.js';
 import { toolCommand } from './charliecloud-backend.js';
 import { chRunCommand } from './ch-run-command.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
+import { toolEnvironment } from './tool-environment.js';
 
 /**
  * A Slurm node's run line for `runtime: 'charliecloud'`: the same `unshare … ch-run` as a local
@@ -23,7 +24,7 @@ export function nodeChRun(image: ReadyImage, args: string[], mounts: ResolvedMou
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
     cwd: options.cwd ?? image.workingDir ?? '/',
-    env: { ...envRecord(image.env), HOME: '/tmp', ...options.env },
+    env: toolEnvironment(image.env, options.env),
     command: toolCommand(image, args, options.entrypoint),
   }, NAMESPACE_SCRIPT);
   // ch-run refuses to start without $USER; the job's environment is not ours to trust.
@@ -37,13 +38,4 @@ export function refuseOnNodes(options: ParsedRunOptions): void {
   const own = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
   if (options.user !== 'auto' && options.user !== own) throw new InvalidInputError('options.user', options.user, `Charliecloud runs the tool as you (${own}): only "auto" is possible`);
   if (Array.isArray(options.capabilities) && options.capabilities.length > 0) throw new InvalidInputError('options.capabilities', options.capabilities, 'a Charliecloud tool runs unprivileged as you: use "auto"');
-}
-
-function envRecord(env: string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const pair of env) {
-    const at = pair.indexOf('=');
-    if (at > 0) record[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return record;
 }
