@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './built-packages.js';
-import { freePort } from './registry.js';
+import { freePort } from './free-port.js';
 
 /**
  * A real npm registry for the publish-and-install tests: verdaccio (a pinned devDependency)

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** The login for tests: a plain /bin/sh user in the docker group (root's rc files here take ~0.6 s). */
 export const SSH_TEST_USER = 'tooldock-ssh';
@@ -63,17 +64,6 @@ function ensureTestUser(): void {
   }
   // "*": no password, but not locked ("!"), which sshd without PAM would refuse.
   execFileSync('usermod', ['-p', '*', SSH_TEST_USER]);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 function listening(port: number): Promise<boolean> {
