@@ -11,10 +11,16 @@ export async function fanOut({ images, smoke }: BenchContext, only?: { tasks: nu
   for (const concurrency of levels) {
     const times = await interleaved(1, {
       runMany: async () => {
-        await runMany(Array.from({ length: tasks }, (_, i) => ({ image: images.busybox, args: ['echo', String(i)] })), { concurrency });
+        await runMany(
+          Array.from({ length: tasks }, (_, i) => ({ image: images.busybox, args: ['echo', String(i)] })),
+          { concurrency },
+        );
       },
       reuse: async () => {
-        await runMany(Array.from({ length: tasks }, (_, i) => ({ image: images.busybox, args: ['echo', String(i)] })), { concurrency, reuse: true });
+        await runMany(
+          Array.from({ length: tasks }, (_, i) => ({ image: images.busybox, args: ['echo', String(i)] })),
+          { concurrency, reuse: true },
+        );
       },
       xargs: async () => {
         const code = await shell(`seq 1 ${tasks} | xargs -P ${concurrency} -I{} docker run --rm --network none ${images.busybox} echo {}`);

@@ -37,13 +37,15 @@ export async function streaming({ images, smoke, scratch }: BenchContext): Promi
   const mb = bytes / 1024 ** 2;
   const oursMBs = mb / (median(ours) / 1000);
   const cliMBs = mb / (median(cli) / 1000);
-  return [{
-    id: 'B3',
-    what: `${mb} MiB of stdout into a file (${rounds} rounds, medians; runTool in its own Node process)`,
-    figures: { runToolMBs: oursMBs, cliMBs, peakRssMB: rss },
-    ratios: { throughputVsCli: oursMBs / cliMBs },
-    targets: { throughputVsCli: 0.9 },
-    higherIsBetter: true,
-    note: `peak RSS of the runTool process: ${rss.toFixed(0)} MB (target < 150 MB)`,
-  }];
+  return [
+    {
+      id: 'B3',
+      what: `${mb} MiB of stdout into a file (${rounds} rounds, medians; runTool in its own Node process)`,
+      figures: { runToolMBs: oursMBs, cliMBs, peakRssMB: rss },
+      ratios: { throughputVsCli: oursMBs / cliMBs },
+      targets: { throughputVsCli: 0.9 },
+      higherIsBetter: true,
+      note: `peak RSS of the runTool process: ${rss.toFixed(0)} MB (target < 150 MB)`,
+    },
+  ];
 }

@@ -29,7 +29,14 @@ export async function copyMode({ images, smoke, scratch }: BenchContext): Promis
         rmSync(outFile, { force: true });
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
         try {
-          await runTool(images.busybox, ['cp', '/in/big.bin', '/out/big.bin'], [{ path: input, target: '/in' }, { path: output, target: '/out', write: true }]);
+          await runTool(
+            images.busybox,
+            ['cp', '/in/big.bin', '/out/big.bin'],
+            [
+              { path: input, target: '/in' },
+              { path: output, target: '/out', write: true },
+            ],
+          );
         } finally {
           clearInterval(sampler);
         }
@@ -48,14 +55,16 @@ export async function copyMode({ images, smoke, scratch }: BenchContext): Promis
     });
     const ours = median(times.ours!);
     const cli = median(times.dockerCp!);
-    return [{
-      id: 'B4',
-      what: `${mb} MB in and out of a tool in copy mode (putArchive/getArchive) vs docker create + docker cp in + start + docker cp out`,
-      figures: { oursS: ours / 1000, dockerCpS: cli / 1000, oursMBps: (2 * mb) / (ours / 1000), peakRssMB: peakRss / 2 ** 20 },
-      ratios: { vsDockerCp: ours / cli },
-      targets: { vsDockerCp: 1.1 },
-      note: 'peak RSS of the whole bench process while copying: flat, whatever the file size',
-    }];
+    return [
+      {
+        id: 'B4',
+        what: `${mb} MB in and out of a tool in copy mode (putArchive/getArchive) vs docker create + docker cp in + start + docker cp out`,
+        figures: { oursS: ours / 1000, dockerCpS: cli / 1000, oursMBps: (2 * mb) / (ours / 1000), peakRssMB: peakRss / 2 ** 20 },
+        ratios: { vsDockerCp: ours / cli },
+        targets: { vsDockerCp: 1.1 },
+        note: 'peak RSS of the whole bench process while copying: flat, whatever the file size',
+      },
+    ];
   } finally {
     setPathResolver(previous);
   }

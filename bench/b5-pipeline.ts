@@ -24,9 +24,19 @@ export async function pipeline({ images, smoke, scratch }: BenchContext): Promis
     docker run --rm -i --network none -v ${scratch}:${scratch} ${images.bio} samtools sort -O bam -o ${scratch}/{}.bash.bam - 2>/dev/null'`;
   const times = await interleaved(smoke ? 1 : 2, {
     recipes: async () => {
-      await runMany(samples.map((s) => () => bwa.mem({
-        index: reference, reads1: join(scratch, `${s}_R1.fq`), reads2: join(scratch, `${s}_R2.fq`), output: join(scratch, `${s}.${Date.now()}.bam`), threads: 1,
-      })), { concurrency });
+      await runMany(
+        samples.map(
+          (s) => () =>
+            bwa.mem({
+              index: reference,
+              reads1: join(scratch, `${s}_R1.fq`),
+              reads2: join(scratch, `${s}_R2.fq`),
+              output: join(scratch, `${s}.${Date.now()}.bam`),
+              threads: 1,
+            }),
+        ),
+        { concurrency },
+      );
     },
     bash: async () => {
       const code = await shell(script);
@@ -35,11 +45,13 @@ export async function pipeline({ images, smoke, scratch }: BenchContext): Promis
   });
   const ours = median(times.recipes!);
   const bash = median(times.bash!);
-  return [{
-    id: 'B5',
-    what: `bwa mem | samtools sort over ${samples.length} samples at concurrency ${concurrency}: runMany + recipes vs bash (docker run | docker run -i, xargs -P)`,
-    figures: { recipesS: ours / 1000, bashS: bash / 1000 },
-    ratios: { vsBash: ours / bash },
-    targets: { vsBash: 1.0 },
-  }];
+  return [
+    {
+      id: 'B5',
+      what: `bwa mem | samtools sort over ${samples.length} samples at concurrency ${concurrency}: runMany + recipes vs bash (docker run | docker run -i, xargs -P)`,
+      figures: { recipesS: ours / 1000, bashS: bash / 1000 },
+      ratios: { vsBash: ours / bash },
+      targets: { vsBash: 1.0 },
+    },
+  ];
 }

@@ -18,23 +18,57 @@ export async function sessions({ images, smoke, scratch }: BenchContext): Promis
   await using session = await toolSession(image, [scratch]);
   // The CLI's own warm container, as a user would keep one for `docker exec`.
   const warm = `tooldock-bench-b6-${process.pid}`;
-  await docker(['run', '-d', '--rm', '--name', warm, '--network', 'none', '-v', `${scratch}:${scratch}:ro`, '--user', `${process.getuid!()}:${process.getgid!()}`, image, 'sleep', 'infinity']);
+  await docker([
+    'run',
+    '-d',
+    '--rm',
+    '--name',
+    warm,
+    '--network',
+    'none',
+    '-v',
+    `${scratch}:${scratch}:ro`,
+    '--user',
+    `${process.getuid!()}:${process.getgid!()}`,
+    image,
+    'sleep',
+    'infinity',
+  ]);
   try {
     let i = 0;
     const times = await interleaved(rounds, {
       session: async () => void (await session.run(args(i++))),
       runTool: async () => void (await runTool(image, args(i++), [scratch])),
-      cliRun: async () => void (await docker(['run', '--rm', '--network', 'none', '-v', `${scratch}:${scratch}:ro`, '--user', `${process.getuid!()}:${process.getgid!()}`, image, ...args(i++)])),
+      cliRun: async () =>
+        void (await docker([
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '-v',
+          `${scratch}:${scratch}:ro`,
+          '--user',
+          `${process.getuid!()}:${process.getgid!()}`,
+          image,
+          ...args(i++),
+        ])),
       cliExec: async () => void (await docker(['exec', warm, ...args(i++)])),
     });
-    const [ours, fresh, cliRun, cliExec] = ['session', 'runTool', 'cliRun', 'cliExec'].map((k) => median(times[k]!)) as [number, number, number, number];
-    return [{
-      id: 'B6',
-      what: `samtools view -c <bam> <region> per call (${rounds} interleaved rounds, medians): session call vs runTool, docker run --rm, docker exec`,
-      figures: { sessionMs: ours, runToolMs: fresh, cliRunMs: cliRun, cliExecMs: cliExec },
-      ratios: { vsCliRun: ours / cliRun, vsCliExec: ours / cliExec, vsRunTool: ours / fresh },
-      targets: { vsCliRun: 0.3, vsCliExec: 1.2 },
-    }];
+    const [ours, fresh, cliRun, cliExec] = ['session', 'runTool', 'cliRun', 'cliExec'].map((k) => median(times[k]!)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    return [
+      {
+        id: 'B6',
+        what: `samtools view -c <bam> <region> per call (${rounds} interleaved rounds, medians): session call vs runTool, docker run --rm, docker exec`,
+        figures: { sessionMs: ours, runToolMs: fresh, cliRunMs: cliRun, cliExecMs: cliExec },
+        ratios: { vsCliRun: ours / cliRun, vsCliExec: ours / cliExec, vsRunTool: ours / fresh },
+        targets: { vsCliRun: 0.3, vsCliExec: 1.2 },
+      },
+    ];
   } finally {
     await docker(['rm', '-f', warm]);
   }
@@ -43,7 +77,7 @@ export async function sessions({ images, smoke, scratch }: BenchContext): Promis
 /** A coordinate-sorted, indexed BAM of `reads` synthetic 50-bp reads on a 100 kb chr1. */
 async function smallBam(image: string, dir: string, reads: number): Promise<string> {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const lines = ['@HD\tVN:1.6\tSO:unsorted', '@SQ\tSN:chr1\tLN:100000'];
   const bases = 'ACGT';
   for (let r = 0; r < reads; r++) {

@@ -18,7 +18,10 @@ export interface BenchCluster {
  * default dir), else starts one; `release()` stops it only if it was started here.
  */
 export async function useSlurmCluster(): Promise<BenchCluster> {
-  const running = await run('bash', [script, 'status']).then(() => true, () => false);
+  const running = await run('bash', [script, 'status']).then(
+    () => true,
+    () => false,
+  );
   const { stdout } = await run('bash', [script, 'start'], { maxBuffer: 1 << 20 });
   const conf = /SLURM_CONF=(\S+)/.exec(stdout)?.[1];
   if (!conf) throw new Error(`scripts/slurm-cluster.sh start printed no SLURM_CONF: ${stdout}`);

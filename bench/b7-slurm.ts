@@ -24,10 +24,7 @@ export async function slurm({ images, smoke, scratch }: BenchContext): Promise<B
   try {
     const engine = connect({ slurm: { partition: PARTITION, runtime: 'docker' } });
     const concurrency = await partitionCpus(PARTITION);
-    return [
-      await fanOutRow(engine, images.busybox, smoke ? 6 : 200, concurrency),
-      await perTaskRow(engine, images.busybox, smoke ? 1 : 15, scratch),
-    ];
+    return [await fanOutRow(engine, images.busybox, smoke ? 6 : 200, concurrency), await perTaskRow(engine, images.busybox, smoke ? 1 : 15, scratch)];
   } finally {
     await cluster.release();
   }
@@ -36,7 +33,10 @@ export async function slurm({ images, smoke, scratch }: BenchContext): Promise<B
 async function fanOutRow(engine: ClusterEngine, image: string, tasks: number, concurrency: number): Promise<BenchRow> {
   const times = await interleaved(1, {
     runMany: async () => {
-      await runMany(Array.from({ length: tasks }, (_, i) => ({ image, args: ['echo', String(i)] })), { engine, concurrency });
+      await runMany(
+        Array.from({ length: tasks }, (_, i) => ({ image, args: ['echo', String(i)] })),
+        { engine, concurrency },
+      );
     },
     xargsSrun: async () => {
       const code = await shell(`seq 1 ${tasks} | xargs -P ${concurrency} -I{} ${SRUN} docker run --rm --network none ${image} echo {}`);

@@ -20,8 +20,10 @@ async function hitLatency({ images, smoke, scratch }: BenchContext): Promise<Ben
   mkdirSync(join(dir, 'in'), { recursive: true });
   mkdirSync(join(dir, 'out'), { recursive: true });
   for (let i = 0; i < 10; i++) writeFileSync(join(dir, 'in', `r${i}.txt`), `read ${i}\n`.repeat(200));
-  const call = (cacheDir: string | false) => runTool(images.busybox, ['sh', '-c', `cat ${dir}/in/* | wc -l > ${dir}/out/n.txt; echo done`],
-    [join(dir, 'in'), `${join(dir, 'out')}:rw`], { cache: cacheDir });
+  const call = (cacheDir: string | false) =>
+    runTool(images.busybox, ['sh', '-c', `cat ${dir}/in/* | wc -l > ${dir}/out/n.txt; echo done`], [join(dir, 'in'), `${join(dir, 'out')}:rw`], {
+      cache: cacheDir,
+    });
   const cacheDir = join(scratch, 'b8-cache-small');
   await call(cacheDir); // stored once; every timed call below is a hit
   const rounds = smoke ? 3 : 30;
@@ -61,9 +63,19 @@ async function cachedPipeline({ images, smoke, scratch }: BenchContext): Promise
     // Each contender writes its own folder: the uncached runs must not touch what the cached ones keep.
     const out = join(scratch, cacheDir ? 'b8-out-cached' : 'b8-out-uncached');
     mkdirSync(out, { recursive: true });
-    return runMany(samples.map((s) => () => bwa.mem({
-      index: reference, reads1: join(dir, `${s}_R1.fq`), reads2: join(dir, `${s}_R2.fq`), output: join(out, `${s}.bam`), threads: 1,
-    })), { concurrency: 2 }).finally(() => configure({ cache: undefined }));
+    return runMany(
+      samples.map(
+        (s) => () =>
+          bwa.mem({
+            index: reference,
+            reads1: join(dir, `${s}_R1.fq`),
+            reads2: join(dir, `${s}_R2.fq`),
+            output: join(out, `${s}.bam`),
+            threads: 1,
+          }),
+      ),
+      { concurrency: 2 },
+    ).finally(() => configure({ cache: undefined }));
   };
   const cacheDir = join(scratch, 'b8-cache-pipeline');
   configure({ cache: cacheDir });

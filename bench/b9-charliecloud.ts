@@ -21,14 +21,16 @@ export async function charliecloud({ images, smoke }: BenchContext): Promise<Ben
     sameGuarantees: () => bare(sameGuarantees(image.dir)),
   });
   const [ours, chRun, byHand] = [median(times.runTool!), median(times.chRun!), median(times.sameGuarantees!)];
-  return [{
-    id: 'B9-charliecloud',
-    what: `runTool(busybox, ['true'], [], { engine: connect({ runtime: 'charliecloud' }) }) vs a bare \`ch-run <image dir> -- true\` (${rounds} interleaved rounds, medians)`,
-    figures: { runToolMs: ours, chRunMs: chRun, sameGuaranteesByHandMs: byHand, overheadMs: ours - chRun },
-    ratios: { vsChRun: ours / chRun, vsSameGuaranteesByHand: ours / byHand },
-    targets: { vsChRun: 1.1, vsSameGuaranteesByHand: 1.1 },
-    note: 'runTool gives what bare ch-run does not: a network namespace of its own (network "none"), a pid namespace ending the whole tree, death with its parent (setpriv --pdeathsig), a clean environment; sameGuaranteesByHand is that command line spawned directly',
-  }];
+  return [
+    {
+      id: 'B9-charliecloud',
+      what: `runTool(busybox, ['true'], [], { engine: connect({ runtime: 'charliecloud' }) }) vs a bare \`ch-run <image dir> -- true\` (${rounds} interleaved rounds, medians)`,
+      figures: { runToolMs: ours, chRunMs: chRun, sameGuaranteesByHandMs: byHand, overheadMs: ours - chRun },
+      ratios: { vsChRun: ours / chRun, vsSameGuaranteesByHand: ours / byHand },
+      targets: { vsChRun: 1.1, vsSameGuaranteesByHand: 1.1 },
+      note: 'runTool gives what bare ch-run does not: a network namespace of its own (network "none"), a pid namespace ending the whole tree, death with its parent (setpriv --pdeathsig), a clean environment; sameGuaranteesByHand is that command line spawned directly',
+    },
+  ];
 }
 
 /**
@@ -40,9 +42,34 @@ function sameGuarantees(imageDir: string): string[] {
   const uid = String(process.getuid?.() ?? 0);
   const gid = String(process.getgid?.() ?? 0);
   return [
-    'setpriv', '--pdeathsig', 'KILL', '/bin/sh', '-c', '[ "$PPID" = "$1" ] || exit 137; shift; exec "$@"', 'tooldock-ch-parent', String(process.pid),
-    'unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--net',
-    'ch-run', '--private-tmp', `--uid=${uid}`, `--gid=${gid}`, '--cd=/', '--env-no-expand', '--unset-env=*', '--set-env=HOME=/tmp', imageDir, '--', 'true',
+    'setpriv',
+    '--pdeathsig',
+    'KILL',
+    '/bin/sh',
+    '-c',
+    '[ "$PPID" = "$1" ] || exit 137; shift; exec "$@"',
+    'tooldock-ch-parent',
+    String(process.pid),
+    'unshare',
+    '--user',
+    '--map-root-user',
+    '--mount',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '--mount-proc',
+    '--net',
+    'ch-run',
+    '--private-tmp',
+    `--uid=${uid}`,
+    `--gid=${gid}`,
+    '--cd=/',
+    '--env-no-expand',
+    '--unset-env=*',
+    '--set-env=HOME=/tmp',
+    imageDir,
+    '--',
+    'true',
   ];
 }
 

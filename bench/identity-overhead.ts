@@ -19,7 +19,10 @@ const times = await interleaved(rounds, {
 
 // The PUT alone, between create and start, as a run makes it.
 const engine = connect();
-const archive = await accountArchive({ 'etc/passwd': 'root:x:0:0::/root:/bin/sh\ntooldock:x:1000:1000::/tmp:/bin/sh\n', 'etc/group': 'root:x:0:\ntooldock:x:1000:\n' });
+const archive = await accountArchive({
+  'etc/passwd': 'root:x:0:0::/root:/bin/sh\ntooldock:x:1000:1000::/tmp:/bin/sh\n',
+  'etc/group': 'root:x:0:\ntooldock:x:1000:\n',
+});
 const puts: number[] = [];
 for (let i = 0; i < Math.min(rounds, 15); i++) {
   const id = await engine.containers.create({ Image: busybox, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } });
@@ -33,9 +36,13 @@ for (let i = 0; i < Math.min(rounds, 15); i++) {
 }
 
 const ms = (values: number[]) => Math.round(median(values));
-console.log(JSON.stringify({
-  rounds,
-  unnamedUidMs: ms(times.unnamedUid!), namedUidMs: ms(times.namedUid!), imageUserMs: ms(times.imageUser!),
-  ratio: +(median(times.unnamedUid!) / median(times.namedUid!)).toFixed(3),
-  putArchiveMs: ms(puts),
-}));
+console.log(
+  JSON.stringify({
+    rounds,
+    unnamedUidMs: ms(times.unnamedUid!),
+    namedUidMs: ms(times.namedUid!),
+    imageUserMs: ms(times.imageUser!),
+    ratio: +(median(times.unnamedUid!) / median(times.namedUid!)).toFixed(3),
+    putArchiveMs: ms(puts),
+  }),
+);

@@ -11,10 +11,16 @@ export class RawEngine {
   private request(method: string, path: string, body?: unknown): Promise<{ status: number; response: http.IncomingMessage }> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = http.request({
-        socketPath: this.socketPath, agent: this.agent, method, path,
-        headers: data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {},
-      }, (response) => resolve({ status: response.statusCode ?? 0, response }));
+      const req = http.request(
+        {
+          socketPath: this.socketPath,
+          agent: this.agent,
+          method,
+          path,
+          headers: data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {},
+        },
+        (response) => resolve({ status: response.statusCode ?? 0, response }),
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -30,7 +36,9 @@ export class RawEngine {
 
   async run(image: string, cmd: string[], networkMode: string): Promise<number> {
     const { Id } = (await this.json('POST', '/containers/create', {
-      Image: image, Cmd: cmd, HostConfig: { NetworkMode: networkMode },
+      Image: image,
+      Cmd: cmd,
+      HostConfig: { NetworkMode: networkMode },
     })) as { Id: string };
     const wait = await this.request('POST', `/containers/${Id}/wait?condition=next-exit`);
     await this.json('POST', `/containers/${Id}/start`);

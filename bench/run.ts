@@ -54,7 +54,9 @@ const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 console.log('| bench | figures | ratio | target |');
 console.log('|---|---|---|---|');
 for (const row of rows) {
-  const figures = Object.entries(row.figures).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+  const figures = Object.entries(row.figures)
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(', ');
   for (const [key, ratio] of Object.entries(row.ratios)) {
     console.log(`| ${row.id} | ${figures} | ${key} ${ratio.toFixed(2)}× | ${verdict(row, key)} |`);
   }

@@ -22,13 +22,16 @@ samples.forEach((name, i) => {
 });
 
 await bwa.index({ reference });
-const stats = await runMany(samples.map((name) => async (signal: AbortSignal) => {
-  const bam = join(dir, `${name}.bam`);
-  const run = { signal };
-  await bwa.mem({ index: reference, reads1: join(dir, `${name}_R1.fq`), reads2: join(dir, `${name}_R2.fq`), output: bam, threads: 2, run });
-  await samtools.index({ input: bam, run });
-  return { name, ...(await samtools.flagstat({ input: bam, run })).passed };
-}), { concurrency: 2, onProgress: terminalProgress() });
+const stats = await runMany(
+  samples.map((name) => async (signal: AbortSignal) => {
+    const bam = join(dir, `${name}.bam`);
+    const run = { signal };
+    await bwa.mem({ index: reference, reads1: join(dir, `${name}_R1.fq`), reads2: join(dir, `${name}_R2.fq`), output: bam, threads: 2, run });
+    await samtools.index({ input: bam, run });
+    return { name, ...(await samtools.flagstat({ input: bam, run })).passed };
+  }),
+  { concurrency: 2, onProgress: terminalProgress() },
+);
 
 console.log('sample  reads  mapped  properly paired');
 for (const s of stats) {

@@ -27,13 +27,43 @@ export class DindDaemon {
 
   async start(): Promise<void> {
     const { dind } = testImages() as ReturnType<typeof testImages> & { dind: string };
-    this.containerId = execFileSync('docker', [
-      'run', '-d', '--network', 'none', '--label', 'tooldock-test.dind=1',
-      '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
-      '--device-cgroup-rule', 'a *:* rwm', '--cgroupns', 'host', '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-      '-v', `${this.dir}:/sock`, '--mount', 'type=volume,target=/var/lib/docker',
-      dind, 'dockerd', '--bridge=none', '--iptables=false', '--ip6tables=false', '-H', 'unix:///sock/docker.sock',
-    ], { encoding: 'utf8' }).trim();
+    this.containerId = execFileSync(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--network',
+        'none',
+        '--label',
+        'tooldock-test.dind=1',
+        '--cap-add',
+        'ALL',
+        '--cap-drop',
+        'SYS_RESOURCE',
+        '--security-opt',
+        'seccomp=unconfined',
+        '--security-opt',
+        'apparmor=unconfined',
+        '--device-cgroup-rule',
+        'a *:* rwm',
+        '--cgroupns',
+        'host',
+        '-v',
+        '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+        '-v',
+        `${this.dir}:/sock`,
+        '--mount',
+        'type=volume,target=/var/lib/docker',
+        dind,
+        'dockerd',
+        '--bridge=none',
+        '--iptables=false',
+        '--ip6tables=false',
+        '-H',
+        'unix:///sock/docker.sock',
+      ],
+      { encoding: 'utf8' },
+    ).trim();
     if (await daemonAnswers(this.host, 60_000)) return;
     const logs = execFileSync('docker', ['logs', '--tail', '20', this.containerId], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     throw new Error(`the DinD daemon did not answer on ${this.socket} within 60 s:\n${logs}`);

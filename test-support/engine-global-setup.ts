@@ -15,16 +15,16 @@ export default async function setup(): Promise<() => Promise<void>> {
   try {
     await engine.ping();
   } catch (error) {
-    throw new Error(
-      `${(error as Error).message}\n` +
-        'Run `npm test` (it calls scripts/setup.sh, which starts one) instead of vitest directly.',
-    );
+    throw new Error(`${(error as Error).message}\n` + 'Run `npm test` (it calls scripts/setup.sh, which starts one) instead of vitest directly.');
   }
   const images = testImages();
   for (const tag of Object.values(images)) {
-    await docker.getImage(tag).inspect().catch(() => {
-      throw new Error(`test image ${tag} is missing on the daemon: run bash scripts/images.sh`);
-    });
+    await docker
+      .getImage(tag)
+      .inspect()
+      .catch(() => {
+        throw new Error(`test image ${tag} is missing on the daemon: run bash scripts/images.sh`);
+      });
   }
   // Every run leaves a record under TOOLDOCK_HOME: the tests' go to a temp home, not ~/.cache.
   const home = process.env.TOOLDOCK_HOME ? undefined : mkdtempSync(join(tmpdir(), 'tooldock-test-home-'));

@@ -30,7 +30,16 @@ async function stuckFacts(): Promise<string> {
   const facts: string[] = [];
   try {
     const created = await connect().docker.listContainers({ all: true, filters: { status: ['created'] } });
-    facts.push(`containers in state Created: ${created.length}${created.length ? ` (${created.slice(0, 5).map((c) => `${c.Id.slice(0, 12)} ${c.Image} ${c.Status}`).join('; ')})` : ''}`);
+    facts.push(
+      `containers in state Created: ${created.length}${
+        created.length
+          ? ` (${created
+              .slice(0, 5)
+              .map((c) => `${c.Id.slice(0, 12)} ${c.Image} ${c.Status}`)
+              .join('; ')})`
+          : ''
+      }`,
+    );
   } catch (error) {
     facts.push(`the daemon did not list its containers: ${(error as Error).message}`);
   }
@@ -48,7 +57,9 @@ function oldRuncInits(): string[] {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() !== 'runc init') continue;
       const startTicks = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
       if (Date.now() - (bootedAt + (startTicks / ticks) * 1000) > HEALTH_MS) found.push(pid);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return found;
 }
@@ -56,7 +67,8 @@ function oldRuncInits(): string[] {
 function frozenCgroups(): string[] {
   const root = '/sys/fs/cgroup/freezer/docker';
   try {
-    return readdirSync(root).filter((id) => statSync(`${root}/${id}`).isDirectory() && readFileSync(`${root}/${id}/freezer.state`, 'utf8').trim() !== 'THAWED')
+    return readdirSync(root)
+      .filter((id) => statSync(`${root}/${id}`).isDirectory() && readFileSync(`${root}/${id}/freezer.state`, 'utf8').trim() !== 'THAWED')
       .map((id) => id.slice(0, 12));
   } catch {
     return []; // cgroup v2 or no freezer: nothing to read here

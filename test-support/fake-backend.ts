@@ -1,6 +1,14 @@
 import { PassThrough, type Writable } from 'node:stream';
 import { bounded } from '../packages/core/src/lifecycle/bounded.js';
-import type { KeptLocal, LaunchedTool, PreparedTool, StepContext, ToolBackend, ToolIo, ToolRequest } from '../packages/core/src/backends/tool-backend.js';
+import type {
+  KeptLocal,
+  LaunchedTool,
+  PreparedTool,
+  StepContext,
+  ToolBackend,
+  ToolIo,
+  ToolRequest,
+} from '../packages/core/src/backends/tool-backend.js';
 
 /** The steps of a run the lifecycle (lifecycle/run-container.ts) drives through a backend. */
 export type FakeStep = 'prepare' | 'launch' | 'beforeStart' | 'start' | 'running' | 'exitFacts' | 'collectOutputs';
@@ -95,7 +103,12 @@ class FakeTool implements LaunchedTool {
   readonly exited: Promise<number>;
   private exit!: (code: number) => void;
 
-  constructor(private readonly backend: FakeBackend, private readonly script: FakeScript, private readonly io: ToolIo, args: string[]) {
+  constructor(
+    private readonly backend: FakeBackend,
+    private readonly script: FakeScript,
+    private readonly io: ToolIo,
+    args: string[],
+  ) {
     const stdin = io.stdin ? new PassThrough() : undefined;
     stdin?.resume(); // the fake tool reads and discards its input
     this.stdin = stdin;
@@ -110,7 +123,10 @@ class FakeTool implements LaunchedTool {
 
   async start(step: StepContext): Promise<void> {
     await this.backend.enter('start', this.script, step.signal);
-    void this.backend.enter('running', this.script, undefined).then(() => this.finish(this.script.exitCode ?? 0), () => this.finish(1));
+    void this.backend.enter('running', this.script, undefined).then(
+      () => this.finish(this.script.exitCode ?? 0),
+      () => this.finish(1),
+    );
   }
 
   async kill(): Promise<void> {

@@ -38,13 +38,33 @@ export function checkoutKernels(repoRoot: string): string {
 export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv): Promise<NotebookBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/browser-setup.sh (npm test does)`);
   const port = await freePort();
-  const server = spawn('jupyter-notebook', ['--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', '--allow-root',
-    "--NotebookApp.token=''", "--NotebookApp.password=''", `--notebook-dir=${root}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(
+    'jupyter-notebook',
+    [
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--port-retries=0',
+      '--allow-root',
+      "--NotebookApp.token=''",
+      "--NotebookApp.password=''",
+      `--notebook-dir=${root}`,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
-  server.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
-  server.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  server.stdout!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  server.stderr!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/api`).catch(() => undefined))?.ok === true, 30_000, () => `jupyter-notebook did not answer on ${url}:\n${log}`);
+  await waitFor(
+    async () => (await fetch(`${url}/api`).catch(() => undefined))?.ok === true,
+    30_000,
+    () => `jupyter-notebook did not answer on ${url}:\n${log}`,
+  );
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -58,7 +78,15 @@ export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv)
       return route.abort();
     });
     const page = await context.newPage();
-    return { url, page, blocked, close: async () => { await browser?.close(); await stop(server); } };
+    return {
+      url,
+      page,
+      blocked,
+      close: async () => {
+        await browser?.close();
+        await stop(server);
+      },
+    };
   } catch (error) {
     await browser?.close();
     await stop(server);
@@ -81,4 +109,3 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-

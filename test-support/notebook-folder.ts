@@ -9,11 +9,25 @@ import { notebookImageEnv } from './test-images.js';
 const run = promisify(execFile);
 
 /** One output of an executed cell, as nbformat stores it. */
-export interface NotebookOutput { output_type: string; name?: string; text?: string[]; data?: Record<string, string[] | string>; ename?: string; evalue?: string; traceback?: string[] }
-export interface ExecutedCell { execution_count: number | null; outputs: NotebookOutput[] }
+export interface NotebookOutput {
+  output_type: string;
+  name?: string;
+  text?: string[];
+  data?: Record<string, string[] | string>;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+export interface ExecutedCell {
+  execution_count: number | null;
+  outputs: NotebookOutput[];
+}
 
 /** A notebook folder outside the workspace, set up as the docs say, and the env that runs its kernels. */
-export interface NotebookFolder { folder: string; env: NodeJS.ProcessEnv }
+export interface NotebookFolder {
+  folder: string;
+  env: NodeJS.ProcessEnv;
+}
 
 /**
  * What a user does: `tooldock init <folder>` from a checkout (packs and installs the packages),
@@ -26,34 +40,76 @@ export async function outsideNotebookFolder(): Promise<NotebookFolder> {
   await run(process.execPath, [join(repoRoot, 'packages/core/dist/bin/tooldock.js'), 'init', folder], { maxBuffer: 16 * 1024 * 1024 });
   const { devDependencies } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   const prefix = join(folder, '.global');
-  await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `tslab@${devDependencies.tslab}`]);
+  await run('npm', [
+    'install',
+    '-g',
+    '--prefix',
+    prefix,
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    `tslab@${devDependencies.tslab}`,
+  ]);
   const kernels = join(folder, '.jupyter');
   mkdirSync(join(kernels, 'kernels', 'tslab'), { recursive: true });
-  writeFileSync(join(kernels, 'kernels', 'tslab', 'kernel.json'), JSON.stringify({
-    argv: [join(prefix, 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'], language: 'typescript', display_name: 'TypeScript (tslab)',
-  }));
+  writeFileSync(
+    join(kernels, 'kernels', 'tslab', 'kernel.json'),
+    JSON.stringify({
+      argv: [join(prefix, 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+      language: 'typescript',
+      display_name: 'TypeScript (tslab)',
+    }),
+  );
   // No NODE_PATH: the workspace's tslab wrapper sets one; a user's kernel has none.
   const { NODE_PATH: _unused, ...env } = process.env;
-  return { folder, env: { ...env, JUPYTER_PATH: kernels, ...notebookImageEnv(), TOOLDOCK_TEST_IMAGES: join(repoRoot, '.cache', 'test-images.json'), NO_COLOR: '1' } };
+  return {
+    folder,
+    env: { ...env, JUPYTER_PATH: kernels, ...notebookImageEnv(), TOOLDOCK_TEST_IMAGES: join(repoRoot, '.cache', 'test-images.json'), NO_COLOR: '1' },
+  };
 }
 
 /** Writes a notebook of code cells for `kernel`. */
 export function writeNotebook(file: string, kernel: 'tslab' | 'deno', cells: string[]): void {
   const displayName = kernel === 'tslab' ? 'TypeScript (tslab)' : 'Deno';
-  writeFileSync(file, JSON.stringify({
-    nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: kernel, display_name: displayName, language: 'typescript' } },
-    cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: kernel, display_name: displayName, language: 'typescript' } },
+      cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+    }),
+  );
 }
 
 /** Runs a notebook headless with nbconvert; the exit code, nbconvert's stderr, and the code cells. */
-export async function executeNotebook(nb: NotebookFolder, kernel: string, notebook: string, extra: string[] = []): Promise<{ exitCode: number; stderr: string; cells: ExecutedCell[] }> {
+export async function executeNotebook(
+  nb: NotebookFolder,
+  kernel: string,
+  notebook: string,
+  extra: string[] = [],
+): Promise<{ exitCode: number; stderr: string; cells: ExecutedCell[] }> {
   const out = `${notebook.replace(/\.ipynb$/, '')}-out-${Date.now()}.ipynb`;
   let exitCode = 0;
   let stderr = '';
   try {
-    ({ stderr } = await run('jupyter', ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${kernel}`,
-      '--ExecutePreprocessor.timeout=600', ...extra, notebook, '--output', out], { cwd: nb.folder, env: nb.env, maxBuffer: 64 * 1024 * 1024 }));
+    ({ stderr } = await run(
+      'jupyter',
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        `--ExecutePreprocessor.kernel_name=${kernel}`,
+        '--ExecutePreprocessor.timeout=600',
+        ...extra,
+        notebook,
+        '--output',
+        out,
+      ],
+      { cwd: nb.folder, env: nb.env, maxBuffer: 64 * 1024 * 1024 },
+    ));
   } catch (error) {
     const e = error as { code?: number; stderr?: string };
     exitCode = typeof e.code === 'number' ? e.code : 1;
@@ -68,5 +124,5 @@ export async function executeNotebook(nb: NotebookFolder, kernel: string, notebo
 /** The text of one MIME type of an output. */
 export function mime(output: NotebookOutput | undefined, type: string): string {
   const value = output?.data?.[type];
-  return Array.isArray(value) ? value.join('') : value ?? '';
+  return Array.isArray(value) ? value.join('') : (value ?? '');
 }

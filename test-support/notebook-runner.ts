@@ -16,7 +16,15 @@ function jupyterPython(): string {
  * `jupyter nbconvert --to notebook --execute` does but keeping outputs that trail a cell's idle
  * status (Deno's kernel; fixtures/run_notebook.py says why).
  */
-export async function runNotebook(notebook: string, kernel: string, output: string, options: { cwd: string; env: NodeJS.ProcessEnv; timeoutSeconds: number; allowErrors?: boolean }): Promise<void> {
-  await promisify(execFile)(jupyterPython(), [script, notebook, kernel, output, String(options.timeoutSeconds), ...(options.allowErrors ? ['--allow-errors'] : [])],
-    { cwd: options.cwd, env: options.env, maxBuffer: 64 * 1024 * 1024 });
+export async function runNotebook(
+  notebook: string,
+  kernel: string,
+  output: string,
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutSeconds: number; allowErrors?: boolean },
+): Promise<void> {
+  await promisify(execFile)(
+    jupyterPython(),
+    [script, notebook, kernel, output, String(options.timeoutSeconds), ...(options.allowErrors ? ['--allow-errors'] : [])],
+    { cwd: options.cwd, env: options.env, maxBuffer: 64 * 1024 * 1024 },
+  );
 }

@@ -29,22 +29,27 @@ export class TestNpmRegistry {
   async start(): Promise<void> {
     this.port = await freePort();
     const uplink = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
-    writeFileSync(join(this.dir, 'config.yaml'), [
-      `storage: ${join(this.dir, 'storage')}`,
-      `auth: { htpasswd: { file: ${join(this.dir, 'htpasswd')} } }`,
-      `uplinks: { upstream: { url: ${JSON.stringify(uplink)}, timeout: 60s, maxage: 30m } }`,
-      'packages:',
-      "  '@tooldock/*': { access: $all, publish: $authenticated }",
-      "  '**': { access: $all, publish: $authenticated, proxy: upstream }",
-      // The UI and the audit plugin are not needed; a test wants warnings only.
-      'web: { enable: false }',
-      'middlewares: { audit: { enabled: false } }',
-      'log: { type: stdout, format: pretty, level: warn }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(this.dir, 'config.yaml'),
+      [
+        `storage: ${join(this.dir, 'storage')}`,
+        `auth: { htpasswd: { file: ${join(this.dir, 'htpasswd')} } }`,
+        `uplinks: { upstream: { url: ${JSON.stringify(uplink)}, timeout: 60s, maxage: 30m } }`,
+        'packages:',
+        "  '@tooldock/*': { access: $all, publish: $authenticated }",
+        "  '**': { access: $all, publish: $authenticated, proxy: upstream }",
+        // The UI and the audit plugin are not needed; a test wants warnings only.
+        'web: { enable: false }',
+        'middlewares: { audit: { enabled: false } }',
+        'log: { type: stdout, format: pretty, level: warn }',
+        '',
+      ].join('\n'),
+    );
     const bin = join(repoRoot, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
-    this.process = spawn(process.execPath, [bin, '--config', join(this.dir, 'config.yaml'), '--listen', `127.0.0.1:${this.port}`],
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.process = spawn(process.execPath, [bin, '--config', join(this.dir, 'config.yaml'), '--listen', `127.0.0.1:${this.port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const collect = (d: Buffer) => (this.output += d.toString());
     this.process.stdout!.on('data', collect);
     this.process.stderr!.on('data', collect);
@@ -78,10 +83,12 @@ export class TestNpmRegistry {
   /** Creates a user the way `npm adduser` does; returns its token. */
   private async addUser(name: string, password: string): Promise<string> {
     const response = await fetch(`${this.url}-/user/org.couchdb.user:${name}`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }),
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
       signal: AbortSignal.timeout(15_000),
     });
-    const body = await response.json() as { token?: string; error?: string };
+    const body = (await response.json()) as { token?: string; error?: string };
     if (!response.ok || !body.token) throw new Error(`verdaccio refused the test user: ${response.status} ${body.error ?? ''}`);
     return body.token;
   }

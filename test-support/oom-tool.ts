@@ -37,13 +37,19 @@ export function oomAfterStart(mib: number, onEvent?: (event: ToolEvent) => void)
  * file in a writable mount, written once this host's daemon shows the session's container
  * running (the daemon marks it running after the shim's Start returned).
  */
-export function oomAfterRunning(mib: number, sessionId: string): { args: string[]; mounts: Array<{ path: string; target: string; write: true }>; release: () => Promise<void> } {
+export function oomAfterRunning(
+  mib: number,
+  sessionId: string,
+): { args: string[]; mounts: Array<{ path: string; target: string; write: true }>; release: () => Promise<void> } {
   const dir = tempDir('oom-gate');
   return {
     args: ['sh', '-c', `until [ -e /gate/go ]; do sleep 0.05; done; ${ALLOCATE(mib)}`],
     mounts: [{ path: dir, target: '/gate', write: true }],
     release: async () => {
-      const running = () => execFileSync('docker', ['ps', '-q', '--filter', `label=tooldock.session=${sessionId}`, '--filter', 'status=running'], { encoding: 'utf8' }).trim();
+      const running = () =>
+        execFileSync('docker', ['ps', '-q', '--filter', `label=tooldock.session=${sessionId}`, '--filter', 'status=running'], {
+          encoding: 'utf8',
+        }).trim();
       // The job may queue, and the node's container start may take seconds under load.
       let seen = false;
       for (let i = 0; i < 600 && !(seen = running() !== ''); i++) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -32,7 +32,9 @@ export class PodmanService {
     const conf = join(this.dir, 'containers.conf');
     writeFileSync(conf, '[containers]\ndefault_ulimits = []\n');
     this.process = spawn('sh', ['-c', `exec ${this.podman()} system service --time=0 ${this.host}`], {
-      env: { ...process.env, CONTAINERS_CONF: conf }, stdio: ['ignore', 'ignore', 'pipe'], detached: true,
+      env: { ...process.env, CONTAINERS_CONF: conf },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
     });
     let log = '';
     this.process.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -58,11 +60,19 @@ export class PodmanService {
     if (this.process?.pid) {
       try {
         process.kill(-this.process.pid, 'SIGTERM');
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
     }
     try {
-      execSync(`${this.podman()} rm -af >/dev/null 2>&1; ${this.podman()} system reset -f >/dev/null 2>&1 || true`, { shell: '/bin/bash', stdio: 'ignore', timeout: 60_000 });
-    } catch { /* best effort */ }
+      execSync(`${this.podman()} rm -af >/dev/null 2>&1; ${this.podman()} system reset -f >/dev/null 2>&1 || true`, {
+        shell: '/bin/bash',
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
+    } catch {
+      /* best effort */
+    }
     execSync(`grep ' ${this.dir}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l || true`, { stdio: 'ignore', shell: '/bin/bash' });
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -20,7 +20,10 @@ export class PrivateDaemon {
    * `extraHosts`: more `-H` listeners, e.g. `tcp://127.0.0.1:23750` (loopback only);
    * `extraArgs`: more dockerd flags (e.g. `--tlsverify` and its certificates).
    */
-  constructor(private readonly extraHosts: string[] = [], private readonly extraArgs: string[] = []) {}
+  constructor(
+    private readonly extraHosts: string[] = [],
+    private readonly extraArgs: string[] = [],
+  ) {}
 
   get host(): string {
     return `unix://${this.socket}`;
@@ -34,10 +37,25 @@ export class PrivateDaemon {
   async start(): Promise<void> {
     // After a crash the dead containerd may linger as a zombie that dockerd takes for alive.
     rmSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
-    this.process = spawn('dockerd', [
-      '-H', this.host, ...this.extraHosts.flatMap((h) => ['-H', h]), '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'),
-      '--pidfile', join(this.dir, 'dockerd.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false', ...this.extraArgs,
-    ], { stdio: ['ignore', this.log(), this.log()], detached: true });
+    this.process = spawn(
+      'dockerd',
+      [
+        '-H',
+        this.host,
+        ...this.extraHosts.flatMap((h) => ['-H', h]),
+        '--data-root',
+        join(this.dir, 'data'),
+        '--exec-root',
+        join(this.dir, 'exec'),
+        '--pidfile',
+        join(this.dir, 'dockerd.pid'),
+        '--bridge=none',
+        '--iptables=false',
+        '--ip6tables=false',
+        ...this.extraArgs,
+      ],
+      { stdio: ['ignore', this.log(), this.log()], detached: true },
+    );
     if (await daemonAnswers(this.host, 60_000)) return;
     throw new Error(`private dockerd on ${this.socket} did not answer within 60 s; see ${join(this.dir, 'dockerd.log')}`);
   }
@@ -73,7 +91,9 @@ export class PrivateDaemon {
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
       try {
         execSync(`docker -H ${this.host} rm -f $(docker -H ${this.host} ps -aq) 2>/dev/null || true`, { stdio: 'ignore', shell: '/bin/bash' });
-      } catch { /* best effort */ }
+      } catch {
+        /* best effort */
+      }
       await this.signal('SIGTERM');
     }
     // A killed daemon leaves containerd and shims behind: stop everything under our dirs.
@@ -96,7 +116,9 @@ function killProcessesMentioning(text: string): void {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       if (Number(pid) !== process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) process.kill(Number(pid), 'SIGKILL');
-    } catch { /* gone already */ }
+    } catch {
+      /* gone already */
+    }
   }
 }
 

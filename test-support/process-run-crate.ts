@@ -23,9 +23,35 @@ const RO_CRATE_CONTEXT = 'https://w3id.org/ro/crate/1.1/context';
 const WFRUN_CONTEXT = 'https://w3id.org/ro/terms/workflow-run/context';
 const WFRUN = 'https://w3id.org/ro/terms/workflow-run#';
 /** Terms a crate may use: checked present in the RO-Crate 1.1 context (schema.org, dct:conformsTo). */
-const RO_CRATE_TERMS = new Set(['conformsTo', 'about', 'name', 'description', 'datePublished', 'license', 'hasPart', 'mentions',
-  'version', 'softwareVersion', 'additionalType', 'startTime', 'endTime', 'instrument', 'object', 'result', 'actionStatus', 'error',
-  'agent', 'alternateName', 'contentSize', 'dateModified', 'identifier', 'url', 'encodingFormat', 'value', 'mainEntity']);
+const RO_CRATE_TERMS = new Set([
+  'conformsTo',
+  'about',
+  'name',
+  'description',
+  'datePublished',
+  'license',
+  'hasPart',
+  'mentions',
+  'version',
+  'softwareVersion',
+  'additionalType',
+  'startTime',
+  'endTime',
+  'instrument',
+  'object',
+  'result',
+  'actionStatus',
+  'error',
+  'agent',
+  'alternateName',
+  'contentSize',
+  'dateModified',
+  'identifier',
+  'url',
+  'encodingFormat',
+  'value',
+  'mainEntity',
+]);
 /** The workflow-run context's terms (ro-terms workflow-run/context.json). */
 const WFRUN_TERMS = new Set(['sha256', 'sha512', 'sha1', 'md5', 'registry', 'tag', 'containerImage', 'environment', 'resourceUsage']);
 const KEYWORDS = new Set(['@id', '@type']);
@@ -63,7 +89,8 @@ function refs(value: unknown): Ref[] {
 
 function checkFlattenedAndCompacted(graph: Node[], hasWfrun: boolean, problems: CrateProblems): void {
   for (const node of graph) {
-    if (typeof node['@id'] !== 'string' || node['@type'] === undefined) problems.must.push(`an entity lacks @id or @type: ${JSON.stringify(node).slice(0, 80)}`);
+    if (typeof node['@id'] !== 'string' || node['@type'] === undefined)
+      problems.must.push(`an entity lacks @id or @type: ${JSON.stringify(node).slice(0, 80)}`);
     for (const [key, value] of Object.entries(node)) {
       const known = KEYWORDS.has(key) || RO_CRATE_TERMS.has(key) || (hasWfrun && WFRUN_TERMS.has(key));
       if (!known) problems.must.push(`${node['@id']}: "${key}" is not a term of the crate's contexts (not compacted)`);
@@ -82,7 +109,8 @@ function checkDescriptorAndRoot(byId: Map<string, Node>, problems: CrateProblems
     problems.must.push('no ro-crate-metadata.json entity of type CreativeWork');
     return undefined;
   }
-  if (!refs(descriptor.conformsTo).some((r) => r['@id'] === 'https://w3id.org/ro/crate/1.1')) problems.must.push('the descriptor does not conformsTo RO-Crate 1.1');
+  if (!refs(descriptor.conformsTo).some((r) => r['@id'] === 'https://w3id.org/ro/crate/1.1'))
+    problems.must.push('the descriptor does not conformsTo RO-Crate 1.1');
   const rootId = refs(descriptor.about)[0]?.['@id'];
   const root = rootId === undefined ? undefined : byId.get(rootId);
   if (!root) {
@@ -91,8 +119,10 @@ function checkDescriptorAndRoot(byId: Map<string, Node>, problems: CrateProblems
   }
   if (!types(root).includes('Dataset')) problems.must.push('the root data entity is not a Dataset');
   if (!root['@id'].endsWith('/')) problems.must.push('the root data entity @id does not end with "/"');
-  for (const prop of ['name', 'description', 'datePublished', 'license']) if (root[prop] === undefined) problems.must.push(`the root data entity has no ${prop}`);
-  if (typeof root.datePublished !== 'string' || !/^\d{4}(-\d{2}(-\d{2})?)?/.test(root.datePublished)) problems.must.push('datePublished is not an ISO 8601 string');
+  for (const prop of ['name', 'description', 'datePublished', 'license'])
+    if (root[prop] === undefined) problems.must.push(`the root data entity has no ${prop}`);
+  if (typeof root.datePublished !== 'string' || !/^\d{4}(-\d{2}(-\d{2})?)?/.test(root.datePublished))
+    problems.must.push('datePublished is not an ISO 8601 string');
   return root;
 }
 
@@ -105,7 +135,8 @@ function checkDataEntities(graph: Node[], root: Node, crateDir: string | undefin
     if (!isFile && !isDirectory) continue;
     const id = node['@id'];
     const absolute = /^[a-z][a-z0-9+.-]*:/i.test(id);
-    if (!absolute && (id.startsWith('/') || id.startsWith('#') || /\s/.test(id))) problems.must.push(`${id}: a data entity @id must be a relative URI path or an absolute URI`);
+    if (!absolute && (id.startsWith('/') || id.startsWith('#') || /\s/.test(id)))
+      problems.must.push(`${id}: a data entity @id must be a relative URI path or an absolute URI`);
     if (isDirectory && !id.endsWith('/')) problems.must.push(`${id}: a directory's @id must end with "/"`);
     if (!parts.has(id)) problems.must.push(`${id}: a data entity must be linked from the root with hasPart`);
     if (!absolute && crateDir && !existsSync(join(crateDir, decodeURIComponent(id)))) problems.must.push(`${id}: not in the crate's payload`);
@@ -115,7 +146,8 @@ function checkDataEntities(graph: Node[], root: Node, crateDir: string | undefin
 function checkProfile(graph: Node[], byId: Map<string, Node>, root: Node, problems: CrateProblems): void {
   const profile = refs(root.conformsTo).find((r) => r['@id'].startsWith('https://w3id.org/ro/wfrun/process/'));
   if (!profile) problems.must.push('the root does not conformsTo a https://w3id.org/ro/wfrun/process/ permalink');
-  else if (!types(byId.get(profile['@id'])).includes('CreativeWork')) problems.must.push(`${profile['@id']} is not a CreativeWork entity of the crate`);
+  else if (!types(byId.get(profile['@id'])).includes('CreativeWork'))
+    problems.must.push(`${profile['@id']} is not a CreativeWork entity of the crate`);
   const mentioned = new Set(refs(root.mentions).map((r) => r['@id']));
   for (const action of graph.filter((n) => types(n).some((t) => ACTION_TYPES.includes(t)))) {
     checkAction(action, byId, problems);
@@ -126,21 +158,34 @@ function checkProfile(graph: Node[], byId: Map<string, Node>, root: Node, proble
 function checkAction(action: Node, byId: Map<string, Node>, problems: CrateProblems): void {
   const id = action['@id'];
   const instruments = refs(action.instrument).map((r) => byId.get(r['@id']));
-  if (instruments.length === 0 || !instruments.every((i) => types(i).some((t) => ['SoftwareApplication', 'SoftwareSourceCode', 'ComputationalWorkflow'].includes(t)))) {
+  if (
+    instruments.length === 0 ||
+    !instruments.every((i) => types(i).some((t) => ['SoftwareApplication', 'SoftwareSourceCode', 'ComputationalWorkflow'].includes(t)))
+  ) {
     problems.must.push(`${id}: instrument must reference a SoftwareApplication, SoftwareSourceCode or ComputationalWorkflow`);
   }
   for (const prop of ['name', 'description', 'endTime', 'agent']) if (action[prop] === undefined) problems.should.push(`${id}: no ${prop}`);
-  for (const prop of ['startTime', 'endTime']) if (action[prop] !== undefined && !DATE_TIME.test(String(action[prop]))) problems.should.push(`${id}: ${prop} is not ISO 8601 with an offset`);
+  for (const prop of ['startTime', 'endTime'])
+    if (action[prop] !== undefined && !DATE_TIME.test(String(action[prop]))) problems.should.push(`${id}: ${prop} is not ISO 8601 with an offset`);
   if (types(action).includes('CreateAction') && action.result === undefined) problems.should.push(`${id}: a CreateAction should have a result`);
   const status = refs(action.actionStatus)[0]?.['@id'];
-  if (action.actionStatus !== undefined && !['http://schema.org/CompletedActionStatus', 'http://schema.org/FailedActionStatus'].includes(status ?? '')) problems.should.push(`${id}: actionStatus is neither Completed nor Failed`);
-  if (action.error !== undefined && status !== 'http://schema.org/FailedActionStatus') problems.should.push(`${id}: error without FailedActionStatus`);
+  if (
+    action.actionStatus !== undefined &&
+    !['http://schema.org/CompletedActionStatus', 'http://schema.org/FailedActionStatus'].includes(status ?? '')
+  )
+    problems.should.push(`${id}: actionStatus is neither Completed nor Failed`);
+  if (action.error !== undefined && status !== 'http://schema.org/FailedActionStatus')
+    problems.should.push(`${id}: error without FailedActionStatus`);
   const dataTypes = ['File', 'Dataset', 'Collection', 'CreativeWork', 'PropertyValue'];
   for (const ref of [...refs(action.object), ...refs(action.result)]) {
-    if (!types(byId.get(ref['@id'])).some((t) => dataTypes.includes(t))) problems.should.push(`${id}: object/result ${ref['@id']} is not a File, Dataset, Collection, CreativeWork or PropertyValue`);
+    if (!types(byId.get(ref['@id'])).some((t) => dataTypes.includes(t)))
+      problems.should.push(`${id}: object/result ${ref['@id']} is not a File, Dataset, Collection, CreativeWork or PropertyValue`);
   }
-  for (const agent of refs(action.agent)) if (!types(byId.get(agent['@id'])).some((t) => t === 'Person' || t === 'Organization')) problems.should.push(`${id}: agent is not a Person or Organization`);
-  for (const env of refs(action.environment)) if (!types(byId.get(env['@id'])).includes('PropertyValue')) problems.should.push(`${id}: environment is not a PropertyValue`);
+  for (const agent of refs(action.agent))
+    if (!types(byId.get(agent['@id'])).some((t) => t === 'Person' || t === 'Organization'))
+      problems.should.push(`${id}: agent is not a Person or Organization`);
+  for (const env of refs(action.environment))
+    if (!types(byId.get(env['@id'])).includes('PropertyValue')) problems.should.push(`${id}: environment is not a PropertyValue`);
   for (const image of refs(action.containerImage)) checkContainerImage(byId.get(image['@id']), id, problems);
 }
 
@@ -150,7 +195,8 @@ function checkContainerImage(image: Node | undefined, actionId: string, problems
     return;
   }
   const kinds = refs(image!.additionalType).map((r) => r['@id']);
-  if (!kinds.some((k) => k === `${WFRUN}DockerImage` || k === `${WFRUN}SIFImage`)) problems.should.push(`${image!['@id']}: additionalType is not DockerImage or SIFImage`);
+  if (!kinds.some((k) => k === `${WFRUN}DockerImage` || k === `${WFRUN}SIFImage`))
+    problems.should.push(`${image!['@id']}: additionalType is not DockerImage or SIFImage`);
   for (const prop of ['registry', 'name']) if (image![prop] === undefined) problems.should.push(`${image!['@id']}: no ${prop}`);
 }
 

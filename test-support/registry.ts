@@ -30,14 +30,17 @@ export class TestRegistry {
     this.port = await freePort();
     const htpasswd = execFileSync('htpasswd', ['-Bbn', this.username, this.password], { encoding: 'utf8' });
     writeFileSync(join(this.dir, 'htpasswd'), htpasswd);
-    writeFileSync(join(this.dir, 'config.yml'), [
-      'version: 0.1',
-      'log: { level: info }',
-      `storage: { filesystem: { rootdirectory: ${join(this.dir, 'data')} }, delete: { enabled: true } }`,
-      `http: { addr: "127.0.0.1:${this.port}", secret: ${randomBytes(8).toString('hex')} }`,
-      `auth: { htpasswd: { realm: tooldock-test, path: ${join(this.dir, 'htpasswd')} } }`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(this.dir, 'config.yml'),
+      [
+        'version: 0.1',
+        'log: { level: info }',
+        `storage: { filesystem: { rootdirectory: ${join(this.dir, 'data')} }, delete: { enabled: true } }`,
+        `http: { addr: "127.0.0.1:${this.port}", secret: ${randomBytes(8).toString('hex')} }`,
+        `auth: { htpasswd: { realm: tooldock-test, path: ${join(this.dir, 'htpasswd')} } }`,
+        '',
+      ].join('\n'),
+    );
     this.process = spawn('docker-registry', ['serve', join(this.dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const collect = (d: Buffer) => (this.output += d.toString());
     this.process.stdout!.on('data', collect);
@@ -48,7 +51,10 @@ export class TestRegistry {
       throw new Error(`docker-registry did not answer on ${this.host} within 15 s (run bash scripts/registry.sh):\n${this.output}`);
     }
     mkdirSync(this.pushConfig, { recursive: true });
-    execFileSync('docker', ['--config', this.pushConfig, 'login', '-u', this.username, '--password-stdin', this.host], { input: this.password, stdio: ['pipe', 'ignore', 'pipe'] });
+    execFileSync('docker', ['--config', this.pushConfig, 'login', '-u', this.username, '--password-stdin', this.host], {
+      input: this.password,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
   }
 
   /** Pushes a local image as `<host>/<repository>` and removes that tag from the daemon again. */
@@ -69,7 +75,9 @@ export class TestRegistry {
     if (this.process?.pid) {
       try {
         process.kill(-this.process.pid, 'SIGTERM');
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
     }
     this.process = undefined;
     rmSync(this.dir, { recursive: true, force: true });
@@ -81,7 +89,9 @@ export class TestRegistry {
       try {
         const response = await fetch(`http://${this.host}/v2/`);
         if (response.status === 401) return true; // up, and asking for credentials
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     return false;
@@ -107,8 +117,12 @@ export function basicAuth(username: string, password: string): { auth: string } 
  */
 export function writeCredentialHelper(dir: string, name: string, known: Record<string, { username: string; secret: string }>): string {
   mkdirSync(dir, { recursive: true });
-  const cases = Object.entries(known).map(([server, c]) =>
-    `  ${JSON.stringify(server)}) printf '%s' '${JSON.stringify({ ServerURL: server, Username: c.username, Secret: c.secret })}' ;;`).join('\n');
+  const cases = Object.entries(known)
+    .map(
+      ([server, c]) =>
+        `  ${JSON.stringify(server)}) printf '%s' '${JSON.stringify({ ServerURL: server, Username: c.username, Secret: c.secret })}' ;;`,
+    )
+    .join('\n');
   const script = [
     '#!/bin/sh',
     '[ "$1" = get ] || { echo "unsupported: $1" >&2; exit 1; }',
@@ -124,4 +138,3 @@ export function writeCredentialHelper(dir: string, name: string, known: Record<s
   writeFileSync(file, script, { mode: 0o755 });
   return file;
 }
-

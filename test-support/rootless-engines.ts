@@ -44,12 +44,28 @@ export class RootlessEngine {
     if (!(await daemonAnswers(this.host, 1000))) {
       const { home, runtimeDir } = rootlessUser();
       const contrib = '/usr/share/docker.io/contrib';
-      const command = this.kind === 'podman'
-        ? `mkdir -p ${runtimeDir}/podman && exec podman system service --time=0 ${this.host}`
-        : `exec dockerd-rootless.sh --bridge=none --iptables=false --ip6tables=false -H ${this.host}`;
+      const command =
+        this.kind === 'podman'
+          ? `mkdir -p ${runtimeDir}/podman && exec podman system service --time=0 ${this.host}`
+          : `exec dockerd-rootless.sh --bridge=none --iptables=false --ip6tables=false -H ${this.host}`;
       // setsid: its own process group, so that stop() ends RootlessKit, dockerd and containerd together.
-      this.process = spawn('setsid', ['runuser', '-u', ROOTLESS_USER, '--', 'env', `HOME=${home}`, `XDG_RUNTIME_DIR=${runtimeDir}`,
-        `PATH=${contrib}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, 'sh', '-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.process = spawn(
+        'setsid',
+        [
+          'runuser',
+          '-u',
+          ROOTLESS_USER,
+          '--',
+          'env',
+          `HOME=${home}`,
+          `XDG_RUNTIME_DIR=${runtimeDir}`,
+          `PATH=${contrib}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+          'sh',
+          '-c',
+          command,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       this.process.stderr!.on('data', (d: Buffer) => (this.log = (this.log + d.toString()).slice(-4000)));
       if (!(await daemonAnswers(this.host, 60_000))) {
         this.stop();
@@ -65,13 +81,17 @@ export class RootlessEngine {
     if (!pid) return;
     try {
       process.kill(-pid, 'SIGTERM');
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
     this.process = undefined;
     // Rootless Podman keeps a pause process (catatonit) holding its user namespace: ours too.
     if (this.kind === 'podman') {
       try {
         process.kill(Number(readFileSync(`${rootlessUser().runtimeDir}/libpod/tmp/pause.pid`, 'utf8').trim()), 'SIGTERM');
-      } catch { /* none */ }
+      } catch {
+        /* none */
+      }
     }
   }
 }

@@ -14,7 +14,8 @@ export async function containersOf(session: string): Promise<number> {
 export async function startHolder(fixture: string, image: string) {
   const child = spawn(process.execPath, [fixture, image], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })));
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let session = '';
   for await (const line of createInterface({ input: child.stdout })) {
     if (line.startsWith('SESSION ')) session = line.slice('SESSION '.length);

@@ -35,8 +35,15 @@ export function testCluster(runtime: 'docker' | 'podman' = 'docker', fanOut?: 's
 
 /** This session's jobs that are pending or running (squeue). */
 export function activeJobs(jobName = `tooldock-${session.id}`): string[] {
-  const out = execFileSync('squeue', ['--array', '--noheader', `--name=${jobName}`, '--states=PENDING,RUNNING,SUSPENDED,COMPLETING,CONFIGURING', '--format=%i %T'], { encoding: 'utf8' });
-  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+  const out = execFileSync(
+    'squeue',
+    ['--array', '--noheader', `--name=${jobName}`, '--states=PENDING,RUNNING,SUSPENDED,COMPLETING,CONFIGURING', '--format=%i %T'],
+    { encoding: 'utf8' },
+  );
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** Containers of a session on the node's docker (both test nodes share this host's daemon). */

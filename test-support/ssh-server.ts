@@ -30,11 +30,21 @@ export class SshServer {
     chmodSync(this.dir, 0o755); // sshd reads authorized_keys as the user (the keys stay 0600)
     const [type, blob] = readFileSync(`${hostKey}.pub`, 'utf8').split(' ');
     writeFileSync(this.knownHosts, `[127.0.0.1]:${this.port} ${type} ${blob}\n`);
-    writeFileSync(join(this.dir, 'sshd_config'), [
-      `ListenAddress 127.0.0.1:${this.port}`, `HostKey ${hostKey}`, `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
-      'PermitRootLogin no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no',
-      'StrictModes no', 'LogLevel VERBOSE', `PidFile ${join(this.dir, 'sshd.pid')}`,
-    ].join('\n'));
+    writeFileSync(
+      join(this.dir, 'sshd_config'),
+      [
+        `ListenAddress 127.0.0.1:${this.port}`,
+        `HostKey ${hostKey}`,
+        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+        'PermitRootLogin no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'LogLevel VERBOSE',
+        `PidFile ${join(this.dir, 'sshd.pid')}`,
+      ].join('\n'),
+    );
     mkdirSync('/run/sshd', { recursive: true }); // its privilege-separation dir
     this.process = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(this.dir, 'sshd_config'), '-E', this.log], { stdio: 'ignore' });
     const started = Date.now();
@@ -60,7 +70,17 @@ function ensureTestUser(): void {
   try {
     execFileSync('id', [SSH_TEST_USER], { stdio: 'ignore' });
   } catch {
-    execFileSync('useradd', ['--system', '--create-home', '--home-dir', `/var/lib/${SSH_TEST_USER}`, '--shell', '/bin/sh', '--groups', 'docker', SSH_TEST_USER]);
+    execFileSync('useradd', [
+      '--system',
+      '--create-home',
+      '--home-dir',
+      `/var/lib/${SSH_TEST_USER}`,
+      '--shell',
+      '/bin/sh',
+      '--groups',
+      'docker',
+      SSH_TEST_USER,
+    ]);
   }
   // "*": no password, but not locked ("!"), which sshd without PAM would refuse.
   execFileSync('usermod', ['-p', '*', SSH_TEST_USER]);

@@ -22,13 +22,30 @@ export function makeTlsCerts(): TlsCerts {
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const who of ['server', 'client']) {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who}`, '-keyout', `${who}-key.pem`, '-out', `${who}.csr`);
-    ssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', `${who}.ext`, '-out', `${who}-cert.pem`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${who}.ext`,
+      '-out',
+      `${who}-cert.pem`,
+    );
   }
   writeFileSync(join(clientDir, 'ca.pem'), readFileSync(join(dir, 'ca.pem')));
   writeFileSync(join(clientDir, 'cert.pem'), readFileSync(join(dir, 'client-cert.pem')));
   writeFileSync(join(clientDir, 'key.pem'), readFileSync(join(dir, 'client-key.pem')), { mode: 0o600 });
   return {
     server: { ca: join(dir, 'ca.pem'), cert: join(dir, 'server-cert.pem'), key: join(dir, 'server-key.pem') },
-    clientDir, clientKey: readFileSync(join(dir, 'client-key.pem')),
+    clientDir,
+    clientKey: readFileSync(join(dir, 'client-key.pem')),
   };
 }

@@ -19,8 +19,16 @@ export function dataBundle(value: unknown): MimeBundle {
   if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return tableBundle(value, undefined);
   if (isRecord(value)) {
     const entries = Object.entries(value);
-    if (entries.length > 0 && entries.every(([, v]) => isRecord(v))) return tableBundle(entries.map(([, v]) => v as Row), entries.map(([k]) => k));
-    if (entries.length > 0) return tableBundle(entries.map(([key, v]) => ({ key, value: v })), undefined);
+    if (entries.length > 0 && entries.every(([, v]) => isRecord(v)))
+      return tableBundle(
+        entries.map(([, v]) => v as Row),
+        entries.map(([k]) => k),
+      );
+    if (entries.length > 0)
+      return tableBundle(
+        entries.map(([key, v]) => ({ key, value: v })),
+        undefined,
+      );
   }
   return { 'text/plain': typeof value === 'string' ? value || '""' : inspect(value, { depth: 4, breakLength: 100 }) };
 }
@@ -48,8 +56,14 @@ function tableBundle(rows: Row[], index: string[] | undefined): MimeBundle {
   const body = shown.map((r, i) => [...(index ? [index[i]!] : []), ...columns.map((c) => cut(cellText(r[c]), 80))]);
   const numeric = columns.map((c) => shown.every((r) => r[c] === undefined || typeof r[c] === 'number'));
   const align = (i: number) => (numeric[i - (index ? 1 : 0)] ? ' style="text-align:right"' : '');
-  const html = `<table class="tooldock-data ${NO_MATH}"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
-    body.map((cells) => `<tr>${cells.map((c, i) => (index && i === 0 ? `<th>${escapeHtml(c)}</th>` : `<td${align(i)}>${escapeHtml(c)}</td>`)).join('')}</tr>`).join('') +
+  const html =
+    `<table class="tooldock-data ${NO_MATH}"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+    body
+      .map(
+        (cells) =>
+          `<tr>${cells.map((c, i) => (index && i === 0 ? `<th>${escapeHtml(c)}</th>` : `<td${align(i)}>${escapeHtml(c)}</td>`)).join('')}</tr>`,
+      )
+      .join('') +
     `</tbody></table>${hidden > 0 ? `<small>… ${hidden} more rows (${rows.length} in all)</small>` : ''}`;
   return { 'text/plain': textTable(header, body) + (hidden > 0 ? `\n… ${hidden} more rows` : ''), 'text/html': html };
 }
@@ -57,6 +71,10 @@ function tableBundle(rows: Row[], index: string[] | undefined): MimeBundle {
 /** Columns padded to their widest cell, as pandas prints a DataFrame. */
 export function textTable(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...body.map(line)].join('\n');
 }

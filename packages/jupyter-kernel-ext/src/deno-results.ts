@@ -2,7 +2,9 @@ import { bareValueBundle } from './bare-value.js';
 import { letDenoSend } from './kernel.js';
 
 type BroadcastResult = (executionCount: number, result: unknown) => Promise<void>;
-interface DenoInternals { jupyter?: { broadcastResult?: BroadcastResult } }
+interface DenoInternals {
+  jupyter?: { broadcastResult?: BroadcastResult };
+}
 interface DenoGlobal {
   internal: symbol;
   jupyter: { broadcast(type: string, content: Record<string, unknown>): Promise<void> };

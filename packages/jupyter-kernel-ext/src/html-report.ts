@@ -22,7 +22,8 @@ export function htmlReport(path: string, options: { height?: number } = {}): Htm
   Object.defineProperty(report, Symbol.for('tooldock.jupyter.bundle'), {
     value: () => ({
       'text/plain': `${basename(path)}: ${path}`,
-      'text/html': `<iframe title="${escapeHtml(basename(path))}" srcdoc="${escapeHtml(fitToFrame(readFileSync(path, 'utf8')))}" ` +
+      'text/html':
+        `<iframe title="${escapeHtml(basename(path))}" srcdoc="${escapeHtml(fitToFrame(readFileSync(path, 'utf8')))}" ` +
         `style="width:100%;height:${options.height ?? 600}px;border:1px solid #ddd"></iframe>`,
     }),
   });

@@ -27,7 +27,8 @@ export function keepKernelOnInterrupt(): void {
  */
 export function cancelOnInterrupt(): AbortSignal {
   const controller = new AbortController();
-  const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void; removeSignalListener(s: string, f: () => void): void } }).Deno;
+  const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void; removeSignalListener(s: string, f: () => void): void } })
+    .Deno;
   const onInterrupt = () => {
     controller.abort(new Error('interrupted'));
     // Leave only after this signal's dispatch: tooldock's own handler, running next, counts the

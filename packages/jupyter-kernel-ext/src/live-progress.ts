@@ -61,7 +61,10 @@ export function liveProgress(title = 'tooldock', options: { maxRows?: number } =
       return;
     }
     // The clock: a redraw each second between events (silent tools), only in a kernel.
-    if (inKernel) ticker ??= setInterval(() => { if (Date.now() - lastDraw >= 900) void draw(); }, 1000);
+    if (inKernel)
+      ticker ??= setInterval(() => {
+        if (Date.now() - lastDraw >= 900) void draw();
+      }, 1000);
     const wait = interval - (Date.now() - lastDraw);
     if (wait <= 0) void draw();
     else timer ??= setTimeout(() => ((timer = undefined), void draw()), wait);

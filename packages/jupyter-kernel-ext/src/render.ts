@@ -20,10 +20,16 @@ export const NO_MATH = 'tex2jax_ignore mathjax_ignore';
 
 /** How a result served from the cache is marked: no container ran for it. */
 const CACHED_NOTE = '· cached (no container ran)';
-const CACHED_BADGE = '<span class="tooldock-cached" style="background:#e6f0ff;color:#06c;border-radius:3px;padding:0 4px">cached</span> <small>no container ran</small>';
+const CACHED_BADGE =
+  '<span class="tooldock-cached" style="background:#e6f0ff;color:#06c;border-radius:3px;padding:0 4px">cached</span> <small>no container ran</small>';
 
 const STATE_COLOURS: Record<string, string> = {
-  queued: '#888', pulling: '#06c', running: '#06c', done: '#080', failed: '#c00', canceled: '#b60',
+  queued: '#888',
+  pulling: '#06c',
+  running: '#06c',
+  done: '#080',
+  failed: '#c00',
+  canceled: '#b60',
 };
 
 /**
@@ -35,12 +41,17 @@ const STATE_COLOURS: Record<string, string> = {
  * ```
  */
 export function resultBundle(r: RunResult): HtmlBundle {
-  const preview = (label: string, value: unknown) => value === undefined || value === ''
-    ? '' : `<details${label === 'stdout' ? ' open' : ''}><summary>${label}</summary><pre>${escapeHtml(headAndTail(String(value)))}</pre></details>`;
-  const mounts = r.mounts.map((m) => `<li><code>${escapeHtml(m.target)}</code> ← ${escapeHtml(mountSource(m.source))}${m.readOnly ? ' (ro)' : ''}</li>`).join('');
+  const preview = (label: string, value: unknown) =>
+    value === undefined || value === ''
+      ? ''
+      : `<details${label === 'stdout' ? ' open' : ''}><summary>${label}</summary><pre>${escapeHtml(headAndTail(String(value)))}</pre></details>`;
+  const mounts = r.mounts
+    .map((m) => `<li><code>${escapeHtml(m.target)}</code> ← ${escapeHtml(mountSource(m.source))}${m.readOnly ? ' (ro)' : ''}</li>`)
+    .join('');
   return {
     'text/plain': `${r.command} — exit ${r.exitCode} in ${r.durationMs} ms${r.cached ? ` ${CACHED_NOTE}` : ''} (${r.image})`,
-    'text/html': `<div class="tooldock-result ${NO_MATH}"><b>✓</b> <code>${escapeHtml(r.command)}</code> — exit ${r.exitCode} in ${r.durationMs} ms${r.cached ? ` ${CACHED_BADGE}` : ''}<br>` +
+    'text/html':
+      `<div class="tooldock-result ${NO_MATH}"><b>✓</b> <code>${escapeHtml(r.command)}</code> — exit ${r.exitCode} in ${r.durationMs} ms${r.cached ? ` ${CACHED_BADGE}` : ''}<br>` +
       `<small>${escapeHtml(r.image)}</small>${mounts ? `<ul>${mounts}</ul>` : ''}${preview('stdout', r.stdout)}${preview('stderr', r.stderr)}</div>`,
   };
 }
@@ -54,15 +65,22 @@ export function resultBundle(r: RunResult): HtmlBundle {
  * ```
  */
 export function errorBundle(e: ToolError): HtmlBundle {
-  const hint = e.oomKilled ? 'Raise the memory option or lower the tool\'s threads.'
-    : e.timedOut ? 'Raise timeoutMs, or check the input.'
-      : e.canceled ? 'The run was canceled (interrupt or abort).'
-        : e.exitCode === undefined ? 'The daemon refused the run: see the message.' : 'See the tool\'s stderr above.';
+  const hint = e.oomKilled
+    ? "Raise the memory option or lower the tool's threads."
+    : e.timedOut
+      ? 'Raise timeoutMs, or check the input.'
+      : e.canceled
+        ? 'The run was canceled (interrupt or abort).'
+        : e.exitCode === undefined
+          ? 'The daemon refused the run: see the message.'
+          : "See the tool's stderr above.";
   return {
     'text/plain': e.message,
-    'text/html': `<div class="tooldock-error ${NO_MATH}" style="border-left:4px solid #c00;padding-left:8px"><b>✗ ${escapeHtml(e.shortMessage)}</b><br>` +
+    'text/html':
+      `<div class="tooldock-error ${NO_MATH}" style="border-left:4px solid #c00;padding-left:8px"><b>✗ ${escapeHtml(e.shortMessage)}</b><br>` +
       `<small>${escapeHtml(e.image)} · <code>${escapeHtml(e.command)}</code></small>` +
-      (e.stderrTail ? `<pre>${escapeHtml(e.stderrTail)}</pre>` : '') + `<p><i>${escapeHtml(hint)}</i></p></div>`,
+      (e.stderrTail ? `<pre>${escapeHtml(e.stderrTail)}</pre>` : '') +
+      `<p><i>${escapeHtml(hint)}</i></p></div>`,
   };
 }
 
@@ -79,8 +97,10 @@ export function plainErrorBundle(e: Error): HtmlBundle {
   const [first, ...rest] = title.split('\n');
   return {
     'text/plain': title,
-    'text/html': `<div class="tooldock-error ${NO_MATH}" style="border-left:4px solid #c00;padding-left:8px"><b>✗ ${escapeHtml(first!)}</b>` +
-      (rest.length ? `<pre>${escapeHtml(rest.join('\n'))}</pre>` : '') + '</div>',
+    'text/html':
+      `<div class="tooldock-error ${NO_MATH}" style="border-left:4px solid #c00;padding-left:8px"><b>✗ ${escapeHtml(first!)}</b>` +
+      (rest.length ? `<pre>${escapeHtml(rest.join('\n'))}</pre>` : '') +
+      '</div>',
   };
 }
 
@@ -96,27 +116,47 @@ export function outcomesBundle(outcomes: unknown[]): HtmlBundle {
   // runMany's lists carry their tasks' names (hidden): rows are named and numbered like the
   // progress table's, from 1.
   const names = (outcomes as { [taskNames]?: unknown })[taskNames];
-  const nameOf = (i: number) => (Array.isArray(names) && typeof names[i] === 'string' ? names[i] as string : '');
+  const nameOf = (i: number) => (Array.isArray(names) && typeof names[i] === 'string' ? (names[i] as string) : '');
   const rows = outcomes.map((o, i) => {
     const settled = isSettled(o) ? o : undefined;
     const value = settled ? (settled.status === 'fulfilled' ? settled.value : settled.reason) : o;
     const failed = settled?.status === 'rejected' || value instanceof Error;
-    const row = (mark: string, command: string, exit: string, time: string, text: string) => [String(i + 1), nameOf(i), mark, command, exit, time, text];
-    if (isToolError(value)) return row('✗', value.command, String(value.exitCode ?? ''), value.durationMs === undefined ? '' : `${value.durationMs} ms`, value.shortMessage);
+    const row = (mark: string, command: string, exit: string, time: string, text: string) => [
+      String(i + 1),
+      nameOf(i),
+      mark,
+      command,
+      exit,
+      time,
+      text,
+    ];
+    if (isToolError(value))
+      return row(
+        '✗',
+        value.command,
+        String(value.exitCode ?? ''),
+        value.durationMs === undefined ? '' : `${value.durationMs} ms`,
+        value.shortMessage,
+      );
     if (failed) return row('✗', '', '', '', cut(value instanceof Error ? `${value.name}: ${value.message}` : String(value)));
-    if (isRunResult(value)) return row('✓', value.command, String(value.exitCode), value.cached ? 'cached' : `${value.durationMs} ms`, cut(String(value.stdout ?? ''), 80));
+    if (isRunResult(value))
+      return row('✓', value.command, String(value.exitCode), value.cached ? 'cached' : `${value.durationMs} ms`, cut(String(value.stdout ?? ''), 80));
     // A function task's own value: what the notebook wanted from it.
     return row('✓', '', '', '', cut(cellText(value)));
   });
   const header = ['#', 'task', '', 'command', 'exit', 'time', 'value / error'];
   const failures = rows.filter((r) => r[2] === '✗').length;
   const summary = `${rows.length - failures} succeeded${failures ? `, ${failures} failed` : ''}`;
-  const cell = (c: string, j: number) => j === 2 ? `<td style="color:${c === '✗' ? '#c00' : '#080'}">${c}</td>`
-    : `<td>${j === 3 && c ? `<code>${escapeHtml(c)}</code>` : escapeHtml(c)}</td>`;
+  const cell = (c: string, j: number) =>
+    j === 2
+      ? `<td style="color:${c === '✗' ? '#c00' : '#080'}">${c}</td>`
+      : `<td>${j === 3 && c ? `<code>${escapeHtml(c)}</code>` : escapeHtml(c)}</td>`;
   return {
     'text/plain': `${summary}\n${textTable(header, rows)}`,
-    'text/html': `<div class="tooldock-outcomes ${NO_MATH}"><b>${summary}</b><table><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr>` +
-      rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('') + '</table></div>',
+    'text/html':
+      `<div class="tooldock-outcomes ${NO_MATH}"><b>${summary}</b><table><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr>` +
+      rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('') +
+      '</table></div>',
   };
 }
 
@@ -144,21 +184,38 @@ export function progressBundle(p: FanOutProgress, title: string, maxRows = 25, n
   // One clock for the header and the rows, read when the table is drawn (not when the last event
   // came): a task that prints nothing for minutes still shows its time going up.
   const elapsedMs = p.finished ? p.elapsedMs : now - p.startedAt.getTime();
-  const summary = `${title}: ${t.done}/${t.total} done, ${t.running + t.pulling} running, ${t.queued} queued` +
-    (t.failed ? `, ${t.failed} failed` : '') + (t.canceled ? `, ${t.canceled} canceled` : '') + cachedCount(p) + ` — ${seconds(elapsedMs)}`;
+  const summary =
+    `${title}: ${t.done}/${t.total} done, ${t.running + t.pulling} running, ${t.queued} queued` +
+    (t.failed ? `, ${t.failed} failed` : '') +
+    (t.canceled ? `, ${t.canceled} canceled` : '') +
+    cachedCount(p) +
+    ` — ${seconds(elapsedMs)}`;
   const order = { running: 0, pulling: 0, failed: 1, canceled: 2, queued: 3, done: 4 } as const;
   const shown = [...p.tasks].sort((a, b) => order[a.state] - order[b.state] || a.index - b.index).slice(0, maxRows);
-  const rows = shown.map((task) => {
-    const elapsed = task.durationMs ?? (task.startedAt ? Math.min(now - task.startedAt.getTime(), elapsedMs) : undefined);
-    return `<tr><td>${task.index + 1}</td><td>${escapeHtml(task.name)}</td>` +
-      `<td style="color:${STATE_COLOURS[task.state]}">${task.state}${task.cached ? ' (cached)' : ''}${task.attempt ? ` (attempt ${task.attempt}/${task.attempts})` : ''}${task.jobId ? ` <small>job ${escapeHtml(task.jobId)} ${escapeHtml(task.jobState ?? '')}${task.node ? ` on ${escapeHtml(task.node)}` : ''}</small>` : ''}</td><td>${elapsed === undefined ? '' : seconds(elapsed)}</td>` +
-      `<td>${task.exitCode ?? ''}</td><td><code>${escapeHtml(cut(task.error ?? pullLine(task) ?? task.lastLine ?? ''))}</code></td></tr>`;
-  }).join('');
+  const rows = shown
+    .map((task) => {
+      const elapsed = task.durationMs ?? (task.startedAt ? Math.min(now - task.startedAt.getTime(), elapsedMs) : undefined);
+      return (
+        `<tr><td>${task.index + 1}</td><td>${escapeHtml(task.name)}</td>` +
+        `<td style="color:${STATE_COLOURS[task.state]}">${task.state}${task.cached ? ' (cached)' : ''}${task.attempt ? ` (attempt ${task.attempt}/${task.attempts})` : ''}${task.jobId ? ` <small>job ${escapeHtml(task.jobId)} ${escapeHtml(task.jobState ?? '')}${task.node ? ` on ${escapeHtml(task.node)}` : ''}</small>` : ''}</td><td>${elapsed === undefined ? '' : seconds(elapsed)}</td>` +
+        `<td>${task.exitCode ?? ''}</td><td><code>${escapeHtml(cut(task.error ?? pullLine(task) ?? task.lastLine ?? ''))}</code></td></tr>`
+      );
+    })
+    .join('');
   const hidden = p.tasks.length - shown.length;
   return {
-    'text/plain': summary + (p.finished && t.failed ? `\n${p.tasks.filter((x) => x.state === 'failed').map((x) => `  ✗ ${x.name}: ${x.error ?? ''}`).join('\n')}` : ''),
-    'text/html': `<div class="tooldock-progress ${NO_MATH}"><b>${escapeHtml(summary)}</b>${p.finished ? '' : STALE_NOTE}<table><tr><th>#</th><th>task</th><th>state</th><th>time</th><th>exit</th><th>last line</th></tr>${rows}</table>` +
-      (hidden > 0 ? `<small>… and ${hidden} more</small>` : '') + '</div>',
+    'text/plain':
+      summary +
+      (p.finished && t.failed
+        ? `\n${p.tasks
+            .filter((x) => x.state === 'failed')
+            .map((x) => `  ✗ ${x.name}: ${x.error ?? ''}`)
+            .join('\n')}`
+        : ''),
+    'text/html':
+      `<div class="tooldock-progress ${NO_MATH}"><b>${escapeHtml(summary)}</b>${p.finished ? '' : STALE_NOTE}<table><tr><th>#</th><th>task</th><th>state</th><th>time</th><th>exit</th><th>last line</th></tr>${rows}</table>` +
+      (hidden > 0 ? `<small>… and ${hidden} more</small>` : '') +
+      '</div>',
   };
 }
 
@@ -168,7 +225,8 @@ export function progressBundle(p: FanOutProgress, title: string, maxRows = 25, n
  * seconds — pure CSS, restarted by each redraw, so it needs no kernel — instead of the table
  * claiming forever that tasks are running.
  */
-const STALE_NOTE = '<style>@keyframes tooldock-stale{to{max-height:3em}}</style>' +
+const STALE_NOTE =
+  '<style>@keyframes tooldock-stale{to{max-height:3em}}</style>' +
   '<div class="tooldock-stale" style="max-height:0;overflow:hidden;color:#b60;animation:tooldock-stale 0s linear 5s forwards">' +
   '⚠ not live: no update for 5 s — the kernel was restarted, stopped or is busy elsewhere; the states below are the last ones seen</div>';
 

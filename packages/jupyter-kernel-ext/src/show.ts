@@ -71,7 +71,8 @@ export function rich<T extends object>(value: T): T {
       if (detectKernel() !== 'tslab') return inspect({ ...value }, { ...options, depth });
       return tslabDisplay(bundle() as Record<string, string>) ? '' : bundle()['text/plain'];
     },
-    enumerable: false, configurable: true,
+    enumerable: false,
+    configurable: true,
   });
   return value;
 }

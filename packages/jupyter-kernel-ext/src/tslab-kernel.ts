@@ -33,7 +33,7 @@ export function tslabInternal<T>(file: string): T | undefined {
   if (!publicModule) return undefined;
   const cache = createRequire(import.meta.url).cache;
   const entry = Object.values(cache).find((m) => m?.exports === publicModule);
-  return entry ? cache[join(dirname(entry.filename), file)]?.exports as T | undefined : undefined;
+  return entry ? (cache[join(dirname(entry.filename), file)]?.exports as T | undefined) : undefined;
 }
 
 /**

@@ -14,8 +14,17 @@ import { tslabInternal, type TslabJupyter } from './tslab-kernel.js';
 type Publish = (msgType: string, content: Record<string, unknown>) => void;
 type WriteStream = (name: string, text: string) => void;
 type WriteDisplay = (content: Record<string, unknown>, update: boolean) => void;
-interface Message { content: Record<string, unknown>; createReply(): Message; header: { msg_type: string }; signAndSend(key: string, sock: unknown): void }
-interface Server { connInfo: { key: string }; iopub: unknown; handler: Handler }
+interface Message {
+  content: Record<string, unknown>;
+  createReply(): Message;
+  header: { msg_type: string };
+  signAndSend(key: string, sock: unknown): void;
+}
+interface Server {
+  connInfo: { key: string };
+  iopub: unknown;
+  handler: Handler;
+}
 interface Handler {
   execCount: number;
   executor: { execute(code: string): Promise<boolean> };
@@ -80,8 +89,9 @@ export function installTslabProtocol(): boolean {
       return { status: 'ok', execution_count: count, user_expressions: {} };
     } catch (error) {
       if (error instanceof util!.TaskCanceledError) return { status: 'abort' };
-      const { count, ename, evalue, traceback } = (error as { [failed]?: { count: number; ename: string; evalue: string; traceback: string[] } })[failed]
-        ?? { count: handler.execCount, ...describe(String(error)) };
+      const { count, ename, evalue, traceback } = (error as { [failed]?: { count: number; ename: string; evalue: string; traceback: string[] } })[
+        failed
+      ] ?? { count: handler.execCount, ...describe(String(error)) };
       // tslab's queue cancels every request chained after a failed one until it is reset: the
       // 200 ms drop the rest of a "run all". A client that says it wants to go on
       // (nbconvert --allow-errors: stop_on_error false) gets its next cell run.
@@ -118,7 +128,9 @@ export function installTslabProtocol(): boolean {
       },
     };
     cell = current;
-    const ok = await handler.executor.execute(code).finally(() => { cell = undefined; });
+    const ok = await handler.executor.execute(code).finally(() => {
+      cell = undefined;
+    });
     // tslab prints a failure with console.error as its last word: that is the error output —
     // the thrown value itself when we caught it on its way (short), else tslab's text.
     const last = ok ? undefined : streams.takeLast();
@@ -150,7 +162,10 @@ export function installTslabProtocol(): boolean {
     if (!current || !/^\((async )?function\(exports, require\) \{/.test(code)) return run.call(vm, code, options);
     try {
       const value = run.call(vm, code, options) as unknown;
-      if (value instanceof Promise) value.catch((e: unknown) => { current.error ??= e; });
+      if (value instanceof Promise)
+        value.catch((e: unknown) => {
+          current.error ??= e;
+        });
       return value;
     } catch (e) {
       current.error ??= e;
@@ -173,13 +188,18 @@ function shortError(e: unknown): { ename: string; evalue: string; traceback: str
   if (err.message === 'Interrupted asynchronously') return INTERRUPTED;
   const head = `${err.name}: ${err.message}`.split('\n');
   const ours = isToolError(err) || typeof err.code === 'string' || err.name === 'InvalidInputError';
-  const cellFrames = ours ? [] : String(err.stack ?? '').split('\n').filter((l) => /^\s+at .*evalmachine/.test(l));
+  const cellFrames = ours
+    ? []
+    : String(err.stack ?? '')
+        .split('\n')
+        .filter((l) => /^\s+at .*evalmachine/.test(l));
   return { ename: err.name, evalue: err.message, traceback: [...head, ...cellFrames] };
 }
 
 /** tslab's own rejection when the kernel is interrupted while a cell awaits, said in one line. */
 const INTERRUPTED = {
-  ename: 'Interrupted', evalue: 'the cell was interrupted',
+  ename: 'Interrupted',
+  evalue: 'the cell was interrupted',
   traceback: ['Interrupted: the cell was stopped; tooldock canceled the containers it was running (the kernel and its variables are kept)'],
 };
 
@@ -188,7 +208,7 @@ function describe(text: string): { ename: string; evalue: string; traceback: str
   if (/^Error: Interrupted asynchronously\b/.test(text)) return INTERRUPTED;
   const lines = text.replace(/\s+$/, '').split('\n');
   const [, ename, evalue] = /^([A-Za-z_$][\w$]*(?:Error|Exception)|Uncaught)\b:?\s*(.*)$/.exec(lines[0] ?? '') ?? [];
-  return { ename: ename ?? 'Error', evalue: ename ? evalue ?? '' : lines[0] ?? '', traceback: lines };
+  return { ename: ename ?? 'Error', evalue: ename ? (evalue ?? '') : (lines[0] ?? ''), traceback: lines };
 }
 
 /**

@@ -21,15 +21,23 @@ export const BWA_INDEX_EXTENSIONS = ['amb', 'ann', 'bwt', 'pac', 'sa'] as const;
 
 const indexSchema = z.object({ reference: absolutePath, prefix: absolutePath.optional(), ...commonFields }).strict();
 
-const memSchema = z.object({
-  index: absolutePath, reads1: absolutePath, reads2: absolutePath.optional(), output: absolutePath,
-  threads: threads.optional(),
-  readGroup: z.string().regex(/^@RG(\\t|\t).*ID:/, 'must look like "@RG\\\\tID:sample1\\\\tSM:sample1"').optional(),
-  sortThreads: threads.optional(),
-  /** Image with samtools for `.bam` output; default: the samtools recipe image. */
-  samtoolsImage: ImageReferenceSchema.optional(),
-  ...commonFields,
-}).strict();
+const memSchema = z
+  .object({
+    index: absolutePath,
+    reads1: absolutePath,
+    reads2: absolutePath.optional(),
+    output: absolutePath,
+    threads: threads.optional(),
+    readGroup: z
+      .string()
+      .regex(/^@RG(\\t|\t).*ID:/, 'must look like "@RG\\\\tID:sample1\\\\tSM:sample1"')
+      .optional(),
+    sortThreads: threads.optional(),
+    /** Image with samtools for `.bam` output; default: the samtools recipe image. */
+    samtoolsImage: ImageReferenceSchema.optional(),
+    ...commonFields,
+  })
+  .strict();
 
 const readsOf = (o: { reads1: string; reads2?: string }) => [o.reads1, ...(o.reads2 ? [o.reads2] : [])];
 
@@ -86,14 +94,22 @@ export const bwa = {
     check(o, field) {
       const missing = BWA_INDEX_EXTENSIONS.map((ext) => `${o.index}.${ext}`).filter((f) => !existsSync(f));
       if (missing.length) {
-        throw new InvalidInputError(field('index'), o.index, `has no complete BWA index (missing ${missing.join(', ')}); run bwa.index({ reference: ${JSON.stringify(o.index)} }) first`);
+        throw new InvalidInputError(
+          field('index'),
+          o.index,
+          `has no complete BWA index (missing ${missing.join(', ')}); run bwa.index({ reference: ${JSON.stringify(o.index)} }) first`,
+        );
       }
       readsOf(o).forEach((r, i) => requireFile(field(`reads${i + 1}`), r));
       requireExtension(field('output'), o.output, ['.sam', '.bam']);
       requireOutput(field('output'), o.output, [...readsOf(o), o.index]);
       // A retried aligner would feed each attempt's SAM into the one sort (docs/retries.md).
       if (o.output.endsWith('.bam') && (o.run?.retry?.attempts ?? 1) > 1) {
-        throw new InvalidInputError(field('run.retry'), o.run?.retry, 'cannot retry the piped bwa mem | samtools sort of a .bam output; retry the whole bwa.mem call, or write .sam');
+        throw new InvalidInputError(
+          field('run.retry'),
+          o.run?.retry,
+          'cannot retry the piped bwa mem | samtools sort of a .bam output; retry the whole bwa.mem call, or write .sam',
+        );
       }
     },
     async run(o, start): Promise<{ output: string }> {
@@ -107,8 +123,12 @@ export const bwa = {
       return producing([o.output], async ([temp]) => {
         // bwa's stdout feeds sort's stdin; 'ignore' only stops it from also being captured.
         const aligner = start(args, mountsFor(read, []), { stdout: 'ignore' });
-        const sorter = start(samtoolsSortArgs({ input: '-', output: temp!, format: 'bam', threads: o.sortThreads ?? o.threads }),
-          mountsFor([], [dirname(o.output)]), { stdin: aligner.stdout }, imageFor('samtools', o.samtoolsImage));
+        const sorter = start(
+          samtoolsSortArgs({ input: '-', output: temp!, format: 'bam', threads: o.sortThreads ?? o.threads }),
+          mountsFor([], [dirname(o.output)]),
+          { stdin: aligner.stdout },
+          imageFor('samtools', o.samtoolsImage),
+        );
         // If sort dies, nobody reads bwa's output any more: stop bwa rather than let it block.
         sorter.catch(() => aligner.cancel());
         // Both must end before the temp output is kept or dropped; bwa's failure wins the report.

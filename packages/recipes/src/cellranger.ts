@@ -6,18 +6,22 @@ import { mountsFor, requireFile } from './files.js';
 import { absolutePath, commonFields, threads } from './recipe-options.js';
 import { recipe } from './recipe-runner.js';
 
-const countSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _ (it names the output folder)'),
-  fastqs: absolutePath, sample: z.string().min(1).optional(), transcriptome: absolutePath,
-  chemistry: z.string().min(1).optional(),
-  /** Required by cellranger ≥ 8. */
-  createBam: z.boolean(),
-  localcores: threads.optional(),
-  localmem: z.number().int().min(1, 'must be at least 1 (GB)').optional(),
-  /** Where `<id>/` is created (the working directory of the run). */
-  outputDir: absolutePath,
-  ...commonFields,
-}).strict();
+const countSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _ (it names the output folder)'),
+    fastqs: absolutePath,
+    sample: z.string().min(1).optional(),
+    transcriptome: absolutePath,
+    chemistry: z.string().min(1).optional(),
+    /** Required by cellranger ≥ 8. */
+    createBam: z.boolean(),
+    localcores: threads.optional(),
+    localmem: z.number().int().min(1, 'must be at least 1 (GB)').optional(),
+    /** Where `<id>/` is created (the working directory of the run). */
+    outputDir: absolutePath,
+    ...commonFields,
+  })
+  .strict();
 
 /** Output files of `cellranger count` under `<outputDir>/<id>/outs/`. */
 export interface CellrangerCountOutputs {
@@ -40,15 +44,30 @@ export interface CellrangerCountOutputs {
  * ```
  */
 export function cellrangerCountArgs(o: z.output<typeof countSchema>): string[] {
-  return ['cellranger', 'count', `--id=${o.id}`, `--fastqs=${o.fastqs}`, ...(o.sample ? [`--sample=${o.sample}`] : []),
-    `--transcriptome=${o.transcriptome}`, ...(o.chemistry ? [`--chemistry=${o.chemistry}`] : []), `--create-bam=${o.createBam}`,
-    ...(o.localcores ? [`--localcores=${o.localcores}`] : []), ...(o.localmem ? [`--localmem=${o.localmem}`] : [])];
+  return [
+    'cellranger',
+    'count',
+    `--id=${o.id}`,
+    `--fastqs=${o.fastqs}`,
+    ...(o.sample ? [`--sample=${o.sample}`] : []),
+    `--transcriptome=${o.transcriptome}`,
+    ...(o.chemistry ? [`--chemistry=${o.chemistry}`] : []),
+    `--create-bam=${o.createBam}`,
+    ...(o.localcores ? [`--localcores=${o.localcores}`] : []),
+    ...(o.localmem ? [`--localmem=${o.localmem}`] : []),
+  ];
 }
 
-const mkrefSchema = z.object({
-  genome: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a folder name'),
-  fasta: absolutePath, genes: absolutePath, nthreads: threads.optional(), outputDir: absolutePath, ...commonFields,
-}).strict();
+const mkrefSchema = z
+  .object({
+    genome: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a folder name'),
+    fasta: absolutePath,
+    genes: absolutePath,
+    nthreads: threads.optional(),
+    outputDir: absolutePath,
+    ...commonFields,
+  })
+  .strict();
 
 /**
  * The documented command line of `cellranger mkref`.
@@ -60,7 +79,14 @@ const mkrefSchema = z.object({
  * ```
  */
 export function cellrangerMkrefArgs(o: z.output<typeof mkrefSchema>): string[] {
-  return ['cellranger', 'mkref', `--genome=${o.genome}`, `--fasta=${o.fasta}`, `--genes=${o.genes}`, ...(o.nthreads ? [`--nthreads=${o.nthreads}`] : [])];
+  return [
+    'cellranger',
+    'mkref',
+    `--genome=${o.genome}`,
+    `--fasta=${o.fasta}`,
+    `--genes=${o.genes}`,
+    ...(o.nthreads ? [`--nthreads=${o.nthreads}`] : []),
+  ];
 }
 
 function checked<T extends Record<string, string>>(paths: T): T {

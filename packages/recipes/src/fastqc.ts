@@ -17,14 +17,16 @@ export interface FastqcReport {
   summary: FastqcSummary;
 }
 
-const schema = z.object({
-  inputs: z.array(absolutePath).min(1, 'must name at least one FASTQ/BAM file'),
-  outdir: absolutePath,
-  threads: threads.optional(),
-  /** MB per thread (FastQC ≥ 0.12). */
-  memory: z.number().int().min(100, 'must be ≥ 100 (MB per thread)').max(10000, 'must be ≤ 10000 (MB per thread)').optional(),
-  ...commonFields,
-}).strict();
+const schema = z
+  .object({
+    inputs: z.array(absolutePath).min(1, 'must name at least one FASTQ/BAM file'),
+    outdir: absolutePath,
+    threads: threads.optional(),
+    /** MB per thread (FastQC ≥ 0.12). */
+    memory: z.number().int().min(100, 'must be ≥ 100 (MB per thread)').max(10000, 'must be ≤ 10000 (MB per thread)').optional(),
+    ...commonFields,
+  })
+  .strict();
 
 /**
  * `<base>` as FastQC names its reports: the file name without .gz and the last extension.
@@ -35,7 +37,9 @@ const schema = z.object({
  * ```
  */
 export function fastqcBase(input: string): string {
-  return basename(input).replace(/\.gz$|\.bz2$/, '').replace(/\.(fastq|fq|bam|sam|txt)$/, '');
+  return basename(input)
+    .replace(/\.gz$|\.bz2$/, '')
+    .replace(/\.(fastq|fq|bam|sam|txt)$/, '');
 }
 
 /**
@@ -75,10 +79,19 @@ export const fastqc = recipe('fastqc', 'fastqc', schema, {
     const work = hiddenTempName(join(o.outdir, 'fastqc'));
     mkdirSync(work);
     try {
-      await start([
-        'fastqc', '--extract', '--quiet', ...(o.threads ? ['--threads', String(o.threads)] : []),
-        ...(o.memory ? ['--memory', String(o.memory)] : []), '-o', work, ...o.inputs,
-      ], mountsFor(o.inputs, [o.outdir]));
+      await start(
+        [
+          'fastqc',
+          '--extract',
+          '--quiet',
+          ...(o.threads ? ['--threads', String(o.threads)] : []),
+          ...(o.memory ? ['--memory', String(o.memory)] : []),
+          '-o',
+          work,
+          ...o.inputs,
+        ],
+        mountsFor(o.inputs, [o.outdir]),
+      );
       return o.inputs.map((input) => {
         const base = fastqcBase(input);
         const summary = parseFastqcSummary(readFileSync(join(work, `${base}_fastqc`, 'summary.txt'), 'utf8'));

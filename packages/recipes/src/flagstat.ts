@@ -54,7 +54,10 @@ const LINES: Array<[keyof FlagstatCounts, RegExp]> = [
 export function parseFlagstat(text: string): Flagstat {
   const passed = {} as FlagstatCounts;
   const failed = {} as FlagstatCounts;
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const numbers = /^(\d+) \+ (\d+) /.exec(line);
     const entry = LINES.find(([, pattern]) => pattern.test(line));
     if (!numbers || !entry) continue;

@@ -24,9 +24,11 @@ const configured: Partial<Record<RecipeTool, string>> = {};
 // A typo (`image` for `images`, `samtool`) or a malformed reference must fail here, where it was
 // made, not as a silently ignored setting or a failed pull in some later recipe call.
 const imageOrReset = ImageReferenceSchema.optional(); // undefined resets the tool to the default
-const ConfigSchema = z.object({
-  images: z.object({ samtools: imageOrReset, bwa: imageOrReset, fastqc: imageOrReset, cellranger: imageOrReset }).strict().optional(),
-}).strict();
+const ConfigSchema = z
+  .object({
+    images: z.object({ samtools: imageOrReset, bwa: imageOrReset, fastqc: imageOrReset, cellranger: imageOrReset }).strict().optional(),
+  })
+  .strict();
 
 /**
  * Sets images for all later recipe calls (a per-call `image` still wins). Environment variables

@@ -29,7 +29,10 @@ export interface RecipeSteps<O, R> {
  * and every failure, a bad option included, is a rejection of the returned promise.
  */
 export function recipe<S extends z.ZodType<{ image?: string }>, R>(
-  name: string, tool: RecipeTool, schema: S, steps: RecipeSteps<z.output<S>, R>,
+  name: string,
+  tool: RecipeTool,
+  schema: S,
+  steps: RecipeSteps<z.output<S>, R>,
 ): (options: z.input<S> & RecipeCommon) => Promise<R> {
   const field: FieldName = (key) => `${name}.${key}`;
   return async (options) => {
@@ -38,6 +41,7 @@ export function recipe<S extends z.ZodType<{ image?: string }>, R>(
     // The caller's `run` as given (the schema has checked it): runTool applies its own defaults.
     const run = (options as RecipeCommon).run;
     return steps.run(parsed, (args, mounts, plumbing = {}, image = imageFor(tool, parsed.image)) =>
-      runTool(image, args, mounts, { ...run, ...plumbing }));
+      runTool(image, args, mounts, { ...run, ...plumbing }),
+    );
   };
 }

@@ -16,6 +16,18 @@ export interface SortCommand {
 }
 
 export function samtoolsSortArgs(c: SortCommand): string[] {
-  return ['samtools', 'sort', ...extraThreads(c.threads), ...(c.byName ? ['-n'] : []), ...(c.memoryPerThread ? ['-m', c.memoryPerThread] : []),
-    '-O', c.format, '-T', `${c.output}.tmp`, '-o', c.output, c.input];
+  return [
+    'samtools',
+    'sort',
+    ...extraThreads(c.threads),
+    ...(c.byName ? ['-n'] : []),
+    ...(c.memoryPerThread ? ['-m', c.memoryPerThread] : []),
+    '-O',
+    c.format,
+    '-T',
+    `${c.output}.tmp`,
+    '-o',
+    c.output,
+    c.input,
+  ];
 }

@@ -7,24 +7,37 @@ import { absolutePath, commonFields, threads } from './recipe-options.js';
 import { recipe } from './recipe-runner.js';
 import { extraThreads, samtoolsSortArgs } from './samtools-args.js';
 
-const viewSchema = z.object({
-  input: absolutePath, output: absolutePath.optional(), region: z.string().min(1).optional(),
-  format: z.enum(['sam', 'bam', 'cram']).optional(), reference: absolutePath.optional(),
-  threads: threads.optional(), ...commonFields,
-}).strict();
+const viewSchema = z
+  .object({
+    input: absolutePath,
+    output: absolutePath.optional(),
+    region: z.string().min(1).optional(),
+    format: z.enum(['sam', 'bam', 'cram']).optional(),
+    reference: absolutePath.optional(),
+    threads: threads.optional(),
+    ...commonFields,
+  })
+  .strict();
 
 /** `format`, else by the output's extension; SAM text without an output. */
 function viewFormat(o: { output?: string; format?: 'sam' | 'bam' | 'cram' }): 'sam' | 'bam' | 'cram' {
   return o.format ?? (o.output?.endsWith('.bam') ? 'bam' : o.output?.endsWith('.cram') ? 'cram' : 'sam');
 }
 
-const sortSchema = z.object({
-  input: z.union([absolutePath, z.literal('-')]), output: absolutePath,
-  byName: z.boolean().optional(), threads: threads.optional(),
-  memoryPerThread: z.string().regex(/^\d+[KMG]?$/, 'must be like "768M"').optional(),
-  stdin: z.custom<NodeJS.ReadableStream>((v) => typeof v === 'object' && v !== null && 'pipe' in v, 'must be a Readable').optional(),
-  ...commonFields,
-}).strict();
+const sortSchema = z
+  .object({
+    input: z.union([absolutePath, z.literal('-')]),
+    output: absolutePath,
+    byName: z.boolean().optional(),
+    threads: threads.optional(),
+    memoryPerThread: z
+      .string()
+      .regex(/^\d+[KMG]?$/, 'must be like "768M"')
+      .optional(),
+    stdin: z.custom<NodeJS.ReadableStream>((v) => typeof v === 'object' && v !== null && 'pipe' in v, 'must be a Readable').optional(),
+    ...commonFields,
+  })
+  .strict();
 
 const indexSchema = z.object({ input: absolutePath, csi: z.boolean().optional(), threads: threads.optional(), ...commonFields }).strict();
 
@@ -54,11 +67,16 @@ export const samtools = {
     check(o, field) {
       requireFile(field('input'), o.input);
       if (o.output) requireOutput(field('output'), o.output, [o.input]);
-      if (viewFormat(o) === 'cram' && !o.reference) throw new InvalidInputError(field('reference'), o.reference, 'is required for CRAM output (the reference FASTA)');
+      if (viewFormat(o) === 'cram' && !o.reference)
+        throw new InvalidInputError(field('reference'), o.reference, 'is required for CRAM output (the reference FASTA)');
     },
     async run(o, start): Promise<{ output?: string; sam?: string }> {
       const format = viewFormat(o);
-      const flags = [...extraThreads(o.threads), ...(format === 'bam' ? ['-b'] : format === 'cram' ? ['-C'] : []), ...(o.reference ? ['-T', o.reference] : [])];
+      const flags = [
+        ...extraThreads(o.threads),
+        ...(format === 'bam' ? ['-b'] : format === 'cram' ? ['-C'] : []),
+        ...(o.reference ? ['-T', o.reference] : []),
+      ];
       const read = [o.input, ...(o.reference ? [o.reference] : [])];
       const region = o.region ? [o.region] : [];
       if (!o.output) {
@@ -92,8 +110,11 @@ export const samtools = {
     run(o, start): Promise<{ output: string }> {
       const format = o.output.endsWith('.cram') ? 'cram' : o.output.endsWith('.sam') ? 'sam' : 'bam';
       return producing([o.output], async ([temp]) => {
-        await start(samtoolsSortArgs({ input: o.input, output: temp!, format, threads: o.threads, byName: o.byName, memoryPerThread: o.memoryPerThread }),
-          mountsFor(o.input === '-' ? [] : [o.input], [dirname(o.output)]), o.stdin ? { stdin: o.stdin as never } : {});
+        await start(
+          samtoolsSortArgs({ input: o.input, output: temp!, format, threads: o.threads, byName: o.byName, memoryPerThread: o.memoryPerThread }),
+          mountsFor(o.input === '-' ? [] : [o.input], [dirname(o.output)]),
+          o.stdin ? { stdin: o.stdin as never } : {},
+        );
         return { output: o.output };
       });
     },
@@ -115,7 +136,10 @@ export const samtools = {
     run(o, start): Promise<{ index: string }> {
       const target = `${o.input}.${o.csi ? 'csi' : o.input.endsWith('.cram') ? 'crai' : 'bai'}`;
       return producing([target], async ([temp]) => {
-        await start(['samtools', 'index', ...extraThreads(o.threads), ...(o.csi ? ['-c'] : ['-b']), o.input, temp!], mountsFor([], [dirname(o.input)]));
+        await start(
+          ['samtools', 'index', ...extraThreads(o.threads), ...(o.csi ? ['-c'] : ['-b']), o.input, temp!],
+          mountsFor([], [dirname(o.input)]),
+        );
         return { index: target };
       });
     },

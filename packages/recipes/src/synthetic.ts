@@ -42,35 +42,51 @@ export interface SyntheticDataset {
 }
 
 const complement: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
-const revcomp = (s: string) => [...s].reverse().map((c) => complement[c]).join('');
+const revcomp = (s: string) =>
+  [...s]
+    .reverse()
+    .map((c) => complement[c])
+    .join('');
 
 const DEFAULTS = { contigs: { chr1: 4000, chr2: 2500 }, pairs: 200, readLength: 100, insertSize: 300, errorRate: 0.01 };
 
-const whole = (min: number, max: number) => z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const whole = (min: number, max: number) =>
+  z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 // Test data, so small by design: the caps keep a typo (an extra zero or three) from exhausting memory.
-const SyntheticOptionsSchema = z.object({
-  seed: z.number().int('must be a whole number (the same seed gives the same data)'),
-  contigs: z.record(
-    z.string().regex(/^[^\s>]+$/, 'a contig name must be non-empty, without whitespace or ">" (it becomes a FASTA header)'),
-    whole(1, 10_000_000),
-  ).refine((contigs) => Object.keys(contigs).length > 0, 'must name at least one contig').optional(),
-  pairs: whole(0, 1_000_000).optional(),
-  readLength: whole(1, 10_000).optional(),
-  insertSize: whole(1, 100_000).optional(),
-  errorRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
-}).strict().superRefine((o, ctx) => {
-  // A read is a prefix/suffix of its fragment, and a fragment must fit in its contig.
-  const readLength = o.readLength ?? DEFAULTS.readLength;
-  const insert = o.insertSize ?? DEFAULTS.insertSize;
-  if (insert < readLength) {
-    ctx.addIssue({ code: 'custom', path: [o.insertSize === undefined ? 'readLength' : 'insertSize'], message: `the insert size (${insert}) must be at least the read length (${readLength})` });
-  }
-  if ((o.pairs ?? DEFAULTS.pairs) === 0) return;
-  for (const [name, length] of Object.entries(o.contigs ?? DEFAULTS.contigs)) {
-    if (length < insert) ctx.addIssue({ code: 'custom', path: ['contigs', name], message: `must be at least the insert size (${insert}) to hold a read pair` });
-  }
-});
+const SyntheticOptionsSchema = z
+  .object({
+    seed: z.number().int('must be a whole number (the same seed gives the same data)'),
+    contigs: z
+      .record(
+        z.string().regex(/^[^\s>]+$/, 'a contig name must be non-empty, without whitespace or ">" (it becomes a FASTA header)'),
+        whole(1, 10_000_000),
+      )
+      .refine((contigs) => Object.keys(contigs).length > 0, 'must name at least one contig')
+      .optional(),
+    pairs: whole(0, 1_000_000).optional(),
+    readLength: whole(1, 10_000).optional(),
+    insertSize: whole(1, 100_000).optional(),
+    errorRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    // A read is a prefix/suffix of its fragment, and a fragment must fit in its contig.
+    const readLength = o.readLength ?? DEFAULTS.readLength;
+    const insert = o.insertSize ?? DEFAULTS.insertSize;
+    if (insert < readLength) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [o.insertSize === undefined ? 'readLength' : 'insertSize'],
+        message: `the insert size (${insert}) must be at least the read length (${readLength})`,
+      });
+    }
+    if ((o.pairs ?? DEFAULTS.pairs) === 0) return;
+    for (const [name, length] of Object.entries(o.contigs ?? DEFAULTS.contigs)) {
+      if (length < insert)
+        ctx.addIssue({ code: 'custom', path: ['contigs', name], message: `must be at least the insert size (${insert}) to hold a read pair` });
+    }
+  });
 
 /**
  * A few-kb random reference and paired-end reads with known origins (encoded in each read's
@@ -83,15 +99,23 @@ const SyntheticOptionsSchema = z.object({
  * writeFileSync('/data/ref.fa', data.fasta);
  * ```
  */
-export function syntheticDataset(options: { seed: number; contigs?: Record<string, number>; pairs?: number; readLength?: number; insertSize?: number; errorRate?: number }): SyntheticDataset {
+export function syntheticDataset(options: {
+  seed: number;
+  contigs?: Record<string, number>;
+  pairs?: number;
+  readLength?: number;
+  insertSize?: number;
+  errorRate?: number;
+}): SyntheticDataset {
   const o = parseOrThrow(SyntheticOptionsSchema, options, 'syntheticDataset');
   const random = prng(o.seed);
   const readLength = o.readLength ?? DEFAULTS.readLength;
   const insert = o.insertSize ?? DEFAULTS.insertSize;
   const errorRate = o.errorRate ?? DEFAULTS.errorRate;
   const base = () => 'ACGT'[Math.floor(random() * 4)]!;
-  const contigs = Object.fromEntries(Object.entries(o.contigs ?? DEFAULTS.contigs)
-    .map(([name, length]) => [name, Array.from({ length }, base).join('')]));
+  const contigs = Object.fromEntries(
+    Object.entries(o.contigs ?? DEFAULTS.contigs).map(([name, length]) => [name, Array.from({ length }, base).join('')]),
+  );
   const names = Object.keys(contigs);
   const mutate = (seq: string) => [...seq].map((c) => (random() < errorRate ? 'ACGT'.replace(c, '')[Math.floor(random() * 3)]! : c)).join('');
   const fq1: string[] = [];
@@ -114,6 +138,8 @@ export function syntheticDataset(options: { seed: number; contigs?: Record<strin
     fq1.push(`@${name}/1\n${mutate(r1)}\n+\n${quality}\n`);
     fq2.push(`@${name}/2\n${mutate(r2)}\n+\n${quality}\n`);
   }
-  const fasta = Object.entries(contigs).map(([name, seq]) => `>${name}\n${seq.replace(/(.{70})/g, '$1\n').replace(/\n$/, '')}\n`).join('');
+  const fasta = Object.entries(contigs)
+    .map(([name, seq]) => `>${name}\n${seq.replace(/(.{70})/g, '$1\n').replace(/\n$/, '')}\n`)
+    .join('');
   return { fasta, reads1: fq1.join(''), reads2: fq2.join(''), origins, contigs };
 }

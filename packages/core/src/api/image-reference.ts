@@ -55,7 +55,9 @@ export function imageReferenceProblem(reference: string): string | undefined {
   if (digest !== undefined && !DIGEST.test(digest)) return `has a malformed digest "${digest}" (expected sha256: and 64 lowercase hex digits)`;
   const { domain, path, tag } = splitName(nameAndTag!);
   if (tag !== undefined && !TAG.test(tag)) {
-    return tag === '' ? 'ends with ":" but has no tag' : `has an invalid tag "${tag}" (letters, digits, "_", "." and "-", at most 128, not starting with "." or "-")`;
+    return tag === ''
+      ? 'ends with ":" but has no tag'
+      : `has an invalid tag "${tag}" (letters, digits, "_", "." and "-", at most 128, not starting with "." or "-")`;
   }
   if (domain !== undefined && !DOMAIN.test(domain)) return `has an invalid registry "${domain}"`;
   if (path === '') return 'has no repository name';

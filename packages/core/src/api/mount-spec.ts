@@ -20,11 +20,13 @@ export interface LocalMount {
   write: boolean;
 }
 
-const objectSpec = z.object({
-  path: z.string(),
-  target: z.string().optional(),
-  write: z.boolean().optional(),
-}).strict();
+const objectSpec = z
+  .object({
+    path: z.string(),
+    target: z.string().optional(),
+    write: z.boolean().optional(),
+  })
+  .strict();
 
 /** Validates mount specs (absolute, existing) and normalises them. Throws {@link InvalidInputError}. */
 export function parseMounts(specs: unknown): LocalMount[] {
@@ -69,8 +71,11 @@ function parseMount(spec: unknown, field: string): LocalMount {
   const reserved = reservedTarget(mount.target);
   if (reserved) {
     const suggestion = `{ path: ${JSON.stringify(mount.path)}, target: ${JSON.stringify(stripSlash(join('/host', mount.target)))} }`;
-    throw new InvalidInputError(target === undefined ? field : `${field}.target`, target === undefined ? spec : target,
-      `cannot be mounted at ${mount.target} inside the tool container (${reserved}); mount it elsewhere, e.g. ${suggestion}`);
+    throw new InvalidInputError(
+      target === undefined ? field : `${field}.target`,
+      target === undefined ? spec : target,
+      `cannot be mounted at ${mount.target} inside the tool container (${reserved}); mount it elsewhere, e.g. ${suggestion}`,
+    );
   }
   return mount;
 }
@@ -87,16 +92,19 @@ function splitMode(spec: string, field: string): { path: string; write: boolean 
   if (!suffix || existsSync(spec)) return { path: spec, write: false };
   const [, path, options] = suffix;
   if (!Object.hasOwn(MODES, options!)) {
-    throw new InvalidInputError(field, spec,
+    throw new InvalidInputError(
+      field,
+      spec,
       `":${options}" is an unknown mode; use ":ro" (read-only, the default) or ":rw" (writable). ` +
-      'Docker\'s other mount options are not supported, the SELinux relabel options "z" and "Z" included (they would change the labels of the host\'s own files)');
+        'Docker\'s other mount options are not supported, the SELinux relabel options "z" and "Z" included (they would change the labels of the host\'s own files)',
+    );
   }
   return { path: path!, write: MODES[options as keyof typeof MODES] };
 }
 
 /** Why a path inside the tool container cannot take a mount, or undefined when it can. */
 function reservedTarget(target: string): string | undefined {
-  if (target === '/') return 'it would replace the tool\'s whole filesystem';
+  if (target === '/') return "it would replace the tool's whole filesystem";
   const top = ['/proc', '/sys', '/dev'].find((dir) => target === dir || target.startsWith(`${dir}/`));
   return top ? `the container runtime provides ${top} itself` : undefined;
 }
@@ -104,4 +112,3 @@ function reservedTarget(target: string): string | undefined {
 function stripSlash(p: string): string {
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
-

@@ -94,7 +94,11 @@ function validateInputFile(field: string, file: string): void {
   const stats = statOrUndefined(file);
   if (!stats) throw new InvalidInputError(field, file, 'does not exist; must be a readable regular file or a FIFO');
   if (!stats.isFile() && !stats.isFIFO()) {
-    throw new InvalidInputError(field, file, `is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}; must be a readable regular file or a FIFO`);
+    throw new InvalidInputError(
+      field,
+      file,
+      `is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}; must be a readable regular file or a FIFO`,
+    );
   }
   if (!accessible(file, constants.R_OK)) throw new InvalidInputError(field, file, 'is not readable by this process');
 }

@@ -25,6 +25,8 @@ import { connectKind } from './registry.js';
 export function connect(options: { slurm: SlurmOptions }): SlurmEngine;
 export function connect(options: CharliecloudOptions): CharliecloudEngine;
 export function connect(options?: ConnectOptions): DockerEngine;
-export function connect(options: ConnectOptions | { slurm: SlurmOptions } | CharliecloudOptions = {}): DockerEngine | SlurmEngine | CharliecloudEngine {
+export function connect(
+  options: ConnectOptions | { slurm: SlurmOptions } | CharliecloudOptions = {},
+): DockerEngine | SlurmEngine | CharliecloudEngine {
   return connectKind(options) as DockerEngine | SlurmEngine | CharliecloudEngine;
 }

@@ -36,14 +36,21 @@ export function backendFor(engine: Engine): ToolBackend {
 export function connectKind(options: unknown): Engine {
   // Anything but an object is the default kind's to refuse (it names what is valid).
   const keys = typeof options === 'object' && options !== null ? Object.keys(options) : [];
-  const whole = KINDS.find((k) => k.connectValue !== undefined && keys.includes(k.connectOption!) && (options as Record<string, unknown>)[k.connectOption!] === k.connectValue);
+  const whole = KINDS.find(
+    (k) =>
+      k.connectValue !== undefined && keys.includes(k.connectOption!) && (options as Record<string, unknown>)[k.connectOption!] === k.connectValue,
+  );
   if (whole) return whole.connect(options) as Engine;
   const asked = KINDS.filter((k) => k.connectOption !== undefined && k.connectValue === undefined && keys.includes(k.connectOption));
   const kind = asked[0] ?? KINDS.find((k) => k.connectOption === undefined)!;
   const others = asked.length ? keys.filter((key) => key !== kind.connectOption) : [];
   // `{ slurm }` beside a daemon option (or another runtime's key): one would be silently ignored.
   if (others.length) {
-    throw new InvalidInputError(`options.${others[0]}`, (options as Record<string, unknown>)[others[0]!], `cannot be combined with ${kind.connectOption} (a ${kind.name} engine reaches its runtime its own way)`);
+    throw new InvalidInputError(
+      `options.${others[0]}`,
+      (options as Record<string, unknown>)[others[0]!],
+      `cannot be combined with ${kind.connectOption} (a ${kind.name} engine reaches its runtime its own way)`,
+    );
   }
   const arg = kind.connectOption === undefined ? options : (options as Record<string, unknown>)[kind.connectOption];
   return kind.connect(arg) as Engine;

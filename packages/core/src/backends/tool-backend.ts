@@ -117,7 +117,11 @@ export interface LaunchedTool {
 export class CommandNotRunnableError extends TooldockError {
   readonly code = 'ERR_TOOLDOCK_COMMAND_NOT_RUNNABLE';
   override readonly name = 'CommandNotRunnableError';
-  constructor(readonly exitCode: 126 | 127, readonly why: string, readonly runtimeMessage: string) {
+  constructor(
+    readonly exitCode: 126 | 127,
+    readonly why: string,
+    readonly runtimeMessage: string,
+  ) {
     super(runtimeMessage);
   }
 }

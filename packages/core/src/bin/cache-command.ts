@@ -63,8 +63,9 @@ function parseFlags(args: string[]): Map<string, string> {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]!);
     if (!match) throw new InvalidInputError('tooldock cache', args[i], 'is not a flag; flags are --dir, --json, --older-than, --max-size');
     const name = match[1]!;
-    if (!VALUED.has(name) && name !== 'json') throw new InvalidInputError('tooldock cache', args[i], 'is not a known flag (--dir, --json, --older-than, --max-size)');
-    const value = VALUED.has(name) ? match[2] ?? args[++i] : '';
+    if (!VALUED.has(name) && name !== 'json')
+      throw new InvalidInputError('tooldock cache', args[i], 'is not a known flag (--dir, --json, --older-than, --max-size)');
+    const value = VALUED.has(name) ? (match[2] ?? args[++i]) : '';
     if (value === undefined) throw new InvalidInputError(`--${name}`, value, 'needs a value');
     flags.set(name, value);
   }

@@ -49,7 +49,8 @@ function flagValues(args: string[]): Map<string, string> {
   for (let i = 0; i < args.length; i++) {
     const name = args[i]!;
     const value = args[i + 1];
-    if ((name !== '--since' && name !== '--session') || value === undefined) throw new InvalidInputError('export', name, 'must be --since <ISO date> or --session <id>');
+    if ((name !== '--since' && name !== '--session') || value === undefined)
+      throw new InvalidInputError('export', name, 'must be --since <ISO date> or --session <id>');
     flags.set(name.slice(2), value);
     i++;
   }

@@ -74,7 +74,10 @@ function writeManifests(folder: string): void {
     if (JSON.stringify(next) !== JSON.stringify(current)) pending.push(() => writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`));
   };
   updateJson(join(folder, 'package.json'), (pkg) => ({
-    name: npmName(basename(folder)), private: true, type: 'module', ...pkg,
+    name: npmName(basename(folder)),
+    private: true,
+    type: 'module',
+    ...pkg,
     // `npm run tooldock -- doctor` runs node_modules/.bin/tooldock or fails: never a download.
     scripts: { tooldock: 'tooldock', ...(pkg.scripts as object | undefined) },
     // tslab type-checks cells: without Node's types, `import … from 'node:fs'` is an error.
@@ -99,7 +102,12 @@ function writeManifests(folder: string): void {
 function readJsonObject(file: string): Record<string, unknown> {
   const stats = lstatOrUndefined(file);
   if (!stats) return {};
-  if (stats.isSymbolicLink()) throw new InvalidInputError(basename(file), file, 'must be a regular file, not a symbolic link (tooldock init would rewrite the file it points to)');
+  if (stats.isSymbolicLink())
+    throw new InvalidInputError(
+      basename(file),
+      file,
+      'must be a regular file, not a symbolic link (tooldock init would rewrite the file it points to)',
+    );
   if (!stats.isFile()) throw new InvalidInputError(basename(file), file, 'must be a regular file');
   let value: unknown;
   try {
@@ -107,7 +115,8 @@ function readJsonObject(file: string): Record<string, unknown> {
   } catch (error) {
     throw new InvalidInputError(basename(file), file, `must be plain JSON (JSONC comments cannot be kept: remove them): ${(error as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidInputError(basename(file), file, 'must hold a JSON object ({ … })');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidInputError(basename(file), file, 'must hold a JSON object ({ … })');
   return value as Record<string, unknown>;
 }
 
@@ -120,7 +129,12 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 function npmName(folderName: string): string {
-  return folderName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'notebooks';
+  return (
+    folderName
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+/, '') || 'notebooks'
+  );
 }
 
 function nextSteps(folder: string): string {

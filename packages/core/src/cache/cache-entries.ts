@@ -41,11 +41,15 @@ async function entryInfo(path: string): Promise<CacheEntryInfo | undefined> {
     const entry = JSON.parse(text) as CacheEntry;
     const unique = new Map([entry.stdout, entry.stderr, ...entry.outputs].map((b) => [b.sha256, b.size]));
     return {
-      key: entry.key, image: entry.result.image, command: entry.result.command,
-      createdAt: new Date(entry.createdAt), lastUsedAt: stats.mtime,
+      key: entry.key,
+      image: entry.result.image,
+      command: entry.result.command,
+      createdAt: new Date(entry.createdAt),
+      lastUsedAt: stats.mtime,
       bytes: [...unique.values()].reduce((a, b) => a + b, 0),
       blobs: [...unique].map(([sha256, size]) => ({ sha256, size })),
-      path, entryBytes: stats.size,
+      path,
+      entryBytes: stats.size,
     };
   } catch {
     return undefined;

@@ -15,7 +15,11 @@ export async function lockKey(dir: string, key: string, signal: AbortSignal): Pr
   const path = join(dir, 'locks', `${key}.lock`);
   await ensureOwnDirectory(join(dir, 'locks'), signal);
   // Waits of 10, 20, 40 … 200 ms between tries, for as long as the call's signal allows.
-  await pollUntil(() => acquire(path, signal), (locked) => locked, { delayMs: (tries) => Math.min(10 * 2 ** (tries - 1), 200), signal, during: 'waiting for an identical call to finish' });
+  await pollUntil(
+    () => acquire(path, signal),
+    (locked) => locked,
+    { delayMs: (tries) => Math.min(10 * 2 ** (tries - 1), 200), signal, during: 'waiting for an identical call to finish' },
+  );
   return holdLock(path);
 }
 

@@ -175,7 +175,10 @@ export class BlobWriter {
   private size = 0;
   private failure: Error | undefined;
 
-  constructor(private readonly store: CacheStore, private readonly temp: string) {
+  constructor(
+    private readonly store: CacheStore,
+    private readonly temp: string,
+  ) {
     this.stream = createWriteStream(temp, { flags: 'wx', mode: PRIVATE_FILE_MODE });
     this.stream.on('error', (error) => (this.failure ??= error)); // reported by commit
   }

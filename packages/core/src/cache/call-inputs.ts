@@ -70,7 +70,8 @@ export async function readCallInputs(spec: RunSpec, mode: InputMode, signal: Abo
     return { files, fingerprints, stdinSha256 };
   }
   const key = await bounded(producer.key, signal, 'waiting for the run that feeds its stdin');
-  if (key === undefined) return { files, fingerprints, stdinSha256: undefined, uncacheable: 'its stdin comes from a call that does not use the cache' };
+  if (key === undefined)
+    return { files, fingerprints, stdinSha256: undefined, uncacheable: 'its stdin comes from a call that does not use the cache' };
   return { files, fingerprints, stdinSha256: `run:${key}`, producer };
 }
 
@@ -115,7 +116,13 @@ export function sameFiles(a: InputFingerprint[], b: InputFingerprint[]): boolean
   if (a.length !== b.length) return false;
   return a.every((x, i) => {
     const y = b[i]!;
-    return x.mount === y.mount && x.entry.rel === y.entry.rel && x.entry.kind === y.entry.kind &&
-      x.entry.size === y.entry.size && x.entry.mtimeMs === y.entry.mtimeMs && x.entry.link === y.entry.link;
+    return (
+      x.mount === y.mount &&
+      x.entry.rel === y.entry.rel &&
+      x.entry.kind === y.entry.kind &&
+      x.entry.size === y.entry.size &&
+      x.entry.mtimeMs === y.entry.mtimeMs &&
+      x.entry.link === y.entry.link
+    );
   });
 }

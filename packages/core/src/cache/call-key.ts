@@ -39,7 +39,7 @@ export function callKey(spec: RunSpec, image: string, inputs: InputFingerprint[]
 function inputPart({ mount, entry, sha256 }: InputFingerprint): unknown[] {
   const file = entry.kind === 'file';
   // Whole milliseconds: a restored file's mtime comes back within ~1 µs, not to the nanosecond.
-  return [mount, entry.rel, entry.kind, file ? entry.size : 0, file ? sha256 ?? Math.floor(entry.mtimeMs) : null, entry.link ?? null];
+  return [mount, entry.rel, entry.kind, file ? entry.size : 0, file ? (sha256 ?? Math.floor(entry.mtimeMs)) : null, entry.link ?? null];
 }
 
 /** `auto` runs as whoever calls: two users sharing a cache directory get different keys. */

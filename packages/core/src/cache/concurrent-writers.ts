@@ -36,9 +36,12 @@ export function stopWriting(writer: Writer): void {
  * {@link wroteDuring} for those that really overlapped).
  */
 export function concurrentWith(me: Writer): Writer[] {
-  return [...writers].filter((w) => w !== me &&
-    (w.endedAt === undefined || w.endedAt + RENAME_GRACE_MS >= me.startedAt) &&
-    w.roots.some((a) => me.roots.some((b) => within(a, b) || within(b, a))));
+  return [...writers].filter(
+    (w) =>
+      w !== me &&
+      (w.endedAt === undefined || w.endedAt + RENAME_GRACE_MS >= me.startedAt) &&
+      w.roots.some((a) => me.roots.some((b) => within(a, b) || within(b, a))),
+  );
 }
 
 /** Whether `other` was writing while `me` was (not only just before). */

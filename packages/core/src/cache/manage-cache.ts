@@ -68,7 +68,10 @@ export async function pruneCache(options: PruneOptions = {}): Promise<{ removed:
   const entries = (await listEntries(dir)).sort((a, b) => a.lastUsedAt.getTime() - b.lastUsedAt.getTime());
   const doomed = chooseVictims(entries, olderThan, maxSize);
   for (const entry of doomed) await unlink(entry.path).catch(() => {});
-  await collectGarbage(dir, entries.filter((e) => !doomed.includes(e)));
+  await collectGarbage(
+    dir,
+    entries.filter((e) => !doomed.includes(e)),
+  );
   return { removed: doomed.length, freedBytes: Math.max(0, before - (await cacheInfo({ dir })).bytes) };
 }
 

@@ -22,7 +22,13 @@ export class ProducedFiles {
   }
 
   async produced(entry: TreeEntry): Promise<boolean> {
-    return entry.kind === 'file' && (await stat(this.markerOf(entry)).then(() => true, () => false));
+    return (
+      entry.kind === 'file' &&
+      (await stat(this.markerOf(entry)).then(
+        () => true,
+        () => false,
+      ))
+    );
   }
 
   private markerOf(file: { ino: number; size: number; mtimeMs: number }): string {

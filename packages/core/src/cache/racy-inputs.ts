@@ -24,7 +24,9 @@ export async function racyInputs(spec: RunSpec, files: InputFingerprint[], recor
 /** Whether every racy input still has the content it had when the entry was stored. */
 export async function racyInputsHold(spec: RunSpec, racy: RacyInput[] | undefined): Promise<boolean> {
   for (const input of racy ?? []) {
-    const now = await inputPath(spec, input.mount, input.rel).then(hashFile).catch(() => undefined);
+    const now = await inputPath(spec, input.mount, input.rel)
+      .then(hashFile)
+      .catch(() => undefined);
     if (now !== input.sha256) return false;
   }
   return true;

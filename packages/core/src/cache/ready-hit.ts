@@ -50,8 +50,13 @@ export async function readyHit(call: HitCall, key: string, inputs: CallInputs): 
   await store.markHit(key);
   call.source?.settleServed(store.blobPath(entry.stdout.sha256));
   call.trace.cache = {
-    key, hit: true, inputMode: call.settings.inputs, inputs: [...inputs.fingerprints, ...keptFingerprints(entry.kept, states)], outputs: restored,
-    stdout: entry.stdout, stderr: entry.stderr,
+    key,
+    hit: true,
+    inputMode: call.settings.inputs,
+    inputs: [...inputs.fingerprints, ...keptFingerprints(entry.kept, states)],
+    outputs: restored,
+    stdout: entry.stdout,
+    stderr: entry.stderr,
   };
   return { entry };
 }

@@ -13,14 +13,25 @@ import type { CacheStore } from './cache-store.js';
  * through the run's own channels into its sinks, so `run.stdout`, `lines()`, capture (with its
  * maxBuffer), a Writable and a `{ file }` sink (renamed into place) behave as on a real run.
  */
-export async function replayResult(store: CacheStore, entry: CacheEntry, spec: RunSpec, channels: RunChannels, signal: AbortSignal): Promise<RunResult> {
-  const output = new RunOutput(channels, spec.options, spec.mounts.filter((m) => m.write).map((m) => m.path));
+export async function replayResult(
+  store: CacheStore,
+  entry: CacheEntry,
+  spec: RunSpec,
+  channels: RunChannels,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const output = new RunOutput(
+    channels,
+    spec.options,
+    spec.mounts.filter((m) => m.write).map((m) => m.path),
+  );
   try {
     channels.onContainerId(entry.result.containerId);
-    await bounded(Promise.race([Promise.all([
-      feed(store, entry.stdout, channels.stdout),
-      feed(store, entry.stderr, channels.stderr),
-    ]), output.failed]), signal, 'replaying cached output');
+    await bounded(
+      Promise.race([Promise.all([feed(store, entry.stdout, channels.stdout), feed(store, entry.stderr, channels.stderr)]), output.failed]),
+      signal,
+      'replaying cached output',
+    );
     await bounded(output.flushed(), signal, 'writing its output');
   } catch (error) {
     await output.abandon();
@@ -30,8 +41,13 @@ export async function replayResult(store: CacheStore, entry: CacheEntry, spec: R
   await output.commit(true);
   const { startedAt, finishedAt, ...rest } = entry.result;
   return {
-    ...rest, startedAt: new Date(startedAt), finishedAt: new Date(finishedAt),
-    stdout: captured.stdout, stderr: captured.stderr, notes: captured.notes, cached: true,
+    ...rest,
+    startedAt: new Date(startedAt),
+    finishedAt: new Date(finishedAt),
+    stdout: captured.stdout,
+    stderr: captured.stderr,
+    notes: captured.notes,
+    cached: true,
   };
 }
 

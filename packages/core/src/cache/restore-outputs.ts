@@ -79,7 +79,8 @@ async function copyVerified(store: CacheStore, output: StoredOutput, to: string)
 
 /** A stored path stays below its mount whatever the entry says (a shared cache directory is writable by others). */
 function safeRel(rel: string): string {
-  if (rel !== '' && rel.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) fail(`refusing stored path ${JSON.stringify(rel)}`);
+  if (rel !== '' && rel.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'))
+    fail(`refusing stored path ${JSON.stringify(rel)}`);
   return rel;
 }
 

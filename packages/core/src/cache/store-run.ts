@@ -28,7 +28,14 @@ export interface BeforeRun {
  * something the cache cannot restore. Blobs first, entry last: an entry only ever names
  * complete blobs.
  */
-export async function storeRun(store: CacheStore, settings: CacheSettings, spec: RunSpec, before: BeforeRun, result: RunResult, streams: [BlobRef, BlobRef]): Promise<{ outputs: FileFingerprint[]; kept: FileFingerprint[] } | { notStored: string }> {
+export async function storeRun(
+  store: CacheStore,
+  settings: CacheSettings,
+  spec: RunSpec,
+  before: BeforeRun,
+  result: RunResult,
+  streams: [BlobRef, BlobRef],
+): Promise<{ outputs: FileFingerprint[]; kept: FileFingerprint[] } | { notStored: string }> {
   const recordedAtMs = Date.now();
   const now = await readCallInputs(spec, 'stat', AbortSignal.timeout(60_000), settings.dir);
   if (!sameFiles(before.inputs.files, now.files)) return { notStored: 'an input changed while the tool ran' };
@@ -49,10 +56,16 @@ export async function storeRun(store: CacheStore, settings: CacheSettings, spec:
   }
   const kept = await keptFiles(before.writable, after, settings.inputs, spec, produced, recordedAtMs);
   await store.writeEntry({
-    version: ENTRY_VERSION, key: before.key, createdAt: new Date().toISOString(),
-    result: storedResult(result), stdout: streams[0], stderr: streams[1],
+    version: ENTRY_VERSION,
+    key: before.key,
+    createdAt: new Date().toISOString(),
+    result: storedResult(result),
+    stdout: streams[0],
+    stderr: streams[1],
     directories: changes.directories.map((d) => ({ mount: d.mount, rel: canonicalPartials(d.rel) })),
-    outputs, kept, inputs: before.inputs.fingerprints,
+    outputs,
+    kept,
+    inputs: before.inputs.fingerprints,
     racyInputs: await racyInputs(spec, before.inputs.files, recordedAtMs),
   } satisfies CacheEntry);
   return { outputs: fingerprints, kept: keptFingerprints(kept, after) };
@@ -71,7 +84,9 @@ function ownChanges(files: MountChanges['files'], spec: RunSpec, me: Writer): { 
   for (const change of files) {
     const local = spec.mounts[change.state.mount]!;
     const rel = change.entry.rel;
-    const paths = rel ? [join(change.state.base, rel), join(local.path, rel), join(local.target, rel)] : [change.state.base, local.path, local.target];
+    const paths = rel
+      ? [join(change.state.base, rel), join(local.path, rel), join(local.target, rel)]
+      : [change.state.base, local.path, local.target];
     const mine = paths.some((p) => namesPath(spec.args, p));
     const theirs = others.some((other) => paths.some((p) => namesPath(other.args, p)));
     if (isHiddenTemp(paths[0]!) ? !mine : theirs && !mine) continue;
@@ -93,6 +108,13 @@ export function keptFingerprints(kept: KeptFile[], states: MountState[]): FileFi
   return kept.flatMap((file) => {
     const state = states.find((s) => s.mount === file.mount);
     if (!state) return [];
-    return [{ path: file.rel ? join(state.base, file.rel) : state.base, size: file.size, mtimeMs: file.mtimeMs, ...(file.sha256 ? { sha256: file.sha256 } : {}) }];
+    return [
+      {
+        path: file.rel ? join(state.base, file.rel) : state.base,
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+        ...(file.sha256 ? { sha256: file.sha256 } : {}),
+      },
+    ];
   });
 }

@@ -42,8 +42,9 @@ export function changesBetween(before: MountState[], after: MountState[]): Mount
       const old = before[i]?.entries.get(entry.rel);
       if (old && !changed(old, entry)) continue;
       if (entry.kind === 'file') changes.files.push({ state, entry });
-      else if (entry.kind === 'dir') { if (!old) changes.directories.push({ mount: state.mount, rel: entry.rel }); }
-      else changes.unstorable ??= `the tool left a ${entry.kind === 'link' ? 'symlink' : 'special file'} at ${join(state.base, entry.rel)}`;
+      else if (entry.kind === 'dir') {
+        if (!old) changes.directories.push({ mount: state.mount, rel: entry.rel });
+      } else changes.unstorable ??= `the tool left a ${entry.kind === 'link' ? 'symlink' : 'special file'} at ${join(state.base, entry.rel)}`;
     }
   }
   return changes;
@@ -55,7 +56,14 @@ export function changesBetween(before: MountState[], after: MountState[]): Mount
  * are files the cache produced that the call does not name (as for read-only mounts:
  * produced-files.ts) — e.g. this step's own earlier output, which its recipe renames over.
  */
-export async function keptFiles(before: MountState[], after: MountState[], mode: InputMode, spec: RunSpec, produced: ProducedFiles, recordedAtMs = Date.now()): Promise<KeptFile[]> {
+export async function keptFiles(
+  before: MountState[],
+  after: MountState[],
+  mode: InputMode,
+  spec: RunSpec,
+  produced: ProducedFiles,
+  recordedAtMs = Date.now(),
+): Promise<KeptFile[]> {
   const kept: KeptFile[] = [];
   for (const [i, state] of before.entries()) {
     for (const entry of state.entries.values()) {
@@ -67,7 +75,14 @@ export async function keptFiles(before: MountState[], after: MountState[], mode:
       // Stat mode too hashes a file written in the tick being recorded: its stat proves nothing.
       const racy = racilyClean(entry.mtimeMs, recordedAtMs);
       const sha256 = mode === 'content' || racy ? await hashFile(join(state.base, entry.rel)) : undefined;
-      kept.push({ mount: state.mount, rel: entry.rel, size: entry.size, mtimeMs: entry.mtimeMs, ...(sha256 ? { sha256 } : {}), ...(racy ? { racy: true } : {}) });
+      kept.push({
+        mount: state.mount,
+        rel: entry.rel,
+        size: entry.size,
+        mtimeMs: entry.mtimeMs,
+        ...(sha256 ? { sha256 } : {}),
+        ...(racy ? { racy: true } : {}),
+      });
     }
   }
   return kept;

@@ -75,8 +75,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, roo
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(schemaAt(schema, issue.path));
     const key = issue.keys[0]!;
-    throw new InvalidInputError(formatPath(root, [...issue.path, key]), valueAt(value, [...issue.path, key]),
-      `"${key}" is not a known option` + (known.length ? `; valid options are ${known.join(', ')}` : ''));
+    throw new InvalidInputError(
+      formatPath(root, [...issue.path, key]),
+      valueAt(value, [...issue.path, key]),
+      `"${key}" is not a known option` + (known.length ? `; valid options are ${known.join(', ')}` : ''),
+    );
   }
   throw new InvalidInputError(field, valueAt(value, issue.path), issue.message);
 }

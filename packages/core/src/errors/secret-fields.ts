@@ -5,7 +5,21 @@
  * tool's environment (`env.*`, a token passed to one call), registry credentials (`auth.*`),
  * `ssh.*` keys and passphrases, and any field named like a credential.
  */
-const SECRET_NAMES = ['env', 'auth', 'ssh', 'password', 'passphrase', 'secret', 'token', 'identitytoken', 'registrytoken', 'privatekey', 'key', 'cert', 'ca'];
+const SECRET_NAMES = [
+  'env',
+  'auth',
+  'ssh',
+  'password',
+  'passphrase',
+  'secret',
+  'token',
+  'identitytoken',
+  'registrytoken',
+  'privatekey',
+  'key',
+  'cert',
+  'ca',
+];
 
 /** What is shown instead of a secret value. */
 export const HIDDEN = '[hidden: may be a secret]';

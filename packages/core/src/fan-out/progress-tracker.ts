@@ -11,7 +11,10 @@ export class ProgressTracker {
   private readonly startedAt = new Date();
   private lastLineEmit = 0;
 
-  constructor(names: string[], private readonly listener: ProgressListener | undefined) {
+  constructor(
+    names: string[],
+    private readonly listener: ProgressListener | undefined,
+  ) {
     const now = new Date();
     this.tasks = names.map((name, index) => ({ index, name, state: 'queued', queuedAt: now }));
   }
@@ -68,8 +71,12 @@ export class ProgressTracker {
   private emit(task: TaskProgress, finished: boolean): void {
     if (!this.listener) return;
     const event: FanOutProgress = {
-      task, tasks: this.tasks, totals: this.totals(), startedAt: this.startedAt,
-      elapsedMs: Date.now() - this.startedAt.getTime(), finished,
+      task,
+      tasks: this.tasks,
+      totals: this.totals(),
+      startedAt: this.startedAt,
+      elapsedMs: Date.now() - this.startedAt.getTime(),
+      finished,
     };
     try {
       this.listener(event);
@@ -79,9 +86,19 @@ export class ProgressTracker {
   }
 }
 
+// What a person does not see on a terminal: colour codes and other control characters.
+// eslint-disable-next-line no-control-regex
+const COLOUR_CODES = /\x1b\[[0-9;?]*[A-Za-z]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
 /** A status line as a person reads it: the last \r-redrawn state, no colour codes, cut to width. */
 export function readableLine(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  const plain = (line.split('\r').filter((part) => part.trim() !== '').pop() ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trimEnd();
+  const lastRedraw =
+    line
+      .split('\r')
+      .filter((part) => part.trim() !== '')
+      .pop() ?? '';
+  const plain = lastRedraw.replace(COLOUR_CODES, '').replace(CONTROL_CHARACTERS, '').trimEnd();
   return plain.length > LAST_LINE_WIDTH ? `${plain.slice(0, LAST_LINE_WIDTH - 1)}…` : plain;
 }

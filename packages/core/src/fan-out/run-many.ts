@@ -16,20 +16,22 @@ import type { ProgressListener } from './progress.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { prepareTasks, type PreparedTask, type Task } from './task.js';
 
-const RunManyOptionsSchema = z.object({
-  /** Tasks running at once; default: the daemon's CPU count. */
-  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
-  /** Stop everything at the first failure (default) or collect every outcome. */
-  failFast: z.boolean().default(true),
-  signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
-  onProgress: z.custom<ProgressListener>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
-  /**
-   * Run tool tasks as calls in warm sessions (one container per image and mount set, reused;
-   * at most `concurrency` of them), closed when the fan-out ends. See docs/sessions.md.
-   */
-  reuse: z.boolean().default(false),
-  engine: RunEngineSchema.optional(),
-}).strict();
+const RunManyOptionsSchema = z
+  .object({
+    /** Tasks running at once; default: the daemon's CPU count. */
+    concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+    /** Stop everything at the first failure (default) or collect every outcome. */
+    failFast: z.boolean().default(true),
+    signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
+    onProgress: z.custom<ProgressListener>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
+    /**
+     * Run tool tasks as calls in warm sessions (one container per image and mount set, reused;
+     * at most `concurrency` of them), closed when the fan-out ends. See docs/sessions.md.
+     */
+    reuse: z.boolean().default(false),
+    engine: RunEngineSchema.optional(),
+  })
+  .strict();
 
 /** Options of {@link runMany}. */
 export type RunManyOptions = z.input<typeof RunManyOptionsSchema>;
@@ -57,8 +59,14 @@ type ResultOf<K> = K extends (signal: AbortSignal) => Promise<infer R> ? R : Run
 // `K extends … | []` (not a `const` type parameter): it infers a tuple, so each element keeps its
 // own result type, also under TypeScript 5.0 (tslab's compiler), where a `const` parameter made
 // every tool task's args readonly, failed the constraint and typed each result `unknown`.
-export function runMany<K extends readonly Task<unknown>[] | []>(tasks: K, options?: RunManyOptions & { failFast?: true }): Promise<{ [I in keyof K]: ResultOf<K[I]> }>;
-export function runMany<K extends readonly Task<unknown>[] | []>(tasks: K, options: RunManyOptions & { failFast: false }): Promise<{ [I in keyof K]: Settled<ResultOf<K[I]>> }>;
+export function runMany<K extends readonly Task<unknown>[] | []>(
+  tasks: K,
+  options?: RunManyOptions & { failFast?: true },
+): Promise<{ [I in keyof K]: ResultOf<K[I]> }>;
+export function runMany<K extends readonly Task<unknown>[] | []>(
+  tasks: K,
+  options: RunManyOptions & { failFast: false },
+): Promise<{ [I in keyof K]: Settled<ResultOf<K[I]>> }>;
 export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions = {}): Promise<unknown[]> {
   // Validation is synchronous, like runTool's: nothing starts when any task is invalid.
   const parsed = parseOrThrow(RunManyOptionsSchema, options, 'options');
@@ -70,7 +78,10 @@ export function runMany(tasks: readonly Task<unknown>[], options: RunManyOptions
 
 async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeof RunManyOptionsSchema>): Promise<unknown[]> {
   const engine = parsed.engine ?? defaultEngine();
-  const tracker = new ProgressTracker(prepared.map((t) => t.name), parsed.onProgress);
+  const tracker = new ProgressTracker(
+    prepared.map((t) => t.name),
+    parsed.onProgress,
+  );
   const stop = new AbortController();
   const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;
   const concurrency = parsed.concurrency ?? (await defaultConcurrency(engine));
@@ -81,36 +92,51 @@ async function execute(prepared: PreparedTask<unknown>[], parsed: z.output<typeo
   const cancelArrays = () => void arrays?.cancel().catch(() => {});
   signal.addEventListener('abort', cancelArrays, { once: true });
 
-  const outcomes = await Promise.allSettled(prepared.map((task, index) => limit(async () => {
-    if (signal.aborted) {
-      tracker.update(index, 'canceled', { error: 'canceled before it started' });
-      throw canceledBeforeStart(task);
-    }
-    try {
-      const value = await (arrays ? arrays.run(index, () => runTask(task, index, signal, tracker, pool)) : runTask(task, index, signal, tracker, pool));
-      tracker.update(index, 'done', { ...exitCodeOf(value), ...((value as { cached?: unknown } | null)?.cached === true ? { cached: true } : {}) });
-      return value;
-    } catch (error) {
-      const canceled = signal.aborted || (isToolError(error) && error.canceled);
-      tracker.update(index, canceled ? 'canceled' : 'failed', {
-        error: isToolError(error) ? error.shortMessage : String((error as Error)?.message ?? error),
-        ...(isToolError(error) && error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
-      });
-      if (parsed.failFast) stop.abort(error);
-      throw error;
-    }
-  })));
+  const outcomes = await Promise.allSettled(
+    prepared.map((task, index) =>
+      limit(async () => {
+        if (signal.aborted) {
+          tracker.update(index, 'canceled', { error: 'canceled before it started' });
+          throw canceledBeforeStart(task);
+        }
+        try {
+          const value = await (arrays
+            ? arrays.run(index, () => runTask(task, index, signal, tracker, pool))
+            : runTask(task, index, signal, tracker, pool));
+          tracker.update(index, 'done', {
+            ...exitCodeOf(value),
+            ...((value as { cached?: unknown } | null)?.cached === true ? { cached: true } : {}),
+          });
+          return value;
+        } catch (error) {
+          const canceled = signal.aborted || (isToolError(error) && error.canceled);
+          tracker.update(index, canceled ? 'canceled' : 'failed', {
+            error: isToolError(error) ? error.shortMessage : String((error as Error)?.message ?? error),
+            ...(isToolError(error) && error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
+          });
+          if (parsed.failFast) stop.abort(error);
+          throw error;
+        }
+      }),
+    ),
+  );
   signal.removeEventListener('abort', cancelArrays);
   await pool?.closeAll();
   tracker.finish();
 
   const names = prepared.map((t) => t.name);
   if (!parsed.failFast) {
-    return withTaskNames(outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: o.value } : { status: 'rejected', reason: o.reason })), names);
+    return withTaskNames(
+      outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: o.value } : { status: 'rejected', reason: o.reason })),
+      names,
+    );
   }
   const failure = firstFailure(outcomes, parsed.signal);
   if (failure !== undefined) throw failure;
-  return withTaskNames(outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value), names);
+  return withTaskNames(
+    outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value),
+    names,
+  );
 }
 
 /**
@@ -133,7 +159,13 @@ function planFanOut(tasks: readonly PreparedTask<unknown>[], engine: Engine, con
   return kind.planFanOut(engine, tasks.length, concurrency);
 }
 
-async function runTask(task: PreparedTask<unknown>, index: number, signal: AbortSignal, tracker: ProgressTracker, pool: SessionPool | undefined): Promise<unknown> {
+async function runTask(
+  task: PreparedTask<unknown>,
+  index: number,
+  signal: AbortSignal,
+  tracker: ProgressTracker,
+  pool: SessionPool | undefined,
+): Promise<unknown> {
   if (task.kind === 'function') {
     tracker.update(index, 'running');
     return task.run(signal);
@@ -146,7 +178,13 @@ async function runTask(task: PreparedTask<unknown>, index: number, signal: Abort
   }
 }
 
-async function runToolTask(task: PreparedTask<unknown> & { kind: 'tool' }, index: number, signal: AbortSignal, tracker: ProgressTracker, session: ToolSession | undefined): Promise<unknown> {
+async function runToolTask(
+  task: PreparedTask<unknown> & { kind: 'tool' },
+  index: number,
+  signal: AbortSignal,
+  tracker: ProgressTracker,
+  session: ToolSession | undefined,
+): Promise<unknown> {
   const userOptions = task.spec.options;
   const spec: RunSpec = {
     ...task.spec,
@@ -159,8 +197,14 @@ async function runToolTask(task: PreparedTask<unknown> & { kind: 'tool' }, index
         if (event.type === 'container:created') tracker.tasks[index]!.containerId = event.containerId;
         if (event.type === 'retry') tracker.update(index, tracker.tasks[index]!.state, { attempt: event.attempt, attempts: event.of });
         // A scheduler's job "started" once submitted; it runs when the scheduler says RUNNING.
-        if (event.type === 'container:started' && tracker.tasks[index]!.state !== 'running' && kindOf(task.spec.engine).startedMeansRunning) tracker.update(index, 'running');
-        if (event.type === 'job:state') tracker.update(index, event.state === 'RUNNING' ? 'running' : tracker.tasks[index]!.state, { jobId: event.jobId, jobState: event.state, ...(event.node ? { node: event.node } : {}) });
+        if (event.type === 'container:started' && tracker.tasks[index]!.state !== 'running' && kindOf(task.spec.engine).startedMeansRunning)
+          tracker.update(index, 'running');
+        if (event.type === 'job:state')
+          tracker.update(index, event.state === 'RUNNING' ? 'running' : tracker.tasks[index]!.state, {
+            jobId: event.jobId,
+            jobState: event.state,
+            ...(event.node ? { node: event.node } : {}),
+          });
         userOptions.onEvent?.(event);
       },
     },

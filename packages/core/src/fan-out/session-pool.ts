@@ -59,7 +59,19 @@ export class SessionPool {
 function poolKey(spec: RunSpec): string {
   const o = spec.options;
   return JSON.stringify([
-    spec.engine.endpoint, spec.image, spec.mounts.map((m) => [m.path, m.target, m.write]),
-    o.user, o.cpus, o.memory, o.network, o.pull, o.labels, o.entrypoint, o.pidsLimit, o.noNewPrivileges, o.capabilities, o.exposeDaemonSocket,
+    spec.engine.endpoint,
+    spec.image,
+    spec.mounts.map((m) => [m.path, m.target, m.write]),
+    o.user,
+    o.cpus,
+    o.memory,
+    o.network,
+    o.pull,
+    o.labels,
+    o.entrypoint,
+    o.pidsLimit,
+    o.noNewPrivileges,
+    o.capabilities,
+    o.exposeDaemonSocket,
   ]);
 }

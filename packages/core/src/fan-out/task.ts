@@ -23,9 +23,7 @@ export type FunctionTask<T> = (signal: AbortSignal) => Promise<T>;
 export type Task<T = unknown> = ToolTask | FunctionTask<T>;
 
 /** A task checked and ready to start. */
-export type PreparedTask<T> =
-  | { kind: 'tool'; name: string; spec: RunSpec }
-  | { kind: 'function'; name: string; run: FunctionTask<T> };
+export type PreparedTask<T> = { kind: 'tool'; name: string; spec: RunSpec } | { kind: 'function'; name: string; run: FunctionTask<T> };
 
 /**
  * Validates every task before any starts, so a typo in task 57 fails at once, not after an hour.
@@ -45,7 +43,11 @@ export function prepareTasks<T>(tasks: unknown, engine: Engine | undefined): Pre
     const { image, args, mounts, options, name, ...rest } = task as ToolTask & Record<string, unknown>;
     const unknown = Object.keys(rest)[0];
     if (unknown) {
-      throw new InvalidInputError(`tasks[${i}].${unknown}`, rest[unknown], `"${unknown}" is not a task field; use image, args, mounts, options, name`);
+      throw new InvalidInputError(
+        `tasks[${i}].${unknown}`,
+        rest[unknown],
+        `"${unknown}" is not a task field; use image, args, mounts, options, name`,
+      );
     }
     if (name !== undefined && typeof name !== 'string') throw new InvalidInputError(`tasks[${i}].name`, name, 'must be a string');
     // Checked before the fan-out's engine is merged in: spreading a string would invent keys.

@@ -16,14 +16,17 @@ export interface TerminalProgressOptions {
 
 // Checked like every other entry point's options: `{ maxRow: 3 }` would otherwise be ignored,
 // and `fps: 0` or a negative one turns the redraw interval into Infinity or a negative number.
-const TerminalProgressOptionsSchema = z.object({
-  stream: z.custom<NodeJS.WriteStream>(
-    (v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function',
-    { message: 'must be a writable stream such as process.stderr' },
-  ).optional(),
-  maxRows: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
-  fps: z.number().positive('must be a positive number of redraws per second').max(1000, 'must be at most 1000').optional(),
-}).strict();
+const TerminalProgressOptionsSchema = z
+  .object({
+    stream: z
+      .custom<NodeJS.WriteStream>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function', {
+        message: 'must be a writable stream such as process.stderr',
+      })
+      .optional(),
+    maxRows: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
+    fps: z.number().positive('must be a positive number of redraws per second').max(1000, 'must be at most 1000').optional(),
+  })
+  .strict();
 
 // The schema and the documented interface must describe the same options.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -60,13 +63,17 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
 /** The text shown: one summary line, then rows for running (then failed) tasks. */
 export function render(progress: FanOutProgress, maxRows: number, width: number): string {
   const { totals } = progress;
-  const summary = `${totals.done + totals.failed + totals.canceled}/${totals.total} finished · ` +
+  const summary =
+    `${totals.done + totals.failed + totals.canceled}/${totals.total} finished · ` +
     `${totals.running + totals.pulling} running · ${totals.queued} queued` +
-    (totals.failed ? ` · ${totals.failed} failed` : '') + (totals.canceled ? ` · ${totals.canceled} canceled` : '') +
+    (totals.failed ? ` · ${totals.failed} failed` : '') +
+    (totals.canceled ? ` · ${totals.canceled} canceled` : '') +
     cachedCount(progress) +
     ` · ${seconds(progress.elapsedMs)}`;
-  const shown = [...progress.tasks.filter((t) => t.state === 'running' || t.state === 'pulling'), ...progress.tasks.filter((t) => t.state === 'failed')]
-    .slice(0, maxRows);
+  const shown = [
+    ...progress.tasks.filter((t) => t.state === 'running' || t.state === 'pulling'),
+    ...progress.tasks.filter((t) => t.state === 'failed'),
+  ].slice(0, maxRows);
   const rows = shown.map((task) => clip(row(task), width));
   const hidden = totals.running + totals.pulling + totals.failed - shown.length;
   if (hidden > 0) rows.push(`  … ${hidden} more`);
@@ -76,8 +83,8 @@ export function render(progress: FanOutProgress, maxRows: number, width: number)
 function row(task: TaskProgress): string {
   const mark = { queued: '·', pulling: '↓', running: '▶', done: '✓', failed: '✗', canceled: '■' }[task.state];
   const elapsed = task.startedAt ? seconds(Date.now() - task.startedAt.getTime()) : '';
-  const detail = task.state === 'failed' ? task.error ?? ''
-    : task.state === 'pulling' && task.pull ? formatPullProgress(task.pull) : task.lastLine ?? '';
+  const detail =
+    task.state === 'failed' ? (task.error ?? '') : task.state === 'pulling' && task.pull ? formatPullProgress(task.pull) : (task.lastLine ?? '');
   const attempt = task.attempt ? ` (attempt ${task.attempt}/${task.attempts})` : '';
   // A Slurm task: where the scheduler has it.
   const job = task.jobId ? ` [job ${task.jobId} ${task.jobState ?? ''}${task.node ? ` on ${task.node}` : ''}]` : '';

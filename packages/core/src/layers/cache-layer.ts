@@ -68,14 +68,21 @@ async function cacheOrRun(next: RunStep, spec: RunSpec, channels: RunChannels, t
  * with a ToolError saying so, at once, instead of running without the cache it asked for.
  */
 async function cacheDirectory({ spec, settings, signal }: Call): Promise<void> {
-  const failure = await ensureOwnDirectory(settings.dir, signal).then(() => undefined, (error: unknown) => {
-    if (signal.aborted) throw new RunAborted('creating the cache directory');
-    return error as Error;
-  });
+  const failure = await ensureOwnDirectory(settings.dir, signal).then(
+    () => undefined,
+    (error: unknown) => {
+      if (signal.aborted) throw new RunAborted('creating the cache directory');
+      return error as Error;
+    },
+  );
   if (!failure) return;
   const facts = { image: spec.image, args: spec.args, command: formatCommand(spec.args) };
-  throw buildError(`Could not use the result cache for ${toolName(spec.image, spec.args)}: ${failure.message}; ` +
-    'choose another directory (options.cache, configure({ cache }), TOOLDOCK_CACHE or TOOLDOCK_HOME)', facts, { cause: failure });
+  throw buildError(
+    `Could not use the result cache for ${toolName(spec.image, spec.args)}: ${failure.message}; ` +
+      'choose another directory (options.cache, configure({ cache }), TOOLDOCK_CACHE or TOOLDOCK_HOME)',
+    facts,
+    { cause: failure },
+  );
 }
 
 /** A call through the cache: what a hit needs, and always this call's stdout as a source. */
@@ -85,10 +92,12 @@ async function cachedCall(next: RunStep, call: Call): Promise<RunResult> {
   const { spec, settings, signal } = call;
   await cacheDirectory(call);
   // An unreachable daemon is for the run itself to report, in its words.
-  const identified = await kindOf(spec.engine).identifyImage(spec.engine, spec.image, signal).catch((error: unknown) => {
-    if (error instanceof RunAborted) throw error;
-    return { kind: 'absent' } as const;
-  });
+  const identified = await kindOf(spec.engine)
+    .identifyImage(spec.engine, spec.image, signal)
+    .catch((error: unknown) => {
+      if (error instanceof RunAborted) throw error;
+      return { kind: 'absent' } as const;
+    });
   // A Slurm node resolves the image tag itself: there is no image id to key on here (docs/clusters.md).
   if (identified.kind === 'unknowable') return runUncached(next, call, identified.reason);
   const identity = identified.kind === 'id' ? identified.id : undefined;
@@ -125,7 +134,10 @@ async function runAndStore(next: RunStep, call: Call, inputs: CallInputs): Promi
   });
   if (before instanceof Degraded) return runUncached(next, call, before.reason);
   const { spec, writable, tap } = before;
-  const writer = startWriting(writable.map((w) => w.base), spec.args);
+  const writer = startWriting(
+    writable.map((w) => w.base),
+    spec.args,
+  );
   try {
     return await runThenStore(next, call, { spec, inputs, writable, tap, writer });
   } finally {
@@ -152,9 +164,11 @@ async function runThenStore(next: RunStep, call: Call, { spec, inputs, writable,
   }
   const key = keyOfRan(spec, result, inputs);
   const traced = { key, hit: false, inputMode: settings.inputs, inputs: inputs.fingerprints, outputs: [] };
-  const refused = result.failed ? 'the run failed: only successful runs are stored'
-    : inputs.producer && !(await bounded(inputs.producer.succeeded, call.signal, 'waiting for the run that fed its stdin')) ? 'the run feeding its stdin failed'
-    : undefined;
+  const refused = result.failed
+    ? 'the run failed: only successful runs are stored'
+    : inputs.producer && !(await bounded(inputs.producer.succeeded, call.signal, 'waiting for the run that fed its stdin'))
+      ? 'the run feeding its stdin failed'
+      : undefined;
   if (refused) {
     await tap.discard();
     trace.cache = { ...traced, uncacheable: refused };
@@ -163,12 +177,16 @@ async function runThenStore(next: RunStep, call: Call, { spec, inputs, writable,
   try {
     const streams = await tap.commit();
     const stored = await storeRun(store, settings, spec, { key, inputs, writable, writer }, result, streams);
-    trace.cache = 'notStored' in stored ? { ...traced, uncacheable: stored.notStored }
-      : { ...traced, inputs: [...traced.inputs, ...stored.kept], outputs: stored.outputs, stdout: streams[0], stderr: streams[1] };
+    trace.cache =
+      'notStored' in stored
+        ? { ...traced, uncacheable: stored.notStored }
+        : { ...traced, inputs: [...traced.inputs, ...stored.kept], outputs: stored.outputs, stdout: streams[0], stderr: streams[1] };
   } catch (error) {
     // The run succeeded; a cache that cannot take its result must not turn it into a failure.
     trace.cache = { ...traced, uncacheable: `could not store the result: ${(error as Error).message}` };
-    process.emitWarning(`tooldock: could not store the result of ${toolName(spec.image, spec.args)} in the cache ${settings.dir}: ${(error as Error).message}`);
+    process.emitWarning(
+      `tooldock: could not store the result of ${toolName(spec.image, spec.args)} in the cache ${settings.dir}: ${(error as Error).message}`,
+    );
   }
   return result;
 }
@@ -181,7 +199,9 @@ async function replayHit(call: Call, hit: ReadyHit): Promise<RunResult> {
     if (error instanceof RunAborted) throw error;
     const { spec } = call;
     const facts = { image: spec.image, args: spec.args, command: formatCommand(spec.args) };
-    throw buildError(`Could not replay the cached output of ${toolName(spec.image, spec.args)}: ${(error as Error).message}`, facts, { cause: error });
+    throw buildError(`Could not replay the cached output of ${toolName(spec.image, spec.args)}: ${(error as Error).message}`, facts, {
+      cause: error,
+    });
   }
 }
 

@@ -47,7 +47,11 @@ async function recordWithin(spec: RunSpec, trace: RunTrace, outcome: RunOutcome,
 
 async function record(spec: RunSpec, trace: RunTrace, outcome: RunOutcome, startedAt: Date, finishedAt: Date): Promise<void> {
   const input: RecordInput = {
-    spec, trace, outcome, startedAt, finishedAt,
+    spec,
+    trace,
+    outcome,
+    startedAt,
+    finishedAt,
     files: await recordedFiles(spec, trace.cache),
     who: { session: session.id, pid: session.pid, host: session.host, ...agent() },
   };

@@ -35,7 +35,12 @@ class RetriedRun {
   /** The caller's timeout covers every attempt and wait: one deadline from the first attempt. */
   private readonly deadline: number | undefined;
 
-  constructor(private readonly next: RunStep, private readonly spec: RunSpec, private readonly channels: RunChannels, private readonly retry: ParsedRetryOptions) {
+  constructor(
+    private readonly next: RunStep,
+    private readonly spec: RunSpec,
+    private readonly channels: RunChannels,
+    private readonly retry: ParsedRetryOptions,
+  ) {
     this.streams = new AttemptStreams(channels);
     this.emit = safeEmitter(spec.options.onEvent);
     this.tool = toolName(spec.image, spec.args);
@@ -49,8 +54,10 @@ class RetriedRun {
         const spec = this.specFor(attempt);
         const end = await this.attempt(spec, attempt);
         if (!end.error) return retriedResult(end.result, attempt);
-        const reason = attempt < this.retry.attempts && !this.channels.abort.aborted
-          ? retryReason(end.error, this.when, spec.options.memory !== undefined) : undefined;
+        const reason =
+          attempt < this.retry.attempts && !this.channels.abort.aborted
+            ? retryReason(end.error, this.when, spec.options.memory !== undefined)
+            : undefined;
         if (!reason) return this.settle(end, attempt, spec.options.timeoutMs);
         await this.waitToRetry(end.error, attempt, reason);
       }
@@ -89,7 +96,15 @@ class RetriedRun {
   private async waitToRetry(error: ToolError, attempt: number, reason: RetryReason): Promise<void> {
     const delayMs = backoffDelay(this.retry.backoffMs ?? DEFAULT_BACKOFF, attempt + 1);
     const memory = this.retry.memory?.[Math.min(attempt + 1, this.retry.memory.length) - 1];
-    this.emit({ type: 'retry', attempt: attempt + 1, of: this.retry.attempts, reason, error: error.shortMessage, delayMs, ...(memory === undefined ? {} : { memory }) });
+    this.emit({
+      type: 'retry',
+      attempt: attempt + 1,
+      of: this.retry.attempts,
+      reason,
+      error: error.shortMessage,
+      delayMs,
+      ...(memory === undefined ? {} : { memory }),
+    });
     let end = await waitBeforeRetry(delayMs, this.channels.abort, this.deadline);
     if (end === 'waited') {
       await this.streams.drained(DRAIN_WAIT_MS);

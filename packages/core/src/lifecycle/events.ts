@@ -30,7 +30,15 @@ export type ToolEvent =
    * Attempt `attempt` of `of` starts after `delayMs` because the one before failed (`retry`
    * option): `reason` says which condition matched, `error` is that failure's first line.
    */
-  | { type: 'retry'; attempt: number; of: number; reason: 'oom' | 'exit-code' | 'daemon' | 'predicate'; error: string; delayMs: number; memory?: number | string };
+  | {
+      type: 'retry';
+      attempt: number;
+      of: number;
+      reason: 'oom' | 'exit-code' | 'daemon' | 'predicate';
+      error: string;
+      delayMs: number;
+      memory?: number | string;
+    };
 
 export type EventListener = (event: ToolEvent) => void;
 

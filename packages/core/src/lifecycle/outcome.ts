@@ -52,8 +52,10 @@ export function failureMessage(tool: string, outcome: Outcome, limits: Limits): 
   if (outcome.oomKilled) return `Command ran out of memory${memoryNote(limits)} and was killed (exit code ${exitCode}): ${tool}`;
   if (signal === 'SIGKILL' && limits.memory !== undefined) {
     // The daemon misses some OOM events; under a memory limit, SIGKILL is most likely that.
-    return `Command was killed with SIGKILL (exit code ${exitCode}), probably by the OOM killer ` +
-      `(memory limit ${formatBytes(memoryToBytes(limits.memory))}), though the daemon did not report an OOM kill: ${tool}`;
+    return (
+      `Command was killed with SIGKILL (exit code ${exitCode}), probably by the OOM killer ` +
+      `(memory limit ${formatBytes(memoryToBytes(limits.memory))}), though the daemon did not report an OOM kill: ${tool}`
+    );
   }
   if (signal) return `Command was killed with ${signal} (exit code ${exitCode}): ${tool}`;
   return `Command failed with exit code ${exitCode}: ${tool}`;
@@ -71,19 +73,32 @@ export function abortMessage(tool: string, endedBy: EndReason, started: boolean,
 
 /** The first line for a command the runtime could not start (exit code 126 or 127, as a shell reports). */
 export function notRunnableMessage(tool: string, exitCode: 126 | 127): string {
-  return exitCode === 127
-    ? `Command not found in the image (exit code 127): ${tool}`
-    : `Command is not executable (exit code 126): ${tool}`;
+  return exitCode === 127 ? `Command not found in the image (exit code 127): ${tool}` : `Command is not executable (exit code 126): ${tool}`;
 }
 
 /** The result of a finished run. */
-export function buildResult(facts: RunFacts, outcome: Outcome, finished: Required<Pick<RunFacts, 'imageId' | 'containerId' | 'startedAt' | 'finishedAt' | 'durationMs'>>): RunResult {
+export function buildResult(
+  facts: RunFacts,
+  outcome: Outcome,
+  finished: Required<Pick<RunFacts, 'imageId' | 'containerId' | 'startedAt' | 'finishedAt' | 'durationMs'>>,
+): RunResult {
   return {
-    image: facts.image, imageId: finished.imageId, args: facts.args, command: facts.command,
-    containerId: finished.containerId, ...outcome,
-    stdout: facts.stdout, stderr: facts.stderr,
-    durationMs: finished.durationMs, startedAt: finished.startedAt, finishedAt: finished.finishedAt,
-    mounts: facts.mounts ?? [], user: facts.user ?? 'image', notes: facts.notes ?? [], cached: false, attempts: 1,
+    image: facts.image,
+    imageId: finished.imageId,
+    args: facts.args,
+    command: facts.command,
+    containerId: finished.containerId,
+    ...outcome,
+    stdout: facts.stdout,
+    stderr: facts.stderr,
+    durationMs: finished.durationMs,
+    startedAt: finished.startedAt,
+    finishedAt: finished.finishedAt,
+    mounts: facts.mounts ?? [],
+    user: facts.user ?? 'image',
+    notes: facts.notes ?? [],
+    cached: false,
+    attempts: 1,
   };
 }
 

@@ -69,10 +69,11 @@ function captureSink(name: string, maxBuffer: number): SinkHandle {
   });
   return wrap(writable, {
     captured: () => Buffer.concat(chunks, kept),
-    note: () => dropped > 0
-      ? `${name} was truncated: kept the first ${kept} bytes (maxBuffer), dropped ${dropped}; ` +
-        `send it to a file ({ ${name}: { file } }) or a stream to keep all of it`
-      : undefined,
+    note: () =>
+      dropped > 0
+        ? `${name} was truncated: kept the first ${kept} bytes (maxBuffer), dropped ${dropped}; ` +
+          `send it to a file ({ ${name}: { file } }) or a stream to keep all of it`
+        : undefined,
   });
 }
 
@@ -171,7 +172,9 @@ function removeStalePartials(path: string): void {
     if (!owner || !abandonedBy(owner[1]!, Number(owner[2]))) continue;
     try {
       unlinkSync(join(dir, name));
-    } catch { /* removed by someone else meanwhile */ }
+    } catch {
+      /* removed by someone else meanwhile */
+    }
   }
 }
 
@@ -196,7 +199,9 @@ export function removeLivePartials(): void {
   for (const temp of livePartials) {
     try {
       unlinkSync(temp);
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
   }
   livePartials.clear();
 }
@@ -208,9 +213,8 @@ export class TailKeeper extends Writable {
     super();
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.tail = this.tail.length + chunk.length <= this.limit
-      ? Buffer.concat([this.tail, chunk])
-      : Buffer.concat([this.tail, chunk]).subarray(-this.limit);
+    this.tail =
+      this.tail.length + chunk.length <= this.limit ? Buffer.concat([this.tail, chunk]) : Buffer.concat([this.tail, chunk]).subarray(-this.limit);
     callback();
   }
   text(): string {

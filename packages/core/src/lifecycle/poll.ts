@@ -32,5 +32,9 @@ export async function pollUntil<T>(attempt: () => Promise<T>, done: (value: T) =
 function wait(ms: number, { signal, during }: PollOptions): Promise<unknown> {
   if (!signal) return sleep(ms);
   // The timer goes with the abort; `bounded` turns the abort into the run's own error.
-  return bounded(sleep(ms, undefined, { signal }).catch(() => {}), signal, during);
+  return bounded(
+    sleep(ms, undefined, { signal }).catch(() => {}),
+    signal,
+    during,
+  );
 }

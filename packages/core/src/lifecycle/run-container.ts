@@ -29,7 +29,8 @@ export async function runContainer(spec: RunSpec, channels: RunChannels): Promis
     launched?.dropOutput();
     await run.output.abandon();
     const failure = run.explain(error, `Could not run ${run.tool}`);
-    if (launched && !run.spec.options.reject && failure.cause instanceof CommandNotRunnableError) return notRunnableResult(run, launched, failure, failure.cause);
+    if (launched && !run.spec.options.reject && failure.cause instanceof CommandNotRunnableError)
+      return notRunnableResult(run, launched, failure, failure.cause);
     throw failure;
   } finally {
     run.dispose();
@@ -52,8 +53,9 @@ async function prepare(run: RunContext): Promise<PreparedTool> {
 async function launch(run: RunContext, prepared: PreparedTool): Promise<LaunchedTool> {
   const { channels, spec } = run;
   const stdin = spec.options.stdin;
-  const launched = await step(run, `Could not create a container for ${run.tool}`,
-    () => prepared.launch({ stdout: channels.stdout, stderr: channels.stderr, stdin: stdin !== undefined }, run));
+  const launched = await step(run, `Could not create a container for ${run.tool}`, () =>
+    prepared.launch({ stdout: channels.stdout, stderr: channels.stderr, stdin: stdin !== undefined }, run),
+  );
   run.learnt({ containerId: launched.id });
   channels.onContainerId(launched.id);
   run.emit({ type: 'container:created', containerId: launched.id });
@@ -116,8 +118,13 @@ function notRunnableResult(run: RunContext, launched: LaunchedTool, failure: Too
   const now = new Date();
   const captured = run.output.captured();
   const notes = [...captured.notes, `${failure.shortMessage}; the runtime said: ${cause.runtimeMessage}`];
-  return buildResult({ ...run.facts, ...captured, notes }, classifyExit(cause.exitCode, undefined, false),
-    { imageId: run.facts.imageId!, containerId: launched.id, startedAt: now, finishedAt: now, durationMs: 0 });
+  return buildResult({ ...run.facts, ...captured, notes }, classifyExit(cause.exitCode, undefined, false), {
+    imageId: run.facts.imageId!,
+    containerId: launched.id,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+  });
 }
 
 /** Waits for the exit and the end of the output; once we ended the run, only for a grace period. */
@@ -149,7 +156,8 @@ function killOnAbort(run: RunContext, launched: LaunchedTool): () => void {
 async function cleanUp(run: RunContext, launched: LaunchedTool): Promise<void> {
   await launched.remove(run.graceSignal()).then(
     () => run.emit({ type: 'container:removed', containerId: launched.id }),
-    (error: unknown) => process.emitWarning(`tooldock: could not remove container ${launched.id} yet (retried later): ${run.spec.backend.explainError(error)}`),
+    (error: unknown) =>
+      process.emitWarning(`tooldock: could not remove container ${launched.id} yet (retried later): ${run.spec.backend.explainError(error)}`),
   );
 }
 

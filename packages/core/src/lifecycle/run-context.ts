@@ -47,13 +47,20 @@ export class RunContext implements StepContext {
   private stopTimeout: (() => void) | undefined;
   private disposed = false;
 
-  constructor(readonly spec: RunSpec, readonly channels: RunChannels) {
+  constructor(
+    readonly spec: RunSpec,
+    readonly channels: RunChannels,
+  ) {
     const { image, args, options } = spec;
     this.emit = safeEmitter(options.onEvent);
     this.tool = toolName(image, args);
     this.limits = { timeoutMs: options.timeoutMs, memory: options.memory };
     this.facts = { image, args, command: formatCommand(args), user: options.user === 'image' ? 'image' : undefined, mounts: [] };
-    this.output = new RunOutput(channels, options, spec.mounts.filter((m) => m.write).map((m) => m.path));
+    this.output = new RunOutput(
+      channels,
+      options,
+      spec.mounts.filter((m) => m.write).map((m) => m.path),
+    );
     this.output.onFailure((error) => this.failWith(error));
     const onCancel = () => this.end('cancel');
     channels.abort.addEventListener('abort', onCancel, { once: true });
@@ -67,7 +74,8 @@ export class RunContext implements StepContext {
   timeoutStartsNow(): void {
     this.timeoutWaits();
     const { timeoutMs } = this.spec.options;
-    if (timeoutMs !== undefined && !this.controller.signal.aborted && !this.disposed) this.stopTimeout = longTimeout(timeoutMs, () => this.end('timeout'));
+    if (timeoutMs !== undefined && !this.controller.signal.aborted && !this.disposed)
+      this.stopTimeout = longTimeout(timeoutMs, () => this.end('timeout'));
   }
 
   /** Stops the timeout clock while the tool waits in a scheduler's queue; cancel still ends the run. */
@@ -125,8 +133,11 @@ export class RunContext implements StepContext {
       return this.error(abortMessage(this.tool, this.endReason, this.started, error.during, this.limits), flags);
     }
     if (error instanceof CommandNotRunnableError) {
-      return buildError(notRunnableMessage(this.tool, error.exitCode), { ...this.facts, stderrTail: error.runtimeMessage },
-        { exitCode: error.exitCode, failed: true, cause: error });
+      return buildError(
+        notRunnableMessage(this.tool, error.exitCode),
+        { ...this.facts, stderrTail: error.runtimeMessage },
+        { exitCode: error.exitCode, failed: true, cause: error },
+      );
     }
     return this.error(`${what}: ${this.spec.backend.explainError(error)}`, { cause: error });
   }

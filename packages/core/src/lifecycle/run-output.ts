@@ -18,8 +18,15 @@ export class RunOutput {
   readonly failed: Promise<never>;
 
   /** `writableRoots`: the run's writable mounts (a `{ file }` sink below one is reached through no link). */
-  constructor(private readonly channels: RunChannels, private readonly options: ParsedRunOptions, writableRoots: readonly string[] = []) {
-    this.sinks = [createSink(options.stdout, 'stdout', options.maxBuffer, writableRoots), createSink(options.stderr, 'stderr', options.maxBuffer, writableRoots)];
+  constructor(
+    private readonly channels: RunChannels,
+    private readonly options: ParsedRunOptions,
+    writableRoots: readonly string[] = [],
+  ) {
+    this.sinks = [
+      createSink(options.stdout, 'stdout', options.maxBuffer, writableRoots),
+      createSink(options.stderr, 'stderr', options.maxBuffer, writableRoots),
+    ];
     let reject: (error: Error) => void = () => {};
     this.failed = new Promise<never>((_resolve, fail) => (reject = fail));
     this.failed.catch(() => {});
@@ -34,7 +41,8 @@ export class RunOutput {
       // `run.stdout.destroy()` mid-output: like a broken pipe, it ends the run (nothing else would
       // ever end the sinks, and the run would wait for them forever).
       channels[name].once('close', () => {
-        if (!channels[name].readableEnded && !channels[name].errored) fail(new Error(`run.${name} was closed before the tool's output ended (as a broken pipe)`));
+        if (!channels[name].readableEnded && !channels[name].errored)
+          fail(new Error(`run.${name} was closed before the tool's output ended (as a broken pipe)`));
       });
     }
     channels.stdout.pipe(this.sinks[0].writable);

@@ -13,9 +13,12 @@ type StdinSource = NonNullable<ParsedRunOptions['stdin']>;
  */
 export function feedStdin(source: StdinSource, target: Writable, onFailure: (error: Error) => void): void {
   const ours = !(source instanceof Readable);
-  const input = typeof source === 'string' || source instanceof Uint8Array
-    ? Readable.from([Buffer.from(source)])
-    : source instanceof Readable ? heldInput(source) : createReadStream((source as { file: string }).file);
+  const input =
+    typeof source === 'string' || source instanceof Uint8Array
+      ? Readable.from([Buffer.from(source)])
+      : source instanceof Readable
+        ? heldInput(source)
+        : createReadStream((source as { file: string }).file);
   const fail = (error: Error) => {
     input.unpipe(target);
     onFailure(new Error(`Could not read the tool's stdin (${error.message})`, { cause: error }));

@@ -28,7 +28,9 @@ export function buildRecord(input: RecordInput): RunRecord {
   return {
     version: RECORD_VERSION,
     id: randomUUID(),
-    session: who.session, pid: who.pid, host: who.host,
+    session: who.session,
+    pid: who.pid,
+    host: who.host,
     attempt: trace.attempt,
     image: spec.image,
     ...(facts.imageId ? { imageId: facts.imageId } : {}),
@@ -47,8 +49,11 @@ export function buildRecord(input: RecordInput): RunRecord {
     durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
     ...(facts.exitCode !== undefined ? { exitCode: facts.exitCode } : {}),
     succeeded: 'result' in outcome && !outcome.result.failed,
-    failed: facts.failed, killed: facts.killed, oomKilled: facts.oomKilled,
-    timedOut: facts.timedOut, canceled: facts.canceled,
+    failed: facts.failed,
+    killed: facts.killed,
+    oomKilled: facts.oomKilled,
+    timedOut: facts.timedOut,
+    canceled: facts.canceled,
     ...(facts.error ? { error: facts.error } : {}),
     cached: facts.cached || trace.cache?.hit === true,
     ...(trace.cache ? { cache: cacheVerdict(trace.cache) } : {}),
@@ -59,26 +64,64 @@ export function buildRecord(input: RecordInput): RunRecord {
 }
 
 interface OutcomeFacts {
-  imageId?: string; user?: string; exitCode?: number; mounts: ResolvedMount[]; error?: string;
-  failed: boolean; killed: boolean; oomKilled: boolean; timedOut: boolean; canceled: boolean; cached: boolean;
+  imageId?: string;
+  user?: string;
+  exitCode?: number;
+  mounts: ResolvedMount[];
+  error?: string;
+  failed: boolean;
+  killed: boolean;
+  oomKilled: boolean;
+  timedOut: boolean;
+  canceled: boolean;
+  cached: boolean;
 }
 
 /** A result and a ToolError carry the same facts; anything else thrown carries only its message. */
 function factsOf(outcome: RunOutcome): OutcomeFacts {
   if ('result' in outcome) {
     const r = outcome.result;
-    return { imageId: r.imageId || undefined, user: r.user, exitCode: r.exitCode, mounts: r.mounts, failed: r.failed,
-      killed: r.killed, oomKilled: r.oomKilled, timedOut: r.timedOut, canceled: r.canceled, cached: r.cached === true };
+    return {
+      imageId: r.imageId || undefined,
+      user: r.user,
+      exitCode: r.exitCode,
+      mounts: r.mounts,
+      failed: r.failed,
+      killed: r.killed,
+      oomKilled: r.oomKilled,
+      timedOut: r.timedOut,
+      canceled: r.canceled,
+      cached: r.cached === true,
+    };
   }
   const e = outcome.error;
   if (isToolError(e)) return toolErrorFacts(e);
-  return { mounts: [], error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), failed: true,
-    killed: false, oomKilled: false, timedOut: false, canceled: false, cached: false };
+  return {
+    mounts: [],
+    error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+    failed: true,
+    killed: false,
+    oomKilled: false,
+    timedOut: false,
+    canceled: false,
+    cached: false,
+  };
 }
 
 function toolErrorFacts(e: ToolError): OutcomeFacts {
-  return { imageId: e.imageId, user: e.user, exitCode: e.exitCode, mounts: e.mounts, error: e.shortMessage, failed: true,
-    killed: e.killed, oomKilled: e.oomKilled, timedOut: e.timedOut, canceled: e.canceled, cached: false };
+  return {
+    imageId: e.imageId,
+    user: e.user,
+    exitCode: e.exitCode,
+    mounts: e.mounts,
+    error: e.shortMessage,
+    failed: true,
+    killed: e.killed,
+    oomKilled: e.oomKilled,
+    timedOut: e.timedOut,
+    canceled: e.canceled,
+    cached: false,
+  };
 }
 
 /** The resolved mounts when the run got that far, else the requested ones (no daemon side yet). */

@@ -41,8 +41,13 @@ export function parseJournal(text: string): RunRecord[] {
 function parseLine(line: string): RunRecord | undefined {
   try {
     const value = JSON.parse(line) as Partial<RunRecord> | null;
-    const looksWhole = typeof value === 'object' && value !== null && value.version === RECORD_VERSION &&
-      typeof value.id === 'string' && typeof value.startedAt === 'string' && Array.isArray(value.args);
+    const looksWhole =
+      typeof value === 'object' &&
+      value !== null &&
+      value.version === RECORD_VERSION &&
+      typeof value.id === 'string' &&
+      typeof value.startedAt === 'string' &&
+      Array.isArray(value.args);
     return looksWhole ? (value as RunRecord) : undefined;
   } catch {
     return undefined;

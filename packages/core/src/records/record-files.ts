@@ -31,7 +31,10 @@ export function cheapPaths(spec: RunSpec): { inputs: string[]; outputs: string[]
 /** A `{ file }` sink holds exactly the bytes the cache stored (and hashed) for that stream. */
 function sinkFiles(spec: RunSpec, cache: CacheTrace): RecordedFile[] {
   const files: RecordedFile[] = [];
-  for (const [sink, stored] of [[spec.options.stdout, cache.stdout], [spec.options.stderr, cache.stderr]] as const) {
+  for (const [sink, stored] of [
+    [spec.options.stdout, cache.stdout],
+    [spec.options.stderr, cache.stderr],
+  ] as const) {
     if (!stored || typeof sink !== 'object' || sink instanceof Writable || !('file' in sink)) continue;
     files.push({ path: sink.file, kind: 'file', size: stored.size, sha256: stored.sha256 });
   }
@@ -39,16 +42,24 @@ function sinkFiles(spec: RunSpec, cache: CacheTrace): RecordedFile[] {
 }
 
 function fromFingerprint(f: FileFingerprint): RecordedFile {
-  return { path: f.path, kind: 'file', size: f.size, ...(f.mtimeMs !== undefined ? { mtimeMs: f.mtimeMs } : {}), ...(f.sha256 ? { sha256: f.sha256 } : {}) };
+  return {
+    path: f.path,
+    kind: 'file',
+    size: f.size,
+    ...(f.mtimeMs !== undefined ? { mtimeMs: f.mtimeMs } : {}),
+    ...(f.sha256 ? { sha256: f.sha256 } : {}),
+  };
 }
 
 async function statAll(paths: string[]): Promise<RecordedFile[]> {
-  const files = await Promise.all(paths.map(async (path): Promise<RecordedFile | undefined> => {
-    const stats = await stat(path).catch(() => undefined); // a failed run may not have made it
-    if (!stats) return undefined;
-    return stats.isDirectory()
-      ? { path, kind: 'directory', mtimeMs: stats.mtimeMs }
-      : { path, kind: 'file', size: stats.size, mtimeMs: stats.mtimeMs };
-  }));
+  const files = await Promise.all(
+    paths.map(async (path): Promise<RecordedFile | undefined> => {
+      const stats = await stat(path).catch(() => undefined); // a failed run may not have made it
+      if (!stats) return undefined;
+      return stats.isDirectory()
+        ? { path, kind: 'directory', mtimeMs: stats.mtimeMs }
+        : { path, kind: 'file', size: stats.size, mtimeMs: stats.mtimeMs };
+    }),
+  );
   return files.filter((f): f is RecordedFile => f !== undefined);
 }

@@ -20,6 +20,7 @@ function stdinKind(stdin: ParsedRunOptions['stdin']): RecordedStdio['stdin'] {
 
 function sinkKind(sink: ParsedRunOptions['stdout']): RecordedStdio['stdout'] {
   if (sink === 'capture' || sink === 'ignore') return sink;
-  if (!(sink instanceof Writable) && typeof sink === 'object' && sink !== null && 'file' in sink && typeof sink.file === 'string') return { file: sink.file };
+  if (!(sink instanceof Writable) && typeof sink === 'object' && sink !== null && 'file' in sink && typeof sink.file === 'string')
+    return { file: sink.file };
   return 'stream';
 }

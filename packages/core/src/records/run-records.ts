@@ -4,18 +4,21 @@ import { readJournals } from './read-journal.js';
 import { recordsDir, recordsOfThisProcess } from './record-journal.js';
 import type { RunRecord } from './run-record.js';
 
-const RunRecordsOptionsSchema = z.object({
-  /** Every session's records on disk (`<TOOLDOCK_HOME>/records/`), not only this process's. */
-  all: z.boolean().optional(),
-  /** Records of every session that started at or after this time (a Date, ISO string or epoch ms). */
-  since: z.union([z.date(), z.string(), z.number()], { message: 'must be a Date, an ISO 8601 string or milliseconds since the epoch' })
-    .transform((value, ctx) => {
-      const date = value instanceof Date ? value : new Date(value);
-      if (Number.isNaN(date.getTime())) ctx.addIssue({ code: 'custom', message: 'must be a valid date, e.g. "2026-11-28T09:00:00Z"' });
-      return date;
-    })
-    .optional(),
-}).strict();
+const RunRecordsOptionsSchema = z
+  .object({
+    /** Every session's records on disk (`<TOOLDOCK_HOME>/records/`), not only this process's. */
+    all: z.boolean().optional(),
+    /** Records of every session that started at or after this time (a Date, ISO string or epoch ms). */
+    since: z
+      .union([z.date(), z.string(), z.number()], { message: 'must be a Date, an ISO 8601 string or milliseconds since the epoch' })
+      .transform((value, ctx) => {
+        const date = value instanceof Date ? value : new Date(value);
+        if (Number.isNaN(date.getTime())) ctx.addIssue({ code: 'custom', message: 'must be a valid date, e.g. "2026-11-28T09:00:00Z"' });
+        return date;
+      })
+      .optional(),
+  })
+  .strict();
 
 /** Options of {@link runRecords}. */
 export type RunRecordsOptions = z.input<typeof RunRecordsOptionsSchema>;

@@ -54,7 +54,9 @@ function runHelper(program: string, serverUrl: string, signal: AbortSignal): Pro
     const killGroup = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch { /* the group is gone already */ }
+      } catch {
+        /* the group is gone already */
+      }
     };
     const onAbort = () => {
       killGroup();
@@ -70,7 +72,9 @@ function runHelper(program: string, serverUrl: string, signal: AbortSignal): Pro
         reject(new Error(`${program} get wrote more than ${MAX_OUTPUT_BYTES} bytes; not a credential helper answer`));
       } else chunks.push(chunk);
     });
-    child.stdin.on('error', () => { /* a helper that exits without reading: its exit code says why */ });
+    child.stdin.on('error', () => {
+      /* a helper that exits without reading: its exit code says why */
+    });
     child.once('error', (error: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', onAbort);
       reject(error.code === 'ENOENT' ? new Error(`${program} is not on PATH (install it, or remove it from the docker config file)`) : error);

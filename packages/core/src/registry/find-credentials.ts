@@ -33,9 +33,10 @@ async function fromHelper(helper: string, key: string, config: DockerConfigFile,
     throw new Error(`could not get credentials for ${key} from ${tried}: ${(error as Error).message}`);
   }
   if (!answer.found) return { authconfig: undefined, tried: `${tried}, which has none stored for ${key}`, secrets: [] };
-  const authconfig = answer.username === TOKEN_USERNAME
-    ? { identitytoken: answer.secret, serveraddress: key }
-    : { username: answer.username, password: answer.secret, serveraddress: key };
+  const authconfig =
+    answer.username === TOKEN_USERNAME
+      ? { identitytoken: answer.secret, serveraddress: key }
+      : { username: answer.username, password: answer.secret, serveraddress: key };
   return { authconfig, tried, secrets: [answer.secret] };
 }
 
@@ -44,7 +45,8 @@ function fromAuths(key: string, config: DockerConfigFile): FoundCredentials {
   const match = config.auths[key] !== undefined ? key : Object.keys(config.auths).find((stored) => keyHost(stored) === key);
   const stored = match === undefined ? undefined : config.auths[match];
   const authconfig = stored ? storedAuthConfig(stored, key) : undefined;
-  if (!authconfig) return { authconfig: undefined, tried: `${config.path} (no auths entry for ${key}, no credHelpers entry, no credsStore)`, secrets: [] };
+  if (!authconfig)
+    return { authconfig: undefined, tried: `${config.path} (no auths entry for ${key}, no credHelpers entry, no credsStore)`, secrets: [] };
   const secrets = [authconfig.password, authconfig.identitytoken, authconfig.registrytoken, stored?.auth].filter((s): s is string => !!s);
   return { authconfig, tried: `auths["${match}"] in ${config.path}`, secrets };
 }
@@ -58,6 +60,7 @@ function storedAuthConfig(stored: StoredAuth, serveraddress: string): FoundCrede
     const colon = decoded.indexOf(':');
     if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress };
   }
-  if (typeof stored.username === 'string' && typeof stored.password === 'string') return { username: stored.username, password: stored.password, serveraddress };
+  if (typeof stored.username === 'string' && typeof stored.password === 'string')
+    return { username: stored.username, password: stored.password, serveraddress };
   return undefined;
 }

@@ -43,9 +43,10 @@ export function pullFailure(image: string, registry: string, credentials: FoundC
   const what = credentials.authconfig
     ? `the registry ${registry} refused the credentials from ${credentials.tried}`
     : `the registry ${registry} needs credentials and none were found (tried ${credentials.tried})`;
-  const fix = credentials.tried === 'the auth option'
-    ? 'check the user name and password/token passed as options.auth'
-    : `run \`docker login ${registry}\` (with the same DOCKER_CONFIG), configure a credential helper, or pass options.auth`;
+  const fix =
+    credentials.tried === 'the auth option'
+      ? 'check the user name and password/token passed as options.auth'
+      : `run \`docker login ${registry}\` (with the same DOCKER_CONFIG), configure a credential helper, or pass options.auth`;
   return new RegistryAuthError(registry, credentials.tried, `could not pull ${image}: ${what} (${reason}); fix: ${fix}`, cause);
 }
 

@@ -14,23 +14,25 @@ import { looksLikeEngine } from '../backends/engine.js';
 
 // A Slurm cluster has no one daemon to pull onto: its nodes pull when a job starts.
 const DaemonSchema = z.custom<DockerEngine>((v) => looksLikeEngine(v) && v.kind === 'docker', {
-  message: 'must be a DockerEngine from connect() (a Slurm cluster\'s nodes pull when a job starts)',
+  message: "must be a DockerEngine from connect() (a Slurm cluster's nodes pull when a job starts)",
 });
 
-const PullImagesOptionsSchema = z.object({
-  /** The daemon to pull onto; defaults to `connect()`. */
-  engine: DaemonSchema.optional(),
-  /** Progress as for `runMany` (one task per image): `terminalProgress()` and the notebook's `liveProgress()` draw it. */
-  onProgress: z.custom<ProgressListener>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
-  /** Cancels every pull still under way. */
-  signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
-  /** Credentials for every image; default: the docker CLI's config, per registry. */
-  auth: RegistryAuthSchema.optional(),
-  /** `"missing"` (default): skip images already on the daemon; `"always"`: pull each again (a moved tag). */
-  pull: z.literal(['missing', 'always']).default('missing'),
-  /** Pulls at once (default 3): the daemon downloads layers in parallel within each pull too. */
-  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').default(3),
-}).strict();
+const PullImagesOptionsSchema = z
+  .object({
+    /** The daemon to pull onto; defaults to `connect()`. */
+    engine: DaemonSchema.optional(),
+    /** Progress as for `runMany` (one task per image): `terminalProgress()` and the notebook's `liveProgress()` draw it. */
+    onProgress: z.custom<ProgressListener>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
+    /** Cancels every pull still under way. */
+    signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
+    /** Credentials for every image; default: the docker CLI's config, per registry. */
+    auth: RegistryAuthSchema.optional(),
+    /** `"missing"` (default): skip images already on the daemon; `"always"`: pull each again (a moved tag). */
+    pull: z.literal(['missing', 'always']).default('missing'),
+    /** Pulls at once (default 3): the daemon downloads layers in parallel within each pull too. */
+    concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').default(3),
+  })
+  .strict();
 
 /** Options of {@link pullImages}. */
 export type PullImagesOptions = z.input<typeof PullImagesOptionsSchema>;
@@ -64,24 +66,36 @@ export async function pullImages(images: readonly string[], options: PullImagesO
   const stop = new AbortController();
   const signal = parsed.signal ? AbortSignal.any([parsed.signal, stop.signal]) : stop.signal;
   const limit = pLimit(parsed.concurrency);
-  const outcomes = await Promise.allSettled(unique.map((image, index) => limit(async () => {
-    try {
-      return await pullOne(engine, image, index, tracker, signal, parsed);
-    } catch (error) {
-      stop.abort(error);
-      throw error;
-    }
-  })));
+  const outcomes = await Promise.allSettled(
+    unique.map((image, index) =>
+      limit(async () => {
+        try {
+          return await pullOne(engine, image, index, tracker, signal, parsed);
+        } catch (error) {
+          stop.abort(error);
+          throw error;
+        }
+      }),
+    ),
+  );
   tracker.finish();
-  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected' && !(o.reason as ToolError).canceled)
-    ?? outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  const failure =
+    outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected' && !(o.reason as ToolError).canceled) ??
+    outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
   return outcomes.map((o) => (o as PromiseFulfilledResult<PulledImage>).value);
 }
 
 type Parsed = z.output<typeof PullImagesOptionsSchema>;
 
-async function pullOne(engine: DockerEngine, image: string, index: number, tracker: ProgressTracker, signal: AbortSignal, parsed: Parsed): Promise<PulledImage> {
+async function pullOne(
+  engine: DockerEngine,
+  image: string,
+  index: number,
+  tracker: ProgressTracker,
+  signal: AbortSignal,
+  parsed: Parsed,
+): Promise<PulledImage> {
   let present = false;
   const emit: EventListener = (event) => {
     if (event.type === 'image:present') present = true;

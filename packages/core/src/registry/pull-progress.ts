@@ -21,7 +21,11 @@ const DOWNLOADED = new Set(['Verifying Checksum', 'Download complete', 'Extracti
 /** Statuses that are about a layer (the daemon also sends lines about the image, with the tag as id). */
 const LAYER_STATUSES = new Set(['Pulling fs layer', 'Waiting', 'Downloading', 'Retrying', ...LAYER_DONE, ...DOWNLOADED]);
 
-interface LayerState { current: number; total: number; done: boolean }
+interface LayerState {
+  current: number;
+  total: number;
+  done: boolean;
+}
 
 /** Folds the daemon's per-layer pull lines into a {@link PullSummary}. */
 export class PullAggregator {
@@ -55,7 +59,13 @@ export class PullAggregator {
       if (layer.done) layersDone++;
     }
     const seconds = this.firstByteAt === undefined ? 0 : (this.now() - this.firstByteAt) / 1000;
-    return { layersDone, layersTotal: this.layers.size, bytesCurrent, bytesTotal, bytesPerSecond: seconds > 0 ? Math.round(bytesCurrent / seconds) : 0 };
+    return {
+      layersDone,
+      layersTotal: this.layers.size,
+      bytesCurrent,
+      bytesTotal,
+      bytesPerSecond: seconds > 0 ? Math.round(bytesCurrent / seconds) : 0,
+    };
   }
 }
 

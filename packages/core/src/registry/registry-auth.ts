@@ -13,10 +13,7 @@ import { z } from 'zod';
  * });
  * ```
  */
-export type RegistryAuth =
-  | { username: string; password: string }
-  | { identitytoken: string }
-  | { registrytoken: string };
+export type RegistryAuth = { username: string; password: string } | { identitytoken: string } | { registrytoken: string };
 
 const nonEmpty = (what: string) => z.string({ error: `must be a non-empty string (${what})` }).min(1, `must be a non-empty string (${what})`);
 
@@ -26,11 +23,16 @@ const AUTH_FORMS = 'must be { username, password }, { identitytoken } or { regis
  * The `auth` option: checked, then hidden from `JSON.stringify` and `console.log` (run records,
  * error reports, debug dumps) while its fields stay readable for the pull.
  */
-export const RegistryAuthSchema = z.union([
-  z.object({ username: nonEmpty('the user name'), password: nonEmpty('the password or access token') }).strict(),
-  z.object({ identitytoken: nonEmpty('the identity token') }).strict(),
-  z.object({ registrytoken: nonEmpty('the registry token') }).strict(),
-], { error: AUTH_FORMS }).transform((auth) => redacted(auth));
+export const RegistryAuthSchema = z
+  .union(
+    [
+      z.object({ username: nonEmpty('the user name'), password: nonEmpty('the password or access token') }).strict(),
+      z.object({ identitytoken: nonEmpty('the identity token') }).strict(),
+      z.object({ registrytoken: nonEmpty('the registry token') }).strict(),
+    ],
+    { error: AUTH_FORMS },
+  )
+  .transform((auth) => redacted(auth));
 
 function redacted<T extends object>(auth: T): T {
   const kind = 'username' in auth ? `user ${String(auth.username)}` : 'identitytoken' in auth ? 'identity token' : 'registry token';
@@ -65,6 +67,8 @@ export function explicitAuthConfig(auth: RegistryAuth, serveraddress: string): F
   return {
     authconfig: { ...plain, serveraddress },
     tried: 'the auth option',
-    secrets: Object.entries(plain).filter(([key]) => key !== 'username').map(([, value]) => value),
+    secrets: Object.entries(plain)
+      .filter(([key]) => key !== 'username')
+      .map(([, value]) => value),
   };
 }

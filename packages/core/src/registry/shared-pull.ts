@@ -22,7 +22,12 @@ class SharedPull {
   settled = false;
   readonly done: Promise<void>;
 
-  constructor(engine: DockerEngine, readonly image: string, auth: RegistryAuth | undefined, onlyIfMissing: boolean) {
+  constructor(
+    engine: DockerEngine,
+    readonly image: string,
+    auth: RegistryAuth | undefined,
+    onlyIfMissing: boolean,
+  ) {
     this.done = this.run(engine, auth, onlyIfMissing).finally(() => (this.settled = true));
   }
 
@@ -35,7 +40,7 @@ class SharedPull {
   private async run(engine: DockerEngine, auth: RegistryAuth | undefined, onlyIfMissing: boolean): Promise<void> {
     const { signal } = this.controller;
     // A run that found the image missing just before another run's pull of it ended: done already.
-    if (onlyIfMissing && await bounded(engine.images.inspect(this.image), signal, `looking for image ${this.image}`)) return;
+    if (onlyIfMissing && (await bounded(engine.images.inspect(this.image), signal, `looking for image ${this.image}`))) return;
     const registry = registryOf(this.image);
     const credentials = await findCredentials(registry, auth, signal);
     try {
@@ -98,8 +103,11 @@ export async function pullOnce(engine: DockerEngine, image: string, options: Pul
   let pull = inFlight.get(key);
   if (!pull) {
     const started = new SharedPull(engine, image, options.auth, options.policy === 'missing');
-    started.done.then(() => forget(key, started), () => forget(key, started));
-    inFlight.set(key, pull = started);
+    started.done.then(
+      () => forget(key, started),
+      () => forget(key, started),
+    );
+    inFlight.set(key, (pull = started));
   }
   const listener: EventListener = (event) => options.emit(event); // one per caller, even with a shared emit
   pull.join(listener);
@@ -121,7 +129,9 @@ function forget(key: string, pull: SharedPull): void {
 /** Runs with different explicit credentials do not share a pull (one's wrong password must not fail the other). */
 function credentialsKey(auth: RegistryAuth | undefined): string {
   if (!auth) return 'config';
-  return createHash('sha256').update(JSON.stringify(Object.entries(auth))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(Object.entries(auth)))
+    .digest('hex');
 }
 
 /** How many pulls are under way (for tests and diagnostics). */

@@ -9,6 +9,9 @@ import type { ParsedRunOptions } from '../api/options.js';
  */
 export function refuseUnreplayableRetry(options: ParsedRunOptions): void {
   if (!options.retry || options.retry.attempts <= 1 || !(options.stdin instanceof Readable)) return;
-  throw new InvalidInputError('options.retry', options.retry,
-    'cannot be combined with a stream as stdin (a retry cannot replay it); pass stdin as a string, a Buffer or { file }, or retry the whole pipeline');
+  throw new InvalidInputError(
+    'options.retry',
+    options.retry,
+    'cannot be combined with a stream as stdin (a retry cannot replay it); pass stdin as a string, a Buffer or { file }, or retry the whole pipeline',
+  );
 }

@@ -14,7 +14,12 @@ export function retriedResult(result: RunResult, attempts: number): RunResult {
 }
 
 /** The last attempt's error, restated for the whole run. */
-export function retriedError(error: ToolError, attempts: number, tool: string, timeouts: { caller?: number | undefined; attempt?: number | undefined }): ToolError {
+export function retriedError(
+  error: ToolError,
+  attempts: number,
+  tool: string,
+  timeouts: { caller?: number | undefined; attempt?: number | undefined },
+): ToolError {
   let shortMessage = error.shortMessage;
   if (error.timedOut && timeouts.attempt !== timeouts.caller) {
     shortMessage = shortMessage.replace(`after ${timeouts.attempt} ms`, `after ${timeouts.caller} ms`);
@@ -23,10 +28,14 @@ export function retriedError(error: ToolError, attempts: number, tool: string, t
 }
 
 /** The run ended while it waited to retry: canceled, or out of time. */
-export function endedWhileWaiting(last: ToolError, attempts: number, tool: string, end: 'canceled' | 'timeout', timeoutMs: number | undefined): ToolError {
-  const what = end === 'canceled'
-    ? `Command was canceled while waiting to retry`
-    : `Command timed out after ${timeoutMs} ms while waiting to retry`;
+export function endedWhileWaiting(
+  last: ToolError,
+  attempts: number,
+  tool: string,
+  end: 'canceled' | 'timeout',
+  timeoutMs: number | undefined,
+): ToolError {
+  const what = end === 'canceled' ? `Command was canceled while waiting to retry` : `Command timed out after ${timeoutMs} ms while waiting to retry`;
   const flags = end === 'canceled' ? { canceled: true, timedOut: false } : { timedOut: true, canceled: false };
   return restate(last, afterAttempts(`${what}: ${tool}`, attempts, tool), { ...flags, failed: true, attempts, cause: last });
 }
@@ -36,7 +45,7 @@ export function endedWhileWaiting(last: ToolError, attempts: number, tool: strin
  * failure is judged alike (a `when` predicate receives a ToolError either way).
  */
 export function errorOfFailedResult(result: RunResult, tool: string, limits: Limits): ToolError {
-  const stderr = typeof result.stderr === 'string' ? result.stderr : result.stderr?.toString('utf8') ?? '';
+  const stderr = typeof result.stderr === 'string' ? result.stderr : (result.stderr?.toString('utf8') ?? '');
   return new ToolError(failureMessage(tool, result, limits), { ...result, stderrTail: tailOf(stderr) });
 }
 

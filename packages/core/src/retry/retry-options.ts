@@ -33,41 +33,64 @@ export type Backoff = number | { initial: number; factor?: number; max?: number 
 
 const WHEN_FORMS = 'must be "oom", "daemon", an exit code (1–255, not 126/127) or a function (error) => boolean, or a list of them';
 
-const exitCode = z.number({ error: WHEN_FORMS }).int('an exit code must be a whole number').min(1, 'an exit code to retry must be 1–255')
+const exitCode = z
+  .number({ error: WHEN_FORMS })
+  .int('an exit code must be a whole number')
+  .min(1, 'an exit code to retry must be 1–255')
   .max(255, 'an exit code to retry must be 1–255')
   .refine((code) => code !== 126 && code !== 127, '126 and 127 mean the command could not be run; another attempt cannot fix that');
 
-const condition = z.union([
-  z.literal(['oom', 'daemon']),
-  exitCode,
-  z.custom<(error: ToolError) => boolean>((v) => typeof v === 'function'),
-], { error: WHEN_FORMS });
+const condition = z.union([z.literal(['oom', 'daemon']), exitCode, z.custom<(error: ToolError) => boolean>((v) => typeof v === 'function')], {
+  error: WHEN_FORMS,
+});
 
-const backoffMs = z.union([
-  z.number().int('must be a whole number of milliseconds').min(0, 'must be 0 or more').max(MAX_BACKOFF_MS, `must be at most ${MAX_BACKOFF_MS} (1 hour)`),
-  z.object({
-    initial: z.number().int('must be a whole number of milliseconds').positive('must be more than 0').max(MAX_BACKOFF_MS),
-    factor: z.number().min(1, 'must be at least 1').max(10, 'must be at most 10').optional(),
-    max: z.number().int('must be a whole number of milliseconds').positive('must be more than 0').max(MAX_BACKOFF_MS, `must be at most ${MAX_BACKOFF_MS} (1 hour)`).optional(),
-  }).strict(),
-], { error: 'must be a number of milliseconds, or { initial, factor?, max? } for exponential backoff' });
+const backoffMs = z.union(
+  [
+    z
+      .number()
+      .int('must be a whole number of milliseconds')
+      .min(0, 'must be 0 or more')
+      .max(MAX_BACKOFF_MS, `must be at most ${MAX_BACKOFF_MS} (1 hour)`),
+    z
+      .object({
+        initial: z.number().int('must be a whole number of milliseconds').positive('must be more than 0').max(MAX_BACKOFF_MS),
+        factor: z.number().min(1, 'must be at least 1').max(10, 'must be at most 10').optional(),
+        max: z
+          .number()
+          .int('must be a whole number of milliseconds')
+          .positive('must be more than 0')
+          .max(MAX_BACKOFF_MS, `must be at most ${MAX_BACKOFF_MS} (1 hour)`)
+          .optional(),
+      })
+      .strict(),
+  ],
+  { error: 'must be a number of milliseconds, or { initial, factor?, max? } for exponential backoff' },
+);
 
 /**
  * The `retry` run option. Built around the memory schema of api/options.ts (passed in, so this
  * module needs nothing from there and no import cycle forms).
  */
 export function retryOptionsSchema(memory: z.ZodType<number | string, number | string>) {
-  return z.object({
-    /** Total attempts, the first included (1 = no retry). */
-    attempts: z.number({ error: `must be a whole number from 1 to ${MAX_ATTEMPTS}` }).int('must be a whole number')
-      .min(1, 'must be at least 1 (the first attempt counts)').max(MAX_ATTEMPTS, `must be at most ${MAX_ATTEMPTS}`),
-    /** What is retried; default `["oom", "daemon"]`. */
-    when: z.union([condition, z.array(condition).min(1, 'must name at least one condition')], { error: WHEN_FORMS }).optional(),
-    /** Wait before each retry; default exponential from 1 s, doubling, at most 30 s, jittered. */
-    backoffMs: backoffMs.optional(),
-    /** Memory limit per attempt: attempt n uses `memory[min(n-1, length-1)]`; overrides `options.memory`. */
-    memory: z.array(memory).min(1, 'must list at least one memory limit, e.g. ["4g", "8g"]').max(MAX_ATTEMPTS).optional(),
-  }, { error: 'must be { attempts, when?, backoffMs?, memory? }, e.g. { attempts: 3 }' }).strict();
+  return z
+    .object(
+      {
+        /** Total attempts, the first included (1 = no retry). */
+        attempts: z
+          .number({ error: `must be a whole number from 1 to ${MAX_ATTEMPTS}` })
+          .int('must be a whole number')
+          .min(1, 'must be at least 1 (the first attempt counts)')
+          .max(MAX_ATTEMPTS, `must be at most ${MAX_ATTEMPTS}`),
+        /** What is retried; default `["oom", "daemon"]`. */
+        when: z.union([condition, z.array(condition).min(1, 'must name at least one condition')], { error: WHEN_FORMS }).optional(),
+        /** Wait before each retry; default exponential from 1 s, doubling, at most 30 s, jittered. */
+        backoffMs: backoffMs.optional(),
+        /** Memory limit per attempt: attempt n uses `memory[min(n-1, length-1)]`; overrides `options.memory`. */
+        memory: z.array(memory).min(1, 'must list at least one memory limit, e.g. ["4g", "8g"]').max(MAX_ATTEMPTS).optional(),
+      },
+      { error: 'must be { attempts, when?, backoffMs?, memory? }, e.g. { attempts: 3 }' },
+    )
+    .strict();
 }
 
 /**

@@ -6,8 +6,19 @@ import { RunOptionsSchema } from '../api/options.js';
  * limits, network, mounts) were fixed when the session opened.
  */
 export const CallOptionsSchema = RunOptionsSchema.pick({
-  cwd: true, env: true, timeoutMs: true, signal: true, stdout: true, stderr: true, stdin: true,
-  encoding: true, maxBuffer: true, copyOutputs: true, reject: true, onEvent: true, cache: true,
+  cwd: true,
+  env: true,
+  timeoutMs: true,
+  signal: true,
+  stdout: true,
+  stderr: true,
+  stdin: true,
+  encoding: true,
+  maxBuffer: true,
+  copyOutputs: true,
+  reject: true,
+  onEvent: true,
+  cache: true,
 }).partial();
 
 /** Options of {@link toolSession}: a tool container's settings, defaults for its calls, and the idle timeout. */

@@ -34,7 +34,11 @@ export async function toolSession(image: string, mounts?: MountSpec[], options?:
   const sessions = kindOf(spec.engine).sessions;
   if ('unsupported' in sessions) throw new InvalidInputError('options.engine', spec.engine.endpoint, sessions.unsupported);
   const signal = spec.options.signal ?? new AbortController().signal;
-  const opened = await sessions.open(spec.engine, { image, args: [], mounts: spec.mounts, options: spec.options }, { signal, emit: safeEmitter(spec.options.onEvent) });
+  const opened = await sessions.open(
+    spec.engine,
+    { image, args: [], mounts: spec.mounts, options: spec.options },
+    { signal, emit: safeEmitter(spec.options.onEvent) },
+  );
   return new ToolSession(image, opened, containerOptions, idleTimeoutMs);
 }
 
@@ -94,7 +98,10 @@ export class ToolSession {
     spec = { ...spec, backend: this.container.backend };
     this.callStarted();
     const run = startRun(spec);
-    run.then(() => this.callEnded(), () => this.callEnded());
+    run.then(
+      () => this.callEnded(),
+      () => this.callEnded(),
+    );
     return run;
   }
 
@@ -126,7 +133,10 @@ export class ToolSession {
     if (this.idleTimeoutMs === undefined || this.running > 0 || this.closed) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      this.closed ??= this.container.close(AbortSignal.timeout(30_000), `the session was closed after ${this.idleTimeoutMs} ms without a call (idleTimeoutMs)`);
+      this.closed ??= this.container.close(
+        AbortSignal.timeout(30_000),
+        `the session was closed after ${this.idleTimeoutMs} ms without a call (idleTimeoutMs)`,
+      );
       this.closed.catch(() => {});
     }, this.idleTimeoutMs);
     // An idle session must not keep the process alive; the reaper removes its container on exit.

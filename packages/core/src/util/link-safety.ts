@@ -45,12 +45,14 @@ export function linkOnTheWay(root: string, file: string): string | undefined {
     } catch {
       return undefined;
     }
-    if (here.isSymbolicLink()) return `${shown(path)} is a symbolic link on the way from the writable mount ${shown(root)} to ${shown(file)}; tooldock never writes through a link below a writable mount (a tool may have planted it)`;
+    if (here.isSymbolicLink())
+      return `${shown(path)} is a symbolic link on the way from the writable mount ${shown(root)} to ${shown(file)}; tooldock never writes through a link below a writable mount (a tool may have planted it)`;
   }
   return undefined;
 }
 
 function linkedRoot(root: string, target: string): LinkedPathError {
-  return new LinkedPathError(`the writable mount ${shown(root)} is a symbolic link (to ${shown(target)}); tooldock never writes through a link at a writable mount's root (a tool with write access above it may have planted it): pass the real path if the link is yours`);
+  return new LinkedPathError(
+    `the writable mount ${shown(root)} is a symbolic link (to ${shown(target)}); tooldock never writes through a link at a writable mount's root (a tool with write access above it may have planted it): pass the real path if the link is yours`,
+  );
 }
-

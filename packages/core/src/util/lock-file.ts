@@ -27,7 +27,10 @@ export async function lockIsStale(path: string): Promise<boolean> {
   if (!stats) return false;
   if (Date.now() - stats.mtimeMs > STALE_MS) return true;
   type Holder = { owner?: unknown; pid?: unknown };
-  const holder = await readFile(path, 'utf8').then((text) => (JSON.parse(text) ?? {}) as Holder, (): Holder => ({}));
+  const holder = await readFile(path, 'utf8').then(
+    (text) => (JSON.parse(text) ?? {}) as Holder,
+    (): Holder => ({}),
+  );
   return typeof holder.owner === 'string' && typeof holder.pid === 'number' && abandonedBy(holder.owner, holder.pid);
 }
 

@@ -9,7 +9,11 @@ export const PRIVATE_FILE_MODE = 0o600;
 /** A directory of tooldock's own that could not be made (names it and why). */
 export class OwnDirectoryError extends Error {
   override readonly name = 'OwnDirectoryError';
-  constructor(readonly path: string, reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly path: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
     super(`could not create the directory ${path}: ${reason}`, options);
   }
 }
@@ -38,10 +42,14 @@ function bounded<T>(promise: Promise<T>, signal: AbortSignal, _during: string): 
 export async function ensureOwnDirectory(path: string, signal: AbortSignal = never, mode = PRIVATE_DIR_MODE): Promise<void> {
   const missing: string[] = [];
   for (let dir = resolve(path); ; dir = dirname(dir)) {
-    const here = await bounded(stat(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined; // the walk up finds what is in the way
-      throw new OwnDirectoryError(dir, error.code ?? error.message, { cause: error });
-    }), signal, `creating ${path}`);
+    const here = await bounded(
+      stat(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined; // the walk up finds what is in the way
+        throw new OwnDirectoryError(dir, error.code ?? error.message, { cause: error });
+      }),
+      signal,
+      `creating ${path}`,
+    );
     if (here) {
       if (!here.isDirectory()) throw new OwnDirectoryError(dir, 'it exists and is not a directory');
       break;
@@ -50,10 +58,18 @@ export async function ensureOwnDirectory(path: string, signal: AbortSignal = nev
     if (dirname(dir) === dir) break;
   }
   for (const dir of missing) {
-    await bounded(mkdir(dir, { mode }).catch(async (error: NodeJS.ErrnoException) => {
-      // Made meanwhile by a parallel call (or process): fine if it is a directory.
-      if (error.code === 'EEXIST' && (await stat(dir).catch(() => undefined))?.isDirectory()) return;
-      throw new OwnDirectoryError(dir, error.code === 'ENOENT' ? 'this file system does not allow creating it (ENOENT)' : error.code ?? error.message, { cause: error });
-    }), signal, `creating ${path}`);
+    await bounded(
+      mkdir(dir, { mode }).catch(async (error: NodeJS.ErrnoException) => {
+        // Made meanwhile by a parallel call (or process): fine if it is a directory.
+        if (error.code === 'EEXIST' && (await stat(dir).catch(() => undefined))?.isDirectory()) return;
+        throw new OwnDirectoryError(
+          dir,
+          error.code === 'ENOENT' ? 'this file system does not allow creating it (ENOENT)' : (error.code ?? error.message),
+          { cause: error },
+        );
+      }),
+      signal,
+      `creating ${path}`,
+    );
   }
 }

@@ -12,7 +12,10 @@ let owner: string | undefined;
 /** `<host>~<pid namespace>` (the host alone off Linux), safe in a file name. */
 export function localOwner(): string {
   if (owner === undefined) {
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 32) || 'host';
+    const host =
+      hostname()
+        .replace(/[^A-Za-z0-9.-]/g, '_')
+        .slice(0, 32) || 'host';
     let namespace = '';
     try {
       namespace = /\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0] ?? ''; // "pid:[4026531836]"

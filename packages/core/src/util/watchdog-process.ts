@@ -28,7 +28,12 @@ export function encodeConfig(value: unknown): string {
 function withBase64(value: unknown): unknown {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return { $base64: Buffer.from(value).toString('base64') };
   if (Array.isArray(value)) return value.map(withBase64);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withBase64(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, withBase64(v)]),
+    );
   return value;
 }
 

@@ -33,7 +33,12 @@ export function argPath(arg: string, mounts: readonly RecordedMount[], cwd: stri
 /** The whole element, then what follows its first `=` (`--out=/data/x`). */
 function candidates(arg: string): Array<[string, string]> {
   const eq = arg.indexOf('=');
-  return eq > 0 ? [['', arg], [arg.slice(0, eq + 1), arg.slice(eq + 1)]] : [['', arg]];
+  return eq > 0
+    ? [
+        ['', arg],
+        [arg.slice(0, eq + 1), arg.slice(eq + 1)],
+      ]
+    : [['', arg]];
 }
 
 function deepestMount(path: string, mounts: readonly RecordedMount[]): RecordedMount | undefined {

@@ -69,12 +69,18 @@ export function planCall(record: RunRecord, index: number): Planned {
   if (typeof stdio.stdin === 'object' && !stdinFile) return { skipped: `its stdin file ${stdio.stdin.file} is not among the files it recorded` };
   const stdoutFile = typeof stdio.stdout === 'object' ? record.outputs.find((f) => f.path === (stdio.stdout as { file: string }).file) : undefined;
   if (stdoutFile) claimed.add(stdoutFile);
-  const stdout = stdio.stdout === 'ignore' ? undefined
-    : stdoutFile ? { name: finalName(basename(stdoutFile.path)), file: stdoutFile }
-    : { name: `${stepLabel(record)}-${index + 1}.stdout` };
+  const stdout =
+    stdio.stdout === 'ignore'
+      ? undefined
+      : stdoutFile
+        ? { name: finalName(basename(stdoutFile.path)), file: stdoutFile }
+        : { name: `${stepLabel(record)}-${index + 1}.stdout` };
   return {
     plan: {
-      record, image: pinnedImage(record), argv, slots,
+      record,
+      image: pinnedImage(record),
+      argv,
+      slots,
       ...(stdinFile ? { stdin: { file: stdinFile } } : {}),
       ...(stdout ? { stdout } : {}),
       envNames: record.envNames,
@@ -89,9 +95,10 @@ function untranslatable(record: RunRecord): string | undefined {
   if (!record.succeeded) return `it failed (${record.error ?? `exit code ${record.exitCode ?? 'unknown'}`}): only successful runs are exported`;
   if (!record.stdio) return 'its record predates the stdio facts an export needs (recorded by an older tooldock)';
   if (record.stdio.stdin === 'stream') return 'it was fed by a Node stream: its bytes were never recorded';
-  if (record.stdio.stdin === 'run') return "it was fed another run's stdout through a pipe: the pipe is not a file a workflow can wire (write that run's stdout to a { file } sink instead)";
+  if (record.stdio.stdin === 'run')
+    return "it was fed another run's stdout through a pipe: the pipe is not a file a workflow can wire (write that run's stdout to a { file } sink instead)";
   if (record.stdio.stdin === 'text') return 'it was fed text or bytes given in the call: they are not recorded (they may be a secret)';
-  if (record.entrypoint !== undefined) return 'it overrode the image\'s entrypoint, which a CWL DockerRequirement cannot';
+  if (record.entrypoint !== undefined) return "it overrode the image's entrypoint, which a CWL DockerRequirement cannot";
   if (!record.cache || record.cache.uncacheable) {
     return `it ran without the cache's file fingerprints${record.cache?.uncacheable ? ` (${record.cache.uncacheable})` : ''}: run it with cache: { inputs: 'content' } so its record names each file it read and wrote`;
   }
@@ -118,9 +125,7 @@ function slotOf(local: string, record: RunRecord, claimed: Set<RecordedFile>): S
 /** Files at `path`, beside it under a longer name, or under it as a directory; the file itself first. */
 function filesAt(path: string, files: readonly RecordedFile[]): SlotFile[] {
   const base = path.replace(/\/+$/, '');
-  const found = files
-    .filter((f) => f.kind === 'file' && f.path.startsWith(base))
-    .map((f) => ({ suffix: f.path.slice(base.length), file: f }));
+  const found = files.filter((f) => f.kind === 'file' && f.path.startsWith(base)).map((f) => ({ suffix: f.path.slice(base.length), file: f }));
   // A directory's files, or a prefix's: never both kinds mixed with the other's neighbours.
   const inside = found.filter((f) => f.suffix.startsWith('/'));
   const chosen = inside.length > 0 && !found.some((f) => f.suffix === '') ? inside : found.filter((f) => !f.suffix.startsWith('/'));
@@ -133,6 +138,9 @@ function pinnedImage(record: RunRecord): CallPlan['image'] {
 
 /** A short label for a call: its first two words (`samtools-sort`). */
 export function stepLabel(record: RunRecord): string {
-  const words = record.args.slice(0, 2).map((a) => basename(a)).filter((a) => /^[A-Za-z][\w.-]*$/.test(a));
+  const words = record.args
+    .slice(0, 2)
+    .map((a) => basename(a))
+    .filter((a) => /^[A-Za-z][\w.-]*$/.test(a));
   return (words.join('-') || 'tool').replace(/[^\w-]/g, '-');
 }

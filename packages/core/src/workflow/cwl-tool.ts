@@ -71,7 +71,8 @@ export function toolCall(plan: CallPlan): ToolCall {
     products.push({ output: 'stdout_file', ...(plan.stdout.file ? { file: plan.stdout.file } : {}) });
   }
   const env = plan.envNames.map((name) => `env_${name}`);
-  for (const [i, name] of plan.envNames.entries()) inputs[env[i]!] = { type: 'string', doc: `The value of ${name}: set for the run, never recorded (it may be a secret).` };
+  for (const [i, name] of plan.envNames.entries())
+    inputs[env[i]!] = { type: 'string', doc: `The value of ${name}: set for the run, never recorded (it may be a secret).` };
   const args = plan.argv.map((part, i) => {
     if (!('literal' in part)) return `${escape(part.before, true)}${slotArg(plan.slots[part.slot]!, ids[part.slot]!)}`;
     if (!isValue(part.literal, i)) return escape(part.literal);
@@ -82,8 +83,13 @@ export function toolCall(plan: CallPlan): ToolCall {
   });
   const requirements = requirementsOf(plan, listing);
   const shape = {
-    image: requirements.DockerRequirement, args, slots: plan.slots.map((s) => [s.role, s.directory, s.files.map((f) => f.suffix)]),
-    stdin: !!plan.stdin, stdout: !!plan.stdout, env: plan.envNames, resources: requirements.ResourceRequirement ?? null,
+    image: requirements.DockerRequirement,
+    args,
+    slots: plan.slots.map((s) => [s.role, s.directory, s.files.map((f) => f.suffix)]),
+    stdin: !!plan.stdin,
+    stdout: !!plan.stdout,
+    env: plan.envNames,
+    resources: requirements.ResourceRequirement ?? null,
   };
   const key = createHash('sha256').update(JSON.stringify(shape)).digest('hex');
   const label = stepLabel(plan.record);
@@ -111,7 +117,8 @@ function requirementsOf(plan: CallPlan, listing: YamlValue[]): Record<string, Ya
     },
   };
   if (listing.length > 0) requirements.InitialWorkDirRequirement = { listing };
-  if (plan.envNames.length > 0) requirements.EnvVarRequirement = { envDef: plan.envNames.map((name) => ({ envName: name, envValue: `$(inputs.env_${name})` })) };
+  if (plan.envNames.length > 0)
+    requirements.EnvVarRequirement = { envDef: plan.envNames.map((name) => ({ envName: name, envValue: `$(inputs.env_${name})` })) };
   const resources = resourcesOf(plan.resources);
   if (resources) requirements.ResourceRequirement = resources;
   return requirements;

@@ -64,7 +64,8 @@ export function translate(records: readonly RunRecord[]): Translation {
     calls.push({ id: `${label}_${n}`, record, call });
   }
   const produced: Produced[] = calls.flatMap(({ id, record, call }) =>
-    call.products.flatMap((p) => (p.file ? [{ step: id, output: p.output, file: p.file, record }] : [])));
+    call.products.flatMap((p) => (p.file ? [{ step: id, output: p.output, file: p.file, record }] : [])),
+  );
   const inputs = new WorkflowInputs();
   const env = new Set<string>();
   const steps: Record<string, YamlValue> = {};
@@ -94,9 +95,13 @@ export function translate(records: readonly RunRecord[]): Translation {
   return {
     tools,
     workflow: {
-      cwlVersion: 'v1.2', class: 'Workflow', label: 'Tool runs exported by tooldock',
+      cwlVersion: 'v1.2',
+      class: 'Workflow',
+      label: 'Tool runs exported by tooldock',
       doc: `${calls.length} call(s) recorded by tooldock, wired by the files they passed on. See README.md.`,
-      inputs: workflowInputs, outputs, steps,
+      inputs: workflowInputs,
+      outputs,
+      steps,
     },
     job,
     envInputs: [...env],
@@ -122,7 +127,10 @@ class WorkflowInputs {
     const key = `${file.path}\0${file.sha256 ?? `${file.size}:${file.mtimeMs}`}`;
     const known = this.byKey.get(key);
     if (known) return known.id;
-    const base = basename(file.path).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[^A-Za-z_])/, 'f_') || 'input';
+    const base =
+      basename(file.path)
+        .replace(/[^A-Za-z0-9_]/g, '_')
+        .replace(/^(?=[^A-Za-z_])/, 'f_') || 'input';
     let id = base;
     for (let n = 2; this.ids.has(id); n++) id = `${base}_${n}`;
     this.ids.add(id);

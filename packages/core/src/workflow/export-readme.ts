@@ -18,7 +18,8 @@ export interface ReadmeFacts {
  */
 export function exportWarnings(t: Translation): string[] {
   const warnings = t.leftOut.map(({ record, reason }) => `left out ${describe(record)}: ${reason}`);
-  for (const { step, file } of t.undeclared) warnings.push(`step ${step} wrote ${file.path}, which its command line does not name: it is not among the workflow's outputs`);
+  for (const { step, file } of t.undeclared)
+    warnings.push(`step ${step} wrote ${file.path}, which its command line does not name: it is not among the workflow's outputs`);
   for (const { id, record } of t.steps) {
     if (record.cached) warnings.push(`step ${id} was served from tooldock's cache: exported as the run it replayed`);
     if (!record.imageId) warnings.push(`step ${id}: the image id that ran is unknown; its tool names ${record.image}, which may have moved since`);
@@ -37,7 +38,8 @@ export function exportReadme(t: Translation, facts: ReadmeFacts, warnings: reado
     '',
     `Exported ${facts.exportedAt.toISOString()} from tooldock's run records: ${t.steps.length} call(s)` +
       (starts.length ? ` that ran between ${starts[0]} and ${ends.at(-1)}` : '') +
-      (sessions.length ? ` in session(s) ${sessions.join(', ')}` : '') + '.',
+      (sessions.length ? ` in session(s) ${sessions.join(', ')}` : '') +
+      '.',
     '',
     'Re-run it from the original inputs with any CWL runner, e.g.:',
     '',
@@ -54,7 +56,10 @@ export function exportReadme(t: Translation, facts: ReadmeFacts, warnings: reado
     '',
     '| step | command | image | started | note |',
     '| --- | --- | --- | --- | --- |',
-    ...t.steps.map(({ id, record }) => `| ${id} | \`${cell(formatCommand(record.args))}\` | ${cell(record.image)}${record.imageId ? ` (${record.imageId.slice(0, 19)}…)` : ''} | ${record.startedAt} | ${record.cached ? 'served from the cache: the run it replayed' : ''} |`),
+    ...t.steps.map(
+      ({ id, record }) =>
+        `| ${id} | \`${cell(formatCommand(record.args))}\` | ${cell(record.image)}${record.imageId ? ` (${record.imageId.slice(0, 19)}…)` : ''} | ${record.startedAt} | ${record.cached ? 'served from the cache: the run it replayed' : ''} |`,
+    ),
     '',
     '## Inputs',
     '',
@@ -63,7 +68,9 @@ export function exportReadme(t: Translation, facts: ReadmeFacts, warnings: reado
     '',
     '## Left out and not translated',
     '',
-    ...(warnings.length || facts.extraWarnings.length ? [...warnings, ...facts.extraWarnings].map((w) => `- ${w}`) : ['Nothing: every recorded call is in the workflow.']),
+    ...(warnings.length || facts.extraWarnings.length
+      ? [...warnings, ...facts.extraWarnings].map((w) => `- ${w}`)
+      : ['Nothing: every recorded call is in the workflow.']),
     '',
   ];
   return lines.join('\n');

@@ -18,16 +18,19 @@ const README_FILE = 'README.md';
 /** The records an export was made from: a later export into the same directory adds to them. */
 const RECORDS_FILE = 'tooldock-records.jsonl';
 
-const isRecord = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as RunRecord).id === 'string' && Array.isArray((v as RunRecord).args);
+const isRecord = (v: unknown) =>
+  typeof v === 'object' && v !== null && typeof (v as RunRecord).id === 'string' && Array.isArray((v as RunRecord).args);
 
-const ExportWorkflowOptionsSchema = z.object({
-  /** The workflow language; CWL (v1.2) is the one there is. */
-  format: z.literal('cwl', { message: 'must be "cwl" (the only workflow format tooldock writes)' }).default('cwl'),
-  /** Records of every session since then (as `runRecords({ since })`); default: this process's. */
-  since: z.union([z.date(), z.string(), z.number()]).optional(),
-  /** The records to export; default: this process's (`runRecords()`). */
-  records: z.array(z.custom<RunRecord>(isRecord, { message: 'must be a run record from runRecords()' })).optional(),
-}).strict();
+const ExportWorkflowOptionsSchema = z
+  .object({
+    /** The workflow language; CWL (v1.2) is the one there is. */
+    format: z.literal('cwl', { message: 'must be "cwl" (the only workflow format tooldock writes)' }).default('cwl'),
+    /** Records of every session since then (as `runRecords({ since })`); default: this process's. */
+    since: z.union([z.date(), z.string(), z.number()]).optional(),
+    /** The records to export; default: this process's (`runRecords()`). */
+    records: z.array(z.custom<RunRecord>(isRecord, { message: 'must be a run record from runRecords()' })).optional(),
+  })
+  .strict();
 
 /** Options of {@link exportWorkflow}. */
 export type ExportWorkflowOptions = z.input<typeof ExportWorkflowOptionsSchema>;
@@ -71,7 +74,8 @@ export interface ExportedWorkflow {
  * ```
  */
 export async function exportWorkflow(dir: string, options: ExportWorkflowOptions = { format: 'cwl' }): Promise<ExportedWorkflow> {
-  if (typeof dir !== 'string' || dir === '') throw new InvalidInputError('dir', dir, 'must be the path of the directory to write, e.g. "/work/pipeline"');
+  if (typeof dir !== 'string' || dir === '')
+    throw new InvalidInputError('dir', dir, 'must be the path of the directory to write, e.g. "/work/pipeline"');
   const parsed = parseOrThrow(ExportWorkflowOptionsSchema, options, 'options');
   const target = resolve(dir);
   const earlier = await earlierRecords(dir, target);
@@ -94,18 +98,29 @@ export async function exportWorkflow(dir: string, options: ExportWorkflowOptions
   const workflow = join(target, WORKFLOW_FILE);
   noteWorkflowExport({ workflow, recordIds: new Set(translation.steps.map((s) => s.record.id)) });
   return {
-    dir: target, workflow, job: join(target, JOB_FILE), readme: join(target, README_FILE),
+    dir: target,
+    workflow,
+    job: join(target, JOB_FILE),
+    readme: join(target, README_FILE),
     tools: [...translation.tools.keys()].map((name) => join(target, TOOLS_DIR, name)),
-    steps: translation.steps.length, added: translation.steps.length - previousSteps, warnings,
+    steps: translation.steps.length,
+    added: translation.steps.length - previousSteps,
+    warnings,
   };
 }
 
 async function writeExport(temp: string, t: Translation, records: RunRecord[], warnings: string[]): Promise<void> {
   for (const [name, document] of t.tools) await writeFile(join(temp, TOOLS_DIR, name), toYaml(document), { flag: 'wx' });
   const envLines = t.envInputs.map((name) => `# ${name}: "…"   (set it: tooldock never records environment values)`);
-  await writeFile(join(temp, JOB_FILE), `${Object.keys(t.job).length ? toYaml(t.job) : '{}\n'}${envLines.map((l) => `${l}\n`).join('')}`, { flag: 'wx' });
+  await writeFile(join(temp, JOB_FILE), `${Object.keys(t.job).length ? toYaml(t.job) : '{}\n'}${envLines.map((l) => `${l}\n`).join('')}`, {
+    flag: 'wx',
+  });
   await writeFile(join(temp, RECORDS_FILE), records.map((r) => `${JSON.stringify(r)}\n`).join(''), { flag: 'wx', mode: 0o600 });
-  await writeFile(join(temp, README_FILE), exportReadme(t, { exportedAt: new Date(), workflowFile: WORKFLOW_FILE, jobFile: JOB_FILE, extraWarnings: [] }, warnings), { flag: 'wx' });
+  await writeFile(
+    join(temp, README_FILE),
+    exportReadme(t, { exportedAt: new Date(), workflowFile: WORKFLOW_FILE, jobFile: JOB_FILE, extraWarnings: [] }, warnings),
+    { flag: 'wx' },
+  );
   // The workflow last: an export directory is complete once it holds it.
   await writeFile(join(temp, WORKFLOW_FILE), toYaml(t.workflow), { flag: 'wx' });
 }
@@ -131,7 +146,8 @@ async function changedInputs(t: Translation): Promise<string[]> {
   for (const { id, file } of t.inputs) {
     const now = await stat(file.path).catch(() => undefined);
     if (!now?.isFile()) warnings.push(`input ${id} (${file.path}) is no longer there: the job file points at it anyway`);
-    else if (changed(file, now)) warnings.push(`input ${id} (${file.path}) changed since the runs (size or modification time): a re-run reads its current content`);
+    else if (changed(file, now))
+      warnings.push(`input ${id} (${file.path}) changed since the runs (size or modification time): a re-run reads its current content`);
   }
   return warnings;
 }

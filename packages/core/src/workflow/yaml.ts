@@ -37,7 +37,9 @@ function isScalar(value: YamlValue): value is string | number | boolean | null {
 }
 
 function isEmpty(value: YamlValue): boolean {
-  return Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.values(value).every((v) => v === undefined);
+  return Array.isArray(value)
+    ? value.length === 0
+    : typeof value === 'object' && value !== null && Object.values(value).every((v) => v === undefined);
 }
 
 function scalar(value: YamlValue): string {

@@ -79,6 +79,7 @@ describe('a tampered cache never serves wrong bytes', () => {
     expect(statSync(join(dir, '..')).mode & 0o777).toBe(0o700);
     expect(statSync(entryFiles(dir)[0]!).mode & 0o777).toBe(0o600);
     const shard = readdirSync(join(dir, 'blobs', 'sha256'))[0]!;
-    for (const name of readdirSync(join(dir, 'blobs', 'sha256', shard))) expect(statSync(join(dir, 'blobs', 'sha256', shard, name)).mode & 0o777).toBe(0o600);
+    for (const name of readdirSync(join(dir, 'blobs', 'sha256', shard)))
+      expect(statSync(join(dir, 'blobs', 'sha256', shard, name)).mode & 0o777).toBe(0o600);
   });
 });

@@ -35,8 +35,10 @@ async function rejectedUpfront(call: () => unknown, field: string | RegExp): Pro
   return thrown as InvalidInputError;
 }
 
-const sleeping = (image: string, mounts: MountSpec[] = [], options: RunOptions = {}) =>
-  () => runTool(image, ['sleep', '30'], mounts, { timeoutMs: 60_000, ...options });
+const sleeping =
+  (image: string, mounts: MountSpec[] = [], options: RunOptions = {}) =>
+  () =>
+    runTool(image, ['sleep', '30'], mounts, { timeoutMs: 60_000, ...options });
 
 describe('a careless caller, against the real engine', () => {
   it.each(['BusyBox:Latest', 'foo@@bar', 'UPPER/x', 'x:', `${busybox}:`])('image %j is refused before the daemon is asked', async (image) => {
@@ -77,8 +79,9 @@ describe('a careless caller, against the real engine', () => {
     const colon = join(dir, 'run:1');
     mkdirSync(colon);
     writeFileSync(join(colon, 'in.txt'), 'through a colon\n');
-    const byTag = await runTool(busybox, ['sh', '-c', 'cat "$1"/in.txt; echo "$GREETING"; echo made > "$1"/out.txt', 'sh', colon],
-      [`${colon}:rw`], { env: { GREETING: 'two\nlines' } });
+    const byTag = await runTool(busybox, ['sh', '-c', 'cat "$1"/in.txt; echo "$GREETING"; echo made > "$1"/out.txt', 'sh', colon], [`${colon}:rw`], {
+      env: { GREETING: 'two\nlines' },
+    });
     expect(byTag.stdout).toBe('through a colon\ntwo\nlines\n');
     expect(readFileSync(join(colon, 'out.txt'), 'utf8')).toBe('made\n');
     const id = (await connect().docker.getImage(busybox).inspect()).Id;

@@ -23,7 +23,10 @@ describe('copy mode: a hostile tool cannot make the copy-back write outside its 
     return { out: join(dir, 'out'), outside: join(dir, 'outside') };
   }
 
-  for (const [kind, linkTo] of [['absolute', (outside: string) => outside], ['relative', () => '../outside']] as const) {
+  for (const [kind, linkTo] of [
+    ['absolute', (outside: string) => outside],
+    ['relative', () => '../outside'],
+  ] as const) {
     it(`run 1 leaves out/evil -> outside (${kind}); run 2 makes evil a directory and writes in it: nothing lands outside`, async () => {
       const { out, outside } = sandbox();
       const mounts: MountSpec[] = [{ path: out, target: '/out', write: true }];
@@ -43,8 +46,14 @@ describe('copy mode: a hostile tool cannot make the copy-back write outside its 
     const dir = tempDir('copy-escape-file');
     const file = join(dir, 'counter.txt');
     writeFileSync(file, '1\n');
-    const error = await runTool(busybox, ['sh', '-c', 'rm /tmp/c.txt && ln -s /etc/shadow /tmp/c.txt'],
-      [{ path: file, target: '/tmp/c.txt', write: true }]).then(() => undefined, (e: unknown) => e);
+    const error = await runTool(
+      busybox,
+      ['sh', '-c', 'rm /tmp/c.txt && ln -s /etc/shadow /tmp/c.txt'],
+      [{ path: file, target: '/tmp/c.txt', write: true }],
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error)).toBe(true);
     expect((error as Error).message).toContain(file);
     expect((error as Error).message).toMatch(/replaced it by a symlink \(to "\/etc\/shadow"\)/);
@@ -66,11 +75,17 @@ describe('copy mode: a hostile tool cannot make the copy-back write outside its 
     const write = 'echo made > /data/made.txt';
     const read = 'cat /data/hello.txt; ls -la /data | grep -c hello';
 
-    const refusedCopied = await runTool(busybox, ['sh', '-c', write], writable).then(() => undefined, (e: unknown) => e);
+    const refusedCopied = await runTool(busybox, ['sh', '-c', write], writable).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const copiedRead = await runTool(busybox, ['sh', '-c', read], readOnly);
     setPathResolver(sameHostResolver);
     try {
-      const refusedBound = await runTool(busybox, ['sh', '-c', write], writable).then(() => undefined, (e: unknown) => e);
+      const refusedBound = await runTool(busybox, ['sh', '-c', write], writable).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const boundRead = await runTool(busybox, ['sh', '-c', read], readOnly);
       for (const refused of [refusedCopied, refusedBound]) {
         expect(isToolError(refused)).toBe(true);

@@ -53,15 +53,22 @@ describe('the daemon socket never reaches a tool', () => {
 
   it('refuses a mount that is the socket itself, unless exposeDaemonSocket', async () => {
     // Refused before any container exists: thrown by runTool, or the run's rejection (itself or as its cause).
-    const error: unknown = await (async () => runTool(bio, probeArgs([socket]), [socket]))().then(() => undefined, (e: unknown) => e);
+    const error: unknown = await (async () => runTool(bio, probeArgs([socket]), [socket]))().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const refusal = error instanceof InvalidInputError ? error : (error as { cause?: unknown } | undefined)?.cause;
     expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect(refusal).toMatchObject({ field: expect.stringMatching(/^mounts/), value: socket, message: expect.stringMatching(/daemon's socket.*exposeDaemonSocket/s) });
+    expect(refusal).toMatchObject({
+      field: expect.stringMatching(/^mounts/),
+      value: socket,
+      message: expect.stringMatching(/daemon's socket.*exposeDaemonSocket/s),
+    });
     const exposed = await runTool(bio, probeArgs([socket]), [socket], { exposeDaemonSocket: true });
     expect(exposed.stdout).toMatch(answered);
   });
 
-  describe('a non-root caller in the socket\'s group', () => {
+  describe("a non-root caller in the socket's group", () => {
     const uid = 4321;
     const socketGid = statSync(socket).gid;
     let dir: string;
@@ -75,13 +82,16 @@ describe('the daemon socket never reaches a tool', () => {
     /** Runs the probe from a child process that is uid 4321 with the socket's group as a supplementary group. */
     async function probeAsGroupMember(options: string): Promise<{ groups: string[]; probe: string }> {
       const script = join(dir, `as-member-${Math.random().toString(36).slice(2)}.mjs`);
-      writeFileSync(script, [
-        // Supplementary groups first (only root may set them), then drop to the caller's ids.
-        `process.setgroups([${socketGid}]); process.setgid(${uid}); process.setuid(${uid});`,
-        `const { runTool } = await import(${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))});`,
-        `const r = await runTool(${JSON.stringify(bio)}, ['sh', '-c', 'id -G; exec "$@"', 'sh', ...${JSON.stringify(probeArgs(candidates('/')))}], ['/run'], ${options});`,
-        'process.stdout.write(r.stdout);',
-      ].join('\n'));
+      writeFileSync(
+        script,
+        [
+          // Supplementary groups first (only root may set them), then drop to the caller's ids.
+          `process.setgroups([${socketGid}]); process.setgid(${uid}); process.setuid(${uid});`,
+          `const { runTool } = await import(${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))});`,
+          `const r = await runTool(${JSON.stringify(bio)}, ['sh', '-c', 'id -G; exec "$@"', 'sh', ...${JSON.stringify(probeArgs(candidates('/')))}], ['/run'], ${options});`,
+          'process.stdout.write(r.stdout);',
+        ].join('\n'),
+      );
       const { stdout } = await promisify(execFile)(process.execPath, [script], { cwd: dir });
       const [ids = '', ...probe] = stdout.split('\n');
       return { groups: ids.trim().split(' '), probe: probe.join('\n') };

@@ -7,7 +7,12 @@ const { busybox } = testImages();
 /** The tool's own view of its privileges, from /proc/self/status. */
 async function privileges(options: RunOptions): Promise<Record<string, string>> {
   const { stdout } = await runTool(busybox, ['grep', '-E', '^(NoNewPrivs|CapEff|CapBnd):', '/proc/self/status'], [], options);
-  return Object.fromEntries(String(stdout).trim().split('\n').map((line) => line.split(/:\s+/) as [string, string]));
+  return Object.fromEntries(
+    String(stdout)
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/:\s+/) as [string, string]),
+  );
 }
 
 const none = '0000000000000000';
@@ -18,7 +23,11 @@ const nonRoot = { user: '1000:1000' } as const;
  * dies at the first fork the pids limit refuses. Bounded, so a missing limit cannot hurt the host.
  */
 async function forkedBeforeRefused(options: RunOptions): Promise<number> {
-  const result = await runTool(busybox, ['sh', '-c', 'n=0; while [ $n -lt 300 ]; do sleep 60 & n=$((n+1)); echo $n; done'], [], { ...options, reject: false, timeoutMs: 60_000 });
+  const result = await runTool(busybox, ['sh', '-c', 'n=0; while [ $n -lt 300 ]; do sleep 60 & n=$((n+1)); echo $n; done'], [], {
+    ...options,
+    reject: false,
+    timeoutMs: 60_000,
+  });
   return Number(String(result.stdout).trim().split('\n').pop());
 }
 
@@ -27,7 +36,7 @@ describe('tool containers are hardened by default', () => {
     expect(await privileges(nonRoot)).toEqual({ NoNewPrivs: '1', CapEff: none, CapBnd: none });
   });
 
-  it('a root tool keeps the daemon\'s default capabilities, still without new privileges', async () => {
+  it("a root tool keeps the daemon's default capabilities, still without new privileges", async () => {
     const root = await privileges({ user: '0:0' });
     expect(root.NoNewPrivs).toBe('1');
     expect(root.CapBnd).not.toBe(none);

@@ -40,7 +40,7 @@ describe('tooldock init validates everything before writing anything', () => {
     expect(readFileSync(join(folder, 'package.json'), 'utf8')).toBe('{"name":"mine"}');
   });
 
-  it('a package.json that is a symlink to another project\'s: refused, the other file untouched', async () => {
+  it("a package.json that is a symlink to another project's: refused, the other file untouched", async () => {
     const other = tempDir('other');
     writeFileSync(join(other, 'package.json'), '{"name":"other"}');
     const folder = tempDir('init');
@@ -51,11 +51,12 @@ describe('tooldock init validates everything before writing anything', () => {
   });
 
   // Registered for non-root callers only (root writes anyway); the non-root re-run of this file runs it.
-  if (process.getuid?.() !== 0) it('a read-only folder: one clear error (non-root: root writes anyway)', async () => {
-    const folder = join(tempDir('init'), 'ro');
-    mkdirSync(folder);
-    chmodSync(folder, 0o555);
-    expect(await init(folder)).toBe(1);
-    expect(errors.join('\n')).toMatch(/folder: .* must be writable/);
-  });
+  if (process.getuid?.() !== 0)
+    it('a read-only folder: one clear error (non-root: root writes anyway)', async () => {
+      const folder = join(tempDir('init'), 'ro');
+      mkdirSync(folder);
+      chmodSync(folder, 0o555);
+      expect(await init(folder)).toBe(1);
+      expect(errors.join('\n')).toMatch(/folder: .* must be writable/);
+    });
 });

@@ -46,9 +46,13 @@ describe('lines()', () => {
         break;
       }
       // The tool gets past its output (nothing holds it back) before we cancel it.
-      await within(new Promise<void>((resolve) => {
-        run.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('done') && resolve());
-      }), 30_000, 'the tool\'s output after a break');
+      await within(
+        new Promise<void>((resolve) => {
+          run.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('done') && resolve());
+        }),
+        30_000,
+        "the tool's output after a break",
+      );
       run.cancel();
       await expect(within(run, 30_000, 'a cancel after a break')).rejects.toMatchObject({ canceled: true });
     } finally {
@@ -58,7 +62,8 @@ describe('lines()', () => {
 
   it('a 100 MB line costs little memory: it is cut with a marker and the next line follows', async () => {
     const size = 100 * 1024 * 1024;
-    const longLine = (bytes: number) => runTool(busybox, ['sh', '-c', `head -c ${bytes} /dev/zero | tr '\\0' a; echo; echo next`], [], { stdout: 'ignore' });
+    const longLine = (bytes: number) =>
+      runTool(busybox, ['sh', '-c', `head -c ${bytes} /dev/zero | tr '\\0' a; echo; echo next`], [], { stdout: 'ignore' });
     // The first streaming run warms buffers and pools up (~40 MB here, lines() or not): not what is measured.
     const warmUp = longLine(16 * 1024 * 1024);
     for await (const _ of warmUp.lines());

@@ -17,7 +17,7 @@ afterEach(() => {
 
 // Issue 23, item 5: Node's recursive mkdir loops on procfs; a cache under /proc never settled,
 // even with timeoutMs, and TOOLDOCK_HOME under /proc added seconds to every run, silently.
-describe('tooldock\'s own directories: bounded, non-recursive, private', () => {
+describe("tooldock's own directories: bounded, non-recursive, private", () => {
   it('cache: { dir: "/proc/..." } fails with a ToolError naming the directory, within the timeout', async () => {
     const error = await rejection(runTool(busybox, ['true'], [], { cache: { dir: '/proc/tooldock-cache' }, timeoutMs: 5000 }));
     expect(error.message).toMatch(/could not create the directory \/proc\/tooldock-cache/);

@@ -16,13 +16,16 @@ const { busybox } = testImages();
  */
 async function childWritingTo(dir: string, target: string, prelude = '') {
   const script = join(dir, 'writer.mjs');
-  writeFileSync(script, [
-    prelude,
-    `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
-    `import { session } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/subpaths/docker.js'))};`,
-    'console.log(`SESSION ${session.id}`);',
-    `await runTool(${JSON.stringify(busybox)}, ['sh', '-c', 'echo started; sleep 60'], [], { stdout: { file: ${JSON.stringify(target)} } });`,
-  ].join('\n'));
+  writeFileSync(
+    script,
+    [
+      prelude,
+      `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
+      `import { session } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/subpaths/docker.js'))};`,
+      'console.log(`SESSION ${session.id}`);',
+      `await runTool(${JSON.stringify(busybox)}, ['sh', '-c', 'echo started; sleep 60'], [], { stdout: { file: ${JSON.stringify(target)} } });`,
+    ].join('\n'),
+  );
   const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   let session = '';
@@ -46,14 +49,17 @@ function partials(dir: string): string[] {
 async function removeContainersOf(session: string): Promise<void> {
   const docker = connect().docker;
   for (const c of await docker.listContainers({ all: true, filters: { label: [`tooldock.session=${session}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
   }
 }
 
 describe('no .partial-* file outlives the process that wrote it', () => {
   beforeAll(() => buildPackages(), 120_000);
 
-  it('SIGKILL mid-run: the next run to the same path removes the dead writer\'s partial', async () => {
+  it("SIGKILL mid-run: the next run to the same path removes the dead writer's partial", async () => {
     const dir = tempDir('partial-kill');
     const target = join(dir, 'out.txt');
     const { child, session, exited } = await childWritingTo(dir, target);
@@ -67,7 +73,7 @@ describe('no .partial-* file outlives the process that wrote it', () => {
     expect(readFileSync(target, 'utf8')).toBe('second\n');
   });
 
-  it('a live writer\'s partial is left alone', async () => {
+  it("a live writer's partial is left alone", async () => {
     const dir = tempDir('partial-live');
     const target = join(dir, 'out.txt');
     const { child, session, exited } = await childWritingTo(dir, target);

@@ -23,15 +23,28 @@ describe('every run settles, bounded by its cancel/timeout', () => {
   it('a reader that stops reading does not keep a timed-out tool alive', async () => {
     // Before: the demuxer waited for the stalled Writable forever; the daemon then blocked on
     // the attach stream and neither the kill nor the run ever finished.
-    const stalled = new Writable({ highWaterMark: 1024, write() { /* never calls back */ } });
-    const run = runTool(busybox, ['sh', '-c', 'while true; do echo 0123456789abcdef0123456789abcdef; done'], [], { stdout: stalled, timeoutMs: 4000 });
+    const stalled = new Writable({
+      highWaterMark: 1024,
+      write() {
+        /* never calls back */
+      },
+    });
+    const run = runTool(busybox, ['sh', '-c', 'while true; do echo 0123456789abcdef0123456789abcdef; done'], [], {
+      stdout: stalled,
+      timeoutMs: 4000,
+    });
     const error = await rejection(run);
     expect(error.timedOut).toBe(true);
     expect(error.killed).toBe(true);
   });
 
   it('cancel() works while run.stdout is piped into a stalled stream', async () => {
-    const stalled = new Writable({ highWaterMark: 16, write() { /* never calls back */ } });
+    const stalled = new Writable({
+      highWaterMark: 16,
+      write() {
+        /* never calls back */
+      },
+    });
     const run = runTool(busybox, ['sh', '-c', 'yes tooldock']);
     run.stdout.pipe(stalled);
     await run.containerId;
@@ -41,7 +54,7 @@ describe('every run settles, bounded by its cancel/timeout', () => {
     expect(error.canceled).toBe(true);
   });
 
-  it('a timeoutMs beyond setTimeout\'s range (2^31 ms) does not fire at once', async () => {
+  it("a timeoutMs beyond setTimeout's range (2^31 ms) does not fire at once", async () => {
     // Before: Node clamps such delays to 1 ms; the tool was killed and reported as timed out.
     const result = await runTool(busybox, ['sh', '-c', 'sleep 1; echo done'], [], { timeoutMs: 2 ** 31 + 1000 });
     expect(result.stdout).toBe('done\n');

@@ -21,18 +21,23 @@ function everyForm(error: unknown): string {
 
 /** Every process's command line on this machine. */
 function allArgv(): string {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, 'utf8');
-    } catch {
-      return '';
-    }
-  }).join('\n');
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
 }
 
 function records(): string {
   const dir = join(home, 'records');
-  return readdirSync(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
+  return readdirSync(dir)
+    .map((name) => readFileSync(join(dir, name), 'utf8'))
+    .join('\n');
 }
 
 /** Running (a zombie waiting for a reaper that is not ours counts as gone). */
@@ -54,7 +59,11 @@ describe('no planted secret in any message, inspect form, JSON form, record or a
     process.env.DOCKER_CONFIG = tempDir('docker-config');
   });
   afterAll(() => {
-    for (const [key, value] of [['TOOLDOCK_HOME', saved.home], ['DOCKER_CONFIG', saved.config], ['PATH', saved.path]] as const) {
+    for (const [key, value] of [
+      ['TOOLDOCK_HOME', saved.home],
+      ['DOCKER_CONFIG', saved.config],
+      ['PATH', saved.path],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -63,7 +72,10 @@ describe('no planted secret in any message, inspect form, JSON form, record or a
   it('a credential helper that prints its secret and fails: not quoted in the error nor the record', async () => {
     writeFileSync(join(helperDir, 'docker-credential-leaky'), `#!/bin/sh\necho "${SECRET}"\nexit 1\n`, { mode: 0o755 });
     writeDockerConfig(process.env.DOCKER_CONFIG!, { credsStore: 'leaky' });
-    const error = await runTool('127.0.0.1:9/lab/private:1', ['true'], [], { pull: 'always' }).then(() => undefined, (e: unknown) => e);
+    const error = await runTool('127.0.0.1:9/lab/private:1', ['true'], [], { pull: 'always' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeDefined();
     expect((error as Error).message).toMatch(/docker-credential-leaky get failed \(exit 1\); its output is not shown/);
     expect(everyForm(error)).not.toContain(SECRET);
@@ -73,7 +85,7 @@ describe('no planted secret in any message, inspect form, JSON form, record or a
     expect(allArgv()).not.toContain(SECRET);
   });
 
-  it('a hanging helper\'s background child does not outlive the run', async () => {
+  it("a hanging helper's background child does not outlive the run", async () => {
     const pidFile = join(tempDir('pids'), 'child');
     writeFileSync(join(helperDir, 'docker-credential-hangs'), `#!/bin/sh\nsleep 300 &\necho $! > ${pidFile}\nsleep 300\n`, { mode: 0o755 });
     writeDockerConfig(process.env.DOCKER_CONFIG!, { credsStore: 'hangs' });
@@ -97,7 +109,10 @@ describe('no planted secret in any message, inspect form, JSON form, record or a
     const run = runTool(busybox, ['sh', '-c', 'sleep 1; exit 3'], [], { env: { TOKEN: SECRET } });
     await new Promise((r) => setTimeout(r, 500));
     expect(allArgv()).not.toContain(SECRET);
-    const error = await run.then(() => undefined, (e: unknown) => e);
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(everyForm(error)).not.toContain(SECRET);
     await new Promise((r) => setTimeout(r, 200));
     expect(records()).not.toContain(SECRET);

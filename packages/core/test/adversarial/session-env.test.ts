@@ -38,15 +38,20 @@ function watch() {
       events.push(event);
       for (const waiter of waiters) if (waiter.type === event.type) waiter.resolve();
     },
-    next: (type: ToolEvent['type']) => events.some((e) => e.type === type)
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => waiters.push({ type, resolve })),
+    next: (type: ToolEvent['type']) =>
+      events.some((e) => e.type === type) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ type, resolve })),
   };
 }
 
 /** Which comes first: the run settling, or it saying it waits for its turn. */
 function settledOrWaiting(run: ToolRun, watched: ReturnType<typeof watch>): Promise<'settled' | 'waiting'> {
-  return Promise.race([Promise.resolve(run).then(() => 'settled' as const, () => 'settled' as const), watched.next('session:waiting').then(() => 'waiting' as const)]);
+  return Promise.race([
+    Promise.resolve(run).then(
+      () => 'settled' as const,
+      () => 'settled' as const,
+    ),
+    watched.next('session:waiting').then(() => 'waiting' as const),
+  ]);
 }
 
 // Issue 23, weak item: concurrent calls in one warm session could read each other's per-call env
@@ -63,14 +68,20 @@ describe('a call with its own env runs alone in its warm session', () => {
     const b = s.run(['sh', '-c', SCAN], { onEvent: bEvents.onEvent });
     // Without the rule, B runs beside A at once and prints A's env: the assertion below fails.
     if ((await settledOrWaiting(b, bEvents)) === 'waiting') {
-      expect(bEvents.events.find((e) => e.type === 'session:waiting')).toMatchObject({ sessionId: s.containerId, reason: expect.stringMatching(/runs alone/) });
+      expect(bEvents.events.find((e) => e.type === 'session:waiting')).toMatchObject({
+        sessionId: s.containerId,
+        reason: expect.stringMatching(/runs alone/),
+      });
       expect(bEvents.events.map((e) => e.type)).not.toContain('container:created'); // nothing of B exists yet
       a.cancel();
     }
     const scanned = await b;
     expect(scanned.stdout).not.toContain(secret);
     expect(scanned.stdout).toContain('PATH='); // the scan did read environs (its own at least)
-    const error = await Promise.resolve(a).then(() => undefined, (e: unknown) => e);
+    const error = await Promise.resolve(a).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.canceled).toBe(true);
   });
 
@@ -104,11 +115,17 @@ describe('a call with its own env runs alone in its warm session', () => {
     const canceled = s.run(['sh', '-c', 'echo started > /tmp/canceled-ran'], { onEvent: watched.onEvent });
     expect(await settledOrWaiting(canceled, watched)).toBe('waiting');
     canceled.cancel();
-    const error = await Promise.resolve(canceled).then(() => undefined, (e: unknown) => e);
+    const error = await Promise.resolve(canceled).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.canceled).toBe(true);
     expect((error as Error).message).toMatch(/waiting for its turn in the session/);
     expect(watched.events.map((e) => e.type)).not.toContain('container:created');
-    const timedOut = await Promise.resolve(s.run(['true'], { timeoutMs: 1_000 })).then(() => undefined, (e: unknown) => e);
+    const timedOut = await Promise.resolve(s.run(['true'], { timeoutMs: 1_000 })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(timedOut) && timedOut.timedOut).toBe(true);
     alone.cancel();
     await Promise.resolve(alone).catch(() => {});
@@ -135,12 +152,15 @@ describe('a call with its own env runs alone in its warm session', () => {
     expect(order).toEqual(['secret', 'plain']);
   });
 
-  it('runMany({ reuse: true }): a task\'s env stays out of the pooled container, so the next task does not inherit it', async () => {
+  it("runMany({ reuse: true }): a task's env stays out of the pooled container, so the next task does not inherit it", async () => {
     const secret = planted();
-    const results = await runMany([
-      { image: busybox, args: ['true'], options: { env: { SECRET: secret } } },
-      { image: busybox, args: ['sh', '-c', SCAN] },
-    ], { concurrency: 1, reuse: true });
+    const results = await runMany(
+      [
+        { image: busybox, args: ['true'], options: { env: { SECRET: secret } } },
+        { image: busybox, args: ['sh', '-c', SCAN] },
+      ],
+      { concurrency: 1, reuse: true },
+    );
     expect(results[1]!.stdout).toContain('PATH=');
     expect(results[1]!.stdout).not.toContain(secret);
   });

@@ -25,12 +25,16 @@ async function noUncaught<T>(fn: () => Promise<T>): Promise<T> {
 // Issue 23, item 6, and the weak items on run.stdout destroyed by its reader and tiny cpus.
 describe('a sink that fails ends its run with a ToolError, never the process', () => {
   it('a Writable on /dev/full (ENOSPC)', async () => {
-    const error = await noUncaught(() => rejection(runTool(busybox, ['sh', '-c', 'yes tooldock | head -c 1000000'], [], { stdout: createWriteStream('/dev/full') })));
+    const error = await noUncaught(() =>
+      rejection(runTool(busybox, ['sh', '-c', 'yes tooldock | head -c 1000000'], [], { stdout: createWriteStream('/dev/full') })),
+    );
     expect(error.message).toMatch(/could not write its stdout \(ENOSPC/);
   });
 
   it('a Writable to a directory that does not exist', async () => {
-    const error = await noUncaught(() => rejection(runTool(busybox, ['echo', 'hi'], [], { stdout: createWriteStream('/nonexistent-tooldock-dir/x') })));
+    const error = await noUncaught(() =>
+      rejection(runTool(busybox, ['echo', 'hi'], [], { stdout: createWriteStream('/nonexistent-tooldock-dir/x') })),
+    );
     expect(error.message).toMatch(/could not write its stdout \(ENOENT/);
   });
 
@@ -45,7 +49,7 @@ describe('a sink that fails ends its run with a ToolError, never the process', (
     expect(error.message).toMatch(/run\.stdout was closed before the tool's output ended/);
   });
 
-  it('cpus below the kernel\'s smallest quota: an InvalidInputError, not runc\'s', () => {
+  it("cpus below the kernel's smallest quota: an InvalidInputError, not runc's", () => {
     const error = thrown(() => runTool(busybox, ['true'], [], { cpus: 0.001 }));
     expect(error.field).toBe('options.cpus');
     expect(error.message).toMatch(/from 0\.01/);

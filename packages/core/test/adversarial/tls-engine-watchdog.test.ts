@@ -14,25 +14,33 @@ const fixture = fileURLToPath(new URL('./fixtures/held-run.mjs', import.meta.url
 const certs = makeTlsCerts();
 const port = 23000 + (process.pid % 2000);
 const tcp = `tcp://127.0.0.1:${port}`;
-const daemon = usePrivateDaemon([busybox], [tcp], [
-  '--tlsverify', '--tlscacert', certs.server.ca, '--tlscert', certs.server.cert, '--tlskey', certs.server.key,
-]);
+const daemon = usePrivateDaemon(
+  [busybox],
+  [tcp],
+  ['--tlsverify', '--tlscacert', certs.server.ca, '--tlscert', certs.server.cert, '--tlskey', certs.server.key],
+);
 const tlsEnv = { ...process.env, DOCKER_HOST: tcp, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.clientDir, TOOLDOCK_REAPER: '1' };
 
 /** Pids of the processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((p) => {
-    try {
-      return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((p) => {
+      try {
+        return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Every form in which the key's bytes could sit in a command line. */
 function keyForms(key: Buffer): string[] {
-  const body = key.toString('utf8').split('\n').find((line) => line.length > 40)!; // a base64 line of the PEM
+  const body = key
+    .toString('utf8')
+    .split('\n')
+    .find((line) => line.length > 40)!; // a base64 line of the PEM
   return [body, key.toString('base64').slice(0, 60), [...key.subarray(0, 40)].join(',')];
 }
 
@@ -69,7 +77,9 @@ describe('a TLS tcp:// engine: the watchdog gets no key on its command line, and
       let cmdline = '';
       try {
         cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch { continue; }
+      } catch {
+        continue;
+      }
       for (const form of keyForms(certs.clientKey)) expect(cmdline.includes(form), `pid ${pid} shows the client key`).toBe(false);
     }
     child.kill('SIGKILL');

@@ -41,29 +41,75 @@ const dirName = fc.oneof(
 );
 const fileName = fc.oneof({ weight: 10, arbitrary: fc.constant('c.txt') }, { weight: 1, arbitrary: dirName });
 
-const symlinkTarget = fc.constantFrom(OUT, `${OUT}/secret.txt`, `${OUT}/new.txt`, `${OUT}/sub`, '../outside', '../../outside',
-  '../../../outside/sub', '..', '.', 'a', '/etc', '/etc/shadow', 'evil/x', '');
+const symlinkTarget = fc.constantFrom(
+  OUT,
+  `${OUT}/secret.txt`,
+  `${OUT}/new.txt`,
+  `${OUT}/sub`,
+  '../outside',
+  '../../outside',
+  '../../../outside/sub',
+  '..',
+  '.',
+  'a',
+  '/etc',
+  '/etc/shadow',
+  'evil/x',
+  '',
+);
 const hardLinkTarget = (name: fc.Arbitrary<string>) =>
   fc.oneof(name, fc.constantFrom('out/secret', 'out/plain.txt', 'out/evil', 'out/../outside/secret.txt', `${OUT}/secret.txt`));
 
 function entry(name: fc.Arbitrary<string>): fc.Arbitrary<TarEntry> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ name, type: fc.constant('file' as const), content: fc.constantFrom('', 'x', 'pwned\n', 'plain\n'), mode: fc.constantFrom(0o644, 0o755, 0o4755, 0) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        name,
+        type: fc.constant('file' as const),
+        content: fc.constantFrom('', 'x', 'pwned\n', 'plain\n'),
+        mode: fc.constantFrom(0o644, 0o755, 0o4755, 0),
+      }),
+    },
     { weight: 4, arbitrary: fc.record({ name, type: fc.constant('directory' as const), mode: fc.constantFrom(0o755, 0o700, 0) }) },
     { weight: 4, arbitrary: fc.record({ name, type: fc.constant('symlink' as const), linkname: symlinkTarget }) },
     { weight: 2, arbitrary: fc.record({ name, type: fc.constant('link' as const), linkname: hardLinkTarget(name) }) },
-    { weight: 1, arbitrary: fc.record({ name, type: fc.constantFrom('fifo' as const, 'character-device' as const, 'block-device' as const), devmajor: fc.constant(1), devminor: fc.constant(3) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        name,
+        type: fc.constantFrom('fifo' as const, 'character-device' as const, 'block-device' as const),
+        devmajor: fc.constant(1),
+        devminor: fc.constant(3),
+      }),
+    },
   );
 }
 
 /** One hostile archive (for a directory mount, or a single-file one), and how it is fed to the unpacker. */
-const archiveCase = fc.tuple(
-  fc.oneof(
-    { weight: 4, arbitrary: fc.record({ singleFile: fc.constant(false), entries: fc.array(entry(dirName), { minLength: 1, maxLength: 6 }), withRoot: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ singleFile: fc.constant(true), entries: fc.array(entry(fileName), { minLength: 1, maxLength: 2 }), withRoot: fc.constant(false) }) },
-  ),
-  fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat(4096) }), // cut the archive short
-).map(([c, truncateAt]) => ({ ...c, truncateAt }));
+const archiveCase = fc
+  .tuple(
+    fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          singleFile: fc.constant(false),
+          entries: fc.array(entry(dirName), { minLength: 1, maxLength: 6 }),
+          withRoot: fc.boolean(),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          singleFile: fc.constant(true),
+          entries: fc.array(entry(fileName), { minLength: 1, maxLength: 2 }),
+          withRoot: fc.constant(false),
+        }),
+      },
+    ),
+    fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat(4096) }), // cut the archive short
+  )
+  .map(([c, truncateAt]) => ({ ...c, truncateAt }));
 type ArchiveCase = typeof archiveCase extends fc.Arbitrary<infer T> ? T : never;
 
 interface Sandbox {
@@ -115,10 +161,12 @@ async function repairDestination(sandbox: Sandbox, after: Map<string, string>): 
   for (const [path, facts] of after) if (path.startsWith(`${dest}/`) && baseline.get(path) !== facts) changed.add(topLevel(path));
   for (const path of baseline.keys()) if (path.startsWith(`${dest}/`) && !after.has(path)) changed.add(topLevel(path));
   if (changed.size === 0) return;
-  await Promise.all([...changed].map(async (name) => {
-    await rm(join(dest, name), { recursive: true, force: true });
-    await SEEDS[name]?.(dest, outside);
-  }));
+  await Promise.all(
+    [...changed].map(async (name) => {
+      await rm(join(dest, name), { recursive: true, force: true });
+      await SEEDS[name]?.(dest, outside);
+    }),
+  );
   sandbox.baseline = snapshot(sandbox.root, dest);
 }
 
@@ -131,8 +179,13 @@ function snapshot(dir: string, dest: string): Map<string, string> {
   const seen = new Map<string, string>();
   const visit = (path: string) => {
     const stat = lstatSync(path);
-    const kind = stat.isSymbolicLink() ? `link→${readlinkSync(path)}`
-      : stat.isDirectory() ? 'dir' : stat.isFile() ? `file:${readFileSync(path, 'utf8')}` : 'other';
+    const kind = stat.isSymbolicLink()
+      ? `link→${readlinkSync(path)}`
+      : stat.isDirectory()
+        ? 'dir'
+        : stat.isFile()
+          ? `file:${readFileSync(path, 'utf8')}`
+          : 'other';
     seen.set(path, path === dest ? kind : `${kind} mode=${stat.mode.toString(8)} size=${stat.size} mtime=${stat.mtimeMs} ino=${stat.ino}`);
     if (stat.isDirectory()) for (const child of readdirSync(path)) visit(join(path, child));
   };
@@ -179,8 +232,10 @@ async function unpackAndCompare(sandbox: Sandbox, c: ArchiveCase): Promise<void>
   // deletion the unpacker must confine to the destination too.
   const sent = await sentByPacking([mount]);
 
-  const unpacked = unpackOutputs(archiveStream(tar), mount, { sent, allTargets: [mount.target] })
-    .then(({ written, deleted }) => ({ written: [...written, ...deleted] }), (error: unknown) => ({ error }));
+  const unpacked = unpackOutputs(archiveStream(tar), mount, { sent, allTargets: [mount.target] }).then(
+    ({ written, deleted }) => ({ written: [...written, ...deleted] }),
+    (error: unknown) => ({ error }),
+  );
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`unpackOutputs neither resolved nor rejected within ${HANG_MS} ms`)), HANG_MS);
@@ -225,7 +280,10 @@ describe('unpacking hostile getArchive tars never touches anything outside the d
           if (failed) throw failed.reason;
         }),
         // To replay a failure: TOOLDOCK_FUZZ_SEED and TOOLDOCK_FUZZ_PATH from its report.
-        { numRuns: RUNS, ...(process.env.TOOLDOCK_FUZZ_SEED ? { seed: Number(process.env.TOOLDOCK_FUZZ_SEED), path: process.env.TOOLDOCK_FUZZ_PATH } : {}) },
+        {
+          numRuns: RUNS,
+          ...(process.env.TOOLDOCK_FUZZ_SEED ? { seed: Number(process.env.TOOLDOCK_FUZZ_SEED), path: process.env.TOOLDOCK_FUZZ_PATH } : {}),
+        },
       );
     } finally {
       process.off('unhandledRejection', record);

@@ -11,7 +11,9 @@ const { busybox } = testImages();
 describe('container settings', () => {
   it('labels containers with the session, pid and tool, and has no network by default', async () => {
     const run = runTool(busybox, ['sleep', '30'], [], { labels: { project: 'demo' } });
-    const info = await connect().docker.getContainer(await run.containerId).inspect();
+    const info = await connect()
+      .docker.getContainer(await run.containerId)
+      .inspect();
     run.cancel();
     await run.catch(() => {});
     expect(info.Config.Labels).toMatchObject({
@@ -58,7 +60,11 @@ describe('container settings', () => {
 
   it('applies env, cwd, entrypoint, cpus and memory', async () => {
     const result = await runTool(busybox, ['-c', 'echo $GREETING; pwd'], [], {
-      env: { GREETING: 'hello' }, cwd: '/tmp', entrypoint: 'sh', cpus: 0.5, memory: '64m',
+      env: { GREETING: 'hello' },
+      cwd: '/tmp',
+      entrypoint: 'sh',
+      cpus: 0.5,
+      memory: '64m',
     });
     expect(result.stdout).toBe('hello\n/tmp\n');
   });

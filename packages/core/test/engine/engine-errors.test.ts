@@ -11,7 +11,10 @@ const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 describe('daemon unreachable', () => {
   it('names the socket and the fix when no socket exists', async () => {
     const engine = connect({ socketPath: '/tmp/tooldock-no-such.sock' });
-    const error = await runTool(busybox, ['true'], [], { engine }).then(() => undefined, (e: unknown) => e as ToolError);
+    const error = await runTool(busybox, ['true'], [], { engine }).then(
+      () => undefined,
+      (e: unknown) => e as ToolError,
+    );
     expect(error?.cause).toBeInstanceOf(EngineUnreachableError);
     expect(error!.message).toContain('unix:///tmp/tooldock-no-such.sock');
     expect(error!.message).toMatch(/no socket at \/tmp\/tooldock-no-such\.sock/);

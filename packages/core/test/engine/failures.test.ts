@@ -10,7 +10,6 @@ import { oomAfterStart } from '#test-support/oom-tool.js';
 
 const { busybox } = testImages();
 
-
 async function containerGone(id: string): Promise<boolean> {
   try {
     await connect().docker.getContainer(id).inspect();
@@ -57,7 +56,9 @@ describe('failures', () => {
     const running = new Promise<void>((resolve) => (started = resolve));
     const run = runTool(busybox, ['sleep', '60'], [], { onEvent: (e) => e.type === 'container:started' && started() });
     await running;
-    await connect().docker.getContainer(await run.containerId).kill();
+    await connect()
+      .docker.getContainer(await run.containerId)
+      .kill();
     const killed = await rejection(run);
     expect(killed.exitCode).toBe(137);
     expect(killed.signal).toBe('SIGKILL');

@@ -7,7 +7,7 @@ import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
 
-describe('one run\'s stdout as the next one\'s stdin', () => {
+describe("one run's stdout as the next one's stdin", () => {
   it('loses no byte when the producer starts before the consumer is attached', async () => {
     // The consumer hashes 3000 input files before it creates its container (a content-keyed
     // cache lookup), so the producer's output starts flowing first; before the fix it got "0".

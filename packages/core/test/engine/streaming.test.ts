@@ -7,7 +7,10 @@ import { runTool } from '@tooldock/core';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
-const sha = (data: Buffer | string | undefined) => createHash('sha256').update(data ?? '').digest('hex');
+const sha = (data: Buffer | string | undefined) =>
+  createHash('sha256')
+    .update(data ?? '')
+    .digest('hex');
 
 describe('streaming output', () => {
   it('returns ≥ 10 MB of binary stdout and stderr byte-exact and never mixed', async () => {

@@ -17,8 +17,14 @@ const SRC = join(ROOT, 'packages/core/src');
 const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
 /** Every entry point, loaded statically (a dynamic import of the whole core can outlast a unit test's timeout). */
 const ENTRY_POINTS: Record<string, object> = {
-  '@tooldock/core': root, '@tooldock/core/advanced': advanced, '@tooldock/core/cache': cache, '@tooldock/core/charliecloud': charliecloud,
-  '@tooldock/core/docker': docker, '@tooldock/core/images': images, '@tooldock/core/provenance': provenance, '@tooldock/core/slurm': slurm,
+  '@tooldock/core': root,
+  '@tooldock/core/advanced': advanced,
+  '@tooldock/core/cache': cache,
+  '@tooldock/core/charliecloud': charliecloud,
+  '@tooldock/core/docker': docker,
+  '@tooldock/core/images': images,
+  '@tooldock/core/provenance': provenance,
+  '@tooldock/core/slurm': slurm,
 };
 const pkg = JSON.parse(readFileSync(join(ROOT, 'packages/core/package.json'), 'utf8')) as { exports: Record<string, unknown> };
 
@@ -45,12 +51,14 @@ function members(file: string, name: string): string[] {
 }
 
 function folders(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => {
-    const path = join(dir, e.name);
-    const rel = relative(SRC, path);
-    // backends/ is mapped two levels deep (each runtime's subfolders are concerns of their own).
-    return rel.startsWith('backends') ? [rel, ...folders(path)] : [rel];
-  });
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => {
+      const path = join(dir, e.name);
+      const rel = relative(SRC, path);
+      // backends/ is mapped two levels deep (each runtime's subfolders are concerns of their own).
+      return rel.startsWith('backends') ? [rel, ...folders(path)] : [rel];
+    });
 }
 
 describe('docs/architecture.md', () => {
@@ -58,7 +66,9 @@ describe('docs/architecture.md', () => {
     // Rows of the "Entry points" table: | `@tooldock/core/x` | `a`, `b` … | why |
     const rows = [...section('Entry points').matchAll(/^\| `(@tooldock\/core(?:\/[\w-]+)?)` \| ([^|]*) \|/gm)];
     const listed = new Map(rows.map((m) => [m[1]!, [...m[2]!.matchAll(/`([^`]+)`/g)].map((n) => n[1]!).sort()]));
-    const doors = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? '@tooldock/core' : `@tooldock/core/${k.slice(2)}`));
+    const doors = Object.keys(pkg.exports)
+      .filter((k) => k !== './package.json')
+      .map((k) => (k === '.' ? '@tooldock/core' : `@tooldock/core/${k.slice(2)}`));
     expect([...listed.keys()].sort()).toEqual(doors.sort());
     expect(Object.keys(ENTRY_POINTS).sort(), 'this test loads every door').toEqual(doors.sort());
     for (const [door, names] of listed) expect(Object.keys(ENTRY_POINTS[door]!).sort(), door).toEqual(names);

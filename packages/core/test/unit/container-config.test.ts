@@ -19,7 +19,7 @@ describe('containerConfig: hardening', () => {
     expect(hostConfig({}, { ...nonRoot, user: '1000' }).CapDrop).toEqual(['ALL']);
   });
 
-  it('keeps the daemon\'s default capabilities for root, and for the image\'s own user (it may be root)', () => {
+  it("keeps the daemon's default capabilities for root, and for the image's own user (it may be root)", () => {
     for (const user of [root, { ...root, user: '0' }, imageUser]) {
       const config = hostConfig({}, user);
       expect(config).not.toHaveProperty('CapDrop');

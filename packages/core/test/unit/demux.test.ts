@@ -27,7 +27,7 @@ describe('DockerDemuxer', () => {
     expect(await texts).toEqual(['hello world', 'warning\n!']);
   });
 
-  it('keeps a runtime notice (Podman\'s broken attach) out of the tool\'s stderr, byte for byte otherwise', async () => {
+  it("keeps a runtime notice (Podman's broken attach) out of the tool's stderr, byte for byte otherwise", async () => {
     const notice = 'Error: read unixpacket @->/run/libpod/socket/abc/attach: read: connection reset by peer\n';
     const wire = Buffer.concat([frame(2, 'tool says Error: x\n'), frame(1, 'out'), frame(2, notice)]);
     const out = new PassThrough();

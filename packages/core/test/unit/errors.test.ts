@@ -8,7 +8,10 @@ describe('TooldockError', () => {
   it('is the base of the public error classes, each with its code', () => {
     const invalid = new InvalidInputError('options.cpus', -1, 'must be positive');
     const tool = new ToolError('Tool failed: x', { image: 'busybox', args: ['false'], command: 'false' });
-    const cases: Array<[TooldockError, string]> = [[invalid, 'ERR_TOOLDOCK_INVALID_INPUT'], [tool, 'ERR_TOOLDOCK_TOOL_FAILED']];
+    const cases: Array<[TooldockError, string]> = [
+      [invalid, 'ERR_TOOLDOCK_INVALID_INPUT'],
+      [tool, 'ERR_TOOLDOCK_TOOL_FAILED'],
+    ];
     for (const [error, code] of cases) {
       expect(error).toBeInstanceOf(TooldockError);
       expect(error).toBeInstanceOf(Error);

@@ -24,15 +24,38 @@ const SUBPATHS: Record<string, [object, string[]]> = {
 describe('package exports', () => {
   it('the root exports exactly the front-door values', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'EngineUnreachableError', 'InvalidInputError', 'ToolError', 'ToolRun', 'ToolSession', 'TooldockError',
-      'cleanupOrphans', 'connect', 'doctor', 'isToolError', 'isTooldockError', 'runMany', 'runTool', 'terminalProgress', 'toolSession',
+      'EngineUnreachableError',
+      'InvalidInputError',
+      'ToolError',
+      'ToolRun',
+      'ToolSession',
+      'TooldockError',
+      'cleanupOrphans',
+      'connect',
+      'doctor',
+      'isToolError',
+      'isTooldockError',
+      'runMany',
+      'runTool',
+      'terminalProgress',
+      'toolSession',
     ]);
   });
 
   it('/advanced holds the hooks, and none of them is also at the root', () => {
     expect(Object.keys(advanced).sort()).toEqual([
-      'ImageReferenceSchema', 'RunOptionsSchema', 'copyModeReason', 'copyModeResolver', 'hiddenTempName', 'imageReferenceProblem',
-      'locateSelf', 'parseOrThrow', 'partialPrefix', 'removeLiveContainers', 'sameHostResolver', 'setPathResolver',
+      'ImageReferenceSchema',
+      'RunOptionsSchema',
+      'copyModeReason',
+      'copyModeResolver',
+      'hiddenTempName',
+      'imageReferenceProblem',
+      'locateSelf',
+      'parseOrThrow',
+      'partialPrefix',
+      'removeLiveContainers',
+      'sameHostResolver',
+      'setPathResolver',
     ]);
     for (const name of Object.keys(advanced)) expect(Object.keys(root)).not.toContain(name);
   });

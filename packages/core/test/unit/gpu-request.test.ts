@@ -15,9 +15,15 @@ describe('gpus → HostConfig.DeviceRequests', () => {
   it('maps "all", a count and device ids as docker run --gpus does', () => {
     expect(requestsFor({ gpus: 'all' })).toEqual([{ Driver: '', Count: -1, Capabilities: [['gpu']], Options: {} }]);
     expect(requestsFor({ gpus: 2 })).toEqual([{ Driver: '', Count: 2, Capabilities: [['gpu']], Options: {} }]);
-    expect(requestsFor({ gpus: ['0', 'GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a', 'MIG-GPU-3a23c669/1/0'] })).toEqual([{
-      Driver: '', Count: 0, DeviceIDs: ['0', 'GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a', 'MIG-GPU-3a23c669/1/0'], Capabilities: [['gpu']], Options: {},
-    }]);
+    expect(requestsFor({ gpus: ['0', 'GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a', 'MIG-GPU-3a23c669/1/0'] })).toEqual([
+      {
+        Driver: '',
+        Count: 0,
+        DeviceIDs: ['0', 'GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a', 'MIG-GPU-3a23c669/1/0'],
+        Capabilities: [['gpu']],
+        Options: {},
+      },
+    ]);
   });
 
   it('asks for no device without the option', () => {
@@ -33,7 +39,7 @@ describe('gpus → HostConfig.DeviceRequests', () => {
     }
   });
 
-  it('explains the daemon\'s refusal when it has no GPU driver, and only that refusal', () => {
+  it("explains the daemon's refusal when it has no GPU driver, and only that refusal", () => {
     const words = 'could not select device driver "" with capabilities: [[gpu]]';
     expect(noGpuSupport(words, new Error(words))?.message).toMatch(/cannot give the tool GPUs .*NVIDIA Container Toolkit/);
     expect(noGpuSupport('No such image: x', new Error('x'))).toBeUndefined();

@@ -47,8 +47,9 @@ function sourceFiles(dir: string): string[] {
 function coreImportGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(SRC)) {
-    const targets = importsOf(readFileSync(file, 'utf8'))
-      .map((specifier) => relative(SRC, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts'));
+    const targets = importsOf(readFileSync(file, 'utf8')).map((specifier) =>
+      relative(SRC, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts'),
+    );
     graph.set(relative(SRC, file), targets);
   }
   return graph;
@@ -56,11 +57,24 @@ function coreImportGraph(): Map<string, string[]> {
 
 describe('import cycles', () => {
   it('the finder sees type-only, multi-line and re-export imports, and reports their cycles', () => {
-    expect(importsOf(`import type {\n  A,\n  B,\n} from './a.js';\nexport { c } from '../c.js';\nimport './side.js';\nimport x from 'node:fs';`))
-      .toEqual(['./a.js', '../c.js', './side.js']);
-    const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []]]);
+    expect(
+      importsOf(`import type {\n  A,\n  B,\n} from './a.js';\nexport { c } from '../c.js';\nimport './side.js';\nimport x from 'node:fs';`),
+    ).toEqual(['./a.js', '../c.js', './side.js']);
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a', 'd']],
+      ['d', []],
+    ]);
     expect(findCycles(graph)).toEqual([['a', 'b', 'c', 'a']]);
-    expect(findCycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('@tooldock/core has none, type imports included', () => {

@@ -51,7 +51,7 @@ describe('LineSplitter', () => {
 });
 
 describe('outputLines', () => {
-  it('merges both streams\' lines', async () => {
+  it("merges both streams' lines", async () => {
     const out = new PassThrough();
     const err = new PassThrough();
     out.end('o1\no2\n');

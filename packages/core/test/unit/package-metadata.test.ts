@@ -8,7 +8,17 @@ import { buildPackages, repoRoot } from '#test-support/built-packages.js';
 const run = promisify(execFile);
 const folders = ['core', 'recipes', 'jupyter-kernel-ext'] as const;
 
-interface Manifest { name: string; version: string; license: string; repository?: { url: string; directory: string }; homepage?: string; bugs?: { url: string }; files: string[]; bin?: Record<string, string>; dependencies?: Record<string, string> }
+interface Manifest {
+  name: string;
+  version: string;
+  license: string;
+  repository?: { url: string; directory: string };
+  homepage?: string;
+  bugs?: { url: string };
+  files: string[];
+  bin?: Record<string, string>;
+  dependencies?: Record<string, string>;
+}
 const manifest = (folder: string) => JSON.parse(readFileSync(join(repoRoot, 'packages', folder, 'package.json'), 'utf8')) as Manifest;
 
 // What `npm publish` needs and ships (docs/releasing.md): the published tarball's file list, and
@@ -39,16 +49,21 @@ describe('package metadata for a publish', () => {
     }
   });
 
-  it.each(folders)('the %s tarball holds the README, LICENSE, CHANGELOG and the built code, nothing else', async (folder) => {
-    const cwd = join(repoRoot, 'packages', folder);
-    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd, maxBuffer: 16 * 1024 * 1024 });
-    const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
-    const files = pack!.files.map((f) => f.path);
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts']) expect(files, file).toContain(file);
-    const others = files.filter((f) => !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f) && !f.startsWith('dist/'));
-    expect(others).toEqual([]);
-    expect(files.filter((f) => f.endsWith('.tsbuildinfo'))).toEqual([]);
-    for (const bin of Object.values(manifest(folder).bin ?? {})) expect(files).toContain(bin);
-    expect(existsSync(join(cwd, 'README.md'))).toBe(true);
-  }, 60_000);
+  it.each(folders)(
+    'the %s tarball holds the README, LICENSE, CHANGELOG and the built code, nothing else',
+    async (folder) => {
+      const cwd = join(repoRoot, 'packages', folder);
+      const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd, maxBuffer: 16 * 1024 * 1024 });
+      const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
+      const files = pack!.files.map((f) => f.path);
+      for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts'])
+        expect(files, file).toContain(file);
+      const others = files.filter((f) => !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f) && !f.startsWith('dist/'));
+      expect(others).toEqual([]);
+      expect(files.filter((f) => f.endsWith('.tsbuildinfo'))).toEqual([]);
+      for (const bin of Object.values(manifest(folder).bin ?? {})) expect(files).toContain(bin);
+      expect(existsSync(join(cwd, 'README.md'))).toBe(true);
+    },
+    60_000,
+  );
 });

@@ -11,7 +11,10 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 /** A request whose admission is observable without awaiting it. */
 function request(gate: SharedExclusiveGate, mode: GateMode, signal = never, onWait?: () => void) {
   const state: { release?: GateRelease; error?: unknown } = {};
-  const entered = gate.enter(mode, signal, onWait).then((release) => (state.release = release), (error: unknown) => (state.error = error));
+  const entered = gate.enter(mode, signal, onWait).then(
+    (release) => (state.release = release),
+    (error: unknown) => (state.error = error),
+  );
   return { state, entered };
 }
 
@@ -63,7 +66,8 @@ describe('SharedExclusiveGate', () => {
     const order: string[] = [];
     const x1 = await gate.enter('exclusive', never);
     const entries = (['s1', 'x2', 's2'] as const).map((name) =>
-      gate.enter(name.startsWith('x') ? 'exclusive' : 'shared', never).then((release) => (order.push(name), release)));
+      gate.enter(name.startsWith('x') ? 'exclusive' : 'shared', never).then((release) => (order.push(name), release)),
+    );
     x1();
     const s1 = await entries[0]!;
     await settle();
@@ -134,51 +138,63 @@ describe('SharedExclusiveGate', () => {
       fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
     );
-    await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps: Step[]) => {
-      const gate = new SharedExclusiveGate();
-      const holders = new Map<number, { mode: GateMode; release: GateRelease }>();
-      const pending: Array<{ id: number; controller: AbortController }> = [];
-      const admitted: number[] = [];
-      const canceled = new Set<number>();
-      const check = () => {
-        const modes = [...holders.values()].map((h) => h.mode);
-        if (modes.includes('exclusive')) expect(modes).toHaveLength(1);
-      };
-      let next = 0;
-      for (const s of [...steps, ...Array.from({ length: 80 }, (_, i) => ({ kind: 'release' as const, pick: i }))]) {
-        if (s.kind === 'enter') {
-          const id = next++;
-          const controller = new AbortController();
-          pending.push({ id, controller });
-          gate.enter(s.mode, controller.signal).then((release) => {
-            holders.set(id, { mode: s.mode, release });
-            admitted.push(id);
-            pending.splice(pending.findIndex((p) => p.id === id), 1);
-            check();
-          }, () => {
-            canceled.add(id);
-            pending.splice(pending.findIndex((p) => p.id === id), 1);
-          });
-        } else if (s.kind === 'release' && holders.size > 0) {
-          const ids = [...holders.keys()];
-          const id = ids[s.pick % ids.length]!;
-          holders.get(id)!.release();
-          holders.delete(id);
-        } else if (s.kind === 'cancel' && pending.length > 0) {
-          pending[s.pick % pending.length]!.controller.abort();
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps: Step[]) => {
+        const gate = new SharedExclusiveGate();
+        const holders = new Map<number, { mode: GateMode; release: GateRelease }>();
+        const pending: Array<{ id: number; controller: AbortController }> = [];
+        const admitted: number[] = [];
+        const canceled = new Set<number>();
+        const check = () => {
+          const modes = [...holders.values()].map((h) => h.mode);
+          if (modes.includes('exclusive')) expect(modes).toHaveLength(1);
+        };
+        let next = 0;
+        for (const s of [...steps, ...Array.from({ length: 80 }, (_, i) => ({ kind: 'release' as const, pick: i }))]) {
+          if (s.kind === 'enter') {
+            const id = next++;
+            const controller = new AbortController();
+            pending.push({ id, controller });
+            gate.enter(s.mode, controller.signal).then(
+              (release) => {
+                holders.set(id, { mode: s.mode, release });
+                admitted.push(id);
+                pending.splice(
+                  pending.findIndex((p) => p.id === id),
+                  1,
+                );
+                check();
+              },
+              () => {
+                canceled.add(id);
+                pending.splice(
+                  pending.findIndex((p) => p.id === id),
+                  1,
+                );
+              },
+            );
+          } else if (s.kind === 'release' && holders.size > 0) {
+            const ids = [...holders.keys()];
+            const id = ids[s.pick % ids.length]!;
+            holders.get(id)!.release();
+            holders.delete(id);
+          } else if (s.kind === 'cancel' && pending.length > 0) {
+            pending[s.pick % pending.length]!.controller.abort();
+          }
+          await settle();
         }
-        await settle();
-      }
-      // Everything not canceled was admitted, in the order it arrived.
-      expect(admitted).toEqual([...admitted].sort((a, b) => a - b));
-      expect(admitted.length + canceled.size).toBe(next);
-      expect(gate.waiting).toBe(0);
-    }), { numRuns: 200, seed: 23 });
+        // Everything not canceled was admitted, in the order it arrived.
+        expect(admitted).toEqual([...admitted].sort((a, b) => a - b));
+        expect(admitted.length + canceled.size).toBe(next);
+        expect(gate.waiting).toBe(0);
+      }),
+      { numRuns: 200, seed: 23 },
+    );
   });
 });
 
 describe('which session calls run alone (call-admission.ts)', () => {
-  it('a call runs alone when its env holds anything the session\'s own env does not', () => {
+  it("a call runs alone when its env holds anything the session's own env does not", () => {
     const sessionEnv = { REF: '/ref/hg38.fa' };
     expect(hasOwnEnv(undefined, sessionEnv)).toBe(false);
     expect(hasOwnEnv({}, sessionEnv)).toBe(false);

@@ -10,7 +10,6 @@ import { memoryToBytes, RunOptionsSchema } from '../../src/api/options.js';
 import { prepareRun } from '../../src/api/run-tool.js';
 import { thrown } from '#test-support/invalid-input.js';
 
-
 // runTool validates synchronously: these throw before any daemon call, so no container can exist.
 describe('input validation', () => {
   const dir = tempDir('valid');
@@ -27,15 +26,18 @@ describe('input validation', () => {
   });
 
   it('rejects relative and missing mount paths', () => {
-    expect(thrown(() => runTool('busybox', ['true'], ['data/in'])).message)
-      .toMatch(/^mounts\[0\]: "data\/in" is not valid: must be an absolute path/);
-    expect(thrown(() => runTool('busybox', ['true'], [dir, { path: '/no/such/dir', write: true }])).message)
-      .toMatch(/^mounts\[1\]\.path: "\/no\/such\/dir" is not valid: does not exist/);
+    expect(thrown(() => runTool('busybox', ['true'], ['data/in'])).message).toMatch(
+      /^mounts\[0\]: "data\/in" is not valid: must be an absolute path/,
+    );
+    expect(thrown(() => runTool('busybox', ['true'], [dir, { path: '/no/such/dir', write: true }])).message).toMatch(
+      /^mounts\[1\]\.path: "\/no\/such\/dir" is not valid: does not exist/,
+    );
   });
 
   it('rejects negative cpus and unknown options, listing the valid ones', () => {
-    expect(thrown(() => runTool('busybox', ['true'], [], { cpus: -1 })).message)
-      .toMatch(/^options\.cpus: -1 is not valid: must be a number of cores from 0.01/);
+    expect(thrown(() => runTool('busybox', ['true'], [], { cpus: -1 })).message).toMatch(
+      /^options\.cpus: -1 is not valid: must be a number of cores from 0.01/,
+    );
     const unknown = thrown(() => runTool('busybox', ['true'], [], { timeout: 5 } as never));
     expect(unknown.field).toBe('options.timeout');
     expect(unknown.message).toMatch(/"timeout" is not a known option; valid options are .*timeoutMs/);
@@ -43,8 +45,9 @@ describe('input validation', () => {
 
   it('rejects bad sinks, users and memory sizes', () => {
     expect(thrown(() => runTool('busybox', ['true'], [], { stdout: 'file' as never })).field).toBe('options.stdout');
-    expect(thrown(() => runTool('busybox', ['true'], [], { stdout: { file: '/no/such/dir/x' } })).message)
-      .toMatch(/directory \/no\/such\/dir must exist/);
+    expect(thrown(() => runTool('busybox', ['true'], [], { stdout: { file: '/no/such/dir/x' } })).message).toMatch(
+      /directory \/no\/such\/dir must exist/,
+    );
     expect(thrown(() => runTool('busybox', ['true'], [], { user: 'root' })).field).toBe('options.user');
     expect(thrown(() => runTool('busybox', ['true'], [], { memory: '1m' as never })).field).toBe('options.memory');
     expect(thrown(() => runTool('busybox', ['true'], [], { memory: 1024 })).message).toMatch(/at least 6 MiB/);
@@ -159,11 +162,14 @@ describe('careless values', () => {
     expect(prepareRun(busybox, ['cat'], [], { stdin: { file: join(dir, 'in.txt') } }).options.stdin).toEqual({ file: join(dir, 'in.txt') });
   });
 
-  it.each(['BusyBox:Latest', 'foo@@bar', 'a b', 'UPPER/x', 'x:', ':tag', 'x@sha256:abc'])('rejects the image reference %j before the daemon sees it', (image) => {
-    const e = thrown(() => runTool(image, ['true']));
-    expect(e.field).toBe('image');
-    expect(e.message).toMatch(/image reference/);
-  });
+  it.each(['BusyBox:Latest', 'foo@@bar', 'a b', 'UPPER/x', 'x:', ':tag', 'x@sha256:abc'])(
+    'rejects the image reference %j before the daemon sees it',
+    (image) => {
+      const e = thrown(() => runTool(image, ['true']));
+      expect(e.field).toBe('image');
+      expect(e.message).toMatch(/image reference/);
+    },
+  );
 });
 
 describe('every public entry point rejects unknown keys and wrong types', () => {
@@ -217,7 +223,7 @@ describe('every public entry point rejects unknown keys and wrong types', () => 
     expect(thrown(() => runMany([{ image: 'Busybox', args: ['true'] }])).field).toBe('tasks[0].image');
   });
 
-  it('recipes: run options are checked, under the recipe\'s name', async () => {
+  it("recipes: run options are checked, under the recipe's name", async () => {
     const error = await samtools.flagstat({ input: '/etc/hostname', run: { cpu: 2 } as never }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).field).toBe('samtools.flagstat.run.cpu');

@@ -15,7 +15,8 @@ const folder = `browser-run-${process.pid}`;
 const shots = join(repoRoot, '.cache', 'screenshots');
 const docker = (args: string[]) => promisify(execFile)('docker', args).then((r) => r.stdout);
 /** Our containers, found by a command no one else runs. */
-const containersRunning = async (marker: string) => (await docker(['ps', '--no-trunc', '--format', '{{.Command}}'])).split('\n').filter((c) => c.includes(marker)).length;
+const containersRunning = async (marker: string) =>
+  (await docker(['ps', '--no-trunc', '--format', '{{.Command}}'])).split('\n').filter((c) => c.includes(marker)).length;
 
 /** The parts of the classic Notebook's page API the test uses (run inside the page). */
 interface Cell {
@@ -27,8 +28,12 @@ interface Cell {
 interface NotebookWindow {
   Jupyter: {
     notebook: {
-      get_cells(): Cell[]; get_cell(index: number): Cell; ncells(): number; insert_cell_at_bottom(type: string): Cell;
-      execute_cells(indices: number[]): void; execute_all_cells(): void;
+      get_cells(): Cell[];
+      get_cell(index: number): Cell;
+      ncells(): number;
+      insert_cell_at_bottom(type: string): Cell;
+      execute_cells(indices: number[]): void;
+      execute_all_cells(): void;
       kernel?: { is_connected(): boolean; restart(): void };
     };
   };
@@ -36,15 +41,22 @@ interface NotebookWindow {
 }
 
 /** What the FastQC check reads inside the report's frame. */
-interface Box { getBoundingClientRect(): { top: number; bottom: number } }
-interface ReportWindow { document: { querySelector(selector: string): (Box & { scrollTop: number; scrollHeight: number; querySelectorAll(selector: string): ArrayLike<Box> }) | null } }
+interface Box {
+  getBoundingClientRect(): { top: number; bottom: number };
+}
+interface ReportWindow {
+  document: {
+    querySelector(selector: string): (Box & { scrollTop: number; scrollHeight: number; querySelectorAll(selector: string): ArrayLike<Box> }) | null;
+  };
+}
 
 let nb: NotebookBrowser;
 let kernels: string;
 beforeAll(async () => {
   await buildPackages();
   mkdirSync(join(notebooks, folder));
-  for (const kernel of ['tslab', 'deno']) copyFileSync(join(notebooks, `quickstart-${kernel}.ipynb`), join(notebooks, folder, `quickstart-${kernel}.ipynb`));
+  for (const kernel of ['tslab', 'deno'])
+    copyFileSync(join(notebooks, `quickstart-${kernel}.ipynb`), join(notebooks, folder, `quickstart-${kernel}.ipynb`));
   mkdirSync(shots, { recursive: true });
   kernels = checkoutKernels(repoRoot);
   nb = await startNotebookBrowser(notebooks, { ...process.env, ...notebookImageEnv(), JUPYTER_PATH: kernels, NO_COLOR: '1' });
@@ -70,7 +82,11 @@ describe('an inline FastQC report', () => {
         const summary = document.querySelector('div.summary')!;
         summary.scrollTop = summary.scrollHeight;
         const items = summary.querySelectorAll('li');
-        return { items: items.length, lastBottom: items[items.length - 1]!.getBoundingClientRect().bottom, footerTop: document.querySelector('div.footer')!.getBoundingClientRect().top };
+        return {
+          items: items.length,
+          lastBottom: items[items.length - 1]!.getBoundingClientRect().bottom,
+          footerTop: document.querySelector('div.footer')!.getBoundingClientRect().top,
+        };
       });
       expect(layout.items).toBeGreaterThanOrEqual(10);
       expect(layout.lastBottom).toBeLessThanOrEqual(layout.footerTop);
@@ -83,26 +99,48 @@ describe('an inline FastQC report', () => {
 describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser, %s kernel', (kernel) => {
   const page = () => nb.page;
   /** Index (among all cells) of the n-th code cell. */
-  const codeCell = (n: number) => page().evaluate((n) => {
-    const cells = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cells();
-    return cells.indexOf(cells.filter((c: Cell) => c.cell_type === 'code')[n]!);
-  }, n);
-  const outputHtml = (index: number) => page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerHTML, index);
-  const outputText = (index: number) => page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerText, index);
-  const finished = (index: number) => page().evaluate((i) => { const p = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).input_prompt_number; return typeof p === 'number'; }, index);
-  const kernelIdle = () => page().evaluate(() => (globalThis as unknown as NotebookWindow).document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon') === true);
-  const appendAndRun = (code: string) => page().evaluate((code) => {
-    const n = (globalThis as unknown as NotebookWindow).Jupyter.notebook;
-    const cell = n.insert_cell_at_bottom('code');
-    cell.set_text(code);
-    n.execute_cells([n.ncells() - 1]);
-    return n.ncells() - 1;
-  }, code);
-  const shoot = (index: number, name: string) => page().locator('#notebook-container > .cell').nth(index).screenshot({ path: join(shots, `${name}-${kernel}.png`) });
+  const codeCell = (n: number) =>
+    page().evaluate((n) => {
+      const cells = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cells();
+      return cells.indexOf(cells.filter((c: Cell) => c.cell_type === 'code')[n]!);
+    }, n);
+  const outputHtml = (index: number) =>
+    page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerHTML, index);
+  const outputText = (index: number) =>
+    page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerText, index);
+  const finished = (index: number) =>
+    page().evaluate((i) => {
+      const p = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).input_prompt_number;
+      return typeof p === 'number';
+    }, index);
+  const kernelIdle = () =>
+    page().evaluate(
+      () =>
+        (globalThis as unknown as NotebookWindow).document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon') === true,
+    );
+  const appendAndRun = (code: string) =>
+    page().evaluate((code) => {
+      const n = (globalThis as unknown as NotebookWindow).Jupyter.notebook;
+      const cell = n.insert_cell_at_bottom('code');
+      cell.set_text(code);
+      n.execute_cells([n.ncells() - 1]);
+      return n.ncells() - 1;
+    }, code);
+  const shoot = (index: number, name: string) =>
+    page()
+      .locator('#notebook-container > .cell')
+      .nth(index)
+      .screenshot({ path: join(shots, `${name}-${kernel}.png`) });
 
   beforeAll(async () => {
     await page().goto(`${nb.url}/notebooks/${folder}/quickstart-${kernel}.ipynb`);
-    await waitFor(async () => (await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter?.notebook?.kernel?.is_connected() === true)) && await kernelIdle(), 60_000, () => `the ${kernel} kernel did not start`);
+    await waitFor(
+      async () =>
+        (await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter?.notebook?.kernel?.is_connected() === true)) &&
+        (await kernelIdle()),
+      60_000,
+      () => `the ${kernel} kernel did not start`,
+    );
   }, 90_000);
 
   it('runs every cell from the UI: live progress with a moving clock, values and errors rendered as a person reads them', async () => {
@@ -110,16 +148,30 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter.notebook.execute_all_cells());
 
     // While the fan-out's tasks sleep (silent), its one table is redrawn in place, its clock moving.
-    await waitFor(async () => /running/.test(await outputText(fanOut!)), 60_000, () => 'no live progress table appeared');
+    await waitFor(
+      async () => /running/.test(await outputText(fanOut!)),
+      60_000,
+      () => 'no live progress table appeared',
+    );
     const clock = async () => Number(/— ([\d.]+) s/.exec(await outputText(fanOut!))?.[1]);
     const before = await clock();
     // The tasks print one line and then sleep: only the ticking clock changes the table.
-    await waitFor(async () => (await clock()) >= before + 1.5, 10_000, () => `the clock stayed near ${before} s`);
+    await waitFor(
+      async () => (await clock()) >= before + 1.5,
+      10_000,
+      () => `the clock stayed near ${before} s`,
+    );
     expect(await outputText(fanOut!)).toMatch(/running/);
-    expect(await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, fanOut!)).toBe(1);
+    expect(
+      await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, fanOut!),
+    ).toBe(1);
     await shoot(fanOut!, 'progress-live');
 
-    await waitFor(() => finished(failure!), 120_000, () => 'the notebook did not finish');
+    await waitFor(
+      () => finished(failure!),
+      120_000,
+      () => 'the notebook did not finish',
+    );
     expect(await finished(imports!)).toBe(true);
     expect(await outputText(fanOut!)).toMatch(/fan-out: 4\/4 done, 0 running, 0 queued — [\d.]+ s/);
 
@@ -127,9 +179,12 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     const resultHtml = await outputHtml(result!);
     expect(resultHtml).toContain('tooldock-result');
     expect(resultHtml).not.toMatch(/MathJax|mjx-/);
-    expect(await page().locator('#notebook-container > .cell').nth(result!).locator('.tooldock-result code').first().innerText())
-      .toBe("sh -c 'for i in $(seq 1 40); do echo line $i; done'");
-    expect(await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, result!)).toBe(1);
+    expect(await page().locator('#notebook-container > .cell').nth(result!).locator('.tooldock-result code').first().innerText()).toBe(
+      "sh -c 'for i in $(seq 1 40); do echo line $i; done'",
+    );
+    expect(
+      await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, result!),
+    ).toBe(1);
     await shoot(result!, 'result');
 
     // A bare outcome list: numbered from 1 like the progress table, with names and commands.
@@ -151,30 +206,55 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
 
   it('never drops a bare value: ten cells run at once each show their result', async () => {
     const cells: number[] = [];
-    for (let i = 1; i <= 10; i++) cells.push(await page().evaluate((code) => {
-      const n = (globalThis as unknown as NotebookWindow).Jupyter.notebook;
-      n.insert_cell_at_bottom('code').set_text(code);
-      return n.ncells() - 1;
-    }, `await runTool(shell, ["echo", "bare value ${i}"])`));
+    for (let i = 1; i <= 10; i++)
+      cells.push(
+        await page().evaluate((code) => {
+          const n = (globalThis as unknown as NotebookWindow).Jupyter.notebook;
+          n.insert_cell_at_bottom('code').set_text(code);
+          return n.ncells() - 1;
+        }, `await runTool(shell, ["echo", "bare value ${i}"])`),
+      );
     await page().evaluate((indices) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.execute_cells(indices), cells);
-    await waitFor(() => finished(cells.at(-1)!), 120_000, () => 'the ten cells did not finish');
+    await waitFor(
+      () => finished(cells.at(-1)!),
+      120_000,
+      () => 'the ten cells did not finish',
+    );
     // A value may trail its cell's idle status under Deno (see Stop below): wait for each to land.
     for (const [i, cell] of cells.entries()) {
-      await waitFor(async () => (await outputHtml(cell)).includes('tooldock-result'), 10_000, async () => `cell ${i + 1} shows no rich result: ${JSON.stringify(await outputText(cell))}`);
+      await waitFor(
+        async () => (await outputHtml(cell)).includes('tooldock-result'),
+        10_000,
+        async () => `cell ${i + 1} shows no rich result: ${JSON.stringify(await outputText(cell))}`,
+      );
       expect(await outputText(cell)).toContain(`bare value ${i + 1}`);
-      expect(await page().evaluate((c) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(c).output_area.outputs.length, cell)).toBe(1);
+      expect(
+        await page().evaluate((c) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(c).output_area.outputs.length, cell),
+      ).toBe(1);
     }
   }, 180_000);
 
   it('Stop cancels the running container and keeps the kernel with its variables', async () => {
     const marker = kernel === 'tslab' ? '61.371' : '61.372';
     const cell = await appendAndRun(`await runTool(shell, ["sleep", "${marker}"])`);
-    await waitFor(async () => (await containersRunning(marker)) === 1, 30_000, async () => `the tool container did not start: ${await outputText(cell)}`);
+    await waitFor(
+      async () => (await containersRunning(marker)) === 1,
+      30_000,
+      async () => `the tool container did not start: ${await outputText(cell)}`,
+    );
     const start = Date.now();
     await page().click('button[data-jupyter-action="jupyter-notebook:interrupt-kernel"]');
-    await waitFor(() => finished(cell), 10_000, () => 'the cell did not end after Stop');
+    await waitFor(
+      () => finished(cell),
+      10_000,
+      () => 'the cell did not end after Stop',
+    );
     const cellEnded = Date.now() - start;
-    await waitFor(async () => (await containersRunning(marker)) === 0, 10_000, () => 'the container outlived Stop');
+    await waitFor(
+      async () => (await containersRunning(marker)) === 0,
+      10_000,
+      () => 'the container outlived Stop',
+    );
     const removed = Date.now() - start;
     // The tool would sleep for a minute: far below that means Stop canceled it. The figures go to
     // the log (about 0.3–1 s on an idle machine); speed is judged in bench/, not asserted here.
@@ -185,22 +265,46 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     await shoot(cell, 'interrupt');
     // Alive, with its variables.
     const next = await appendAndRun('shell.length > 0');
-    await waitFor(() => finished(next), 20_000, () => 'the kernel did not run a cell after Stop');
+    await waitFor(
+      () => finished(next),
+      20_000,
+      () => 'the kernel did not run a cell after Stop',
+    );
     // Deno's kernel may report the cell idle a moment before its result message lands (its iopub
     // messages travel apart from the status): a person sees the value appear; so does this wait.
-    await waitFor(async () => (await outputText(next)).includes('true'), 10_000, async () => `the kernel's answer after Stop: ${JSON.stringify(await outputText(next))}`);
+    await waitFor(
+      async () => (await outputText(next)).includes('true'),
+      10_000,
+      async () => `the kernel's answer after Stop: ${JSON.stringify(await outputText(next))}`,
+    );
   }, 90_000);
 
   it('a kernel restart leaves no container, and the table it interrupted says it is not live', async () => {
     const marker = kernel === 'tslab' ? '61.381' : '61.382';
     const cell = await appendAndRun(`const long = liveProgress("long");
 await runMany([1, 2].map((i) => ({ image: shell, args: ["sleep", "${marker}"], name: \`long-\${i}\` })), { onProgress: long })`);
-    await waitFor(async () => (await containersRunning(marker)) === 2, 30_000, () => 'the tool containers did not start');
-    await waitFor(async () => /2 running/.test(await outputText(cell)), 10_000, () => 'the progress table did not show both tasks running');
+    await waitFor(
+      async () => (await containersRunning(marker)) === 2,
+      30_000,
+      () => 'the tool containers did not start',
+    );
+    await waitFor(
+      async () => /2 running/.test(await outputText(cell)),
+      10_000,
+      () => 'the progress table did not show both tasks running',
+    );
     await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter.notebook.kernel!.restart());
-    await waitFor(async () => (await containersRunning(marker)) === 0, 15_000, () => 'containers outlived the kernel restart');
+    await waitFor(
+      async () => (await containersRunning(marker)) === 0,
+      15_000,
+      () => 'containers outlived the kernel restart',
+    );
     const note = page().locator('#notebook-container > .cell').nth(cell).locator('.tooldock-stale');
-    await waitFor(async () => (await note.boundingBox())!.height > 5, 15_000, () => 'the stale table never said so');
+    await waitFor(
+      async () => (await note.boundingBox())!.height > 5,
+      15_000,
+      () => 'the stale table never said so',
+    );
     expect(await note.innerText()).toMatch(/not live/);
     await shoot(cell, 'restart-stale');
   }, 90_000);

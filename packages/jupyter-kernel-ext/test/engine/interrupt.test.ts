@@ -21,10 +21,15 @@ describe.each(['deno', 'tslab'])('interrupting a %s kernel cell that runs tools 
   it('cancels the tool containers, and the kernel answers the next cell', async () => {
     const id = randomUUID();
     const setup = `import { runMany } from "@tooldock/core";\nimport { cancelOnInterrupt } from "@tooldock/jupyter";\n${readImages[kernel]}`;
-    const cell = `await runMany([1, 2].map(() => ({ image: images.busybox, args: ["sleep", "300"], options: { labels: { "interrupt-test": "${id}" } } })),` +
+    const cell =
+      `await runMany([1, 2].map(() => ({ image: images.busybox, args: ["sleep", "300"], options: { labels: { "interrupt-test": "${id}" } } })),` +
       ' { concurrency: 2, signal: cancelOnInterrupt() }).catch((e) => e.shortMessage);';
     // Debian's python3: jupyter_client lives there, whatever python3 is first on PATH.
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', [driver, kernel, join(repoRoot, 'examples', 'notebooks'), `interrupt-test=${id}`, setup, cell], { timeout: 150_000 });
+    const { stdout } = await promisify(execFile)(
+      '/usr/bin/python3',
+      [driver, kernel, join(repoRoot, 'examples', 'notebooks'), `interrupt-test=${id}`, setup, cell],
+      { timeout: 150_000 },
+    );
     const report = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     expect(report.runningBefore).toBe(2);
     expect(report.nextCellStatus).toBe('ok');

@@ -15,8 +15,16 @@ import { notebookImageEnv } from '#test-support/test-images.js';
 // example notebook as shipped, twice, with its own TOOLDOCK_HOME (cache + records) and TMPDIR
 // (the notebook's data folder), so it never touches the user's cache or another run's data.
 
-interface Output { output_type: string; text?: string[]; data?: Record<string, string[]> }
-interface NotebookRun { cells: Output[][]; startedAt: number; finishedAt: number }
+interface Output {
+  output_type: string;
+  text?: string[];
+  data?: Record<string, string[]>;
+}
+interface NotebookRun {
+  cells: Output[][];
+  startedAt: number;
+  finishedAt: number;
+}
 
 const notebooks = join(repoRoot, 'examples', 'notebooks');
 const SAMPLES = ['s1', 's2', 's3'];
@@ -33,9 +41,14 @@ const tableOf = (cell: Output[] | undefined) => html(cell?.find((o) => o.output_
 function jupyterPath(root: string): string {
   const spec = join(root, 'jupyter', 'kernels', 'tslab');
   mkdirSync(spec, { recursive: true });
-  writeFileSync(join(spec, 'kernel.json'), JSON.stringify({
-    argv: [join(repoRoot, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'], language: 'typescript', display_name: 'TypeScript (tslab)',
-  }));
+  writeFileSync(
+    join(spec, 'kernel.json'),
+    JSON.stringify({
+      argv: [join(repoRoot, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+      language: 'typescript',
+      display_name: 'TypeScript (tslab)',
+    }),
+  );
   return join(root, 'jupyter');
 }
 
@@ -44,8 +57,9 @@ async function executeOnce(kernel: string, env: NodeJS.ProcessEnv, out: string):
   // Like nbconvert --execute, keeping a Deno output that trails its cell's idle status (denoland/deno#20337).
   await runNotebook(`alignment-${kernel}.ipynb`, kernel, out, { cwd: notebooks, env, timeoutSeconds: 300 });
   const finishedAt = Date.now();
-  const cells = (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Output[] }> }).cells
-    .map((c) => c.outputs ?? []);
+  const cells = (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Output[] }> }).cells.map(
+    (c) => c.outputs ?? [],
+  );
   return { cells, startedAt, finishedAt };
 }
 
@@ -57,11 +71,12 @@ function complete(run: NotebookRun): boolean {
 /** Every file under the notebook's data folder, by content. */
 function contentOf(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
-  const walk = (d: string) => readdirSync(d).forEach((name) => {
-    const path = join(d, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else files[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  });
+  const walk = (d: string) =>
+    readdirSync(d).forEach((name) => {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    });
   walk(dir);
   return files;
 }
@@ -92,7 +107,9 @@ async function watchCreatedContainers(): Promise<{ bySession: Map<string, number
   const bySession = new Map<string, number>();
   let buffer = '';
   let failure: unknown;
-  stream.on('error', (error) => { failure = error; });
+  stream.on('error', (error) => {
+    failure = error;
+  });
   stream.on('data', (chunk: Buffer) => {
     const lines = (buffer + chunk.toString()).split('\n');
     buffer = lines.pop()!;
@@ -114,9 +131,11 @@ function median(values: number[]): number {
 function reportLatency(kernel: string, first: RunRecord[], rerun: RunRecord[], [cold, warm]: NotebookRun[]): void {
   const hits = rerun.filter((r) => r.cached).map((r) => r.durationMs);
   const seconds = (run: NotebookRun) => ((run.finishedAt - run.startedAt) / 1000).toFixed(1);
-  console.log(`alignment-${kernel}: ${hits.length} of ${rerun.length} calls of the re-run served from the cache, median ${median(hits)} ms ` +
-    `(min ${Math.min(...hits)}, max ${Math.max(...hits)}); the first run's calls median ${median(first.map((r) => r.durationMs))} ms; ` +
-    `nbconvert wall time ${seconds(cold!)} s then ${seconds(warm!)} s (kernel start and cell compilation included)`);
+  console.log(
+    `alignment-${kernel}: ${hits.length} of ${rerun.length} calls of the re-run served from the cache, median ${median(hits)} ms ` +
+      `(min ${Math.min(...hits)}, max ${Math.max(...hits)}); the first run's calls median ${median(first.map((r) => r.durationMs))} ms; ` +
+      `nbconvert wall time ${seconds(cold!)} s then ${seconds(warm!)} s (kernel start and cell compilation included)`,
+  );
 }
 
 describe.each(['tslab', 'deno'])('the alignment notebook under %s, run twice (headless nbconvert)', (kernel) => {
@@ -135,7 +154,14 @@ describe.each(['tslab', 'deno'])('the alignment notebook under %s, run twice (he
     mkdirSync(join(root, 'tmp'));
     data = join(root, 'tmp', 'tooldock-alignment');
     const { TOOLDOCK_CACHE: _unused, ...inherited } = process.env;
-    const env = { ...inherited, ...notebookImageEnv(), TOOLDOCK_HOME: home, TMPDIR: join(root, 'tmp'), JUPYTER_PATH: jupyterPath(root), NO_COLOR: '1' };
+    const env = {
+      ...inherited,
+      ...notebookImageEnv(),
+      TOOLDOCK_HOME: home,
+      TMPDIR: join(root, 'tmp'),
+      JUPYTER_PATH: jupyterPath(root),
+      NO_COLOR: '1',
+    };
     const watch = await watchCreatedContainers();
     try {
       await runTwice(env, root);
@@ -144,7 +170,7 @@ describe.each(['tslab', 'deno'])('the alignment notebook under %s, run twice (he
       await new Promise((resolve) => setTimeout(resolve, 500));
       watch.stop();
     }
-    expect(watch.failure(), 'the daemon\'s event stream').toBeUndefined();
+    expect(watch.failure(), "the daemon's event stream").toBeUndefined();
     created = watch.bySession;
   }, 600_000);
 
@@ -172,8 +198,9 @@ describe.each(['tslab', 'deno'])('the alignment notebook under %s, run twice (he
     expect(reruns.length).toBeGreaterThanOrEqual(1);
     reportLatency(kernel, first!, reruns.at(-1)!, [cold, warm]);
     for (const records of reruns) {
-      expect(records.map((r) => r.args.join(' ').replace(/partial-\S+/g, 'partial-*')).sort())
-        .toEqual(first!.map((r) => r.args.join(' ').replace(/partial-\S+/g, 'partial-*')).sort());
+      expect(records.map((r) => r.args.join(' ').replace(/partial-\S+/g, 'partial-*')).sort()).toEqual(
+        first!.map((r) => r.args.join(' ').replace(/partial-\S+/g, 'partial-*')).sort(),
+      );
       for (const record of records) expect(record, record.args.join(' ')).toMatchObject({ cached: true, succeeded: true, cache: { hit: true } });
     }
     // The same watch saw every container of the first run: the zero below is not vacuous.
@@ -181,8 +208,10 @@ describe.each(['tslab', 'deno'])('the alignment notebook under %s, run twice (he
     for (const records of reruns) expect(created.get(records[0]!.session) ?? 0).toBe(0);
   });
 
-  it('gives the re-run the first run\'s outputs: the same files, the same printed mapping rates', () => {
-    expect(Object.keys(coldFiles)).toEqual(expect.arrayContaining(SAMPLES.flatMap((s) => [`${s}/${s}.bam`, `${s}/${s}.bam.bai`, 'inputs/ref.fa.bwt'])));
+  it("gives the re-run the first run's outputs: the same files, the same printed mapping rates", () => {
+    expect(Object.keys(coldFiles)).toEqual(
+      expect.arrayContaining(SAMPLES.flatMap((s) => [`${s}/${s}.bam`, `${s}/${s}.bam.bai`, 'inputs/ref.fa.bwt'])),
+    );
     expect(warmFiles).toEqual(coldFiles);
     expect(streamOf(warm.cells[1])).toBe(streamOf(cold.cells[1]));
     expect(streamOf(warm.cells[3])).toBe(streamOf(cold.cells[3]));

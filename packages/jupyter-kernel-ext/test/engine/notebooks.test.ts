@@ -7,7 +7,11 @@ import { runNotebook } from '#test-support/notebook-runner.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { notebookImageEnv } from '#test-support/test-images.js';
 
-interface Output { output_type: string; text?: string[]; data?: Record<string, string[]> }
+interface Output {
+  output_type: string;
+  text?: string[];
+  data?: Record<string, string[]>;
+}
 const notebooks = join(repoRoot, 'examples', 'notebooks');
 
 async function execute(kernel: string, notebook = 'quickstart'): Promise<Output[][]> {
@@ -23,8 +27,9 @@ async function executeOnce(kernel: string, notebook: string): Promise<Array<Outp
   const env = { ...process.env, ...notebookImageEnv(), TOOLDOCK_HOME: join(folder, 'home'), TMPDIR: folder };
   // Like nbconvert --execute, keeping a Deno output that trails its cell's idle status (denoland/deno#20337).
   await runNotebook(`${notebook}-${kernel}.ipynb`, kernel, out, { cwd: notebooks, env, timeoutSeconds: 300, allowErrors: true });
-  return (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Output[] }> }).cells
-    .map((c) => (c.cell_type === 'code' ? c.outputs ?? [] : undefined));
+  return (JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Output[] }> }).cells.map((c) =>
+    c.cell_type === 'code' ? (c.outputs ?? []) : undefined,
+  );
 }
 
 describe.each(['tslab', 'deno'])('the quick-start notebook under %s (headless nbconvert)', (kernel) => {
@@ -37,7 +42,7 @@ describe.each(['tslab', 'deno'])('the quick-start notebook under %s (headless nb
   // Cell 0 is the notes (markdown); code cells follow.
   const result = (i: number) => cells[i]!.filter((o) => o.output_type === 'execute_result');
 
-  it('renders bare values as the cell\'s one result: a run, the outcomes, records', () => {
+  it("renders bare values as the cell's one result: a run, the outcomes, records", () => {
     expect(result(2)).toHaveLength(1);
     expect(html(result(2)[0])).toContain('<code>sh -c &#39;for i in $(seq 1 40); do echo line $i; done&#39;</code> — exit 0');
     expect(cells[2]!.filter((o) => o.output_type !== 'execute_result')).toEqual([]);

@@ -19,7 +19,11 @@ import { tempDir } from '#test-support/temp-dir.js';
 // exception with changes a test may make in a folder of its own; linking the checkout's files here
 // would throw into the notebooks this suite runs at the same time.
 
-interface ProbeLine { ready?: { files: string[]; dirs: string[]; diagnostics: string[] }; event?: string; uncaught?: string }
+interface ProbeLine {
+  ready?: { files: string[]; dirs: string[]; diagnostics: string[] };
+  event?: string;
+  uncaught?: string;
+}
 
 const tslab = realpathSync(join(repoRoot, 'node_modules', 'tslab'));
 const probes: ChildProcess[] = [];
@@ -27,7 +31,9 @@ afterEach(() => probes.splice(0).forEach((p) => p.kill()));
 
 /** A stand-in tslab kernel's watch program in `folder`, compiling `cell` (fixtures/tslab-watch.cjs). */
 async function holdWatchProgram(folder: string, cell: string) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/tslab-watch.cjs', import.meta.url)), tslab, folder, cell], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/tslab-watch.cjs', import.meta.url)), tslab, folder, cell], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   probes.push(child);
   const lines: ProbeLine[] = [];
   const waiters: Array<() => void> = [];
@@ -43,7 +49,8 @@ async function holdWatchProgram(folder: string, cell: string) {
     for (;;) {
       const found = lines.find(test);
       if (found) return found;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the watch program never reported ${what}: ${JSON.stringify(lines).slice(0, 2000)}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`the watch program never reported ${what}: ${JSON.stringify(lines).slice(0, 2000)}`);
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
         setTimeout(resolve, 1000);
@@ -71,7 +78,7 @@ function snapshot(ready: { files: string[]; dirs: string[] }): Record<string, st
   return state;
 }
 
-describe('a tslab kernel\'s TypeScript watcher beside the test files', () => {
+describe("a tslab kernel's TypeScript watcher beside the test files", () => {
   it('throws "Unexpected pending rebuildTimer" when a watched .d.ts and then a watched node_modules folder change (the checks below can fail)', async () => {
     const folder = tempDir('tslab-watch');
     const pkg = join(folder, 'node_modules', 'pkg');
@@ -90,8 +97,10 @@ describe('a tslab kernel\'s TypeScript watcher beside the test files', () => {
 
   it('the build the test files run beside notebooks changes nothing such a kernel watches', async () => {
     await buildPackages();
-    const program = await holdWatchProgram(join(repoRoot, 'examples', 'notebooks'),
-      'import { runTool } from "@tooldock/core";\nimport { samtools } from "@tooldock/recipes";\nimport { liveProgress } from "@tooldock/jupyter";\nconst used = [runTool, samtools, liveProgress];\nused.length;\n');
+    const program = await holdWatchProgram(
+      join(repoRoot, 'examples', 'notebooks'),
+      'import { runTool } from "@tooldock/core";\nimport { samtools } from "@tooldock/recipes";\nimport { liveProgress } from "@tooldock/jupyter";\nconst used = [runTool, samtools, liveProgress];\nused.length;\n',
+    );
     expect(program.ready.diagnostics).toEqual([]);
     expect(program.ready.files.some((f) => f.endsWith('/packages/core/dist/index.d.ts'))).toBe(true);
     const before = snapshot(program.ready);

@@ -17,7 +17,11 @@ describe('fitToFrame', () => {
   });
 
   it('leaves any other report as it is', () => {
-    for (const html of ['<html><head></head><body><div class="summary">MultiQC</div></body></html>', '<p>plain</p>', fastqc.replace('>FastQC</a>', '>OtherQC</a>')]) {
+    for (const html of [
+      '<html><head></head><body><div class="summary">MultiQC</div></body></html>',
+      '<p>plain</p>',
+      fastqc.replace('>FastQC</a>', '>OtherQC</a>'),
+    ]) {
       expect(fitToFrame(html)).toBe(html);
     }
   });

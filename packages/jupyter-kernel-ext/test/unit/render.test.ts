@@ -3,9 +3,28 @@ import { ToolError, type FanOutProgress, type RunResult } from '@tooldock/core';
 import { bundleOf, progressBundle } from '@tooldock/jupyter';
 
 const result = {
-  image: 'img', imageId: 'sha256:x', args: ['echo', '<b>'], command: "echo '<b>'", containerId: 'c', exitCode: 0, failed: false,
-  killed: false, oomKilled: false, timedOut: false, canceled: false, signal: undefined, stdout: '<script>x</script>\n', stderr: '',
-  durationMs: 12, startedAt: new Date(), finishedAt: new Date(), mounts: [], user: '0:0', notes: [], cached: false, attempts: 1,
+  image: 'img',
+  imageId: 'sha256:x',
+  args: ['echo', '<b>'],
+  command: "echo '<b>'",
+  containerId: 'c',
+  exitCode: 0,
+  failed: false,
+  killed: false,
+  oomKilled: false,
+  timedOut: false,
+  canceled: false,
+  signal: undefined,
+  stdout: '<script>x</script>\n',
+  stderr: '',
+  durationMs: 12,
+  startedAt: new Date(),
+  finishedAt: new Date(),
+  mounts: [],
+  user: '0:0',
+  notes: [],
+  cached: false,
+  attempts: 1,
 } satisfies RunResult;
 
 describe('rich rendering', () => {
@@ -17,17 +36,37 @@ describe('rich rendering', () => {
   });
 
   it('renders ToolErrors with a hint and outcome lists as tables', () => {
-    const error = new ToolError('Command timed out after 5 ms and was killed: sleep', { image: 'img', args: ['sleep'], command: 'sleep', timedOut: true });
+    const error = new ToolError('Command timed out after 5 ms and was killed: sleep', {
+      image: 'img',
+      args: ['sleep'],
+      command: 'sleep',
+      timedOut: true,
+    });
     expect(bundleOf(error)!['text/html']).toContain('Raise timeoutMs');
-    const table = bundleOf([{ status: 'fulfilled', value: result }, { status: 'rejected', reason: error }])!;
+    const table = bundleOf([
+      { status: 'fulfilled', value: result },
+      { status: 'rejected', reason: error },
+    ])!;
     expect(table['text/plain'].split('\n')).toHaveLength(4); // summary, header, two rows
     expect(table['text/plain']).toMatch(/^1 succeeded, 1 failed\n/);
     expect(table['text/html']).toContain('<td style="color:#c00">✗</td>');
   });
 
   it('caps the progress table rows and shows running tasks first', () => {
-    const tasks = Array.from({ length: 120 }, (_, index) => ({ index, name: `s${index}`, state: index === 119 ? 'running' as const : 'queued' as const, queuedAt: new Date() }));
-    const p: FanOutProgress = { task: tasks[0]!, tasks, totals: { queued: 119, pulling: 0, running: 1, done: 0, failed: 0, canceled: 0, total: 120 }, startedAt: new Date(), elapsedMs: 1000, finished: false };
+    const tasks = Array.from({ length: 120 }, (_, index) => ({
+      index,
+      name: `s${index}`,
+      state: index === 119 ? ('running' as const) : ('queued' as const),
+      queuedAt: new Date(),
+    }));
+    const p: FanOutProgress = {
+      task: tasks[0]!,
+      tasks,
+      totals: { queued: 119, pulling: 0, running: 1, done: 0, failed: 0, canceled: 0, total: 120 },
+      startedAt: new Date(),
+      elapsedMs: 1000,
+      finished: false,
+    };
     const html = progressBundle(p, 'big', 10)['text/html'];
     expect(html.match(/<tr><td>/g)).toHaveLength(10);
     expect(html.indexOf('s119')).toBeLessThan(html.indexOf('s0<'));
@@ -44,7 +83,14 @@ describe('rich rendering', () => {
       { index: 0, name: 'ran', state: 'done' as const, queuedAt: new Date(), durationMs: 900 },
       { index: 1, name: 'hit', state: 'done' as const, queuedAt: new Date(), durationMs: 3, cached: true },
     ];
-    const p: FanOutProgress = { task: tasks[1]!, tasks, totals: { queued: 0, pulling: 0, running: 0, done: 2, failed: 0, canceled: 0, total: 2 }, startedAt: new Date(), elapsedMs: 1000, finished: true };
+    const p: FanOutProgress = {
+      task: tasks[1]!,
+      tasks,
+      totals: { queued: 0, pulling: 0, running: 0, done: 2, failed: 0, canceled: 0, total: 2 },
+      startedAt: new Date(),
+      elapsedMs: 1000,
+      finished: true,
+    };
     const bundle = progressBundle(p, 'qc');
     expect(bundle['text/plain']).toBe('qc: 2/2 done, 0 running, 0 queued, 1 cached — 1.0 s');
     expect(bundle['text/html']).toMatch(/<td>hit<\/td><td style="color:#080">done \(cached\)<\/td>/);
@@ -55,7 +101,14 @@ describe('rich rendering', () => {
 describe('what a person sees in the notebook', () => {
   const running = (startedAt: Date) => {
     const tasks = [{ index: 0, name: 'silent', state: 'running' as const, queuedAt: startedAt, startedAt }];
-    return { task: tasks[0]!, tasks, totals: { queued: 0, pulling: 0, running: 1, done: 0, failed: 0, canceled: 0, total: 1 }, startedAt, elapsedMs: 0, finished: false } satisfies FanOutProgress;
+    return {
+      task: tasks[0]!,
+      tasks,
+      totals: { queued: 0, pulling: 0, running: 1, done: 0, failed: 0, canceled: 0, total: 1 },
+      startedAt,
+      elapsedMs: 0,
+      finished: false,
+    } satisfies FanOutProgress;
   };
 
   it('reads the progress clock when drawing: header and rows agree and move while a task is silent', () => {
@@ -77,12 +130,25 @@ describe('what a person sees in the notebook', () => {
     const html = bundleOf({ ...result, command: "sh -c 'echo $HOME'" })['text/html']!;
     expect(html).toMatch(/^<div class="tooldock-result tex2jax_ignore mathjax_ignore">/);
     expect(html).toContain('<code>sh -c &#39;echo $HOME&#39;</code>');
-    for (const value of [[{ a: '$x$' }], new Error('$x$'), [{ status: 'fulfilled', value: result }]]) expect(bundleOf(value)['text/html']).toContain('tex2jax_ignore');
+    for (const value of [[{ a: '$x$' }], new Error('$x$'), [{ status: 'fulfilled', value: result }]])
+      expect(bundleOf(value)['text/html']).toContain('tex2jax_ignore');
   });
 
   it('numbers outcome rows from 1 with the task names runMany attached, and the commands', () => {
-    const error = new ToolError('Command failed with exit code 3: sh', { image: 'img', args: ['sh', '-c', 'exit 3'], command: "sh -c 'exit 3'", exitCode: 3 });
-    const list = Object.defineProperty([{ status: 'fulfilled', value: result }, { status: 'rejected', reason: error }], Symbol.for('tooldock.taskNames'), { value: ['good', 'broken'] });
+    const error = new ToolError('Command failed with exit code 3: sh', {
+      image: 'img',
+      args: ['sh', '-c', 'exit 3'],
+      command: "sh -c 'exit 3'",
+      exitCode: 3,
+    });
+    const list = Object.defineProperty(
+      [
+        { status: 'fulfilled', value: result },
+        { status: 'rejected', reason: error },
+      ],
+      Symbol.for('tooldock.taskNames'),
+      { value: ['good', 'broken'] },
+    );
     const html = bundleOf(list)['text/html']!;
     expect(html).toContain('<tr><td>1</td><td>good</td><td style="color:#080">✓</td><td><code>echo &#39;&lt;b&gt;&#39;</code></td>');
     expect(html).toContain('<tr><td>2</td><td>broken</td><td style="color:#c00">✗</td><td><code>sh -c &#39;exit 3&#39;</code></td><td>3</td>');

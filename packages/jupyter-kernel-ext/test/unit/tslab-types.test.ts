@@ -16,7 +16,7 @@ const cells = fileURLToPath(new URL('./fixtures/tslab-cells.ts', import.meta.url
 
 beforeAll(() => buildPackages(), 120_000);
 
-it('the cells people write compile under tslab\'s own TypeScript (each fan-out result keeps its type)', async () => {
+it("the cells people write compile under tslab's own TypeScript (each fan-out result keeps its type)", async () => {
   const version = tslabRequire('@tslab/typescript-for-tslab/package.json') as { version: string };
   expect(version.version).toMatch(/^5\.0\./);
   // As tslab checks a cell (its converter.js): ESNext modules resolved the Node10 way, which reads no
@@ -25,7 +25,10 @@ it('the cells people write compile under tslab\'s own TypeScript (each fan-out r
   const folder = tempDir('tslab-cells');
   symlinkSync(join(repoRoot, 'examples', 'node_modules'), join(folder, 'node_modules'));
   copyFileSync(cells, join(folder, 'cells.ts'));
-  const result = await promisify(execFile)(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'esnext', '--moduleResolution', 'node',
-    '--target', 'es2022', '--skipLibCheck', 'cells.ts'], { cwd: folder }).catch((e: { stdout: string }) => e);
+  const result = await promisify(execFile)(
+    process.execPath,
+    [tsc, '--noEmit', '--strict', '--module', 'esnext', '--moduleResolution', 'node', '--target', 'es2022', '--skipLibCheck', 'cells.ts'],
+    { cwd: folder },
+  ).catch((e: { stdout: string }) => e);
   expect(result.stdout).toBe('');
 }, 120_000);

@@ -23,8 +23,14 @@ describe('recipes with the result cache', () => {
     writeFileSync(join(input, 'r2.fq'), data.reads2);
     await bwa.index({ reference });
     let containers = 0;
-    const run = { cache: join(dir, 'cache'), onEvent: (e: ToolEvent) => { if (e.type === 'container:created') containers++; } };
-    const align = () => bwa.mem({ index: reference, reads1: join(input, 'r1.fq'), reads2: join(input, 'r2.fq'), output: join(out, 's.bam'), threads: 1, run });
+    const run = {
+      cache: join(dir, 'cache'),
+      onEvent: (e: ToolEvent) => {
+        if (e.type === 'container:created') containers++;
+      },
+    };
+    const align = () =>
+      bwa.mem({ index: reference, reads1: join(input, 'r1.fq'), reads2: join(input, 'r2.fq'), output: join(out, 's.bam'), threads: 1, run });
     await align();
     const stats = await samtools.flagstat({ input: join(out, 's.bam'), run });
     expect(containers).toBe(3);

@@ -38,8 +38,11 @@ async function pipeline(engine: DockerEngine) {
   // Without a usable index, idxstats reads the whole BAM instead and only says so on stderr.
   expect(idxstats.stderr).not.toMatch(/fail to load index/);
   return {
-    stats: stats.passed, files: new Map(outputs.map((name) => [name, readFileSync(join(dir, name))])),
-    sam: normalised, idxstats: String(idxstats.stdout), report,
+    stats: stats.passed,
+    files: new Map(outputs.map((name) => [name, readFileSync(join(dir, name))])),
+    sam: normalised,
+    idxstats: String(idxstats.stdout),
+    report,
   };
 }
 
@@ -57,7 +60,7 @@ describe('an isolated DinD-like daemon (no shared filesystem): the recipes run i
 
   afterAll(() => dind.destroy(), 60_000);
 
-  it('is detected as sharing no files, and tools there see this machine\'s files through copy mode', async () => {
+  it("is detected as sharing no files, and tools there see this machine's files through copy mode", async () => {
     expect(await copyModeReason(engine)).toMatch(/runs on "\w+", not on this machine/);
     const probe = tempDir('dind-probe');
     writeFileSync(join(probe, 'here.txt'), 'only on this machine\n');

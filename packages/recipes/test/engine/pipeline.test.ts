@@ -14,13 +14,22 @@ const r1 = join(dir, 'sample_R1.fq');
 const r2 = join(dir, 'sample_R2.fq');
 const bam = join(dir, 'sample.bam');
 
-interface SamRecord { name: string; flag: number; contig: string; pos: number; end: number }
+interface SamRecord {
+  name: string;
+  flag: number;
+  contig: string;
+  pos: number;
+  end: number;
+}
 function parseSam(text: string): SamRecord[] {
-  return text.split('\n').filter((l) => l && !l.startsWith('@')).map((line) => {
-    const f = line.split('\t');
-    const refLength = [...f[5]!.matchAll(/(\d+)([MDN=X])/g)].reduce((n, m) => n + Number(m[1]), 0);
-    return { name: f[0]!, flag: Number(f[1]), contig: f[2]!, pos: Number(f[3]), end: Number(f[3]) + refLength - 1 };
-  });
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('@'))
+    .map((line) => {
+      const f = line.split('\t');
+      const refLength = [...f[5]!.matchAll(/(\d+)([MDN=X])/g)].reduce((n, m) => n + Number(m[1]), 0);
+      return { name: f[0]!, flag: Number(f[1]), contig: f[2]!, pos: Number(f[3]), end: Number(f[3]) + refLength - 1 };
+    });
 }
 
 describe('recipes on real samtools, bwa and FastQC', () => {
@@ -71,9 +80,13 @@ describe('recipes on real samtools, bwa and FastQC', () => {
 
   it('view with a region returns exactly the records overlapping it', async () => {
     const all = parseSam((await samtools.view({ input: bam })).sam!);
-    const expected = all.filter((r) => r.contig === 'chr1' && (r.flag & 0x4) === 0 && r.pos <= 1500 && r.end >= 1000)
-      .map((r) => `${r.name}/${r.flag}`).sort();
-    const got = parseSam((await samtools.view({ input: bam, region: 'chr1:1000-1500' })).sam!).map((r) => `${r.name}/${r.flag}`).sort();
+    const expected = all
+      .filter((r) => r.contig === 'chr1' && (r.flag & 0x4) === 0 && r.pos <= 1500 && r.end >= 1000)
+      .map((r) => `${r.name}/${r.flag}`)
+      .sort();
+    const got = parseSam((await samtools.view({ input: bam, region: 'chr1:1000-1500' })).sam!)
+      .map((r) => `${r.name}/${r.flag}`)
+      .sort();
     expect(expected.length).toBeGreaterThan(10);
     expect(got).toEqual(expected);
   });
@@ -82,8 +95,7 @@ describe('recipes on real samtools, bwa and FastQC', () => {
     const sam = join(dir, 'direct.sam');
     await bwa.mem({ index: ref, reads1: r1, output: sam });
     expect(parseSam(readFileSync(sam, 'utf8')).length).toBeGreaterThanOrEqual(300);
-    await expect(bwa.mem({ index: ref, reads1: r1, output: r1 }))
-      .rejects.toThrow(/bwa\.mem\.output: .* must end with \.sam or \.bam/);
+    await expect(bwa.mem({ index: ref, reads1: r1, output: r1 })).rejects.toThrow(/bwa\.mem\.output: .* must end with \.sam or \.bam/);
     await expect(samtools.sort({ input: bam, output: bam })).rejects.toThrow(/samtools\.sort\.output: .* is also an input/);
     const bare = join(dir, 'unindexed.fa');
     writeFileSync(bare, data.fasta);

@@ -30,7 +30,15 @@ async function alignSample(name: string, seed: number): Promise<void> {
   writeFileSync(join(dir, `${name}_R1.fq`), data.reads1);
   writeFileSync(join(dir, `${name}_R2.fq`), data.reads2);
   const opts = { run: { cache } };
-  await bwa.mem({ index: reference, reads1: join(dir, `${name}_R1.fq`), reads2: join(dir, `${name}_R2.fq`), output: join(dir, `${name}.sam`), threads: 2, readGroup: `@RG\\tID:${name}\\tSM:${name}`, ...opts });
+  await bwa.mem({
+    index: reference,
+    reads1: join(dir, `${name}_R1.fq`),
+    reads2: join(dir, `${name}_R2.fq`),
+    output: join(dir, `${name}.sam`),
+    threads: 2,
+    readGroup: `@RG\\tID:${name}\\tSM:${name}`,
+    ...opts,
+  });
   await samtools.sort({ input: join(dir, `${name}.sam`), output: join(dir, `${name}.bam`), ...opts });
   await samtools.index({ input: join(dir, `${name}.bam`), ...opts });
   flagstats.set(name, await samtools.flagstat({ input: join(dir, `${name}.bam`), ...opts }));
@@ -47,7 +55,12 @@ async function alignments(bam: string): Promise<string> {
 
 describe('exportWorkflow: the alignment notebook as a CWL workflow cwltool re-runs', () => {
   beforeAll(async () => {
-    if (!(await run('cwltool', ['--version']).then(() => true, () => false))) {
+    if (
+      !(await run('cwltool', ['--version']).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new Error('cwltool is not installed: run bash scripts/cwltool.sh (npm test does)');
     }
     process.env.TOOLDOCK_HOME = tempDir('cwl-home');
@@ -62,8 +75,16 @@ describe('exportWorkflow: the alignment notebook as a CWL workflow cwltool re-ru
     const exported = await exportWorkflow(exportDir, { format: 'cwl', records: mine() });
     expect(exported.warnings).toEqual([]);
     expect(exported.steps).toBe(5);
-    expect(exported.tools.map((t) => t.split('/').pop()!.replace(/-[0-9a-f]{8}\.cwl$/, '')).sort())
-      .toEqual(['bwa-index', 'bwa-mem', 'samtools-flagstat', 'samtools-index', 'samtools-sort']);
+    expect(
+      exported.tools
+        .map((t) =>
+          t
+            .split('/')
+            .pop()!
+            .replace(/-[0-9a-f]{8}\.cwl$/, ''),
+        )
+        .sort(),
+    ).toEqual(['bwa-index', 'bwa-mem', 'samtools-flagstat', 'samtools-index', 'samtools-sort']);
     expect(exported.warnings).toEqual([]);
     const workflow = readFileSync(exported.workflow, 'utf8');
     // Data flow from the records' content identity: the renamed outputs feed the later steps.
@@ -74,7 +95,10 @@ describe('exportWorkflow: the alignment notebook as a CWL workflow cwltool re-ru
     const job = readFileSync(exported.job, 'utf8');
     for (const file of ['ref.fa', 's1_R1.fq', 's1_R2.fq']) expect(job).toContain(`path: "${join(dir, file)}"`);
     expect(job).not.toContain('.bam');
-    const tool = readFileSync(exported.tools.find((t) => t.includes('bwa-mem'))!, 'utf8');
+    const tool = readFileSync(
+      exported.tools.find((t) => t.includes('bwa-mem'))!,
+      'utf8',
+    );
     const imageId = mine()[0]!.imageId!;
     expect(tool).toContain(`dockerImageId: "${imageId}"`);
   });
@@ -108,12 +132,18 @@ describe('exportWorkflow: the alignment notebook as a CWL workflow cwltool re-ru
     expect(stderr).toMatch(/Final process status is success/);
     console.log(`cwltool: ${stderr.trim().split('\n').at(-1)}`);
     const outputs = JSON.parse(stdout) as Record<string, { path: string; basename: string }>;
-    for (const [step, name] of [['samtools_flagstat_1', 's1'], ['samtools_flagstat_2', 's2']] as const) {
+    for (const [step, name] of [
+      ['samtools_flagstat_1', 's1'],
+      ['samtools_flagstat_2', 's2'],
+    ] as const) {
       const rerun = parseFlagstat(readFileSync(outputs[`${step}_stdout_file`]!.path, 'utf8'));
       expect(rerun.passed.primary).toBe(600);
       expect(rerun).toEqual({ passed: flagstats.get(name)!.passed, failed: flagstats.get(name)!.failed });
     }
-    for (const [step, name] of [['samtools_sort_1', 's1'], ['samtools_sort_2', 's2']] as const) {
+    for (const [step, name] of [
+      ['samtools_sort_1', 's1'],
+      ['samtools_sort_2', 's2'],
+    ] as const) {
       const bam = outputs[`${step}_out1`]!;
       expect(bam.basename).toBe(`${name}.bam`);
       expect(await alignments(bam.path)).toBe(await alignments(join(dir, `${name}.bam`)));
@@ -128,7 +158,10 @@ describe('exportWorkflow: the alignment notebook as a CWL workflow cwltool re-ru
     await exportProvenance(crateDir, { records: mine() });
     const crate = JSON.parse(readFileSync(join(crateDir, 'ro-crate-metadata.json'), 'utf8')) as { '@graph': Array<Record<string, unknown>> };
     const workflow = crate['@graph'].find((e) => String(e['@id']).endsWith('/pipeline/workflow.cwl'))!;
-    expect(workflow).toMatchObject({ '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow'], programmingLanguage: { '@id': 'https://w3id.org/workflowhub/workflow-ro-crate#cwl' } });
+    expect(workflow).toMatchObject({
+      '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow'],
+      programmingLanguage: { '@id': 'https://w3id.org/workflowhub/workflow-ro-crate#cwl' },
+    });
     expect((workflow.isBasedOn as unknown[]).length).toBe(9);
     const root = crate['@graph'].find((e) => e['@id'] === './')!;
     expect(root.hasPart).toContainEqual({ '@id': workflow['@id'] });

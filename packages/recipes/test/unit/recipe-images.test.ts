@@ -4,7 +4,7 @@ import { configureRecipes, DEFAULT_IMAGES, recipeImages } from '@tooldock/recipe
 afterEach(() => configureRecipes({ images: { samtools: undefined, bwa: undefined } }));
 
 describe('recipeImages: what a pre-pull needs', () => {
-  it('lists every recipe tool\'s image once, configured ones included', () => {
+  it("lists every recipe tool's image once, configured ones included", () => {
     expect(recipeImages()).toEqual(Object.values(DEFAULT_IMAGES));
     configureRecipes({ images: { samtools: 'my-registry/tools:1', bwa: 'my-registry/tools:1' } });
     expect(recipeImages(['samtools', 'bwa', 'fastqc'])).toEqual(['my-registry/tools:1', DEFAULT_IMAGES.fastqc]);

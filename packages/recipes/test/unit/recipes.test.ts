@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '@tooldock/core';
-import { bwa, cellranger, cellrangerCountArgs, cellrangerMkrefArgs, configureRecipes, DEFAULT_IMAGES, fastqc, imageFor, parseFlagstat, parseFastqcSummary, samtools, syntheticDataset } from '@tooldock/recipes';
+import {
+  bwa,
+  cellranger,
+  cellrangerCountArgs,
+  cellrangerMkrefArgs,
+  configureRecipes,
+  DEFAULT_IMAGES,
+  fastqc,
+  imageFor,
+  parseFlagstat,
+  parseFastqcSummary,
+  samtools,
+  syntheticDataset,
+} from '@tooldock/recipes';
 
 const FLAGSTAT = `600 + 0 in total (QC-passed reads + QC-failed reads)
 600 + 0 primary
@@ -23,24 +36,61 @@ const FLAGSTAT = `600 + 0 in total (QC-passed reads + QC-failed reads)
 describe('parsers', () => {
   it('parses flagstat text', () => {
     const { passed, failed } = parseFlagstat(FLAGSTAT);
-    expect(passed).toMatchObject({ total: 600, mapped: 597, properlyPaired: 590, singletons: 3, withItselfAndMateMapped: 594, mateMappedToDifferentChrMapq5: 0 });
+    expect(passed).toMatchObject({
+      total: 600,
+      mapped: 597,
+      properlyPaired: 590,
+      singletons: 3,
+      withItselfAndMateMapped: 594,
+      mateMappedToDifferentChrMapq5: 0,
+    });
     expect(failed.total).toBe(0);
     expect(() => parseFlagstat('garbage')).toThrow(/had no "total" line/);
   });
   it('parses FastQC summary.txt', () => {
-    expect(parseFastqcSummary('PASS\tBasic Statistics\tx.fq\nWARN\tPer base sequence content\tx.fq\n'))
-      .toEqual({ 'Basic Statistics': 'PASS', 'Per base sequence content': 'WARN' });
+    expect(parseFastqcSummary('PASS\tBasic Statistics\tx.fq\nWARN\tPer base sequence content\tx.fq\n')).toEqual({
+      'Basic Statistics': 'PASS',
+      'Per base sequence content': 'WARN',
+    });
   });
 });
 
 describe('cellranger command lines (as documented)', () => {
   it('count', () => {
-    expect(cellrangerCountArgs({ id: 'run1', fastqs: '/f', sample: 's1', transcriptome: '/t', chemistry: 'SC3Pv3', createBam: true, localcores: 8, localmem: 64, outputDir: '/w' }))
-      .toEqual(['cellranger', 'count', '--id=run1', '--fastqs=/f', '--sample=s1', '--transcriptome=/t', '--chemistry=SC3Pv3', '--create-bam=true', '--localcores=8', '--localmem=64']);
+    expect(
+      cellrangerCountArgs({
+        id: 'run1',
+        fastqs: '/f',
+        sample: 's1',
+        transcriptome: '/t',
+        chemistry: 'SC3Pv3',
+        createBam: true,
+        localcores: 8,
+        localmem: 64,
+        outputDir: '/w',
+      }),
+    ).toEqual([
+      'cellranger',
+      'count',
+      '--id=run1',
+      '--fastqs=/f',
+      '--sample=s1',
+      '--transcriptome=/t',
+      '--chemistry=SC3Pv3',
+      '--create-bam=true',
+      '--localcores=8',
+      '--localmem=64',
+    ]);
   });
   it('mkref', () => {
-    expect(cellrangerMkrefArgs({ genome: 'GRCh38', fasta: '/r/g.fa', genes: '/r/g.gtf', nthreads: 4, outputDir: '/r' }))
-      .toEqual(['cellranger', 'mkref', '--genome=GRCh38', '--fasta=/r/g.fa', '--genes=/r/g.gtf', '--nthreads=4']);
+    expect(cellrangerMkrefArgs({ genome: 'GRCh38', fasta: '/r/g.fa', genes: '/r/g.gtf', nthreads: 4, outputDir: '/r' })).toEqual([
+      'cellranger',
+      'mkref',
+      '--genome=GRCh38',
+      '--fasta=/r/g.fa',
+      '--genes=/r/g.gtf',
+      '--nthreads=4',
+    ]);
   });
 });
 
@@ -60,7 +110,10 @@ describe('images', () => {
 
 describe('bad input is rejected before any container, naming the field', () => {
   const field = async (promise: Promise<unknown>) => {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InvalidInputError);
     return (error as InvalidInputError).field;
   };
@@ -76,7 +129,11 @@ describe('bad input is rejected before any container, naming the field', () => {
     ['bwa.mem readGroup', () => bwa.mem({ index: '/x.fa', reads1: '/r.fq', output: '/o.bam', readGroup: 'ID:x' }), 'bwa.mem.readGroup'],
     ['fastqc', () => fastqc({ inputs: [], outdir: '/tmp' }), 'fastqc.inputs'],
     ['fastqc memory', () => fastqc({ inputs: ['/x.fq'], outdir: '/tmp', memory: 50 }), 'fastqc.memory'],
-    ['cellranger.count', () => cellranger.count({ id: 'bad id', fastqs: '/f', transcriptome: '/t', createBam: false, outputDir: '/w' }), 'cellranger.count.id'],
+    [
+      'cellranger.count',
+      () => cellranger.count({ id: 'bad id', fastqs: '/f', transcriptome: '/t', createBam: false, outputDir: '/w' }),
+      'cellranger.count.id',
+    ],
     ['cellranger.mkref', () => cellranger.mkref({ genome: 'g', fasta: '/no.fa', genes: '/no.gtf', outputDir: '/tmp' }), 'cellranger.mkref.fasta'],
   ])('%s', async (_, call, expected) => {
     expect(await field(call())).toBe(expected);

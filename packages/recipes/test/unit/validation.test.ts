@@ -7,9 +7,11 @@ import { bwa, configureRecipes, DEFAULT_IMAGES, fastqc, imageFor, samtools, synt
 import { tempDir } from '#test-support/temp-dir.js';
 import { thrown } from '#test-support/invalid-input.js';
 
-
 async function rejected(promise: Promise<unknown>): Promise<InvalidInputError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InvalidInputError);
   return error as InvalidInputError;
 }
@@ -39,7 +41,7 @@ describe('configureRecipes checks what it is given', () => {
   });
 });
 
-describe('recipe errors are InvalidInputErrors naming the recipe\'s field', () => {
+describe("recipe errors are InvalidInputErrors naming the recipe's field", () => {
   const dir = tempDir('recipe-validation');
   const bam = join(dir, 'in.bam');
   writeFileSync(bam, 'not really a BAM; never read');
@@ -55,15 +57,19 @@ describe('recipe errors are InvalidInputErrors naming the recipe\'s field', () =
     const error = await rejected(samtools.sort({ input: '-', output: join(dir, 'sorted.bam') }));
     expect(error.field).toBe('samtools.sort.stdin');
     expect(error.message).toMatch(/input "-"/);
-    expect((await rejected(samtools.sort({ input: '-', stdin: new PassThrough(), output: join(dir, 'sorted.txt') }))).field).toBe('samtools.sort.output');
+    expect((await rejected(samtools.sort({ input: '-', stdin: new PassThrough(), output: join(dir, 'sorted.txt') }))).field).toBe(
+      'samtools.sort.output',
+    );
   });
 
-  it('an invalid image, per call or for bwa.mem\'s sort step', async () => {
+  it("an invalid image, per call or for bwa.mem's sort step", async () => {
     expect((await rejected(samtools.flagstat({ input: bam, image: 'Not An Image' }))).field).toBe('samtools.flagstat.image');
-    expect((await rejected(bwa.mem({ index: '/x.fa', reads1: '/r.fq', output: '/o.bam', samtoolsImage: 'UPPER/case' }))).field).toBe('bwa.mem.samtoolsImage');
+    expect((await rejected(bwa.mem({ index: '/x.fa', reads1: '/r.fq', output: '/o.bam', samtoolsImage: 'UPPER/case' }))).field).toBe(
+      'bwa.mem.samtoolsImage',
+    );
   });
 
-  it('run options by runTool\'s own schema, under the recipe\'s name', async () => {
+  it("run options by runTool's own schema, under the recipe's name", async () => {
     expect((await rejected(samtools.view({ input: bam, run: { cpus: 0 } }))).field).toBe('samtools.view.run.cpus');
     expect((await rejected(fastqc({ inputs: [bam], outdir: dir, run: { timeoutMs: 1.5 } }))).field).toBe('fastqc.run.timeoutMs');
     expect((await rejected(bwa.index({ reference: '/ref.fa', run: { user: 'root' } }))).field).toBe('bwa.index.run.user');
@@ -72,7 +78,9 @@ describe('recipe errors are InvalidInputErrors naming the recipe\'s field', () =
 
   it('a bad call rejects (never throws synchronously), like a failed run', async () => {
     let promise: Promise<unknown> | undefined;
-    expect(() => { promise = samtools.view(null as never); }).not.toThrow();
+    expect(() => {
+      promise = samtools.view(null as never);
+    }).not.toThrow();
     expect((await rejected(promise!)).field).toBe('samtools.view');
   });
 });

@@ -46,6 +46,7 @@ export function apptainerExecCommand(plan: ApptainerPlan): string[] {
  * temp name that the store renames into place under its lock (image-store.ts's rule).
  */
 export function apptainerPullCommand(source: { daemon: string } | { archive: string } | { registry: string }, tempSif: string): string[] {
-  const uri = 'daemon' in source ? `docker-daemon:${source.daemon}` : 'archive' in source ? `docker-archive:${source.archive}` : `docker://${source.registry}`;
+  const uri =
+    'daemon' in source ? `docker-daemon:${source.daemon}` : 'archive' in source ? `docker-archive:${source.archive}` : `docker://${source.registry}`;
   return ['apptainer', 'pull', '--disable-cache', tempSif, uri];
 }

@@ -29,25 +29,30 @@ export class ChRunTool implements LaunchedTool {
   private stderrHead = Buffer.alloc(0);
 
   /** `stageDir`: the run's stage directory, when it has mounts to stage (removed at its end). */
-  constructor(private readonly argv: string[], private readonly env: NodeJS.ProcessEnv, io: ToolIo, private readonly stageDir: string | undefined) {
+  constructor(
+    private readonly argv: string[],
+    private readonly env: NodeJS.ProcessEnv,
+    io: ToolIo,
+    private readonly stageDir: string | undefined,
+  ) {
     this.id = `ch-run-${stageDir ? stageDir.slice(stageDir.lastIndexOf('/') + 1) : randomBytes(4).toString('hex')}`;
     this.stdin = io.stdin ? new PassThrough() : undefined;
     const child = new Promise<ChildProcess>((resolve) => (this.spawned = resolve));
     this.outputEnded = child.then(async (proc) => {
-      await Promise.all([
-        this.forward(proc.stdout!, io.stdout),
-        this.forward(proc.stderr!, io.stderr, (chunk) => this.keepHead(chunk)),
-      ]);
+      await Promise.all([this.forward(proc.stdout!, io.stdout), this.forward(proc.stderr!, io.stderr, (chunk) => this.keepHead(chunk))]);
     });
-    this.exited = child.then((proc) => new Promise<number>((resolve, reject) => {
-      proc.once('error', reject); // ENOENT: unshare missing (doctor says so)
-      proc.once('close', (code, signal) => {
-        if (code === null) return resolve(128 + (signal ? constants.signals[signal] : 9));
-        const notRunnable = code === 1 ? this.notRunnable() : undefined;
-        if (notRunnable) reject(notRunnable);
-        else resolve(code);
-      });
-    }));
+    this.exited = child.then(
+      (proc) =>
+        new Promise<number>((resolve, reject) => {
+          proc.once('error', reject); // ENOENT: unshare missing (doctor says so)
+          proc.once('close', (code, signal) => {
+            if (code === null) return resolve(128 + (signal ? constants.signals[signal] : 9));
+            const notRunnable = code === 1 ? this.notRunnable() : undefined;
+            if (notRunnable) reject(notRunnable);
+            else resolve(code);
+          });
+        }),
+    );
     this.outputEnded.catch(() => {});
     this.exited.catch(() => {});
   }
@@ -73,7 +78,14 @@ export class ChRunTool implements LaunchedTool {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
     }
-    await bounded(this.exited.then(() => {}, () => {}), signal, 'waiting for the killed tool to exit');
+    await bounded(
+      this.exited.then(
+        () => {},
+        () => {},
+      ),
+      signal,
+      'waiting for the killed tool to exit',
+    );
   }
 
   dropOutput(): void {
@@ -95,7 +107,7 @@ export class ChRunTool implements LaunchedTool {
   async remove(signal: AbortSignal): Promise<void> {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) await this.kill(signal);
-    if (this.stageDir) await bounded(rm(this.stageDir, { recursive: true, force: true }), signal, 'removing the run\'s stage directory');
+    if (this.stageDir) await bounded(rm(this.stageDir, { recursive: true, force: true }), signal, "removing the run's stage directory");
   }
 
   /** Copies one output stream with backpressure until `dropOutput()`, then discards; ends `to`. */
@@ -130,7 +142,9 @@ export function notRunnableFrom(stderr: string): CommandNotRunnableError | undef
   const match = CH_RUN_EXEC_FAILED.exec(stderr);
   if (!match) return undefined;
   const errno = Number(match[3]);
-  if (errno === constants.errno.ENOENT || errno === constants.errno.ENOTDIR) return new CommandNotRunnableError(127, 'not found in the image', match[0]);
-  if (errno === constants.errno.EACCES || errno === constants.errno.ENOEXEC || errno === constants.errno.EISDIR) return new CommandNotRunnableError(126, 'not executable', match[0]);
+  if (errno === constants.errno.ENOENT || errno === constants.errno.ENOTDIR)
+    return new CommandNotRunnableError(127, 'not found in the image', match[0]);
+  if (errno === constants.errno.EACCES || errno === constants.errno.ENOEXEC || errno === constants.errno.EISDIR)
+    return new CommandNotRunnableError(126, 'not executable', match[0]);
   return undefined;
 }

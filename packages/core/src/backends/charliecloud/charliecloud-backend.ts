@@ -71,7 +71,12 @@ export class CharliecloudBackend implements ToolBackend {
 function resolveMounts(request: ToolRequest): ResolvedMount[] {
   return request.mounts.map((mount, i) => {
     for (const path of [mount.path, mount.target]) {
-      if (path.includes(':') || path.includes('\n')) throw new InvalidInputError(`mounts[${i}]`, path, 'a path containing ":" or a newline cannot be bound by ch-run: rename it or mount its parent directory');
+      if (path.includes(':') || path.includes('\n'))
+        throw new InvalidInputError(
+          `mounts[${i}]`,
+          path,
+          'a path containing ":" or a newline cannot be bound by ch-run: rename it or mount its parent directory',
+        );
     }
     return { target: mount.target, source: { type: 'bind', path: realpathSync(mount.path) }, readOnly: !mount.write, localPath: mount.path };
   });
@@ -79,7 +84,8 @@ function resolveMounts(request: ToolRequest): ResolvedMount[] {
 
 /** What `docker run` would execute: the entrypoint, then the arguments (or the image's CMD without any). */
 export function toolCommand(image: Pick<ReadyImage, 'entrypoint' | 'cmd'>, args: string[], entrypoint: string | string[] | undefined): string[] {
-  const ep = entrypoint === undefined ? (image.entrypoint ?? []) : (Array.isArray(entrypoint) ? entrypoint : [entrypoint]).filter((part) => part !== '');
+  const ep =
+    entrypoint === undefined ? (image.entrypoint ?? []) : (Array.isArray(entrypoint) ? entrypoint : [entrypoint]).filter((part) => part !== '');
   const rest = args.length > 0 || entrypoint !== undefined ? args : (image.cmd ?? []);
   const command = [...ep, ...rest];
   if (command.length === 0) throw new InvalidInputError('args', args, 'a command: the image has no entrypoint or default command');

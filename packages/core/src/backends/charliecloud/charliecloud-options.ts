@@ -1,10 +1,15 @@
 import { z } from 'zod';
 
 /** `connect({ runtime: 'charliecloud', images? })`: validated like runTool's options (a typo is an InvalidInputError). */
-export const CharliecloudOptionsSchema = z.object({
-  runtime: z.literal('charliecloud'),
-  images: z.string().regex(/^\/[^:,\\]*$/, 'must be an absolute directory path without ":", "," or "\\" (it becomes an overlay layer)').optional(),
-}).strict();
+export const CharliecloudOptionsSchema = z
+  .object({
+    runtime: z.literal('charliecloud'),
+    images: z
+      .string()
+      .regex(/^\/[^:,\\]*$/, 'must be an absolute directory path without ":", "," or "\\" (it becomes an overlay layer)')
+      .optional(),
+  })
+  .strict();
 
 /** A local engine with no daemon: tools run with `ch-run` (docs/clusters.md). */
 export interface CharliecloudOptions {

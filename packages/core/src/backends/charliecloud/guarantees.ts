@@ -13,8 +13,14 @@ export const CHARLIECLOUD_GUARANTEES: ReadonlyArray<{ option: string; how: strin
   { option: 'image', how: 'read-only: shown through a read-only overlay, never written' },
   { option: '/tmp', how: 'private to the run (ch-run --private-tmp)' },
   { option: 'timeoutMs / cancel', how: 'the run is the first process of its own pid namespace: killing it ends every process it started' },
-  { option: 'no orphans', how: 'the run dies with the process that started it, even a SIGKILLed one (setpriv --pdeathsig KILL before unshare --kill-child)' },
-  { option: 'memory, cpus, pidsLimit, gpus', how: 'not enforceable without cgroups: memory, cpus and gpus are refused; pidsLimit is not applied (run under Slurm for limits)' },
+  {
+    option: 'no orphans',
+    how: 'the run dies with the process that started it, even a SIGKILLed one (setpriv --pdeathsig KILL before unshare --kill-child)',
+  },
+  {
+    option: 'memory, cpus, pidsLimit, gpus',
+    how: 'not enforceable without cgroups: memory, cpus and gpus are refused; pidsLimit is not applied (run under Slurm for limits)',
+  },
 ];
 
 /** An option this engine cannot honour: refused with the way out. */
@@ -23,13 +29,36 @@ export function refuseUnenforceable(options: ParsedRunOptions, field = 'options'
     throw new InvalidInputError(`${field}.${name}`, value, expected);
   };
   if (options.network !== 'none' && options.network !== 'host') {
-    refuse('network', options.network, 'the charliecloud engine offers "none" (its own network namespace, the default) or "host" (yours): there is no daemon to create other networks');
+    refuse(
+      'network',
+      options.network,
+      'the charliecloud engine offers "none" (its own network namespace, the default) or "host" (yours): there is no daemon to create other networks',
+    );
   }
-  if (options.memory !== undefined) refuse('memory', options.memory, 'a memory limit needs cgroups, which a local Charliecloud run does not have: leave it out, or run on Slurm (connect({ slurm: { runtime: "charliecloud" } })) where the job enforces it');
-  if (options.cpus !== undefined) refuse('cpus', options.cpus, 'a CPU limit needs cgroups, which a local Charliecloud run does not have: leave it out, or run on Slurm where the job\'s allocation enforces it');
-  if (options.gpus !== undefined) refuse('gpus', options.gpus, 'GPUs are not passed by the charliecloud engine (it would need the host\'s driver libraries injected with ch-fromhost): use a Docker engine with the NVIDIA Container Toolkit');
+  if (options.memory !== undefined)
+    refuse(
+      'memory',
+      options.memory,
+      'a memory limit needs cgroups, which a local Charliecloud run does not have: leave it out, or run on Slurm (connect({ slurm: { runtime: "charliecloud" } })) where the job enforces it',
+    );
+  if (options.cpus !== undefined)
+    refuse(
+      'cpus',
+      options.cpus,
+      "a CPU limit needs cgroups, which a local Charliecloud run does not have: leave it out, or run on Slurm where the job's allocation enforces it",
+    );
+  if (options.gpus !== undefined)
+    refuse(
+      'gpus',
+      options.gpus,
+      "GPUs are not passed by the charliecloud engine (it would need the host's driver libraries injected with ch-fromhost): use a Docker engine with the NVIDIA Container Toolkit",
+    );
   if (options.user !== 'auto' && options.user !== ownIds() && options.user !== String(process.getuid?.() ?? 0)) {
-    refuse('user', options.user, `Charliecloud runs the tool as you (${ownIds()}): only "auto" is possible; another user or the image's own needs a daemon (Docker, Podman)`);
+    refuse(
+      'user',
+      options.user,
+      `Charliecloud runs the tool as you (${ownIds()}): only "auto" is possible; another user or the image's own needs a daemon (Docker, Podman)`,
+    );
   }
   if (Array.isArray(options.capabilities) && options.capabilities.length > 0) {
     refuse('capabilities', options.capabilities, 'a Charliecloud tool runs unprivileged as you and cannot be given capabilities: use "auto"');

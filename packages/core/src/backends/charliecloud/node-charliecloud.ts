@@ -16,26 +16,37 @@ import { toolEnvironment } from './tool-environment.js';
  * tool (no daemon holds it), and memory and CPU limits are the job's (`--mem`, `--cpus-per-task`).
  */
 export function nodeChRun(image: ReadyImage, args: string[], mounts: ResolvedMount[], options: ParsedRunOptions, runDir: string): string[] {
-  const argv = chRunCommand({
-    imageDir: image.dir,
-    stageDir: join(runDir, 'stage'),
-    mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
-    network: options.network as 'none' | 'host',
-    uid: process.getuid?.() ?? 0,
-    gid: process.getgid?.() ?? 0,
-    cwd: options.cwd ?? image.workingDir ?? '/',
-    env: toolEnvironment(image.env, options.env),
-    command: toolCommand(image, args, options.entrypoint),
-  }, NAMESPACE_SCRIPT);
+  const argv = chRunCommand(
+    {
+      imageDir: image.dir,
+      stageDir: join(runDir, 'stage'),
+      mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+      network: options.network as 'none' | 'host',
+      uid: process.getuid?.() ?? 0,
+      gid: process.getgid?.() ?? 0,
+      cwd: options.cwd ?? image.workingDir ?? '/',
+      env: toolEnvironment(image.env, options.env),
+      command: toolCommand(image, args, options.entrypoint),
+    },
+    NAMESPACE_SCRIPT,
+  );
   // ch-run refuses to start without $USER; the job's environment is not ours to trust.
   return ['env', `USER=${callerName()}`, 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', ...argv];
 }
 
 /** What the job cannot give a Charliecloud run (memory and CPUs it can: they are the job's). */
 export function refuseOnNodes(options: ParsedRunOptions): void {
-  if (options.network !== 'none' && options.network !== 'host') throw new InvalidInputError('options.network', options.network, 'a Charliecloud run offers "none" (its own network namespace, the default) or "host"');
-  if (options.gpus !== undefined) throw new InvalidInputError('options.gpus', options.gpus, 'GPUs are passed to the container only with runtime "docker" on the nodes');
+  if (options.network !== 'none' && options.network !== 'host')
+    throw new InvalidInputError(
+      'options.network',
+      options.network,
+      'a Charliecloud run offers "none" (its own network namespace, the default) or "host"',
+    );
+  if (options.gpus !== undefined)
+    throw new InvalidInputError('options.gpus', options.gpus, 'GPUs are passed to the container only with runtime "docker" on the nodes');
   const own = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-  if (options.user !== 'auto' && options.user !== own) throw new InvalidInputError('options.user', options.user, `Charliecloud runs the tool as you (${own}): only "auto" is possible`);
-  if (Array.isArray(options.capabilities) && options.capabilities.length > 0) throw new InvalidInputError('options.capabilities', options.capabilities, 'a Charliecloud tool runs unprivileged as you: use "auto"');
+  if (options.user !== 'auto' && options.user !== own)
+    throw new InvalidInputError('options.user', options.user, `Charliecloud runs the tool as you (${own}): only "auto" is possible`);
+  if (Array.isArray(options.capabilities) && options.capabilities.length > 0)
+    throw new InvalidInputError('options.capabilities', options.capabilities, 'a Charliecloud tool runs unprivileged as you: use "auto"');
 }

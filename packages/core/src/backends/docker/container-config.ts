@@ -90,15 +90,16 @@ function toDockerMount(m: ResolvedMount): Docker.MountSettings[] {
   if (m.source.type === 'bind') {
     return [{ Type: 'bind', Source: m.source.path, Target: m.target, ReadOnly: m.readOnly }];
   }
-  return [{
-    Type: 'volume',
-    Source: m.source.name,
-    Target: m.target,
-    ReadOnly: m.readOnly,
-    ...(m.source.subpath ? { VolumeOptions: { Subpath: m.source.subpath } as Docker.MountSettings['VolumeOptions'] } : {}),
-  }];
+  return [
+    {
+      Type: 'volume',
+      Source: m.source.name,
+      Target: m.target,
+      ReadOnly: m.readOnly,
+      ...(m.source.subpath ? { VolumeOptions: { Subpath: m.source.subpath } as Docker.MountSettings['VolumeOptions'] } : {}),
+    },
+  ];
 }
-
 
 function toArray(v: string | string[]): string[] {
   return Array.isArray(v) ? v : [v];

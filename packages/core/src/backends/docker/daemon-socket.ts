@@ -94,7 +94,11 @@ export async function locateDaemonSocket(engine: DockerEngine): Promise<DaemonSo
  * directory differently, e.g. `/run` for `/var/run`). Masking one is a read-only bind of
  * `/dev/null` on top, which also works inside a read-only parent mount.
  */
-export function socketMasks(socket: DaemonSocket, mounts: readonly ResolvedMount[], isSocketAt: (path: string) => boolean = isTheSocket(socket, lstatSync)): string[] {
+export function socketMasks(
+  socket: DaemonSocket,
+  mounts: readonly ResolvedMount[],
+  isSocketAt: (path: string) => boolean = isTheSocket(socket, lstatSync),
+): string[] {
   const masks = new Set<string>();
   for (const mount of mounts) {
     for (const where of socket.daemonSide) {
@@ -117,7 +121,11 @@ export function socketMasks(socket: DaemonSocket, mounts: readonly ResolvedMount
  * its field, unless `exposeDaemonSocket`. {@link daemonSocketGuard} checks again as the daemon
  * will see the mounts.
  */
-export function refuseDaemonSocketMounts(engine: DockerEngine, mounts: readonly LocalMount[], options: Pick<ParsedRunOptions, 'exposeDaemonSocket'>): void {
+export function refuseDaemonSocketMounts(
+  engine: DockerEngine,
+  mounts: readonly LocalMount[],
+  options: Pick<ParsedRunOptions, 'exposeDaemonSocket'>,
+): void {
   const path = engine.target.socketPath;
   if (options.exposeDaemonSocket || !path) return;
   let socket: Stats;
@@ -133,7 +141,12 @@ export function refuseDaemonSocketMounts(engine: DockerEngine, mounts: readonly 
 }
 
 /** A mount that is the socket itself is refused: forwarding it must be asked for by name. */
-export function refuseSocketMounts(socket: DaemonSocket, mounts: readonly ResolvedMount[], endpoint: string, isSocketAt: (path: string) => boolean = isTheSocket(socket, statSync)): void {
+export function refuseSocketMounts(
+  socket: DaemonSocket,
+  mounts: readonly ResolvedMount[],
+  endpoint: string,
+  isSocketAt: (path: string) => boolean = isTheSocket(socket, statSync),
+): void {
   for (const mount of mounts) {
     if (mount.source.type === 'copy') continue;
     const isIt = socket.daemonSide.some((where) => restBelow(mount.source, where) === '') || isSocketAt(mount.localPath);
@@ -142,9 +155,12 @@ export function refuseSocketMounts(socket: DaemonSocket, mounts: readonly Resolv
 }
 
 function socketMountRefused(field: string, path: string, endpoint: string): InvalidInputError {
-  return new InvalidInputError(field, path,
+  return new InvalidInputError(
+    field,
+    path,
     `is the daemon's socket (${endpoint}); a tool that can reach it controls the daemon and with it the host. ` +
-    'Pass exposeDaemonSocket: true only for a tool you trust to drive the daemon');
+      'Pass exposeDaemonSocket: true only for a tool you trust to drive the daemon',
+  );
 }
 
 /**

@@ -15,8 +15,16 @@ export async function dockerDoctor(engine: DockerEngine): Promise<DoctorReport> 
   const findings: DoctorFinding[] = [];
   const caller = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
   const report: DoctorReport = {
-    engine: { endpoint: engine.endpoint, chosenBy: engine.target.source, ...(engine.target.context ? { context: engine.target.context } : {}), reachable: false },
-    caller, mounts: [], findings, text: '',
+    engine: {
+      endpoint: engine.endpoint,
+      chosenBy: engine.target.source,
+      ...(engine.target.context ? { context: engine.target.context } : {}),
+      reachable: false,
+    },
+    caller,
+    mounts: [],
+    findings,
+    text: '',
   };
   const socketPath = engine.target.socketPath;
   if (socketPath) {
@@ -40,7 +48,13 @@ export async function dockerDoctor(engine: DockerEngine): Promise<DoctorReport> 
   }
   try {
     const version = await engine.version();
-    Object.assign(report.engine, { reachable: true, version: version.Version, apiVersion: version.ApiVersion, userMapping: await userMapping(engine), gpus: await gpuSupport(engine) });
+    Object.assign(report.engine, {
+      reachable: true,
+      version: version.Version,
+      apiVersion: version.ApiVersion,
+      userMapping: await userMapping(engine),
+      gpus: await gpuSupport(engine),
+    });
   } catch (error) {
     report.engine.error = (error as Error).message.split('\n')[0];
   }
@@ -54,7 +68,11 @@ export async function dockerDoctor(engine: DockerEngine): Promise<DoctorReport> 
         const socket = m.destination.endsWith('.sock');
         const shareable = !socket && m.type !== 'tmpfs' && !!m.source;
         report.mounts.push({
-          destination: m.destination, type: m.type, source: m.name ?? m.source, readOnly: !m.rw, shareable,
+          destination: m.destination,
+          type: m.type,
+          source: m.name ?? m.source,
+          readOnly: !m.rw,
+          shareable,
           ...(socket ? { note: 'the daemon socket: never passed to tools' } : !shareable ? { note: 'exists only in this container' } : {}),
         });
       }
@@ -67,16 +85,24 @@ export async function dockerDoctor(engine: DockerEngine): Promise<DoctorReport> 
     } else if (self.kind === 'unverified-container') {
       findings.push({
         problem: `this process runs in a container, but ${self.reason}`,
-        fix: mode === 'copy'
-          ? 'nothing to do if the daemon is remote: files are copied to and from tools (copy mode); for bind mounts, mount the host socket into this container (DooD)'
-          : 'mount the host socket into this container (DooD), or set TOOLDOCK_SELF_CONTAINER=<id>, or TOOLDOCK_TRANSFER=copy to copy files to and from tools',
+        fix:
+          mode === 'copy'
+            ? 'nothing to do if the daemon is remote: files are copied to and from tools (copy mode); for bind mounts, mount the host socket into this container (DooD)'
+            : 'mount the host socket into this container (DooD), or set TOOLDOCK_SELF_CONTAINER=<id>, or TOOLDOCK_TRANSFER=copy to copy files to and from tools',
       });
     }
     if (report.engine.userMapping === 'userns-remap') {
-      findings.push({ problem: 'the daemon uses userns-remap: files written by tools belong to remapped uids on the host', fix: 'run tools with user: "image" and fix ownership afterwards, or use a daemon without userns-remap' });
+      findings.push({
+        problem: 'the daemon uses userns-remap: files written by tools belong to remapped uids on the host',
+        fix: 'run tools with user: "image" and fix ownership afterwards, or use a daemon without userns-remap',
+      });
     }
-  } else if (findings.length === 0) { // a socket finding already says why
-    findings.push({ problem: `the daemon at ${engine.endpoint} does not answer: ${report.engine.error}`, fix: 'start it, or point DOCKER_HOST at a daemon that runs' });
+  } else if (findings.length === 0) {
+    // a socket finding already says why
+    findings.push({
+      problem: `the daemon at ${engine.endpoint} does not answer: ${report.engine.error}`,
+      fix: 'start it, or point DOCKER_HOST at a daemon that runs',
+    });
   }
   report.text = render(report);
   return report;
@@ -93,21 +119,34 @@ function mayReadWrite(st: { uid: number; gid: number; mode: number }, who: { uid
 function render(r: DoctorReport): string {
   const lines = ['tooldock doctor', ''];
   lines.push(`daemon     ${r.engine.endpoint} (chosen by ${r.engine.chosenBy}${r.engine.context ? ` "${r.engine.context}"` : ''})`);
-  lines.push(r.engine.reachable
-    ? `           Docker ${r.engine.version}, API ${r.engine.apiVersion}, users: ${r.engine.userMapping}`
-    : `           not reachable: ${r.engine.error}`);
+  lines.push(
+    r.engine.reachable
+      ? `           Docker ${r.engine.version}, API ${r.engine.apiVersion}, users: ${r.engine.userMapping}`
+      : `           not reachable: ${r.engine.error}`,
+  );
   if (r.engine.gpus) lines.push(`gpus       ${describeGpuSupport(r.engine.gpus)}`);
-  if (r.socket) lines.push(`socket     owner ${r.socket.uid}:${r.socket.gid}, mode ${r.socket.mode}, ${r.socket.usable ? 'usable by us' : 'NOT usable by us'}`);
+  if (r.socket)
+    lines.push(`socket     owner ${r.socket.uid}:${r.socket.gid}, mode ${r.socket.mode}, ${r.socket.usable ? 'usable by us' : 'NOT usable by us'}`);
   lines.push(`caller     uid ${r.caller.uid}, gid ${r.caller.gid}, groups ${r.caller.groups.join(',') || 'none'}`);
   const self = r.self;
-  lines.push(`where      ${!self ? 'unknown (daemon unreachable)' : self.kind === 'host' ? 'on the daemon\'s host: paths pass through'
-    : self.kind === 'container' ? `in container ${self.name} (${self.containerId.slice(0, 12)}, image ${self.image}): paths are translated`
-    : 'in a container the daemon does not know'}`);
+  lines.push(
+    `where      ${
+      !self
+        ? 'unknown (daemon unreachable)'
+        : self.kind === 'host'
+          ? "on the daemon's host: paths pass through"
+          : self.kind === 'container'
+            ? `in container ${self.name} (${self.containerId.slice(0, 12)}, image ${self.image}): paths are translated`
+            : 'in a container the daemon does not know'
+    }`,
+  );
   if (r.engine.files) lines.push(`files      ${r.engine.files.mode}: ${r.engine.files.reason}`);
   if (r.mounts.length) {
     lines.push('mounts');
     for (const m of r.mounts) {
-      lines.push(`  ${m.shareable ? '✓' : '✗'} ${m.destination}  ← ${m.type} ${m.source}${m.readOnly ? ' (read-only)' : ''}${m.note ? `  — ${m.note}` : ''}`);
+      lines.push(
+        `  ${m.shareable ? '✓' : '✗'} ${m.destination}  ← ${m.type} ${m.source}${m.readOnly ? ' (read-only)' : ''}${m.note ? `  — ${m.note}` : ''}`,
+      );
     }
   }
   lines.push('');

@@ -30,8 +30,9 @@ export async function sweepDocker(engine: DockerEngine): Promise<OrphanReport> {
   }
   // A sibling reaper interrupted between create and start never runs, so never removes itself.
   // One created less than a minute ago may be about to start (another process is doing it).
-  const reapers = (await engine.containers.listByLabel(LABEL.reaperFor, { all: true, status: ['created', 'exited', 'dead'] }))
-    .filter((c) => c.State !== 'created' || Date.now() / 1000 - c.Created > 60);
+  const reapers = (await engine.containers.listByLabel(LABEL.reaperFor, { all: true, status: ['created', 'exited', 'dead'] })).filter(
+    (c) => c.State !== 'created' || Date.now() / 1000 - c.Created > 60,
+  );
   for (const reaper of reapers) {
     await removeContainer(engine, reaper.Id);
     report.removed.push({ id: reaper.Id, session: '-', reason: 'a sibling reaper that never ran or has finished' });

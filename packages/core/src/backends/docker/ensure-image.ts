@@ -14,7 +14,14 @@ export type PullPolicy = 'missing' | 'always' | 'never';
  * waits for the same pull (registry/shared-pull.ts: concurrent runs pull an image once).
  * Credentials: `auth`, else the docker CLI's config (registry/find-credentials.ts).
  */
-export async function ensureImage(engine: DockerEngine, image: string, policy: PullPolicy, emit: EventListener, signal: AbortSignal = new AbortController().signal, auth?: RegistryAuth): Promise<string> {
+export async function ensureImage(
+  engine: DockerEngine,
+  image: string,
+  policy: PullPolicy,
+  emit: EventListener,
+  signal: AbortSignal = new AbortController().signal,
+  auth?: RegistryAuth,
+): Promise<string> {
   if (policy !== 'always') {
     const id = await bounded(imageId(engine, image), signal, `looking for image ${image}`);
     if (id) {
@@ -22,8 +29,9 @@ export async function ensureImage(engine: DockerEngine, image: string, policy: P
       return id;
     }
     if (policy === 'never') {
-      throw new Error(`image ${image} is not on the daemon (${engine.endpoint}) and pull is "never"; ` +
-        `load or build it first, or use pull: "missing"`);
+      throw new Error(
+        `image ${image} is not on the daemon (${engine.endpoint}) and pull is "never"; ` + `load or build it first, or use pull: "missing"`,
+      );
     }
   }
   await pullOnce(engine, image, { auth, emit, signal, policy: policy === 'always' ? 'always' : 'missing' });

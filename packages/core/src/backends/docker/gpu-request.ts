@@ -1,18 +1,20 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
 
-const GPU_FORMS = 'must be "all", a whole number of GPUs (at least 1), or a non-empty list of device indexes or UUIDs such as ["0", "GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a"]';
+const GPU_FORMS =
+  'must be "all", a whole number of GPUs (at least 1), or a non-empty list of device indexes or UUIDs such as ["0", "GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a"]';
 
 // What nvidia-smi calls devices: an index, a GPU-/MIG- UUID (MIG ones contain "/"). A comma would
 // split an id where the docker CLI splits them; anything else has no meaning to the driver.
-const deviceId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'a GPU id must be a device index or UUID such as "0" or "GPU-3a23c669-…" (no commas or spaces)');
+const deviceId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'a GPU id must be a device index or UUID such as "0" or "GPU-3a23c669-…" (no commas or spaces)');
 
 /** The `gpus` run option, as `docker run --gpus` takes it. */
-export const GpusSchema = z.union([
-  z.literal('all'),
-  z.number().int(GPU_FORMS).min(1, GPU_FORMS).max(1024, GPU_FORMS),
-  z.array(deviceId).min(1, GPU_FORMS).max(1024, GPU_FORMS),
-], { error: GPU_FORMS });
+export const GpusSchema = z.union(
+  [z.literal('all'), z.number().int(GPU_FORMS).min(1, GPU_FORMS).max(1024, GPU_FORMS), z.array(deviceId).min(1, GPU_FORMS).max(1024, GPU_FORMS)],
+  { error: GPU_FORMS },
+);
 
 export type Gpus = z.output<typeof GpusSchema>;
 
@@ -36,8 +38,8 @@ export function deviceRequests(gpus: Gpus | undefined): Docker.DeviceRequest[] |
 export function noGpuSupport(daemonWords: string, cause: unknown): Error | undefined {
   if (!/could not select device driver .* with capabilities: \[\[.*gpu.*\]\]/.test(daemonWords)) return undefined;
   return new Error(
-    `the daemon cannot give the tool GPUs (${daemonWords}): install the NVIDIA Container Toolkit on the daemon's host `
-    + 'and register its runtime (nvidia-ctk runtime configure), or run without the gpus option; doctor() tells whether it is there',
+    `the daemon cannot give the tool GPUs (${daemonWords}): install the NVIDIA Container Toolkit on the daemon's host ` +
+      'and register its runtime (nvidia-ctk runtime configure), or run without the gpus option; doctor() tells whether it is there',
     { cause },
   );
 }

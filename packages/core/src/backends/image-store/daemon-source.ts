@@ -11,10 +11,16 @@ export interface DaemonImage {
 }
 
 /** Asks the daemon the docker CLI reaches (`DOCKER_HOST` and contexts apply) about `image`. */
-export async function inspectInDaemon(image: string, signal: AbortSignal, env?: NodeJS.ProcessEnv): Promise<{ found: true; image: DaemonImage } | { found: false; why: string }> {
+export async function inspectInDaemon(
+  image: string,
+  signal: AbortSignal,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ found: true; image: DaemonImage } | { found: false; why: string }> {
   let outcome;
   try {
-    outcome = await runCommand(['docker', 'image', 'inspect', '--format', '{{json .}}', image], signal, 'asking the Docker daemon for the image', { env });
+    outcome = await runCommand(['docker', 'image', 'inspect', '--format', '{{json .}}', image], signal, 'asking the Docker daemon for the image', {
+      env,
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: false, why: 'there is no docker command to convert it from a daemon' };
     throw error;
@@ -23,7 +29,10 @@ export async function inspectInDaemon(image: string, signal: AbortSignal, env?: 
     const message = outcome.stderr.trim().split('\n').pop() ?? '';
     return { found: false, why: /no such image/i.test(message) ? 'the Docker daemon does not have it' : `no Docker daemon answered (${message})` };
   }
-  const inspect = JSON.parse(outcome.stdout) as { Id: string; Config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string } };
+  const inspect = JSON.parse(outcome.stdout) as {
+    Id: string;
+    Config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string };
+  };
   return {
     found: true,
     image: {
@@ -37,9 +46,21 @@ export async function inspectInDaemon(image: string, signal: AbortSignal, env?: 
 }
 
 /** `ch-convert -i docker IMAGE DIR` (ch-convert exports a container of it and unpacks the tar). */
-export async function convertFromDaemon(image: string, dir: string, signal: AbortSignal, progress: (status: string) => void, env?: NodeJS.ProcessEnv): Promise<void> {
-  const outcome = await runCommand(['ch-convert', '--no-clobber', '-i', 'docker', '-o', 'dir', image, dir], signal, 'converting the image', { env: convertEnv(env), onLine: progress });
-  if (outcome.code !== 0) throw new Error(`ch-convert could not convert ${image}: ${outcome.stderr.trim().split('\n').slice(-3).join(' / ') || `exit code ${outcome.code}`}`);
+export async function convertFromDaemon(
+  image: string,
+  dir: string,
+  signal: AbortSignal,
+  progress: (status: string) => void,
+  env?: NodeJS.ProcessEnv,
+): Promise<void> {
+  const outcome = await runCommand(['ch-convert', '--no-clobber', '-i', 'docker', '-o', 'dir', image, dir], signal, 'converting the image', {
+    env: convertEnv(env),
+    onLine: progress,
+  });
+  if (outcome.code !== 0)
+    throw new Error(
+      `ch-convert could not convert ${image}: ${outcome.stderr.trim().split('\n').slice(-3).join(' / ') || `exit code ${outcome.code}`}`,
+    );
 }
 
 /** ch-convert is a shell script that needs `$USER` (ch-run's rule). */

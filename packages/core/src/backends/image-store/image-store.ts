@@ -28,7 +28,10 @@ export class ImageStore {
    * The image for `image`: with `pull: "missing"` the newest stored image of that name, else
    * (or with `"always"`) the one the local daemon has, converted unless already stored.
    */
-  async ensure(image: string, options: { pull: 'missing' | 'always' | 'never'; signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv }): Promise<ReadyImage> {
+  async ensure(
+    image: string,
+    options: { pull: 'missing' | 'always' | 'never'; signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv },
+  ): Promise<ReadyImage> {
     if (options.pull !== 'always') {
       const stored = this.find(image);
       if (stored) {
@@ -38,7 +41,9 @@ export class ImageStore {
     }
     const inDaemon = await inspectInDaemon(image, options.signal, options.env);
     if (!inDaemon.found) {
-      throw new Error(`${image} is not in the image store (${this.dir}) and ${inDaemon.why}: convert it once where a Docker or Podman daemon has it (the store is shared), or name an image the store holds (\`tooldock images\` lists them)`);
+      throw new Error(
+        `${image} is not in the image store (${this.dir}) and ${inDaemon.why}: convert it once where a Docker or Podman daemon has it (the store is shared), or name an image the store holds (\`tooldock images\` lists them)`,
+      );
     }
     const known = this.byId(inDaemon.image.imageId);
     if (known) {
@@ -102,7 +107,11 @@ export class ImageStore {
     await writeMeta(`${dir}.json`, { ...meta, names: [...meta.names, name] }).catch(() => {}); // a read-only shared store: still usable
   }
 
-  private async convert(image: string, source: DaemonImage, options: { signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv }): Promise<ReadyImage> {
+  private async convert(
+    image: string,
+    source: DaemonImage,
+    options: { signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv },
+  ): Promise<ReadyImage> {
     const key = storeKey(source.imageId);
     const images = join(this.dir, 'images');
     mkdirSync(images, { recursive: true });
@@ -116,13 +125,28 @@ export class ImageStore {
       const started = Date.now();
       options.emit({ type: 'image:convert', image, imageId: source.imageId, status: 'converting', elapsedMs: 0 });
       try {
-        await convertFromDaemon(image, temp, options.signal, (status) => options.emit({ type: 'image:convert', image, imageId: source.imageId, status, elapsedMs: Date.now() - started }), options.env);
+        await convertFromDaemon(
+          image,
+          temp,
+          options.signal,
+          (status) => options.emit({ type: 'image:convert', image, imageId: source.imageId, status, elapsedMs: Date.now() - started }),
+          options.env,
+        );
         await rename(temp, dir);
       } catch (error) {
         await rm(temp, { recursive: true, force: true });
         throw error;
       }
-      const meta: StoredImage = { imageId: source.imageId, names: [image], source: 'docker', entrypoint: source.entrypoint, cmd: source.cmd, env: source.env, workingDir: source.workingDir, convertedAt: new Date().toISOString() };
+      const meta: StoredImage = {
+        imageId: source.imageId,
+        names: [image],
+        source: 'docker',
+        entrypoint: source.entrypoint,
+        cmd: source.cmd,
+        env: source.env,
+        workingDir: source.workingDir,
+        convertedAt: new Date().toISOString(),
+      };
       await writeMeta(`${dir}.json`, meta);
       options.emit({ type: 'image:converted', image, imageId: source.imageId, durationMs: Date.now() - started });
       return { ...meta, dir };

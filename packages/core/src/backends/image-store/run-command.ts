@@ -12,7 +12,12 @@ export interface CommandOutcome {
  * Runs a helper command to its end, bounded by `signal` (the command's process group is killed
  * then: ch-convert starts docker/tar children). `onLine` sees stdout lines as they come (progress).
  */
-export function runCommand(argv: string[], signal: AbortSignal, during: string, options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}): Promise<CommandOutcome> {
+export function runCommand(
+  argv: string[],
+  signal: AbortSignal,
+  during: string,
+  options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {},
+): Promise<CommandOutcome> {
   const child = spawn(argv[0]!, argv.slice(1), { env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

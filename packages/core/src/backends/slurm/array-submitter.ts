@@ -24,7 +24,11 @@ export class ArraySubmitter {
   private readonly queues = new Map<string, Pending[]>();
   private maxArraySize: Promise<number> | undefined;
 
-  constructor(private readonly spool: Spool, private readonly jobName: string, private readonly comment: string) {}
+  constructor(
+    private readonly spool: Spool,
+    private readonly jobName: string,
+    private readonly comment: string,
+  ) {}
 
   /** Queues a task directory under `flags`; resolves with its job id once submitted. */
   submit(flags: readonly string[], taskDir: string): Promise<string> {
@@ -47,7 +51,10 @@ export class ArraySubmitter {
     for (let start = 0; start < queue.length; start += max) {
       const batch = queue.slice(start, start + max);
       try {
-        const arrayId = await this.submitArray(flags, batch.map((p) => p.taskDir));
+        const arrayId = await this.submitArray(
+          flags,
+          batch.map((p) => p.taskDir),
+        );
         batch.forEach((pending, index) => pending.resolve(`${arrayId}_${index}`));
       } catch (error) {
         for (const pending of batch) pending.reject(error);
@@ -64,8 +71,15 @@ export class ArraySubmitter {
     const tasksFile = join(batchDir, 'tasks');
     writeAtomically(tasksFile, taskDirs.map((dir) => `${dir}\n`).join(''));
     const args = [
-      '--parsable', `--array=0-${taskDirs.length - 1}${throttle !== undefined && throttle < taskDirs.length ? `%${throttle}` : ''}`, `--job-name=${this.jobName}`, `--comment=${this.comment}`,
-      `--chdir=${batchDir}`, `--output=${join(batchDir, 'job-%a.log')}`, ...flags, this.spool.script(), tasksFile,
+      '--parsable',
+      `--array=0-${taskDirs.length - 1}${throttle !== undefined && throttle < taskDirs.length ? `%${throttle}` : ''}`,
+      `--job-name=${this.jobName}`,
+      `--comment=${this.comment}`,
+      `--chdir=${batchDir}`,
+      `--output=${join(batchDir, 'job-%a.log')}`,
+      ...flags,
+      this.spool.script(),
+      tasksFile,
     ];
     for (let attempt = 0; ; attempt++) {
       try {
@@ -81,10 +95,12 @@ export class ArraySubmitter {
 
   /** `MaxArraySize` from `scontrol show config` (Slurm's default, 1001, if it cannot be read). */
   arrayLimit(): Promise<number> {
-    this.maxArraySize ??= slurmCommand('scontrol', ['show', 'config']).then(
-      (text) => Number(/^MaxArraySize\s*=\s*(\d+)/m.exec(text)?.[1] ?? 1001),
-      () => 1001,
-    ).then((n) => Math.max(1, n));
+    this.maxArraySize ??= slurmCommand('scontrol', ['show', 'config'])
+      .then(
+        (text) => Number(/^MaxArraySize\s*=\s*(\d+)/m.exec(text)?.[1] ?? 1001),
+        () => 1001,
+      )
+      .then((n) => Math.max(1, n));
     return this.maxArraySize;
   }
 }

@@ -30,7 +30,11 @@ export class FanOutArrays {
   private timer: NodeJS.Timeout | undefined;
   private canceled: Promise<void> | undefined;
 
-  constructor(private readonly engine: SlurmEngine, private readonly concurrency: number, private readonly taskCount: number) {}
+  constructor(
+    private readonly engine: SlurmEngine,
+    private readonly concurrency: number,
+    private readonly taskCount: number,
+  ) {}
 
   /** Runs task `index` as a member: its job goes into this fan-out's arrays. */
   run<T>(index: number, task: () => Promise<T>): Promise<T> {
@@ -82,7 +86,11 @@ export class FanOutArrays {
 
   private async submitArray(members: Waiting[], throttle: number): Promise<void> {
     try {
-      const arrayId = await this.engine.submitter.submitArray(members[0]!.flags, members.map((m) => m.taskDir), throttle);
+      const arrayId = await this.engine.submitter.submitArray(
+        members[0]!.flags,
+        members.map((m) => m.taskDir),
+        throttle,
+      );
       this.arrayIds.add(arrayId);
       // Canceled while sbatch ran: this array is ended like the others.
       if (this.canceled) void this.engine.canceller.cancelArrays([arrayId]).catch(() => {});

@@ -39,7 +39,11 @@ export class FanOutSteps implements FanOutPlan {
   private settledCount = 0;
   private canceled = false;
 
-  constructor(private readonly engine: SlurmEngine, private readonly concurrency: number, private readonly taskCount: number) {
+  constructor(
+    private readonly engine: SlurmEngine,
+    private readonly concurrency: number,
+    private readonly taskCount: number,
+  ) {
     this.arrays = new FanOutArrays(engine, concurrency, taskCount);
   }
 
@@ -70,7 +74,7 @@ export class FanOutSteps implements FanOutPlan {
   async launch(index: number, flags: readonly string[], runDir: string, signal: AbortSignal): Promise<JobStep> {
     if (this.canceled) throw canceledError();
     const allocation = await this.allocate(flags);
-    const jobId = await bounded(allocation.granted, signal, 'waiting for the fan-out\'s Slurm allocation');
+    const jobId = await bounded(allocation.granted, signal, "waiting for the fan-out's Slurm allocation");
     await this.slot(index, signal);
     if (this.canceled) {
       this.free();
@@ -92,7 +96,10 @@ export class FanOutSteps implements FanOutPlan {
     this.allocation ??= (async () => {
       const cpus = Number(flags.find((f) => f.startsWith('--cpus-per-task='))?.split('=')[1] ?? 1);
       // More slots than the partition has CPUs for would never be granted.
-      const usable = await partitionCpus(this.engine).then((c) => c.total - c.other, () => 0);
+      const usable = await partitionCpus(this.engine).then(
+        (c) => c.total - c.other,
+        () => 0,
+      );
       this.slots = Math.max(1, Math.min(this.concurrency, this.taskCount, usable > 0 ? Math.floor(usable / cpus) || 1 : this.concurrency));
       const allocation = new Allocation(allocationFlags(flags, this.slots, this.engine));
       this.allocationNow = allocation;
@@ -154,8 +161,10 @@ function allocationFlags(flags: readonly string[], slots: number, engine: SlurmE
   const cpus = Number(flags.find((f) => f.startsWith('--cpus-per-task='))?.split('=')[1] ?? 1);
   const memMiB = Number(/^--mem=(\d+)M$/.exec(flags.find((f) => f.startsWith('--mem=')) ?? '')?.[1] ?? NaN);
   return [
-    `--job-name=${engine.jobName}`, `--comment=tooldock session=${session.id} pid=${session.pid} host=${session.host}`,
-    `--ntasks=${slots}`, `--cpus-per-task=${cpus}`,
+    `--job-name=${engine.jobName}`,
+    `--comment=tooldock session=${session.id} pid=${session.pid} host=${session.host}`,
+    `--ntasks=${slots}`,
+    `--cpus-per-task=${cpus}`,
     ...(Number.isFinite(memMiB) ? [`--mem-per-cpu=${Math.ceil(memMiB / cpus)}M`] : []),
     // The fan-out's length is unknown: the site's default limit, or the engine's `time`.
     ...(engine.options.time ? [`--time=${engine.options.time}`] : []),
@@ -166,7 +175,18 @@ function allocationFlags(flags: readonly string[], slots: number, engine: SlurmE
 /** `srun` flags of one step: exactly one run's resources, its own `--time` (our kill comes first). */
 function stepArgs(jobId: string, flags: readonly string[], runDir: string, engine: SlurmEngine): string[] {
   const own = flags.filter((flag) => /^--(?:cpus-per-task|mem|time)=/.test(flag));
-  return [`--jobid=${jobId}`, '--exact', '--ntasks=1', '--nodes=1', ...own, `--chdir=${runDir}`, '--quiet', ...(engine.options.srunArgs ?? []), engine.spool.script(), runDir];
+  return [
+    `--jobid=${jobId}`,
+    '--exact',
+    '--ntasks=1',
+    '--nodes=1',
+    ...own,
+    `--chdir=${runDir}`,
+    '--quiet',
+    ...(engine.options.srunArgs ?? []),
+    engine.spool.script(),
+    runDir,
+  ];
 }
 
 function canceledError(): Error {

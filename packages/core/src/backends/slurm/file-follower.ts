@@ -13,7 +13,10 @@ export class FileFollower {
   private dropping = false;
   private wakeDrain: (() => void) | undefined;
 
-  constructor(private readonly path: string, private readonly sink: Writable) {}
+  constructor(
+    private readonly path: string,
+    private readonly sink: Writable,
+  ) {}
 
   /**
    * Copies every byte written so far. The file is opened afresh each time: on NFS only an open

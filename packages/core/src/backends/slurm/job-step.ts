@@ -32,7 +32,9 @@ export class JobStep {
     this.srun.stdout!.setEncoding('utf8').on('data', keep);
     this.srun.stderr!.setEncoding('utf8').on('data', keep);
     this.exited = new Promise((resolve) => {
-      this.srun.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }));
+      this.srun.once('error', (error: NodeJS.ErrnoException) =>
+        resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }),
+      );
       this.srun.once('close', (code, signal) => resolve({ code, signal, messages }));
     });
   }
@@ -57,8 +59,14 @@ export class JobStep {
  */
 export function ownAllocationArgs(engine: SlurmEngine, flags: readonly string[], runDir: string): string[] {
   return [
-    `--job-name=${engine.jobName}`, `--comment=tooldock session=${session.id} pid=${session.pid} host=${session.host}`,
-    ...flags, `--chdir=${runDir}`, '--quiet', ...(engine.options.srunArgs ?? []), engine.spool.script(), runDir,
+    `--job-name=${engine.jobName}`,
+    `--comment=tooldock session=${session.id} pid=${session.pid} host=${session.host}`,
+    ...flags,
+    `--chdir=${runDir}`,
+    '--quiet',
+    ...(engine.options.srunArgs ?? []),
+    engine.spool.script(),
+    runDir,
   ];
 }
 

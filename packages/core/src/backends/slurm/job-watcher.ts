@@ -10,7 +10,19 @@ export interface JobStatus {
 }
 
 /** States after which a job runs no more. */
-const ENDED = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED', 'SPECIAL_EXIT', 'REVOKED']);
+const ENDED = new Set([
+  'COMPLETED',
+  'CANCELLED',
+  'FAILED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'PREEMPTED',
+  'SPECIAL_EXIT',
+  'REVOKED',
+]);
 
 /** True when a job in `state` runs no more (`GONE`: no longer known to the controller). */
 export function jobEnded(state: string): boolean {
@@ -81,7 +93,12 @@ export class JobWatcher {
   }
 
   private async query(): Promise<Map<string, JobStatus>> {
-    const out = await slurmCommand('squeue', ['--array', '--noheader', '--states=all', `--name=${this.jobName}`, '--format=%i|%T|%N|%r'], undefined, 30_000);
+    const out = await slurmCommand(
+      'squeue',
+      ['--array', '--noheader', '--states=all', `--name=${this.jobName}`, '--format=%i|%T|%N|%r'],
+      undefined,
+      30_000,
+    );
     const statuses = new Map<string, JobStatus>();
     for (const line of out.split('\n')) {
       const [id, state, node, reason] = line.trim().split('|');

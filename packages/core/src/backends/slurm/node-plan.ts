@@ -8,19 +8,36 @@ import type { NodeContainerPlan } from './node-runtime.js';
  * defaults as a local container (backends/docker/container-config.ts) — no privilege gain, bounded processes,
  * no capabilities for a non-root tool.
  */
-export function nodePlan(name: string, image: string, args: string[], mounts: ResolvedMount[], user: ToolUser, labels: Record<string, string>, options: ParsedRunOptions, spoolRoot?: string): NodeContainerPlan {
+export function nodePlan(
+  name: string,
+  image: string,
+  args: string[],
+  mounts: ResolvedMount[],
+  user: ToolUser,
+  labels: Record<string, string>,
+  options: ParsedRunOptions,
+  spoolRoot?: string,
+): NodeContainerPlan {
   const masks = spoolRoot === undefined ? [] : spoolMasks(mounts, spoolRoot);
   return {
     ...(masks.length ? { masks } : {}),
-    name, image, args, labels, user: user.user, groups: user.groups,
+    name,
+    image,
+    args,
+    labels,
+    user: user.user,
+    groups: user.groups,
     mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
     env: { ...(user.home ? { HOME: user.home } : {}), ...options.env },
-    network: options.network, pull: options.pull, stdin: options.stdin !== undefined,
+    network: options.network,
+    pull: options.pull,
+    stdin: options.stdin !== undefined,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.entrypoint !== undefined ? { entrypoint: options.entrypoint } : {}),
     ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
     ...(options.memory !== undefined ? { memoryBytes: memoryToBytes(options.memory) } : {}),
-    noNewPrivileges: options.noNewPrivileges, pidsLimit: options.pidsLimit,
+    noNewPrivileges: options.noNewPrivileges,
+    pidsLimit: options.pidsLimit,
     ...capabilities(options.capabilities, user),
     ...(options.gpus !== undefined ? { gpus: true } : {}),
   };

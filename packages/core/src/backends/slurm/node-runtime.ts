@@ -68,7 +68,9 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
     // image from the store. The process is the container: no state to read, nothing to remove.
     return {
       name,
-      run: () => { throw new Error('a charliecloud node run is built by nodeChRun()'); },
+      run: () => {
+        throw new Error('a charliecloud node run is built by nodeChRun()');
+      },
       exitState: () => ['echo', '0', 'false'],
       remove: () => ['true'],
       // No name to hold: once the runtime CLI is gone, nothing of the run can appear any more.
@@ -83,8 +85,19 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
     remove: (container) => (name === 'podman' ? [name, 'rm', '--force', '--time', '0', container] : [name, 'rm', '--force', container]),
     // The run's labels: a placeholder left by a SIGKILL is still found as this session's.
     // A command is given because an image without one cannot even be created.
-    claim: (plan) => [name, 'create', '--name', plan.name, '--pull', 'never', '--network', 'none',
-      ...Object.entries(plan.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]), plan.image, 'true'],
+    claim: (plan) => [
+      name,
+      'create',
+      '--name',
+      plan.name,
+      '--pull',
+      'never',
+      '--network',
+      'none',
+      ...Object.entries(plan.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+      plan.image,
+      'true',
+    ],
   };
 }
 

@@ -50,7 +50,7 @@ export class SlurmBackend implements ToolBackend {
       // Docker/Podman: each node resolves the tag itself; which image id ran is not known before the job does.
       imageId: image?.imageId ?? request.image,
       mounts,
-      user: image ? `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` : user.user ?? 'image',
+      user: image ? `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}` : (user.user ?? 'image'),
       launch: (io, launchStep) => this.launch(request, { mounts, user, flags, image }, io, launchStep),
     };
   }

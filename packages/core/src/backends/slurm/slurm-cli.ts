@@ -5,8 +5,15 @@ import { TooldockError } from '../../errors/tooldock-error.js';
 export class SlurmCommandError extends TooldockError {
   readonly code = 'ERR_TOOLDOCK_SLURM_COMMAND';
   override readonly name = 'SlurmCommandError';
-  constructor(readonly command: string, readonly args: readonly string[], readonly stderr: string, readonly exitCode: number | null) {
-    super(`${command} ${args.join(' ')} failed${exitCode !== null ? ` (exit ${exitCode})` : ''}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
+  constructor(
+    readonly command: string,
+    readonly args: readonly string[],
+    readonly stderr: string,
+    readonly exitCode: number | null,
+  ) {
+    super(
+      `${command} ${args.join(' ')} failed${exitCode !== null ? ` (exit ${exitCode})` : ''}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`,
+    );
   }
 }
 
@@ -15,8 +22,10 @@ export class SlurmNotFoundError extends TooldockError {
   readonly code = 'ERR_TOOLDOCK_SLURM_NOT_FOUND';
   override readonly name = 'SlurmNotFoundError';
   constructor(command: string) {
-    super(`${command} was not found on this host: tooldock submits with the Slurm client commands (sbatch, squeue, scancel, sinfo); ` +
-      'run on a login node, or install slurm-client and point SLURM_CONF at the cluster\'s slurm.conf');
+    super(
+      `${command} was not found on this host: tooldock submits with the Slurm client commands (sbatch, squeue, scancel, sinfo); ` +
+        "run on a login node, or install slurm-client and point SLURM_CONF at the cluster's slurm.conf",
+    );
   }
 }
 

@@ -22,14 +22,16 @@ export const slurmKind: EngineKind<SlurmEngine> = {
   // A Slurm node resolves the image tag itself: there is no image id to key on here.
   // Charliecloud on the nodes: the shared store knows the id; Docker/Podman: only the node does.
   identifyImage: async (engine, image) => {
-    if (engine.runtime.name !== 'charliecloud') return { kind: 'unknowable', reason: 'a Slurm engine: the node resolves the image, so there is no image id to key on' };
+    if (engine.runtime.name !== 'charliecloud')
+      return { kind: 'unknowable', reason: 'a Slurm engine: the node resolves the image, so there is no image id to key on' };
     const stored = engine.images.find(image);
     return stored ? { kind: 'id', id: stored.imageId } : { kind: 'absent' };
   },
   sessions: { unsupported: 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)' },
   // Tool tasks run as job steps in one allocation (`fanOut: 'steps'`, the default), or go out
   // up front as job arrays throttled to `concurrency` (Slurm starts each).
-  planFanOut: (engine, taskCount, concurrency) => (engine.options.fanOut === 'arrays' ? new FanOutArrays(engine, concurrency, taskCount) : new FanOutSteps(engine, concurrency, taskCount)),
+  planFanOut: (engine, taskCount, concurrency) =>
+    engine.options.fanOut === 'arrays' ? new FanOutArrays(engine, concurrency, taskCount) : new FanOutSteps(engine, concurrency, taskCount),
   defaultConcurrency: slurmConcurrency,
   // A job "started" once submitted; it runs when Slurm says RUNNING (a `job:state` event).
   startedMeansRunning: false,

@@ -17,12 +17,20 @@ export function checkSlurmMounts(mounts: readonly LocalMount[], options: { expos
   mounts.forEach((mount, i) => {
     const real = realPath(mount.path);
     if (real === undefined) {
-      throw new InvalidInputError(`mounts[${i}]`, mount.path, 'does not exist on this host; on a Slurm cluster a mount must be a path on the filesystem the nodes share (same path everywhere)');
+      throw new InvalidInputError(
+        `mounts[${i}]`,
+        mount.path,
+        'does not exist on this host; on a Slurm cluster a mount must be a path on the filesystem the nodes share (same path everywhere)',
+      );
     }
     if (options.exposeDaemonSocket) return;
     const socket = RUNTIME_SOCKETS.find((s) => s === real || s.startsWith(real === '/' ? '/' : `${real}/`));
     if (socket || statSync(real).isSocket()) {
-      throw new InvalidInputError(`mounts[${i}]`, mount.path, `is or contains a container runtime socket (${socket ?? real}); a tool that reaches it controls the node. Mount a narrower directory, or set exposeDaemonSocket: true if that is really meant`);
+      throw new InvalidInputError(
+        `mounts[${i}]`,
+        mount.path,
+        `is or contains a container runtime socket (${socket ?? real}); a tool that reaches it controls the node. Mount a narrower directory, or set exposeDaemonSocket: true if that is really meant`,
+      );
     }
   });
 }

@@ -3,29 +3,42 @@ import { z } from 'zod';
 /** Slurm's `--time` forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, or UNLIMITED. */
 const TIME_FORM = /^(?:\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+|\d+-\d+:\d{2}|\d+-\d+:\d{2}:\d{2}|UNLIMITED|INFINITE)$/;
 /** Partition, account and QOS names: what Slurm accepts, and nothing a shell or flag could misread. */
-const slurmName = (what: string) => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `must be a Slurm ${what} name (letters, digits, "_", "." and "-")`);
+const slurmName = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `must be a Slurm ${what} name (letters, digits, "_", "." and "-")`);
 /** Flags tooldock sets itself: the job array, its name and comment, where its script runs and logs. */
 const OWN_FLAGS = /^(?:--(?:array|output|error|input|job-name|comment|chdir|parsable|wrap|wait|export|jobid|no-shell)\b|-[aoeiJDW](?:$|[^-]))/;
-const extraArgs = z.array(z.string()
-  .regex(/^-/, 'each extra argument must be a flag such as "--constraint=avx2" (flag and value in one string)')
-  .refine((flag) => !OWN_FLAGS.test(flag), 'is set by tooldock itself (job array, name, comment, output, working directory, environment)'));
+const extraArgs = z.array(
+  z
+    .string()
+    .regex(/^-/, 'each extra argument must be a flag such as "--constraint=avx2" (flag and value in one string)')
+    .refine((flag) => !OWN_FLAGS.test(flag), 'is set by tooldock itself (job array, name, comment, output, working directory, environment)'),
+);
 
 /**
  * `connect({ slurm })`: where tools run on a Slurm cluster and how. Validated like runTool's
  * options: a typo in a key is an InvalidInputError, not a silently ignored setting.
  */
-export const SlurmOptionsSchema = z.object({
-  partition: slurmName('partition').optional(),
-  account: slurmName('account').optional(),
-  qos: slurmName('QOS').optional(),
-  time: z.string().regex(TIME_FORM, 'must be a Slurm time limit such as "30", "2:00:00" or "1-00:00:00"').optional(),
-  runtime: z.literal(['docker', 'podman', 'charliecloud'], { error: 'must be "docker", "podman" or "charliecloud" (the container runtime on the nodes)' }),
-  images: z.string().regex(/^\/[^:,\\]*$/, 'must be an absolute directory on the filesystem the nodes share, without ":", "," or "\\"').optional(),
-  sbatchArgs: extraArgs.optional(),
-  srunArgs: extraArgs.optional(),
-  spoolDir: z.string().regex(/^\//, 'must be an absolute path on the filesystem the nodes share').optional(),
-  fanOut: z.literal(['steps', 'arrays'], { error: 'must be "steps" (job steps in one allocation, the default) or "arrays" (throttled job arrays)' }).optional(),
-}).strict();
+export const SlurmOptionsSchema = z
+  .object({
+    partition: slurmName('partition').optional(),
+    account: slurmName('account').optional(),
+    qos: slurmName('QOS').optional(),
+    time: z.string().regex(TIME_FORM, 'must be a Slurm time limit such as "30", "2:00:00" or "1-00:00:00"').optional(),
+    runtime: z.literal(['docker', 'podman', 'charliecloud'], {
+      error: 'must be "docker", "podman" or "charliecloud" (the container runtime on the nodes)',
+    }),
+    images: z
+      .string()
+      .regex(/^\/[^:,\\]*$/, 'must be an absolute directory on the filesystem the nodes share, without ":", "," or "\\"')
+      .optional(),
+    sbatchArgs: extraArgs.optional(),
+    srunArgs: extraArgs.optional(),
+    spoolDir: z.string().regex(/^\//, 'must be an absolute path on the filesystem the nodes share').optional(),
+    fanOut: z
+      .literal(['steps', 'arrays'], { error: 'must be "steps" (job steps in one allocation, the default) or "arrays" (throttled job arrays)' })
+      .optional(),
+  })
+  .strict();
 
 /** How to run tools on a Slurm cluster (see docs/clusters.md). */
 export interface SlurmOptions {

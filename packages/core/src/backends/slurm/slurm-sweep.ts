@@ -10,8 +10,15 @@ import type { SlurmEngine } from './slurm-engine.js';
  * gone. The watchdog does this at once when a session dies; this covers a dead watchdog
  * (a rebooted login node). Jobs of other hosts are kept: their liveness cannot be judged here.
  */
-export async function sweepSlurmJobs(_engine: SlurmEngine): Promise<{ removed: Array<{ id: string; session: string; reason: string }>; kept: string[] }> {
-  const out = await slurmCommand('squeue', ['--noheader', `--user=${userInfo().username}`, '--states=PENDING,RUNNING,SUSPENDED', '--format=%A|%j|%k'], undefined, 30_000);
+export async function sweepSlurmJobs(
+  _engine: SlurmEngine,
+): Promise<{ removed: Array<{ id: string; session: string; reason: string }>; kept: string[] }> {
+  const out = await slurmCommand(
+    'squeue',
+    ['--noheader', `--user=${userInfo().username}`, '--states=PENDING,RUNNING,SUSPENDED', '--format=%A|%j|%k'],
+    undefined,
+    30_000,
+  );
   const report = { removed: [] as Array<{ id: string; session: string; reason: string }>, kept: [] as string[] };
   for (const line of out.split('\n')) {
     const [id, name, comment = ''] = line.trim().split('|');

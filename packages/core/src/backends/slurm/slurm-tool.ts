@@ -54,14 +54,24 @@ export class SlurmTool implements LaunchedTool {
    * an allocation of its own (`srun`, started at once when the cluster has room); otherwise a
    * batch job (an element of a job array).
    */
-  constructor(private readonly engine: SlurmEngine, readonly id: string, private readonly dir: string, private readonly flags: string[], io: ToolIo, private readonly emit: EventListener, private readonly asStep?: FanOutSteps | 'srun') {
+  constructor(
+    private readonly engine: SlurmEngine,
+    readonly id: string,
+    private readonly dir: string,
+    private readonly flags: string[],
+    io: ToolIo,
+    private readonly emit: EventListener,
+    private readonly asStep?: FanOutSteps | 'srun',
+  ) {
     this.stdout = new FileFollower(join(dir, 'out'), io.stdout);
     this.stderr = new FileFollower(join(dir, 'err'), io.stderr);
     this.stdin = io.stdin ? spoolStdin(dir) : undefined;
-    this.stdinSpooled = this.stdin && new Promise((resolve, reject) => {
-      this.stdin!.once('finish', () => resolve());
-      this.stdin!.once('error', reject);
-    });
+    this.stdinSpooled =
+      this.stdin &&
+      new Promise((resolve, reject) => {
+        this.stdin!.once('finish', () => resolve());
+        this.stdin!.once('error', reject);
+      });
     this.stdinSpooled?.catch(() => {});
     const exited = deferred<number>();
     const outputEnded = deferred<void>();
@@ -96,11 +106,14 @@ export class SlurmTool implements LaunchedTool {
 
   /** A job step: srun once the allocation has a free slot; the step's id once it runs. */
   private async startStep(asStep: FanOutSteps | 'srun', index: number, step: StepContext): Promise<void> {
-    this.jobStep = asStep === 'srun' ? Promise.resolve(new JobStep(ownAllocationArgs(this.engine, this.flags, this.dir))) : asStep.launch(index, this.flags, this.dir, step.signal);
+    this.jobStep =
+      asStep === 'srun'
+        ? Promise.resolve(new JobStep(ownAllocationArgs(this.engine, this.flags, this.dir)))
+        : asStep.launch(index, this.flags, this.dir, step.signal);
     this.jobStep.catch(() => {});
-    const jobStep = await bounded(this.jobStep, step.signal, 'waiting for a slot in the fan-out\'s Slurm allocation');
+    const jobStep = await bounded(this.jobStep, step.signal, "waiting for a slot in the fan-out's Slurm allocation");
     // srun's own allocation has no id before its step starts; a fan-out's is known.
-    const allocationId = asStep === 'srun' ? '' : asStep.allocationId ?? '';
+    const allocationId = asStep === 'srun' ? '' : (asStep.allocationId ?? '');
     // Pending until its script starts on the node (then RUNNING, and its timeout's clock starts).
     if (allocationId) this.onStatus(allocationId, { state: 'PENDING' });
     else this.status = { state: 'PENDING' };
@@ -133,7 +146,10 @@ export class SlurmTool implements LaunchedTool {
       const stepId = this.stepId;
       await this.engine.canceller.cancel(stepId, signal);
       // The script ends within seconds of its TERM (job-script.ts); a step that does not is killed.
-      const escalate = setTimeout(() => jobStep.running && void this.engine.canceller.killStep(stepId, AbortSignal.timeout(60_000)).catch(() => {}), STEP_TERM_GRACE_MS);
+      const escalate = setTimeout(
+        () => jobStep.running && void this.engine.canceller.killStep(stepId, AbortSignal.timeout(60_000)).catch(() => {}),
+        STEP_TERM_GRACE_MS,
+      );
       escalate.unref();
       void jobStep.exited.then(() => clearTimeout(escalate));
     } else {
@@ -271,7 +287,9 @@ export class SlurmTool implements LaunchedTool {
       if (!this.stepId) throw new Error(`srun could not start the run (${how}): ${messages}`);
       throw new Error(`Slurm job step ${this.stepId} ended (${how}) before the tool's exit code was written: ${messages}`);
     }
-    throw new Error(`Slurm job ${jobId} ended as ${state}${reason ? ` (${reason})` : ''} before the tool's exit code was written (see \`scontrol show job ${jobId}\` and the job's log in ${this.engine.spool.dir})`);
+    throw new Error(
+      `Slurm job ${jobId} ended as ${state}${reason ? ` (${reason})` : ''} before the tool's exit code was written (see \`scontrol show job ${jobId}\` and the job's log in ${this.engine.spool.dir})`,
+    );
   }
 }
 
@@ -285,7 +303,8 @@ function readResult(dir: string): { exitCode: number; oom: boolean; node?: strin
   }
   const [code, oom, node] = text.trim().split(/\s+/);
   const exitCode = Number(code);
-  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new Error(`the job's result file in ${dir} is not an exit code: ${JSON.stringify(text.slice(0, 40))}`);
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255)
+    throw new Error(`the job's result file in ${dir} is not an exit code: ${JSON.stringify(text.slice(0, 40))}`);
   return { exitCode, oom: oom === 'true', ...(node ? { node } : {}) };
 }
 

@@ -61,9 +61,15 @@ export function crateOf(records: readonly RunRecord[], settings: CrateSettings):
   add({ '@id': PROCESS_RUN_CRATE, '@type': 'CreativeWork', name: 'Process Run Crate', version: '0.5' });
   if (settings.workflow) files.add(workflowEntities(settings.workflow, records, add));
   const root: Entity = {
-    '@id': './', '@type': 'Dataset', conformsTo: ref(PROCESS_RUN_CRATE),
-    name: settings.name, description: settings.description, datePublished: isoTime(settings.datePublished),
-    license: ref(license['@id']), hasPart: [...files].map(ref), mentions: actions.map(ref),
+    '@id': './',
+    '@type': 'Dataset',
+    conformsTo: ref(PROCESS_RUN_CRATE),
+    name: settings.name,
+    description: settings.description,
+    datePublished: isoTime(settings.datePublished),
+    license: ref(license['@id']),
+    hasPart: [...files].map(ref),
+    mentions: actions.map(ref),
   };
   const descriptor: Entity = { '@id': 'ro-crate-metadata.json', '@type': 'CreativeWork', conformsTo: ref(RO_CRATE_1_1), about: ref('./') };
   return { '@context': CONTEXT, '@graph': [descriptor, root, ...graph.values()] };
@@ -78,10 +84,14 @@ function actionEntities(record: RunRecord, fileRef: (file: RecordedFile) => { '@
   add(image);
   const action: Entity = {
     // The profile: CreateAction when the run made files, ActivateAction when it recorded none.
-    '@id': `#run-${record.id}`, '@type': record.outputs.length ? 'CreateAction' : 'ActivateAction',
-    name: actionName(record), description: actionDescription(record),
-    startTime: isoTime(new Date(record.startedAt)), endTime: isoTime(new Date(record.finishedAt)),
-    instrument: ref(software['@id']), containerImage: ref(image['@id']),
+    '@id': `#run-${record.id}`,
+    '@type': record.outputs.length ? 'CreateAction' : 'ActivateAction',
+    name: actionName(record),
+    description: actionDescription(record),
+    startTime: isoTime(new Date(record.startedAt)),
+    endTime: isoTime(new Date(record.finishedAt)),
+    instrument: ref(software['@id']),
+    containerImage: ref(image['@id']),
     ...(record.inputs.length ? { object: record.inputs.map(fileRef) } : {}),
     ...(record.outputs.length ? { result: record.outputs.map(fileRef) } : {}),
     actionStatus: ref(`http://schema.org/${record.succeeded ? 'Completed' : 'Failed'}ActionStatus`),
@@ -103,19 +113,32 @@ function actionEntities(record: RunRecord, fileRef: (file: RecordedFile) => { '@
  */
 function workflowEntities(workflow: NonNullable<CrateSettings['workflow']>, records: readonly RunRecord[], add: (e: Entity) => void): string {
   const id = pathToFileURL(workflow.path).href;
-  add({ '@id': CWL_LANGUAGE, '@type': 'ComputerLanguage', name: 'Common Workflow Language', alternateName: 'CWL',
-    identifier: ref('https://w3id.org/cwl/v1.2/'), url: ref('https://www.commonwl.org/') });
+  add({
+    '@id': CWL_LANGUAGE,
+    '@type': 'ComputerLanguage',
+    name: 'Common Workflow Language',
+    alternateName: 'CWL',
+    identifier: ref('https://w3id.org/cwl/v1.2/'),
+    url: ref('https://www.commonwl.org/'),
+  });
   const based = records.filter((r) => workflow.recordIds.has(r.id)).map((r) => ref(`#run-${r.id}`));
-  add({ '@id': id, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow'], name: basename(workflow.path),
+  add({
+    '@id': id,
+    '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow'],
+    name: basename(workflow.path),
     description: `A CWL workflow exported by tooldock that re-runs ${based.length} of these runs from their original inputs.`,
-    programmingLanguage: ref(CWL_LANGUAGE), isBasedOn: based });
+    programmingLanguage: ref(CWL_LANGUAGE),
+    isBasedOn: based,
+  });
   return id;
 }
 
 function softwareEntity(image: string, parts: ReturnType<typeof imageParts>): Entity {
   return {
-    '@id': `#software-${encodeURIComponent(image)}`, '@type': 'SoftwareApplication',
-    name: toolLabel(parts), ...(parts.tag ? { softwareVersion: parts.tag } : {}),
+    '@id': `#software-${encodeURIComponent(image)}`,
+    '@type': 'SoftwareApplication',
+    name: toolLabel(parts),
+    ...(parts.tag ? { softwareVersion: parts.tag } : {}),
     description: `The tool in the container image ${image}`,
   };
 }
@@ -124,9 +147,13 @@ function softwareEntity(image: string, parts: ReturnType<typeof imageParts>): En
 function imageEntity(record: RunRecord, parts: ReturnType<typeof imageParts>): Entity {
   const sha256 = record.imageId?.startsWith('sha256:') ? record.imageId.slice('sha256:'.length) : parts.digest;
   return {
-    '@id': `#image-${sha256 ?? encodeURIComponent(record.image)}`, '@type': 'ContainerImage',
-    additionalType: ref(`${WFRUN}DockerImage`), registry: parts.registry, name: parts.name,
-    ...(parts.tag ? { tag: parts.tag } : {}), ...(sha256 ? { sha256 } : {}),
+    '@id': `#image-${sha256 ?? encodeURIComponent(record.image)}`,
+    '@type': 'ContainerImage',
+    additionalType: ref(`${WFRUN}DockerImage`),
+    registry: parts.registry,
+    name: parts.name,
+    ...(parts.tag ? { tag: parts.tag } : {}),
+    ...(sha256 ? { sha256 } : {}),
   };
 }
 
@@ -136,7 +163,9 @@ function fileEntity(file: RecordedFile, copied: ReadonlyMap<string, string>): En
   const url = pathToFileURL(file.path).href;
   const id = copied.get(file.path) ?? (directory && !url.endsWith('/') ? `${url}/` : url);
   return {
-    '@id': id, '@type': directory ? 'Dataset' : 'File', name: basename(file.path) || file.path,
+    '@id': id,
+    '@type': directory ? 'Dataset' : 'File',
+    name: basename(file.path) || file.path,
     ...(copied.has(file.path) ? { alternateName: file.path } : {}),
     ...(file.size !== undefined && !directory ? { contentSize: String(file.size) } : {}),
     ...(file.sha256 ? { sha256: file.sha256 } : {}),
@@ -151,8 +180,13 @@ function envEntity(name: string, add: (e: Entity) => void): string {
 }
 
 function licenseEntity(license: string | undefined): Entity {
-  if (license) return { '@id': license, '@type': 'CreativeWork', name: license, description: 'The license of this crate\'s content.' };
-  return { '@id': '#license-not-stated', '@type': 'CreativeWork', name: 'No license stated', description: 'exportProvenance was not given a license for this crate.' };
+  if (license) return { '@id': license, '@type': 'CreativeWork', name: license, description: "The license of this crate's content." };
+  return {
+    '@id': '#license-not-stated',
+    '@type': 'CreativeWork',
+    name: 'No license stated',
+    description: 'exportProvenance was not given a license for this crate.',
+  };
 }
 
 function actionName(record: RunRecord): string {

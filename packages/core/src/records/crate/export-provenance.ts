@@ -10,26 +10,29 @@ import { copyData, type CopiedData } from './copy-data.js';
 import { crateOf, type CrateSettings } from './crate-of.js';
 import { exportedWorkflowOf } from './workflow-link.js';
 
-const isRecord = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as RunRecord).id === 'string' && Array.isArray((v as RunRecord).args);
+const isRecord = (v: unknown) =>
+  typeof v === 'object' && v !== null && typeof (v as RunRecord).id === 'string' && Array.isArray((v as RunRecord).args);
 
-const ExportOptionsSchema = z.object({
-  /** The records to export; default: this process's (`runRecords()`). */
-  records: z.array(z.custom<RunRecord>(isRecord, { message: 'must be a run record from runRecords()' })).optional(),
-  /** Copy the files the runs read and wrote into the crate (`data/…`); default: reference them by `file://` URI. */
-  includeData: z.boolean().default(false),
-  /** The crate's name; default: "tooldock runs". */
-  name: z.string().min(1).optional(),
-  description: z.string().min(1).optional(),
-  /** The license of the crate's content, as a URL (e.g. `https://spdx.org/licenses/CC-BY-4.0`). */
-  license: z.url({ message: 'must be a URL, e.g. "https://spdx.org/licenses/CC-BY-4.0"' }).optional(),
-  /**
-   * A workflow exported from these runs (`exportWorkflow`'s `workflow` file) to link from the
-   * crate; default: the latest one this process exported from any of them; `false`: none.
-   */
-  workflow: z.union([z.string().min(1), z.literal(false)]).optional(),
-  /** Replace a directory that exists and is not empty (default: refuse). */
-  overwrite: z.boolean().default(false),
-}).strict();
+const ExportOptionsSchema = z
+  .object({
+    /** The records to export; default: this process's (`runRecords()`). */
+    records: z.array(z.custom<RunRecord>(isRecord, { message: 'must be a run record from runRecords()' })).optional(),
+    /** Copy the files the runs read and wrote into the crate (`data/…`); default: reference them by `file://` URI. */
+    includeData: z.boolean().default(false),
+    /** The crate's name; default: "tooldock runs". */
+    name: z.string().min(1).optional(),
+    description: z.string().min(1).optional(),
+    /** The license of the crate's content, as a URL (e.g. `https://spdx.org/licenses/CC-BY-4.0`). */
+    license: z.url({ message: 'must be a URL, e.g. "https://spdx.org/licenses/CC-BY-4.0"' }).optional(),
+    /**
+     * A workflow exported from these runs (`exportWorkflow`'s `workflow` file) to link from the
+     * crate; default: the latest one this process exported from any of them; `false`: none.
+     */
+    workflow: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /** Replace a directory that exists and is not empty (default: refuse). */
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
 
 /** Options of {@link exportProvenance}. */
 export type ExportProvenanceOptions = z.input<typeof ExportOptionsSchema>;
@@ -61,7 +64,8 @@ export interface ExportedCrate {
  * ```
  */
 export async function exportProvenance(dir: string, options: ExportProvenanceOptions = {}): Promise<ExportedCrate> {
-  if (typeof dir !== 'string' || dir === '') throw new InvalidInputError('dir', dir, 'must be the path of the directory to create, e.g. "/work/run-crate"');
+  if (typeof dir !== 'string' || dir === '')
+    throw new InvalidInputError('dir', dir, 'must be the path of the directory to create, e.g. "/work/run-crate"');
   const parsed = parseOrThrow(ExportOptionsSchema, options, 'options');
   const target = resolve(dir);
   await checkTarget(dir, target, parsed.overwrite);
@@ -73,7 +77,10 @@ export async function exportProvenance(dir: string, options: ExportProvenanceOpt
     const crate = crateOf(records, {
       name: parsed.name ?? 'tooldock runs',
       description: parsed.description ?? `Provenance of ${records.length} tool run(s) recorded by tooldock.`,
-      license: parsed.license, datePublished: new Date(), copied: data.copied, ...linkedWorkflow(parsed.workflow, records),
+      license: parsed.license,
+      datePublished: new Date(),
+      copied: data.copied,
+      ...linkedWorkflow(parsed.workflow, records),
     });
     // The metadata file last: a crate directory is complete once it holds it.
     await writeFile(join(temp, 'ro-crate-metadata.json'), `${JSON.stringify(crate, null, 2)}\n`, { flag: 'wx' });

@@ -13,7 +13,9 @@ describe('result cache in DooD (the SDK inside a container, sibling tools)', () 
     await buildPackages();
     const data = tempDir('cache-dood');
     chmodSync(data, 0o777); // the workbench runs as uid 1000
-    ({ id: workbenchId, report } = await runWorkbench<typeof report>('packages/core/test/engine/cache/fixtures/dood-cache.mjs', [{ Type: 'bind', Source: data, Target: '/data' }]));
+    ({ id: workbenchId, report } = await runWorkbench<typeof report>('packages/core/test/engine/cache/fixtures/dood-cache.mjs', [
+      { Type: 'bind', Source: data, Target: '/data' },
+    ]));
   }, 240_000);
   afterAll(() => reaperGone(workbenchId));
 

@@ -18,7 +18,12 @@ export function workFolder(name: string): { dir: string; input: string; out: str
 }
 
 /** A run and how many containers it created (0 on a hit). */
-export async function counted(image: string, args: string[], mounts: string[], options: RunOptions): Promise<{ result: RunResult; containers: number }> {
+export async function counted(
+  image: string,
+  args: string[],
+  mounts: string[],
+  options: RunOptions,
+): Promise<{ result: RunResult; containers: number }> {
   let containers = 0;
   const onEvent = (event: ToolEvent) => {
     if (event.type === 'container:created') containers++;
@@ -29,5 +34,9 @@ export async function counted(image: string, args: string[], mounts: string[], o
 
 /** Copies in/a.txt to out/b.txt, prints to both streams. */
 export function copyScript(f: { input: string; out: string }, extra = ''): string[] {
-  return ['sh', '-c', `cat ${f.input}/a.txt > ${f.out}/b.txt; mkdir -p ${f.out}/sub; echo nested > ${f.out}/sub/c.txt; echo out-line; echo err-line >&2${extra}`];
+  return [
+    'sh',
+    '-c',
+    `cat ${f.input}/a.txt > ${f.out}/b.txt; mkdir -p ${f.out}/sub; echo nested > ${f.out}/sub/c.txt; echo out-line; echo err-line >&2${extra}`,
+  ];
 }

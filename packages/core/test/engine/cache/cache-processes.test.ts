@@ -15,10 +15,12 @@ describe('result cache across processes', () => {
     const f = workFolder('processes');
     const barrier = join(f.dir, 'barrier');
     mkdirSync(barrier);
-    const outcomes = await Promise.all([0, 1].map(async () => {
-      const { stdout } = await run(tsx, [child, busybox, f.out, f.cache, barrier], { timeout: 90_000 });
-      return JSON.parse(stdout.trim().split('\n').at(-1)!) as { containers: number; cached: boolean; stdout: string };
-    }));
+    const outcomes = await Promise.all(
+      [0, 1].map(async () => {
+        const { stdout } = await run(tsx, [child, busybox, f.out, f.cache, barrier], { timeout: 90_000 });
+        return JSON.parse(stdout.trim().split('\n').at(-1)!) as { containers: number; cached: boolean; stdout: string };
+      }),
+    );
     expect(outcomes.map((o) => o.containers).sort()).toEqual([0, 1]);
     expect(outcomes.map((o) => o.cached).sort()).toEqual([false, true]);
     expect(outcomes.map((o) => o.stdout)).toEqual(['done\n', 'done\n']);

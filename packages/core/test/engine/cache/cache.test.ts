@@ -1,4 +1,16 @@
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  readdirSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,7 +103,10 @@ describe('result cache (bind mounts)', () => {
     const engine = connect();
     const retagged = 'tooldock-test/cache-retag:t';
     afterAll(async () => {
-      await engine.docker.getImage(retagged).remove().catch(() => {});
+      await engine.docker
+        .getImage(retagged)
+        .remove()
+        .catch(() => {});
     });
 
     it('keys a tag by the image it names now: a retagged image is a miss', async () => {
@@ -121,7 +136,10 @@ describe('result cache (bind mounts)', () => {
     const f = workFolder('fail');
     const failing = ['sh', '-c', 'echo partial > ' + f.out + '/x.txt; exit 3'];
     for (let i = 0; i < 2; i++) {
-      expect(await counted(busybox, failing, [`${f.out}:rw`], { cache: f.cache, reject: false })).toMatchObject({ containers: 1, result: { exitCode: 3, cached: false } });
+      expect(await counted(busybox, failing, [`${f.out}:rw`], { cache: f.cache, reject: false })).toMatchObject({
+        containers: 1,
+        result: { exitCode: 3, cached: false },
+      });
     }
     const slow = ['sh', '-c', 'sleep 3; echo done'];
     await expect(runTool(busybox, slow, [], { cache: f.cache, timeoutMs: 300 })).rejects.toMatchObject({ timedOut: true });
@@ -152,7 +170,9 @@ describe('result cache (bind mounts)', () => {
     const f = workFolder('piped');
     const pipe = async (consumerArgs: string[]) => {
       let containers = 0;
-      const onEvent = (e: { type: string }) => { if (e.type === 'container:created') containers++; };
+      const onEvent = (e: { type: string }) => {
+        if (e.type === 'container:created') containers++;
+      };
       const producer = runTool(busybox, ['sh', '-c', 'seq 1 5000'], [], { cache: f.cache, stdout: 'ignore', onEvent });
       const consumer = runTool(busybox, consumerArgs, [], { cache: f.cache, stdin: producer.stdout, onEvent });
       const [made, used] = await Promise.all([producer, consumer]);
@@ -164,15 +184,15 @@ describe('result cache (bind mounts)', () => {
     expect(await pipe(['sh', '-c', 'tail -n 1'])).toEqual({ containers: 1, cached: [true, false], stdout: '5000' });
   });
 
-  it('one folder for data and outputs: a step\'s key ignores cached outputs it does not name, not those it reads', async () => {
+  it("one folder for data and outputs: a step's key ignores cached outputs it does not name, not those it reads", async () => {
     const f = workFolder('one-folder');
     writeFileSync(join(f.out, 'data.txt'), 'data\n');
     const produce = ['sh', '-c', `cat ${f.out}/data.txt > ${f.out}/made.txt`];
     const consume = ['sh', '-c', `wc -c < ${f.out}/made.txt`];
-    const steps = async () => [
-      await counted(busybox, produce, [`${f.out}:rw`], { cache: f.cache }),
-      await counted(busybox, consume, [f.out], { cache: f.cache }),
-    ].map((s) => s.containers);
+    const steps = async () =>
+      [await counted(busybox, produce, [`${f.out}:rw`], { cache: f.cache }), await counted(busybox, consume, [f.out], { cache: f.cache })].map(
+        (s) => s.containers,
+      );
     expect(await steps()).toEqual([1, 1]);
     // made.txt (the producer's own output, which it does not read) no longer changes its key.
     expect(await steps()).toEqual([0, 0]);
@@ -244,14 +264,17 @@ describe('result cache (bind mounts)', () => {
     const error = await runTool(busybox, ['sh', '-c', 'echo fine'], [], {
       cache: notADir,
       onEvent: (event) => void (event.type === 'container:created' && containers++),
-    }).then(() => undefined, (e: unknown) => e);
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error)).toBe(true);
     expect(containers).toBe(0);
     expect((error as Error).message).toContain(notADir);
     expect((error as Error).message).toContain('choose another directory');
   });
 
-  it('serves calls writing hidden temp names (as recipes do) under this call\'s names', async () => {
+  it("serves calls writing hidden temp names (as recipes do) under this call's names", async () => {
     const f = workFolder('partial');
     const final = join(f.out, 'x.txt');
     const produce = async () => {
@@ -269,7 +292,12 @@ describe('result cache (bind mounts)', () => {
   it('caches runMany tasks and session calls', async () => {
     const f = workFolder('fan-out');
     // Two tasks writing into one folder at once: each keeps only the file it names.
-    const tasks = ['a', 'b'].map((name) => ({ image: busybox, args: ['sh', '-c', `sleep 0.5; echo ${name} > ${f.out}/${name}.txt`], mounts: [`${f.out}:rw`], options: { cache: f.cache } }));
+    const tasks = ['a', 'b'].map((name) => ({
+      image: busybox,
+      args: ['sh', '-c', `sleep 0.5; echo ${name} > ${f.out}/${name}.txt`],
+      mounts: [`${f.out}:rw`],
+      options: { cache: f.cache },
+    }));
     expect((await runMany(tasks, { concurrency: 2 })).map((r) => r.cached)).toEqual([false, false]);
     rmSync(join(f.out, 'a.txt'));
     writeFileSync(join(f.out, 'b.txt'), 'edited\n');
@@ -280,7 +308,12 @@ describe('result cache (bind mounts)', () => {
     expect(readFileSync(join(f.out, 'b.txt'), 'utf8')).toBe('b\n');
 
     // Files nobody names, written into one folder at once, cannot be attributed: not stored.
-    const unnamed = ['c', 'd'].map((name) => ({ image: busybox, args: ['sh', '-c', `sleep 0.5; cd ${f.out} && echo ${name} > ${name}-unnamed.txt`], mounts: [`${f.out}:rw`], options: { cache: f.cache } }));
+    const unnamed = ['c', 'd'].map((name) => ({
+      image: busybox,
+      args: ['sh', '-c', `sleep 0.5; cd ${f.out} && echo ${name} > ${name}-unnamed.txt`],
+      mounts: [`${f.out}:rw`],
+      options: { cache: f.cache },
+    }));
     await runMany(unnamed, { concurrency: 2 });
     expect((await runMany(unnamed, { concurrency: 2 })).map((r) => r.cached)).toEqual([false, false]);
 

@@ -36,11 +36,13 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
     mkdirSync(data);
     writeFileSync(join(data, 'in.txt'), 'hello\n');
     const result = await runTool(busybox, ['sh', '-c', 'id -u; id -g; pwd; cat in.txt; echo "$FOO|$HOME|$PATH"; env | grep -c SSH_ ; true'], [data], {
-      engine, cwd: data, env: { FOO: 'a $b\nc' },
+      engine,
+      cwd: data,
+      env: { FOO: 'a $b\nc' },
     });
     const lines = (result.stdout as string).split('\n');
     expect(lines.slice(0, 4)).toEqual([String(uid), String(gid), data, 'hello']);
-    expect((result.stdout as string)).toContain('a $b\nc|/tmp|/bin'); // literal value; the image's PATH
+    expect(result.stdout as string).toContain('a $b\nc|/tmp|/bin'); // literal value; the image's PATH
     expect(lines.at(-2)).toBe('0'); // nothing of our own environment leaks in
     expect(result.user).toBe(`${uid}:${gid}`);
     expect(result.imageId).toMatch(/^sha256:[a-f0-9]{64}$/);
@@ -51,7 +53,12 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
     const data = join(dir, 'ro');
     mkdirSync(join(data, 'out'), { recursive: true });
     writeFileSync(join(data, 'in.txt'), 'x');
-    const result = await runTool(busybox, ['sh', '-c', `echo w > ${data}/out/w.txt; echo 2 > ${data}/in.txt || echo refused; touch /bin/new || echo image-ro`], [data, `${data}/out:rw`], { engine, reject: false });
+    const result = await runTool(
+      busybox,
+      ['sh', '-c', `echo w > ${data}/out/w.txt; echo 2 > ${data}/in.txt || echo refused; touch /bin/new || echo image-ro`],
+      [data, `${data}/out:rw`],
+      { engine, reject: false },
+    );
     expect(result.stdout).toBe('refused\nimage-ro\n');
     expect(readFileSync(join(data, 'in.txt'), 'utf8')).toBe('x');
     expect(readFileSync(join(data, 'out', 'w.txt'), 'utf8')).toBe('w\n');
@@ -60,7 +67,13 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
 
   it('network "none" is a namespace of its own; "host" shares ours; other modes are refused', async () => {
     // /proc/net/dev lists the interfaces of the reader's network namespace.
-    const interfaces = (text: string) => text.split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean).sort();
+    const interfaces = (text: string) =>
+      text
+        .split('\n')
+        .slice(2)
+        .map((l) => l.split(':')[0]!.trim())
+        .filter(Boolean)
+        .sort();
     const none = await runTool(busybox, ['cat', '/proc/net/dev'], [], { engine });
     expect(interfaces(none.stdout as string)).toEqual(['lo']);
     const host = await runTool(busybox, ['cat', '/proc/net/dev'], [], { engine, network: 'host' });
@@ -91,7 +104,7 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
     expect(seen.filter((l) => l.startsWith('stderr'))).toEqual(['stderr:err1', 'stderr:err2', 'stderr:err3']);
   });
 
-  it('a command missing from the image is 127, one that cannot execute 126 (from ch-run\'s own message)', async () => {
+  it("a command missing from the image is 127, one that cannot execute 126 (from ch-run's own message)", async () => {
     const missing = await failure(runTool(busybox, ['no-such-tool'], [], { engine }));
     expect(missing.exitCode).toBe(127);
     expect(missing.shortMessage).toMatch(/not found/);
@@ -107,12 +120,20 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
 
   it('timeoutMs and cancel kill the whole process tree, also processes that left the process group', async () => {
     const marker = `tooldock-ch-marker-${Date.now()}`;
-    const timedOut = await failure(runTool(busybox, ['sh', '-c', `setsid sh -c 'sleep 300; :' ${marker}-a & sh -c 'sleep 300; :' ${marker}-b & wait`], [], { engine, timeoutMs: 1500 }));
+    const timedOut = await failure(
+      runTool(busybox, ['sh', '-c', `setsid sh -c 'sleep 300; :' ${marker}-a & sh -c 'sleep 300; :' ${marker}-b & wait`], [], {
+        engine,
+        timeoutMs: 1500,
+      }),
+    );
     expect(timedOut.timedOut).toBe(true);
     expect(processesWith(marker)).toEqual([]);
     expect(timedOut.durationMs).toBeGreaterThanOrEqual(1400); // it did run until the timeout
     const controller = new AbortController();
-    const run = runTool(busybox, ['sh', '-c', `setsid sh -c 'sleep 300; :' ${marker}-c & sh -c 'sleep 300; :' ${marker}-d`], [], { engine, signal: controller.signal });
+    const run = runTool(busybox, ['sh', '-c', `setsid sh -c 'sleep 300; :' ${marker}-c & sh -c 'sleep 300; :' ${marker}-d`], [], {
+      engine,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 1000);
     const canceled = await failure(run);
     expect(canceled.canceled).toBe(true);
@@ -133,7 +154,10 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
   });
 
   it('leaves a run record and fans out with runMany', async () => {
-    const results = await runMany(Array.from({ length: 4 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `echo ${i}`] })), { engine, concurrency: 2 });
+    const results = await runMany(
+      Array.from({ length: 4 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `echo ${i}`] })),
+      { engine, concurrency: 2 },
+    );
     expect(results.map((r) => (r.stdout as string).trim())).toEqual(['0', '1', '2', '3']);
     const records = await runRecords();
     expect(records.some((r) => r.imageId === results[0]!.imageId)).toBe(true);

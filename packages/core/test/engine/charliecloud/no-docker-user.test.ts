@@ -41,16 +41,29 @@ describe('a user without Docker runs the quick start on Charliecloud', () => {
     writeFileSync(join(root, 'reads', 'r1.fq'), data.reads1);
     const script = join(root, 'quick-start.mts');
     // The source of @tooldock/core (this checkout); the paths of the README under this test's directory.
-    const text = QUICK_START.replaceAll("'/ref", `'${root}/ref`).replaceAll("'/reads", `'${root}/reads`).replaceAll("'/work", `'${root}/work`).replaceAll(' /reads/', ` ${root}/reads/`);
+    const text = QUICK_START.replaceAll("'/ref", `'${root}/ref`)
+      .replaceAll("'/reads", `'${root}/reads`)
+      .replaceAll("'/work", `'${root}/work`)
+      .replaceAll(' /reads/', ` ${root}/reads/`);
     writeFileSync(script, text.replace("'@tooldock/core'", `'${repo}packages/core/src/index.ts'`));
     spawnSync('chown', ['-R', UNPRIVILEGED_USER, join(root, 'ref'), join(root, 'work')]);
     chmodSync(root, 0o755);
     const env = [`STORE=${inject('charliecloudStore')}`, `IMAGE=${bio}`, 'DOCKER_HOST=unix:///nonexistent/docker.sock', `TOOLDOCK_HOME=${root}/home`];
-    const out = spawnSync('su', [UNPRIVILEGED_USER, '-s', '/bin/sh', '-c', `cd ${repo} && env ${env.join(' ')} node_modules/.bin/tsx ${script}`], { encoding: 'utf8', timeout: 240_000 });
+    const out = spawnSync('su', [UNPRIVILEGED_USER, '-s', '/bin/sh', '-c', `cd ${repo} && env ${env.join(' ')} node_modules/.bin/tsx ${script}`], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(out.stderr).not.toMatch(/Error/);
     const report = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
     const uid = Number(spawnSync('id', ['-u', UNPRIVILEGED_USER], { encoding: 'utf8' }).stdout);
-    expect(report).toEqual({ exitCode: 0, user: `${uid}:${uid}`, stderrLines: expect.any(Number), deniedExit: 2 /* dash: the redirection failed (read-only) */, refused: 'InvalidInputError', uid });
+    expect(report).toEqual({
+      exitCode: 0,
+      user: `${uid}:${uid}`,
+      stderrLines: expect.any(Number),
+      deniedExit: 2 /* dash: the redirection failed (read-only) */,
+      refused: 'InvalidInputError',
+      uid,
+    });
     expect(report.stderrLines).toBeGreaterThan(0);
     const sam = spawnSync('cat', [join(root, 'work', 'aligned.sam')], { encoding: 'utf8' }).stdout;
     expect(sam.split('\n').filter((l) => l && !l.startsWith('@')).length).toBe(50);

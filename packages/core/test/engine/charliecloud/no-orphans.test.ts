@@ -13,13 +13,16 @@ const fixture = fileURLToPath(new URL('./fixtures/ch-run-holder.mjs', import.met
 
 /** Pids whose command line (/proc/<pid>/cmdline) carries `marker`. */
 function processesWith(marker: string): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-    } catch {
-      return false; // gone meanwhile
-    }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 /** Stage directories in the temp dir made by process `pid` (their name carries it). */
@@ -40,7 +43,9 @@ function fixtureProcess(mode: 'hold' | 'once', marker = '') {
   const child = spawn(process.execPath, [fixture, mode, store, busybox, marker], { stdio: ['ignore', 'pipe', 'inherit'] });
   started.add(child);
   child.on('exit', () => started.delete(child));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited };
 }
 

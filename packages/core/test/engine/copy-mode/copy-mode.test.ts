@@ -28,16 +28,27 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     const { dir, blob } = inputs();
     const out = tempDir('copy-out');
     writeFileSync(join(out, 'kept.txt'), 'was here before\n');
-    const result = await runTool(busybox, ['sh', '-c', [
-      'set -e',
-      `cat /in/link-to-blob > /out/blob-copy.bin`,
-      `stat -c %a /in/run.sh > /out/mode.txt`,
-      `readlink /in/link-to-blob > /out/link.txt`,
-      '/in/run.sh > /out/script.txt',
-      'mkdir -p /out/sub/dir && echo nested > /out/sub/dir/n.txt',
-      'ln -s sub/dir/n.txt /out/n-link',
-      'echo changed > /in/run.sh', // a read-only mount's copy may change in the container: never copied back
-    ].join('\n')], [{ path: dir, target: '/in' }, { path: out, target: '/out', write: true }]);
+    const result = await runTool(
+      busybox,
+      [
+        'sh',
+        '-c',
+        [
+          'set -e',
+          `cat /in/link-to-blob > /out/blob-copy.bin`,
+          `stat -c %a /in/run.sh > /out/mode.txt`,
+          `readlink /in/link-to-blob > /out/link.txt`,
+          '/in/run.sh > /out/script.txt',
+          'mkdir -p /out/sub/dir && echo nested > /out/sub/dir/n.txt',
+          'ln -s sub/dir/n.txt /out/n-link',
+          'echo changed > /in/run.sh', // a read-only mount's copy may change in the container: never copied back
+        ].join('\n'),
+      ],
+      [
+        { path: dir, target: '/in' },
+        { path: out, target: '/out', write: true },
+      ],
+    );
 
     expect(result.mounts.map((m) => m.source.type)).toEqual(['copy', 'copy']);
     expect(readFileSync(join(out, 'blob-copy.bin')).equals(blob)).toBe(true);
@@ -79,7 +90,7 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     expect(lstatSync(join(out, 'made')).uid).toBe(process.getuid!());
   });
 
-  it('brings back only the tool\'s changes: a file changed here while the tool ran is not reverted', async () => {
+  it("brings back only the tool's changes: a file changed here while the tool ran is not reverted", async () => {
     const out = tempDir('copy-race');
     writeFileSync(join(out, 'shared.txt'), 'old\n');
     let started!: () => void;
@@ -112,7 +123,8 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     writeFileSync(join(out, 'old-name.txt'), 'moved\n');
     mkdirSync(join(out, 'olddir/inner'), { recursive: true });
     writeFileSync(join(out, 'olddir/inner/f'), 'f\n');
-    const script = 'printf bravo > /out/same.txt; rm /out/gone.txt; chmod 755 /out/run.sh; rm -r /out/olddir; mkdir -p /out/new/deep; mv /out/old-name.txt /out/new/deep/new-name.txt';
+    const script =
+      'printf bravo > /out/same.txt; rm /out/gone.txt; chmod 755 /out/run.sh; rm -r /out/olddir; mkdir -p /out/new/deep; mv /out/old-name.txt /out/new/deep/new-name.txt';
     const result = await runTool(busybox, ['sh', '-c', script], [{ path: out, target: '/out', write: true }]);
     expect(result.notes).toEqual([]);
     expect(readFileSync(join(out, 'same.txt'), 'utf8')).toBe('bravo');
@@ -128,12 +140,17 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
     const events: unknown[] = [];
-    const run = runTool(busybox, ['sh', '-c', 'sleep 1; echo tool > /out/shared.txt; rm /out/doomed.txt'], [{ path: out, target: '/out', write: true }], {
-      onEvent: (e) => {
-        if (e.type === 'container:started') started();
-        if (e.type === 'outputs:kept-local') events.push(e);
+    const run = runTool(
+      busybox,
+      ['sh', '-c', 'sleep 1; echo tool > /out/shared.txt; rm /out/doomed.txt'],
+      [{ path: out, target: '/out', write: true }],
+      {
+        onEvent: (e) => {
+          if (e.type === 'container:started') started();
+          if (e.type === 'outputs:kept-local') events.push(e);
+        },
       },
-    });
+    );
     await running;
     writeFileSync(join(out, 'shared.txt'), 'mine\n');
     writeFileSync(join(out, 'doomed.txt'), 'still mine\n');
@@ -156,7 +173,8 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
     const run = runTool(busybox, ['sh', '-c', 'sleep 1; echo tool > /out/shared.txt; exit 3'], [{ path: out, target: '/out', write: true }], {
-      copyOutputs: 'always', onEvent: (e) => e.type === 'container:started' && started(),
+      copyOutputs: 'always',
+      onEvent: (e) => e.type === 'container:started' && started(),
     });
     await running;
     writeFileSync(join(out, 'shared.txt'), 'mine\n');
@@ -171,8 +189,14 @@ describe('copy mode: mounts travel as tar streams, nothing is bind-mounted', () 
     mkdirSync(join(work, 'ref'));
     writeFileSync(join(work, 'ref', 'hidden.txt'), 'under the inner mount: the tool must not see this\n');
     writeFileSync(join(ref, 'genome.fa'), '>chr1\nACGT\n');
-    const result = await runTool(busybox, ['sh', '-c', 'ls /work/ref; cat /work/ref/genome.fa > /work/copy.fa'],
-      [{ path: work, target: '/work', write: true }, { path: ref, target: '/work/ref' }]);
+    const result = await runTool(
+      busybox,
+      ['sh', '-c', 'ls /work/ref; cat /work/ref/genome.fa > /work/copy.fa'],
+      [
+        { path: work, target: '/work', write: true },
+        { path: ref, target: '/work/ref' },
+      ],
+    );
     expect(result.stdout).toBe('genome.fa\n');
     expect(readFileSync(join(work, 'copy.fa'), 'utf8')).toBe('>chr1\nACGT\n');
     expect(readdirSync(join(work, 'ref'))).toEqual(['hidden.txt']); // the inner mount's files did not land here

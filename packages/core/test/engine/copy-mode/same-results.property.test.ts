@@ -33,20 +33,32 @@ const op = fc.oneof(
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
-const initial = fc.uniqueArray(fc.record({ path: fc.constantFrom(...FILES), content, mode: fc.constantFrom(0o644, 0o755, 0o600) }), { selector: (f) => f.path, maxLength: 5 });
+const initial = fc.uniqueArray(fc.record({ path: fc.constantFrom(...FILES), content, mode: fc.constantFrom(0o644, 0o755, 0o600) }), {
+  selector: (f) => f.path,
+  maxLength: 5,
+});
 
 function shell(o: Op): string {
   // Every step may fail (a missing path): it fails the same way on both sides.
   switch (o.op) {
-    case 'create': return `printf '%s' '${o.content}' > ${o.path}`;
-    case 'overwrite-same-size': return `[ -f ${o.path} ] && n=$(wc -c < ${o.path}) && head -c $n /dev/zero | tr '\\0' z > ${o.path}`;
-    case 'delete': return `rm -f ${o.path}`;
-    case 'chmod': return `chmod ${o.mode} ${o.path}`;
-    case 'mkdir': return `mkdir -p ${o.path}`;
-    case 'rmdir': return `rmdir ${o.path}`;
-    case 'rm-r': return `rm -rf ${o.path}`;
-    case 'rename': return `mv -f ${o.path} ${o.to}`;
-    case 'symlink': return `ln -s ${o.to} ${o.path}`;
+    case 'create':
+      return `printf '%s' '${o.content}' > ${o.path}`;
+    case 'overwrite-same-size':
+      return `[ -f ${o.path} ] && n=$(wc -c < ${o.path}) && head -c $n /dev/zero | tr '\\0' z > ${o.path}`;
+    case 'delete':
+      return `rm -f ${o.path}`;
+    case 'chmod':
+      return `chmod ${o.mode} ${o.path}`;
+    case 'mkdir':
+      return `mkdir -p ${o.path}`;
+    case 'rmdir':
+      return `rmdir ${o.path}`;
+    case 'rm-r':
+      return `rm -rf ${o.path}`;
+    case 'rename':
+      return `mv -f ${o.path} ${o.to}`;
+    case 'symlink':
+      return `ln -s ${o.to} ${o.path}`;
   }
 }
 
@@ -83,18 +95,23 @@ describe('same results: copy mode leaves the tree bind mode leaves', () => {
   });
 
   it(`${RUNS} generated scripts (create, same-size overwrite, delete, chmod, mkdir, rmdir, rename, symlink)`, async () => {
-    await fc.assert(fc.asyncProperty(initial, fc.array(op, { minLength: 1, maxLength: 8 }), async (files, ops) => {
-      const script = `cd /out; ${ops.map((o) => `{ ${shell(o)}; } 2>/dev/null`).join('; ')}; true`;
-      const trees: Record<string, string>[] = [];
-      for (const resolver of [sameHostResolver, copyModeResolver]) {
-        const root = tempDir('same-results');
-        seed(root, files);
-        setPathResolver(resolver);
-        const result = await runTool(busybox, ['sh', '-c', script], [{ path: root, target: '/out', write: true }]);
-        expect(result.notes).toEqual([]);
-        trees.push(snapshot(root));
-      }
-      expect(trees[1], `copy mode differs from bind mode after the script:\n  ${script}\nover the seeded files ${JSON.stringify(files)}`).toEqual(trees[0]);
-    }), { numRuns: RUNS, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(initial, fc.array(op, { minLength: 1, maxLength: 8 }), async (files, ops) => {
+        const script = `cd /out; ${ops.map((o) => `{ ${shell(o)}; } 2>/dev/null`).join('; ')}; true`;
+        const trees: Record<string, string>[] = [];
+        for (const resolver of [sameHostResolver, copyModeResolver]) {
+          const root = tempDir('same-results');
+          seed(root, files);
+          setPathResolver(resolver);
+          const result = await runTool(busybox, ['sh', '-c', script], [{ path: root, target: '/out', write: true }]);
+          expect(result.notes).toEqual([]);
+          trees.push(snapshot(root));
+        }
+        expect(trees[1], `copy mode differs from bind mode after the script:\n  ${script}\nover the seeded files ${JSON.stringify(files)}`).toEqual(
+          trees[0],
+        );
+      }),
+      { numRuns: RUNS, endOnFailure: true },
+    );
   }, 600_000);
 });

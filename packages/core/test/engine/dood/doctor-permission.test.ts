@@ -15,12 +15,16 @@ describe('tooldock doctor, for a user outside the socket group', () => {
   it('names the socket problem and the --group-add fix, and exits non-zero', async () => {
     if (process.getuid!() !== 0) throw new Error('this test starts the CLI as uid 65534 and needs root');
     const gid = statSync('/var/run/docker.sock').gid;
-    const result = await promisify(execFile)(process.execPath, [cli, 'doctor'], { uid: 65534, gid: 65534 })
-      .then(() => ({ code: 0, stdout: '' }), (e: { code: number; stdout: string }) => e);
+    const result = await promisify(execFile)(process.execPath, [cli, 'doctor'], { uid: 65534, gid: 65534 }).then(
+      () => ({ code: 0, stdout: '' }),
+      (e: { code: number; stdout: string }) => e,
+    );
     if (process.env.TOOLDOCK_PRINT_DOCTOR) console.log(result.stdout);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('NOT usable by us');
-    expect(result.stdout).toMatch(new RegExp(`problem: this process \\(uid 65534, groups .*\\) may not use /var/run/docker.sock \\(owner 0:${gid}, mode 660\\)`));
+    expect(result.stdout).toMatch(
+      new RegExp(`problem: this process \\(uid 65534, groups .*\\) may not use /var/run/docker.sock \\(owner 0:${gid}, mode 660\\)`),
+    );
     expect(result.stdout).toContain(`fix: add the socket's group: docker run --group-add ${gid}`);
     expect(result.stdout).toMatch(/not reachable: Cannot reach the Docker daemon .*permission denied/);
   });

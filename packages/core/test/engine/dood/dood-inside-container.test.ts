@@ -73,10 +73,12 @@ describe('DooD: the SDK inside a container next to the host socket', () => {
     expect(report.view).toEqual({ ok: true, value: 0 });
     expect(statSync(`${nested}/aligned.bam`).uid).toBe(1000);
     expect(report.volume!.ok).toBe(true);
-    expect(report.volume!.value).toEqual(expect.arrayContaining([
-      { target: '/workspace', source: { type: 'volume', name: volume }, readOnly: false, localPath: '/workspace' },
-      { target: '/workspace/nested', source: { type: 'bind', path: nested }, readOnly: false, localPath: '/workspace/nested' },
-    ]));
+    expect(report.volume!.value).toEqual(
+      expect.arrayContaining([
+        { target: '/workspace', source: { type: 'volume', name: volume }, readOnly: false, localPath: '/workspace' },
+        { target: '/workspace/nested', source: { type: 'bind', path: nested }, readOnly: false, localPath: '/workspace/nested' },
+      ]),
+    );
     const mountpoint = (await docker.getVolume(volume).inspect()).Mountpoint;
     expect(readFileSync(`${mountpoint}/run1/out.txt`, 'utf8')).toBe('in-the-volume\n');
   });

@@ -42,7 +42,8 @@ describe('no orphans when the process is stopped', () => {
     await live.containerId;
     // A container as a dead process would have left it: our host, a pid that no longer exists.
     const dead = await connect().docker.createContainer({
-      Image: busybox, Cmd: ['true'],
+      Image: busybox,
+      Cmd: ['true'],
       Labels: { 'tooldock.session': 'dead-session', 'tooldock.pid': '999999', 'tooldock.host': (await import('node:os')).hostname() },
     });
     const report = await cleanupOrphans();

@@ -39,7 +39,10 @@ describe('runMany', () => {
       ...Array.from({ length: 4 }, () => ({ image: busybox, args: ['sleep', '30'], options: { labels } })),
     ];
     const started = Date.now();
-    const error = await runMany(tasks, { concurrency: 2 }).then(() => undefined, (e: unknown) => e);
+    const error = await runMany(tasks, { concurrency: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await settle();
     watch.stop();
     expect(isToolError(error) && error.exitCode).toBe(2);
@@ -49,11 +52,10 @@ describe('runMany', () => {
   });
 
   it('failFast: false returns every outcome in task order', async () => {
-    const outcomes = await runMany([
-      { image: busybox, args: ['echo', 'one'] },
-      { image: busybox, args: ['sh', '-c', 'exit 4'] },
-      async () => 'from a function',
-    ], { failFast: false, concurrency: 2 });
+    const outcomes = await runMany(
+      [{ image: busybox, args: ['echo', 'one'] }, { image: busybox, args: ['sh', '-c', 'exit 4'] }, async () => 'from a function'],
+      { failFast: false, concurrency: 2 },
+    );
     expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { stdout: 'one\n' } });
     expect(outcomes[1]!.status).toBe('rejected');
     expect(isToolError((outcomes[1] as { reason: unknown }).reason) && (outcomes[1] as { reason: { exitCode: number } }).reason.exitCode).toBe(4);
@@ -68,14 +70,18 @@ describe('runMany', () => {
     const run = runMany(
       Array.from({ length: 6 }, () => ({ image: busybox, args: ['sleep', '30'], options: { labels } })),
       {
-        concurrency: 2, signal: controller.signal,
+        concurrency: 2,
+        signal: controller.signal,
         onProgress: (p) => {
           seen.push(p.tasks.map((t) => t.state));
           if (p.totals.running === 2) controller.abort();
         },
       },
     );
-    const error = await run.then(() => undefined, (e: unknown) => e);
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await settle();
     watch.stop();
     expect(isToolError(error) && error.canceled).toBe(true);
@@ -86,16 +92,19 @@ describe('runMany', () => {
   it('passes the signal to function tasks and reports progress with a final event', async () => {
     const events: FanOutProgress[] = [];
     const shellStates: TaskState[] = [];
-    const results = await runMany([
-      async (signal) => (signal instanceof AbortSignal ? 'got a signal' : 'no signal'),
-      { image: busybox, args: ['sh', '-c', 'echo progress-line; echo last-line >&2'], name: 'shell' },
-    ], {
-      concurrency: 2,
-      onProgress: (p) => {
-        events.push({ ...p, tasks: p.tasks.map((t) => ({ ...t })) });
-        if (p.task.index === 1) shellStates.push(p.task.state);
+    const results = await runMany(
+      [
+        async (signal) => (signal instanceof AbortSignal ? 'got a signal' : 'no signal'),
+        { image: busybox, args: ['sh', '-c', 'echo progress-line; echo last-line >&2'], name: 'shell' },
+      ],
+      {
+        concurrency: 2,
+        onProgress: (p) => {
+          events.push({ ...p, tasks: p.tasks.map((t) => ({ ...t })) });
+          if (p.task.index === 1) shellStates.push(p.task.state);
+        },
       },
-    });
+    );
     expect(results[0]).toBe('got a signal');
     expect(results[1].exitCode).toBe(0);
     const last = events.at(-1)!;
@@ -109,10 +118,17 @@ describe('runMany', () => {
   });
 
   it('validates every task before starting any', () => {
-    expect(() => runMany([{ image: busybox, args: ['true'] }, { image: busybox, args: ['echo', 1 as unknown as string] }]))
-      .toThrow(InvalidInputError);
+    expect(() =>
+      runMany([
+        { image: busybox, args: ['true'] },
+        { image: busybox, args: ['echo', 1 as unknown as string] },
+      ]),
+    ).toThrow(InvalidInputError);
     try {
-      runMany([{ image: busybox, args: ['true'] }, { image: busybox, args: ['true'], options: { cpus: -2 } }]);
+      runMany([
+        { image: busybox, args: ['true'] },
+        { image: busybox, args: ['true'], options: { cpus: -2 } },
+      ]);
     } catch (error) {
       expect((error as InvalidInputError).field).toBe('tasks[1].options.cpus');
     }

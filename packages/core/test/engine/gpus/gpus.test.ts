@@ -15,9 +15,18 @@ async function gpuRun(gpus: RunOptions['gpus']): Promise<{ received: unknown; er
   const error = await runTool(busybox, ['true'], [], {
     gpus,
     onEvent: (event) => {
-      if (event.type === 'container:created') inspected = docker.getContainer(event.containerId).inspect().then((i) => i.HostConfig.DeviceRequests);
+      if (event.type === 'container:created')
+        inspected = docker
+          .getContainer(event.containerId)
+          .inspect()
+          .then((i) => i.HostConfig.DeviceRequests);
     },
-  }).then(() => { throw new Error('a run with gpus started on a daemon without GPUs'); }, (e: unknown) => e as ToolError);
+  }).then(
+    () => {
+      throw new Error('a run with gpus started on a daemon without GPUs');
+    },
+    (e: unknown) => e as ToolError,
+  );
   return { received: await inspected, error };
 }
 
@@ -34,13 +43,17 @@ describe('gpus', () => {
 
   it('fails to start with a clear ToolError naming the missing toolkit when the daemon has no GPU driver', async () => {
     const { error } = await gpuRun('all');
-    expect(error.shortMessage).toMatch(/^Could not start true: the daemon cannot give the tool GPUs \(could not select device driver "" with capabilities: \[\[gpu\]\]\): install the NVIDIA Container Toolkit/);
+    expect(error.shortMessage).toMatch(
+      /^Could not start true: the daemon cannot give the tool GPUs \(could not select device driver "" with capabilities: \[\[gpu\]\]\): install the NVIDIA Container Toolkit/,
+    );
     expect(error).toMatchObject({ exitCode: undefined, canceled: false, timedOut: false });
   });
 
   it('doctor() says whether the daemon has an NVIDIA runtime', async () => {
     const report = await doctor();
     expect(report.engine.gpus).toEqual({ nvidiaRuntime: false, runtimes: expect.arrayContaining(['runc']) });
-    expect(report.text).toMatch(/^gpus {7}no NVIDIA runtime \(runtimes: .*runc.*\): runs with the gpus option will fail to start; see docs\/gpus\.md$/m);
+    expect(report.text).toMatch(
+      /^gpus {7}no NVIDIA runtime \(runtimes: .*runc.*\): runs with the gpus option will fail to start; see docs\/gpus\.md$/m,
+    );
   });
 });

@@ -14,12 +14,15 @@ describe('a user name for the mapped uid (DooD)', () => {
   beforeAll(async () => {
     await buildPackages();
     const data = tempDir('identity-dood');
-    ({ id: workbenchId, report } = await runWorkbench<typeof report>('packages/core/test/engine/identity/fixtures/inside.mjs',
-      [{ Type: 'bind', Source: data, Target: '/data' }], [`NOTEBOOK_BASE=${images.notebook_base}`]));
+    ({ id: workbenchId, report } = await runWorkbench<typeof report>(
+      'packages/core/test/engine/identity/fixtures/inside.mjs',
+      [{ Type: 'bind', Source: data, Target: '/data' }],
+      [`NOTEBOOK_BASE=${images.notebook_base}`],
+    ));
   }, 240_000);
   afterAll(() => reaperGone(workbenchId));
 
-  it('whoami, id -un and Python\'s getpass answer for the caller\'s uid in a sibling tool', () => {
+  it("whoami, id -un and Python's getpass answer for the caller's uid in a sibling tool", () => {
     expect(report).toEqual({ user: '1000:1000', transfer: 'bind', shell: 'tooldock\ntooldock\n1000\n', python: 'tooldock\n' });
   });
 });

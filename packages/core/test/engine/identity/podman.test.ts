@@ -18,7 +18,7 @@ describe('a user name for the mapped uid (Podman)', () => {
   }, 180_000);
   afterAll(() => podman.stop(), 120_000);
 
-  it('whoami and id answer for an explicit uid:gid; the image\'s own user stays as it was', async () => {
+  it("whoami and id answer for an explicit uid:gid; the image's own user stays as it was", async () => {
     const mapped = await runTool(busybox, ['sh', '-c', 'whoami; id; grep -c tooldock /etc/passwd'], [], { engine, user: '1000:1000' });
     expect(mapped.stdout).toBe('tooldock\nuid=1000(tooldock) gid=1000(tooldock) groups=1000(tooldock)\n1\n');
     const image = await runTool(busybox, ['sh', '-c', 'whoami; grep -c tooldock /etc/passwd'], [], { engine, user: 'image', reject: false });

@@ -39,18 +39,21 @@ async function warningsDuring(fn: () => Promise<unknown>): Promise<string[]> {
 describe('a user name for the mapped uid (bind mode)', () => {
   it('whoami, id -un, id -gn and getpwuid (perl) answer for an explicit uid:gid the image does not know, HOME as the run sets it', async () => {
     expect(await stdoutOf(images.bio, ['sh', '-c', LOOKUPS])).toBe('tooldock\ntooldock\ntooldock\ntooldock\n/tmp\n');
-    expect(await stdoutOf(images.bio, ['sh', '-c', 'getent passwd 1000'], { ...mapped, env: { HOME: '/work' } }))
-      .toBe('tooldock:x:1000:1000:tooldock tool user:/work:/bin/sh\n');
+    expect(await stdoutOf(images.bio, ['sh', '-c', 'getent passwd 1000'], { ...mapped, env: { HOME: '/work' } })).toBe(
+      'tooldock:x:1000:1000:tooldock tool user:/work:/bin/sh\n',
+    );
   });
 
-  it('Python\'s getpass and Java\'s user.name find it', async () => {
+  it("Python's getpass and Java's user.name find it", async () => {
     expect(await stdoutOf(images.notebook_base, ['python3', '-c', 'import getpass; print(getpass.getuser())'])).toBe('tooldock\n');
     const java = await runTool(images.workbench, ['java', '-XshowSettings:properties', '-version'], [], mapped);
     expect(String(java.stderr)).toMatch(/^ {4}user\.name = tooldock$/m);
   });
 
-  it('busybox\'s own whoami and id too (a different C library reader)', async () => {
-    expect(await stdoutOf(images.busybox, ['sh', '-c', 'whoami; id'])).toBe('tooldock\nuid=1000(tooldock) gid=1000(tooldock) groups=1000(tooldock)\n');
+  it("busybox's own whoami and id too (a different C library reader)", async () => {
+    expect(await stdoutOf(images.busybox, ['sh', '-c', 'whoami; id'])).toBe(
+      'tooldock\nuid=1000(tooldock) gid=1000(tooldock) groups=1000(tooldock)\n',
+    );
   });
 
   it('leaves the image\'s own entry when it names the uid, and does not touch the image\'s files with user "image"', async () => {
@@ -92,14 +95,19 @@ describe('a user name for the caller\'s own uid (user "auto")', () => {
     const data = tempDir('identity-auto');
     chownSync(data, uid, uid);
     const script = join(data, 'as-user.mjs');
-    writeFileSync(script, [
-      `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
-      `const r = await runTool(${JSON.stringify(images.bio)}, ['sh', '-c', 'whoami; id -un; id -gn']);`,
-      'console.log(JSON.stringify({ user: r.user, stdout: r.stdout }));',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
+        `const r = await runTool(${JSON.stringify(images.bio)}, ['sh', '-c', 'whoami; id -un; id -gn']);`,
+        'console.log(JSON.stringify({ user: r.user, stdout: r.stdout }));',
+      ].join('\n'),
+    );
     // In the socket's group (as a notebook user in the docker group is), which tools never get.
     const socketGid = statSync('/var/run/docker.sock').gid;
-    const { stdout } = await promisify(execFile)('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, `--groups=${socketGid}`, process.execPath, script], { cwd: data });
+    const { stdout } = await promisify(execFile)('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, `--groups=${socketGid}`, process.execPath, script], {
+      cwd: data,
+    });
     expect(JSON.parse(stdout)).toEqual({ user: `${uid}:${uid}`, stdout: 'tooldock\ntooldock\ntooldock\n' });
   });
 });
@@ -133,7 +141,9 @@ describe('odd images and mounts over /etc', () => {
   });
 
   it('an image without account files gets files with just the entries', async () => {
-    expect(await stdoutOf(bare, ['sh', '-c', 'whoami; cat /etc/passwd /etc/group'])).toBe('tooldock\ntooldock:x:1000:1000:tooldock tool user:/tmp:/bin/sh\ntooldock:x:1000:\n');
+    expect(await stdoutOf(bare, ['sh', '-c', 'whoami; cat /etc/passwd /etc/group'])).toBe(
+      'tooldock\ntooldock:x:1000:1000:tooldock tool user:/tmp:/bin/sh\ntooldock:x:1000:\n',
+    );
   });
 
   it('a symlinked /etc/passwd is left as it is (never written through), with a warning; the tool still runs', async () => {
@@ -146,7 +156,7 @@ describe('odd images and mounts over /etc', () => {
     expect(warnings.join('\n')).toMatch(/\/etc\/passwd is a symbolic link in image sha256:.*uid 1000 gets no entry/);
   });
 
-  it('a writable mount over /etc is never written to: the tool sees the caller\'s files, with a warning', async () => {
+  it("a writable mount over /etc is never written to: the tool sees the caller's files, with a warning", async () => {
     const etc = tempDir('identity-etc');
     let result!: Awaited<ReturnType<typeof runTool>>;
     const warnings = await warningsDuring(async () => {

@@ -50,7 +50,9 @@ describe('published packages', () => {
   // package.json exports: a subpath that resolves to nothing, or to a second copy of the core
   // (whose errors are other classes), fails here.
   const exported = (JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
-  const doors = Object.keys(exported).filter((k) => k !== '.' && k !== './package.json').map((k) => `@tooldock/core/${k.slice(2)}`);
+  const doors = Object.keys(exported)
+    .filter((k) => k !== '.' && k !== './package.json')
+    .map((k) => `@tooldock/core/${k.slice(2)}`);
   const importDoors = doors.map((door, i) => `import * as door${i} from '${door}';`).join(' ');
   const requireDoors = doors.map((door, i) => `const door${i} = require('${door}');`).join(' ');
   const script = (load: string) => `${load}
@@ -67,27 +69,48 @@ describe('published packages', () => {
     console.log(String(result.stdout).trim());`;
 
   it('imports from Node ESM', async () => {
-    writeFileSync(join(project, 'esm.mjs'), script(`import { InvalidInputError, runTool, TooldockError } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; ${importDoors} import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime = 'esm';`));
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      script(
+        `import { InvalidInputError, runTool, TooldockError } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; ${importDoors} import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime = 'esm';`,
+      ),
+    );
     const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project });
     expect(stdout.trim()).toBe('hello from esm');
   });
 
   it('requires from CommonJS, as tslab does', async () => {
-    writeFileSync(join(project, 'cjs.cjs'), `const { InvalidInputError, runTool, TooldockError } = require('@tooldock/core'); const { parseOrThrow, RunOptionsSchema } = require('@tooldock/core/advanced'); ${requireDoors} require('@tooldock/recipes'); require('@tooldock/jupyter'); const runtime = 'cjs';
-      (async () => { ${script('')} })().catch((e) => { console.error(e); process.exit(1); });`);
+    writeFileSync(
+      join(project, 'cjs.cjs'),
+      `const { InvalidInputError, runTool, TooldockError } = require('@tooldock/core'); const { parseOrThrow, RunOptionsSchema } = require('@tooldock/core/advanced'); ${requireDoors} require('@tooldock/recipes'); require('@tooldock/jupyter'); const runtime = 'cjs';
+      (async () => { ${script('')} })().catch((e) => { console.error(e); process.exit(1); });`,
+    );
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
     expect(stdout.trim()).toBe('hello from cjs');
   });
 
   it('imports into Deno from node_modules', async () => {
-    writeFileSync(join(project, 'deno-main.ts'), script(`import { InvalidInputError, runTool, TooldockError } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; ${importDoors} import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime: string = 'deno';`));
+    writeFileSync(
+      join(project, 'deno-main.ts'),
+      script(
+        `import { InvalidInputError, runTool, TooldockError } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; ${importDoors} import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime: string = 'deno';`,
+      ),
+    );
     const deno = join(root, 'node_modules', '.bin', 'deno');
-    const { stdout } = await run(deno, ['run', '--allow-all', '--node-modules-dir=manual', 'deno-main.ts'], { cwd: project, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
+    const { stdout } = await run(deno, ['run', '--allow-all', '--node-modules-dir=manual', 'deno-main.ts'], {
+      cwd: project,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    });
     expect(stdout.trim()).toBe('hello from deno');
   });
 
   it('runs from TypeScript under tsx', async () => {
-    writeFileSync(join(project, 'main.mts'), script(`import { InvalidInputError, runTool, TooldockError, type RunResult } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema, type PathResolver } from '@tooldock/core/advanced'; ${importDoors} const runtime: string = 'tsx'; let _typed: RunResult | PathResolver | undefined;`));
+    writeFileSync(
+      join(project, 'main.mts'),
+      script(
+        `import { InvalidInputError, runTool, TooldockError, type RunResult } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema, type PathResolver } from '@tooldock/core/advanced'; ${importDoors} const runtime: string = 'tsx'; let _typed: RunResult | PathResolver | undefined;`,
+      ),
+    );
     const { stdout } = await run(join(root, 'node_modules', '.bin', 'tsx'), ['main.mts'], { cwd: project });
     expect(stdout.trim()).toBe('hello from tsx');
   });

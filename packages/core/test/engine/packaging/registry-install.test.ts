@@ -35,18 +35,31 @@ describe('installed from a registry', () => {
     env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|NODE_PATH$)/i.test(k)));
     // A fresh npm cache: npx must fetch this build, not one an earlier run left under the same version.
     // Within the test, what npm fetched once is not asked for again (the first install fills the cache).
-    Object.assign(env, { NPM_CONFIG_USERCONFIG: join(home, '.npmrc'), NPM_CONFIG_CACHE: join(home, 'npm-cache'), NPM_CONFIG_PREFER_OFFLINE: 'true',
-      NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_FUND: 'false', NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' });
+    Object.assign(env, {
+      NPM_CONFIG_USERCONFIG: join(home, '.npmrc'),
+      NPM_CONFIG_CACHE: join(home, 'npm-cache'),
+      NPM_CONFIG_PREFER_OFFLINE: 'true',
+      NPM_CONFIG_AUDIT: 'false',
+      NPM_CONFIG_FUND: 'false',
+      NO_COLOR: '1',
+      DENO_NO_UPDATE_CHECK: '1',
+    });
 
     const t0 = Date.now();
     await buildPackages();
     await registry.start();
     const t1 = Date.now();
     // The release command of docs/releasing.md (the token lives in a throwaway user config).
-    const published = await run('pnpm', ['--filter', './packages/*', 'publish', '--no-git-checks', '--registry', registry.url],
-      { cwd: repoRoot, env: { ...env, NPM_CONFIG_USERCONFIG: registry.publishConfig }, maxBuffer: 16 * 1024 * 1024 });
+    const published = await run('pnpm', ['--filter', './packages/*', 'publish', '--no-git-checks', '--registry', registry.url], {
+      cwd: repoRoot,
+      env: { ...env, NPM_CONFIG_USERCONFIG: registry.publishConfig },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     // pnpm hands npm its own settings as npm_config_* variables, which npm 11 warns about: not ours.
-    publishWarnings = published.stderr.split('\n').filter((l) => /^npm (warn|error)\b|^\s*ERR/i.test(l) && !/Unknown env config/.test(l)).join('\n');
+    publishWarnings = published.stderr
+      .split('\n')
+      .filter((l) => /^npm (warn|error)\b|^\s*ERR/i.test(l) && !/Unknown env config/.test(l))
+      .join('\n');
 
     const t2 = Date.now();
     project = tempDir('registry-project');
@@ -73,7 +86,8 @@ describe('installed from a registry', () => {
     expect(elsewhere).toEqual([]);
     for (const name of ['core', 'recipes', 'jupyter']) {
       const dir = join(project, 'node_modules', '@tooldock', name);
-      for (const file of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'LICENSE', 'CHANGELOG.md']) expect(existsSync(join(dir, file)), `${name}/${file}`).toBe(true);
+      for (const file of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'LICENSE', 'CHANGELOG.md'])
+        expect(existsSync(join(dir, file)), `${name}/${file}`).toBe(true);
       expect(existsSync(join(dir, 'src'))).toBe(false);
     }
   });
@@ -88,14 +102,22 @@ describe('installed from a registry', () => {
     console.log(String(result.stdout).trim());`;
 
   it('imports from Node ESM and runs a tool', async () => {
-    writeFileSync(join(project, 'esm.mjs'), script(`import { InvalidInputError, runTool } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime = 'esm';`));
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      script(
+        `import { InvalidInputError, runTool } from '@tooldock/core'; import { parseOrThrow, RunOptionsSchema } from '@tooldock/core/advanced'; import '@tooldock/recipes'; import '@tooldock/jupyter'; const runtime = 'esm';`,
+      ),
+    );
     const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project, env });
     expect(stdout.trim()).toBe('hello from esm');
   });
 
   it('requires from CommonJS, as tslab does', async () => {
-    writeFileSync(join(project, 'cjs.cjs'), `const { InvalidInputError, runTool } = require('@tooldock/core'); const { parseOrThrow, RunOptionsSchema } = require('@tooldock/core/advanced'); require('@tooldock/recipes'); require('@tooldock/jupyter'); const runtime = 'cjs';
-      (async () => { ${script('')} })().catch((e) => { console.error(e); process.exit(1); });`);
+    writeFileSync(
+      join(project, 'cjs.cjs'),
+      `const { InvalidInputError, runTool } = require('@tooldock/core'); const { parseOrThrow, RunOptionsSchema } = require('@tooldock/core/advanced'); require('@tooldock/recipes'); require('@tooldock/jupyter'); const runtime = 'cjs';
+      (async () => { ${script('')} })().catch((e) => { console.error(e); process.exit(1); });`,
+    );
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project, env });
     expect(stdout.trim()).toBe('hello from cjs');
   });
@@ -113,12 +135,22 @@ describe('installed from a registry', () => {
     const kernels = join(home, 'jupyter');
     mkdirSync(join(kernels, 'kernels', 'tslab'), { recursive: true });
     mkdirSync(join(kernels, 'kernels', 'deno'), { recursive: true });
-    writeFileSync(join(kernels, 'kernels', 'tslab', 'kernel.json'), JSON.stringify({
-      argv: [realpathSync(join(repoRoot, 'node_modules', 'tslab', 'bin', 'tslab')), 'kernel', '--config-path', '{connection_file}'], language: 'typescript', display_name: 'TypeScript (tslab)',
-    }));
-    writeFileSync(join(kernels, 'kernels', 'deno', 'kernel.json'), JSON.stringify({
-      argv: [realpathSync(join(repoRoot, 'node_modules', 'deno', 'deno')), 'jupyter', '--kernel', '--conn', '{connection_file}'], language: 'typescript', display_name: 'Deno',
-    }));
+    writeFileSync(
+      join(kernels, 'kernels', 'tslab', 'kernel.json'),
+      JSON.stringify({
+        argv: [realpathSync(join(repoRoot, 'node_modules', 'tslab', 'bin', 'tslab')), 'kernel', '--config-path', '{connection_file}'],
+        language: 'typescript',
+        display_name: 'TypeScript (tslab)',
+      }),
+    );
+    writeFileSync(
+      join(kernels, 'kernels', 'deno', 'kernel.json'),
+      JSON.stringify({
+        argv: [realpathSync(join(repoRoot, 'node_modules', 'deno', 'deno')), 'jupyter', '--kernel', '--conn', '{connection_file}'],
+        language: 'typescript',
+        display_name: 'Deno',
+      }),
+    );
     const nb = { folder: project, env: { ...env, JUPYTER_PATH: kernels } };
     for (const kernel of ['tslab', 'deno'] as const) {
       writeNotebook(join(project, `${kernel}.ipynb`), kernel, [
@@ -146,10 +178,18 @@ describe('installed from a registry', () => {
 
   it('imports npm: specifiers into Deno, which wants a first-day version allowed explicitly', async () => {
     const folder = tempDir('registry-deno');
-    writeFileSync(join(folder, 'main.ts'), script(`import { InvalidInputError, runTool } from 'npm:@tooldock/core@${version}'; import { parseOrThrow, RunOptionsSchema } from 'npm:@tooldock/core@${version}/advanced'; import 'npm:@tooldock/recipes@${version}'; import 'npm:@tooldock/jupyter@${version}'; const runtime: string = 'deno';`));
+    writeFileSync(
+      join(folder, 'main.ts'),
+      script(
+        `import { InvalidInputError, runTool } from 'npm:@tooldock/core@${version}'; import { parseOrThrow, RunOptionsSchema } from 'npm:@tooldock/core@${version}/advanced'; import 'npm:@tooldock/recipes@${version}'; import 'npm:@tooldock/jupyter@${version}'; const runtime: string = 'deno';`,
+      ),
+    );
     const denoEnv = { ...env, NPM_CONFIG_REGISTRY: registry.url, DENO_DIR: join(folder, '.deno') };
     // Deno's minimum dependency age (docs/notebooks.md): a version published minutes ago is refused…
-    const refused = await run(deno, ['run', '--allow-all', 'main.ts'], { cwd: folder, env: denoEnv }).then(() => '', (e: { stderr?: string }) => e.stderr ?? 'failed');
+    const refused = await run(deno, ['run', '--allow-all', 'main.ts'], { cwd: folder, env: denoEnv }).then(
+      () => '',
+      (e: { stderr?: string }) => e.stderr ?? 'failed',
+    );
     expect(refused).toMatch(/minimum.dependency.age|newer than|too new/i);
     // …until allowed, as the docs say.
     const { stdout } = await run(deno, ['run', '--allow-all', '--minimum-dependency-age=0', 'main.ts'], { cwd: folder, env: denoEnv });

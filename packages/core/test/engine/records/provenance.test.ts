@@ -8,7 +8,8 @@ import { InvalidInputError, runTool } from '@tooldock/core';
 import { exportProvenance, runRecords, type RunRecord } from '@tooldock/core/provenance';
 
 const { busybox } = testImages();
-const readCrate = (dir: string) => JSON.parse(readFileSync(join(dir, 'ro-crate-metadata.json'), 'utf8')) as { '@graph': Array<Record<string, unknown>> };
+const readCrate = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'ro-crate-metadata.json'), 'utf8')) as { '@graph': Array<Record<string, unknown>> };
 const byId = (crate: ReturnType<typeof readCrate>, id: string) => crate['@graph'].find((e) => e['@id'] === id);
 
 const data = tempDir('prov-data');
@@ -36,7 +37,11 @@ describe('exportProvenance', () => {
     const records = runRecords();
     const [tr, wc, failed] = records.map((r) => byId(crate, `#run-${r.id}`)!);
     const copiedId = `data${upper}`;
-    expect(tr).toMatchObject({ '@type': 'CreateAction', result: [{ '@id': copiedId }], actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' } });
+    expect(tr).toMatchObject({
+      '@type': 'CreateAction',
+      result: [{ '@id': copiedId }],
+      actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' },
+    });
     expect(wc).toMatchObject({ object: [{ '@id': copiedId }], environment: [{ '@id': '#env-LC_ALL' }] });
     expect(failed).toMatchObject({ actionStatus: { '@id': 'http://schema.org/FailedActionStatus' }, error: 'exit code 2' });
     expect(readFileSync(join(dir, copiedId), 'utf8')).toBe('ACGT\n');
@@ -61,16 +66,22 @@ describe('exportProvenance', () => {
     symlinkSync(secret, join(out, 'result.bam'));
     writeFileSync(join(out, 'edited.txt'), 'changed after the run');
     const [record] = runRecords();
-    const planted: RunRecord = { ...record!, id: 'planted', outputs: [
-      { path: join(out, 'result.bam'), kind: 'file', size: 11 },
-      { path: join(out, 'edited.txt'), kind: 'file', size: 21, sha256: '0'.repeat(64) },
-      { path: `${out}/../${out.split('/').pop()}/edited.txt`, kind: 'file', size: 21 },
-    ] };
+    const planted: RunRecord = {
+      ...record!,
+      id: 'planted',
+      outputs: [
+        { path: join(out, 'result.bam'), kind: 'file', size: 11 },
+        { path: join(out, 'edited.txt'), kind: 'file', size: 21, sha256: '0'.repeat(64) },
+        { path: `${out}/../${out.split('/').pop()}/edited.txt`, kind: 'file', size: 21 },
+      ],
+    };
     const dir = join(tempDir('prov-crate'), 'guarded');
     const exported = await exportProvenance(dir, { records: [planted], includeData: true });
     expect(exported.copied).toEqual([]);
     expect(exported.notCopied.map((n) => n.reason)).toEqual([
-      'its path goes through a symbolic link', 'its content changed since the run (hash differs from the record)', 'not a normalized absolute path',
+      'its path goes through a symbolic link',
+      'its content changed since the run (hash differs from the record)',
+      'not a normalized absolute path',
     ]);
     expect(JSON.stringify(readdirRecursive(dir))).not.toContain('result.bam');
     expect(checkProcessRunCrate(readCrate(dir), dir).must).toEqual([]);

@@ -22,8 +22,16 @@ describe('records of cached runs and retries', () => {
     mkdirSync(join(data, 'in'));
     mkdirSync(join(data, 'out'));
     writeFileSync(join(data, 'in', 'reads.txt'), 'acgt\n');
-    const call = () => runTool(busybox, ['sh', '-c', 'tr a-z A-Z < /in/reads.txt > /out/upper.txt'],
-      [{ path: join(data, 'in'), target: '/in' }, { path: join(data, 'out'), target: '/out', write: true }], { cache });
+    const call = () =>
+      runTool(
+        busybox,
+        ['sh', '-c', 'tr a-z A-Z < /in/reads.txt > /out/upper.txt'],
+        [
+          { path: join(data, 'in'), target: '/in' },
+          { path: join(data, 'out'), target: '/out', write: true },
+        ],
+        { cache },
+      );
     expect((await call()).cached).toBe(false);
     expect((await call()).cached).toBe(true);
 
@@ -49,15 +57,27 @@ describe('records of cached runs and retries', () => {
     const tasks = [1, 2].map((n) => ({ image: busybox, args: ['echo', `sample ${n}`], options: { cache } }));
     await runMany(tasks);
     let last: FanOutProgress | undefined;
-    const results = await runMany(tasks, { onProgress: (p) => { last = p; } });
+    const results = await runMany(tasks, {
+      onProgress: (p) => {
+        last = p;
+      },
+    });
     expect(results.map((r) => r.cached)).toEqual([true, true]);
-    expect(last!.tasks.map((t) => [t.state, t.cached])).toEqual([['done', true], ['done', true]]);
+    expect(last!.tasks.map((t) => [t.state, t.cached])).toEqual([
+      ['done', true],
+      ['done', true],
+    ]);
   });
 
   it('leaves one record per attempt when a run is retried', async () => {
     const before = runRecords().length;
-    await expect(runTool(busybox, ['sh', '-c', 'exit 3'], [], { retry: { attempts: 2, when: 3, backoffMs: 0 } })).rejects.toMatchObject({ exitCode: 3 });
+    await expect(runTool(busybox, ['sh', '-c', 'exit 3'], [], { retry: { attempts: 2, when: 3, backoffMs: 0 } })).rejects.toMatchObject({
+      exitCode: 3,
+    });
     const attempts = runRecords().slice(before);
-    expect(attempts.map((r) => [r.attempt, r.exitCode, r.succeeded])).toEqual([[1, 3, false], [2, 3, false]]);
+    expect(attempts.map((r) => [r.attempt, r.exitCode, r.succeeded])).toEqual([
+      [1, 3, false],
+      [2, 3, false],
+    ]);
   });
 });

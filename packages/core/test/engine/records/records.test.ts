@@ -28,14 +28,32 @@ describe('run records', () => {
     mkdirSync(out);
     writeFileSync(join(input, 'reads.txt'), 'ACGT\n');
     const sink = join(data, 'listing.txt');
-    const result = await runTool(busybox, ['sh', '-c', 'cat /in/reads.txt; cp /in/reads.txt /out/copy.txt'],
-      [{ path: input, target: '/in' }, { path: out, target: '/out', write: true }],
-      { env: { API_TOKEN: 'never-in-a-record' }, stdout: { file: sink }, cwd: '/in' });
+    const result = await runTool(
+      busybox,
+      ['sh', '-c', 'cat /in/reads.txt; cp /in/reads.txt /out/copy.txt'],
+      [
+        { path: input, target: '/in' },
+        { path: out, target: '/out', write: true },
+      ],
+      { env: { API_TOKEN: 'never-in-a-record' }, stdout: { file: sink }, cwd: '/in' },
+    );
 
     const record = last();
     expect(record).toMatchObject({
-      session: session.id, attempt: 1, image: busybox, imageId: result.imageId, args: result.args, envNames: ['API_TOKEN'], cwd: '/in',
-      userMode: 'auto', user: result.user, engine: connect().endpoint, exitCode: 0, succeeded: true, failed: false, cached: false,
+      session: session.id,
+      attempt: 1,
+      image: busybox,
+      imageId: result.imageId,
+      args: result.args,
+      envNames: ['API_TOKEN'],
+      cwd: '/in',
+      userMode: 'auto',
+      user: result.user,
+      engine: connect().endpoint,
+      exitCode: 0,
+      succeeded: true,
+      failed: false,
+      cached: false,
     });
     expect(record.mounts).toEqual(result.mounts.map((m) => ({ localPath: m.localPath, target: m.target, source: m.source, readOnly: m.readOnly })));
     expect(record.inputs).toEqual([{ path: input, kind: 'directory', mtimeMs: statSync(input).mtimeMs }]);
@@ -71,12 +89,15 @@ describe('run records', () => {
 
   it('reads earlier sessions from disk: a child process runs a tool, this one reads its record', async () => {
     const script = join(tempDir('records-child'), 'child.mts');
-    writeFileSync(script, [
-      `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/src/index.ts'))};`,
-      `import { session } from ${JSON.stringify(join(repoRoot, 'packages/core/src/subpaths/docker.ts'))};`,
-      `await runTool(${JSON.stringify(busybox)}, ['echo', 'from the child']);`,
-      'console.log(session.id);',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        `import { runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/src/index.ts'))};`,
+        `import { session } from ${JSON.stringify(join(repoRoot, 'packages/core/src/subpaths/docker.ts'))};`,
+        `await runTool(${JSON.stringify(busybox)}, ['echo', 'from the child']);`,
+        'console.log(session.id);',
+      ].join('\n'),
+    );
     const { stdout } = await promisify(execFile)(join(repoRoot, 'node_modules/.bin/tsx'), [script], { env: { ...process.env, TOOLDOCK_HOME: home } });
     const child = stdout.trim();
     expect(child).toMatch(/^[0-9a-f]{16}$/);
@@ -113,7 +134,11 @@ describe('run records', () => {
       process.off('warning', onWarning);
     }
     expect(warnings.filter((w) => w.includes('run records could not be written'))).toHaveLength(1);
-    expect(runRecords().slice(-2).map((r) => r.succeeded)).toEqual([true, true]);
+    expect(
+      runRecords()
+        .slice(-2)
+        .map((r) => r.succeeded),
+    ).toEqual([true, true]);
   });
 
   it('rejects unknown options with one InvalidInputError', () => {

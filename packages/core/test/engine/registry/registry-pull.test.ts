@@ -40,7 +40,9 @@ function imageIdOf(image: string): string {
 function removeImage(image: string): void {
   try {
     execFileSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
-  } catch { /* not there */ }
+  } catch {
+    /* not there */
+  }
 }
 
 /** Runs `fn` with DOCKER_CONFIG (and optionally PATH) pointing at a test config, restoring both after. */
@@ -64,7 +66,9 @@ async function daemonPulls(image: string, sinceMs: number): Promise<number> {
   // The API reads "seconds.nanoseconds" (the fraction is nanoseconds, not a decimal fraction).
   const since = `${Math.floor(sinceMs / 1000)}.${String(sinceMs % 1000).padStart(3, '0')}000000`;
   const stream = (await engine.docker.getEvents({
-    since: since as unknown as number, until: Math.ceil(Date.now() / 1000) + 1, filters: { type: ['image'], event: ['pull'] },
+    since: since as unknown as number,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: { type: ['image'], event: ['pull'] },
   })) as unknown as Readable;
   let text = '';
   for await (const chunk of stream) text += String(chunk);
@@ -83,7 +87,12 @@ function goodAuths() {
 /** A TTY-like stream that keeps what terminalProgress draws. */
 function capturedTerminal(): { stream: NodeJS.WriteStream; text: () => string } {
   let text = '';
-  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } });
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
   Object.assign(stream, { isTTY: true, columns: 160, rows: 40 });
   // eslint-disable-next-line no-control-regex
   return { stream: stream as unknown as NodeJS.WriteStream, text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
@@ -118,7 +127,7 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
     registry.stop();
   });
 
-  it('logs in with the config file\'s auths entry; progress events arrive during the pull and render in both displays', async () => {
+  it("logs in with the config file's auths entry; progress events arrive during the pull and render in both displays", async () => {
     await withDockerConfig(goodAuths(), async () => {
       const events: ToolEvent[] = [];
       const terminal = capturedTerminal();
@@ -128,7 +137,10 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
         draw(progress);
         if (progress.tasks[0]!.state === 'pulling' && progress.tasks[0]!.pull) notebookRows.push(progressBundle(progress, 'pull')['text/html']);
       };
-      const [result] = await runMany([{ image: reference, args: ['cat', '/which'], options: { onEvent: (e) => events.push(e) } }], { onProgress, engine });
+      const [result] = await runMany([{ image: reference, args: ['cat', '/which'], options: { onEvent: (e) => events.push(e) } }], {
+        onProgress,
+        engine,
+      });
       expect(result.stdout).toBe('A');
 
       const summaries = events.filter((e): e is Extract<ToolEvent, { type: 'image:pull-progress' }> => e.type === 'image:pull-progress');
@@ -153,10 +165,14 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
   ])('logs in through a credential helper named by %s', async (_kind, config) => {
     const helperDir = tempDir('credential-helper');
     writeCredentialHelper(helperDir, 'tooldock-test', { [registry.host]: { username: registry.username, secret: registry.password } });
-    await withDockerConfig(config(registry.host), async () => {
-      const result = await runTool(reference, ['cat', '/which'], [], { engine });
-      expect(result.stdout).toBe('A');
-    }, helperDir);
+    await withDockerConfig(
+      config(registry.host),
+      async () => {
+        const result = await runTool(reference, ['cat', '/which'], [], { engine });
+        expect(result.stdout).toBe('A');
+      },
+      helperDir,
+    );
     expect(readFileSync(join(helperDir, 'tooldock-test.calls'), 'utf8')).toBe(`${registry.host}\n`);
   });
 
@@ -170,10 +186,15 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
   it('a wrong password in the config file: a clear ToolError naming the registry, the file and the fix, never the secret', async () => {
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
     await withDockerConfig({ auths: { [registry.host]: basicAuth(registry.username, wrong) } }, async (dir) => {
-      const error = await runTool(reference, ['true'], [], { engine }).then(() => undefined, (e: unknown) => e);
+      const error = await runTool(reference, ['true'], [], { engine }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isToolError(error)).toBe(true);
       const message = (error as Error).message;
-      expect(message).toContain(`the registry ${registry.host} refused the credentials from auths["${registry.host}"] in ${join(dir, 'config.json')}`);
+      expect(message).toContain(
+        `the registry ${registry.host} refused the credentials from auths["${registry.host}"] in ${join(dir, 'config.json')}`,
+      );
       expect(message).toContain(`docker login ${registry.host}`);
       expect((error as Error).cause).toBeInstanceOf(RegistryAuthError);
       const all = everyFormOf(error);
@@ -185,7 +206,10 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
   it('a wrong password as the auth option: the error says so, and the option never shows its secret', async () => {
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
     await withDockerConfig(undefined, async () => {
-      const error = await runTool(reference, ['true'], [], { engine, auth: { username: registry.username, password: wrong } }).then(() => undefined, (e: unknown) => e);
+      const error = await runTool(reference, ['true'], [], { engine, auth: { username: registry.username, password: wrong } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isToolError(error)).toBe(true);
       expect((error as Error).message).toContain(`the registry ${registry.host} refused the credentials from the auth option`);
       expect(everyFormOf(error)).not.toContain(wrong);
@@ -194,9 +218,14 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
 
   it('no credentials anywhere: the error says where it looked', async () => {
     await withDockerConfig(undefined, async (dir) => {
-      const error = await runTool(reference, ['true'], [], { engine }).then(() => undefined, (e: unknown) => e);
+      const error = await runTool(reference, ['true'], [], { engine }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isToolError(error)).toBe(true);
-      expect((error as Error).message).toContain(`the registry ${registry.host} needs credentials and none were found (tried ${join(dir, 'config.json')} (no such file))`);
+      expect((error as Error).message).toContain(
+        `the registry ${registry.host} needs credentials and none were found (tried ${join(dir, 'config.json')} (no such file))`,
+      );
     });
   });
 
@@ -221,10 +250,12 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
       const since = Date.now(); // to the millisecond: the previous test's pull is not counted
       const manifestsBefore = manifestRequests();
       const quitter = new AbortController();
-      const runs = Array.from({ length: 5 }, (_, i) => runTool(reference, ['cat', '/which'], [], {
-        engine,
-        ...(i === 0 ? { signal: quitter.signal, onEvent: (e: ToolEvent) => e.type === 'image:pull' && quitter.abort() } : {}),
-      }));
+      const runs = Array.from({ length: 5 }, (_, i) =>
+        runTool(reference, ['cat', '/which'], [], {
+          engine,
+          ...(i === 0 ? { signal: quitter.signal, onEvent: (e: ToolEvent) => e.type === 'image:pull' && quitter.abort() } : {}),
+        }),
+      );
       const outcomes = await Promise.allSettled(runs);
       expect(outcomes[0]!.status).toBe('rejected');
       expect(isToolError((outcomes[0] as PromiseRejectedResult).reason) && (outcomes[0] as PromiseRejectedResult).reason.canceled).toBe(true);
@@ -241,8 +272,13 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
     await withDockerConfig(goodAuths(), async () => {
       const quitter = new AbortController();
       const error = await runTool(reference, ['true'], [], {
-        engine, signal: quitter.signal, onEvent: (e) => e.type === 'image:pull' && quitter.abort(),
-      }).then(() => undefined, (e: unknown) => e);
+        engine,
+        signal: quitter.signal,
+        onEvent: (e) => e.type === 'image:pull' && quitter.abort(),
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isToolError(error) && error.canceled).toBe(true);
       expect(pullsInFlight()).toBe(0);
       const result = await runTool(reference, ['cat', '/which'], [], { engine });
@@ -254,8 +290,14 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
     await withDockerConfig(goodAuths(), async () => {
       const terminal = capturedTerminal();
       removeImage(second); // its layers leave the daemon: the pull downloads them
-      const pulled = await pullImages([reference, busybox, reference], { engine, onProgress: terminalProgress({ stream: terminal.stream, fps: 1000 }) });
-      expect(pulled.map((p) => [p.image, p.pulled])).toEqual([[reference, true], [busybox, false]]);
+      const pulled = await pullImages([reference, busybox, reference], {
+        engine,
+        onProgress: terminalProgress({ stream: terminal.stream, fps: 1000 }),
+      });
+      expect(pulled.map((p) => [p.image, p.pulled])).toEqual([
+        [reference, true],
+        [busybox, false],
+      ]);
       expect(pulled[0]!.imageId).toBe(secondId);
       expect(terminal.text()).toContain('2/2 finished');
       expect(terminal.text()).toMatch(/pulling \d+\/\d+ layers · [\d.]+\/[\d.]+ MB/);
@@ -264,7 +306,10 @@ describe('pulling from a private registry (docker-registry 2.8, htpasswd)', () =
 
   it('pullImages: a refused image rejects with a ToolError naming it', async () => {
     await withDockerConfig(undefined, async () => {
-      const error = await pullImages([reference], { engine }).then(() => undefined, (e: unknown) => e);
+      const error = await pullImages([reference], { engine }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isToolError(error)).toBe(true);
       expect((error as Error).message).toContain(`Could not pull ${reference}: the registry ${registry.host} needs credentials`);
     });

@@ -25,8 +25,10 @@ describe('retry on daemon hiccups (a real dockerd, killed and restarted)', () =>
     const events: ToolEvent[] = [];
     const restart = restartOnFirstRetry(events);
     const result = await runTool(busybox, ['echo', 'hello'], [], {
-      engine: daemon.engine(), timeoutMs: 100_000,
-      retry: { attempts: 60, when: 'daemon', backoffMs: 1000 }, onEvent: restart.onEvent,
+      engine: daemon.engine(),
+      timeoutMs: 100_000,
+      retry: { attempts: 60, when: 'daemon', backoffMs: 1000 },
+      onEvent: restart.onEvent,
     });
     await restart.restarted();
     const retries = events.filter((e) => e.type === 'retry');
@@ -42,7 +44,8 @@ describe('retry on daemon hiccups (a real dockerd, killed and restarted)', () =>
     const restart = restartOnFirstRetry(events);
     let killed: Promise<void> | undefined;
     const result = await runTool(busybox, ['sh', '-c', 'sleep 3; echo finished'], [], {
-      engine: daemon.engine(), timeoutMs: 100_000,
+      engine: daemon.engine(),
+      timeoutMs: 100_000,
       retry: { attempts: 60, when: 'daemon', backoffMs: 1000 },
       onEvent: (event) => {
         restart.onEvent(event);
@@ -63,8 +66,10 @@ describe('retry on daemon hiccups (a real dockerd, killed and restarted)', () =>
   it('the same outage is a failure without `when: "daemon"`', async () => {
     await daemon.kill();
     try {
-      const error = await runTool(busybox, ['true'], [], { engine: daemon.engine(), retry: { attempts: 3, when: 'oom', backoffMs: 0 } })
-        .then(() => undefined, (e: unknown) => e as { attempts: number; shortMessage: string });
+      const error = await runTool(busybox, ['true'], [], { engine: daemon.engine(), retry: { attempts: 3, when: 'oom', backoffMs: 0 } }).then(
+        () => undefined,
+        (e: unknown) => e as { attempts: number; shortMessage: string },
+      );
       expect(error?.attempts).toBe(1);
       expect(error?.shortMessage).toMatch(/Cannot reach the Docker daemon/);
     } finally {

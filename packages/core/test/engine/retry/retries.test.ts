@@ -19,19 +19,32 @@ function eventLog() {
   };
 }
 
-
 /** Counts its runs in `/state/n`, prints `out<n>` (stdout) and `err<n>` (stderr), fails with 3 until run `succeedAt`. */
 function flaky(succeedAt: number): string[] {
-  return ['sh', '-c', `n=$(( $(cat /state/n 2>/dev/null || echo 0) + 1 )); echo $n > /state/n; echo out$n; echo err$n >&2; [ $n -ge ${succeedAt} ] || exit 3`];
+  return [
+    'sh',
+    '-c',
+    `n=$(( $(cat /state/n 2>/dev/null || echo 0) + 1 )); echo $n > /state/n; echo out$n; echo err$n >&2; [ $n -ge ${succeedAt} ] || exit 3`,
+  ];
 }
 
 describe('retry', () => {
   it('an OOM-killed tool succeeds on its 2nd attempt with the next memory limit, and the result says so', async () => {
     const log = eventLog();
     // busybox dd allocates its 150 MiB block for real: over 64m it is OOM-killed, under 256m it fits.
-    const run = runTool(busybox, ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; dd if=/dev/zero of=/dev/null bs=150M count=1'], [], {
-      retry: { attempts: 3, memory: ['64m', '256m'], backoffMs: 0 }, onEvent: log.onEvent,
-    });
+    const run = runTool(
+      busybox,
+      [
+        'sh',
+        '-c',
+        'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; dd if=/dev/zero of=/dev/null bs=150M count=1',
+      ],
+      [],
+      {
+        retry: { attempts: 3, memory: ['64m', '256m'], backoffMs: 0 },
+        onEvent: log.onEvent,
+      },
+    );
     let live = '';
     run.stdout.on('data', (chunk: Buffer) => (live += chunk.toString()));
     const result = await run;
@@ -60,7 +73,9 @@ describe('retry', () => {
     const out = join(tempDir('retry-out'), 'out.txt');
     const log = eventLog();
     const run = runTool(busybox, flaky(3), [{ path: state, target: '/state', write: true }], {
-      retry: { attempts: 4, when: [3], backoffMs: 0 }, stdout: { file: out }, onEvent: log.onEvent,
+      retry: { attempts: 4, when: [3], backoffMs: 0 },
+      stdout: { file: out },
+      onEvent: log.onEvent,
     });
     const lines: string[] = [];
     for await (const { stream, line } of run.lines()) lines.push(`${stream}:${line}`);
@@ -72,7 +87,8 @@ describe('retry', () => {
     expect(lines.filter((l) => l.startsWith('stdout:'))).toEqual(['stdout:out1', 'stdout:out2', 'stdout:out3']);
     expect(lines.filter((l) => l.startsWith('stderr:'))).toEqual(['stderr:err1', 'stderr:err2', 'stderr:err3']);
     expect(log.retries().map((r) => [r.attempt, r.reason, r.error])).toEqual([
-      [2, 'exit-code', 'Command failed with exit code 3: sh'], [3, 'exit-code', 'Command failed with exit code 3: sh'],
+      [2, 'exit-code', 'Command failed with exit code 3: sh'],
+      [3, 'exit-code', 'Command failed with exit code 3: sh'],
     ]);
     // A writable bind mount is not rolled back between attempts (docs/retries.md): the counter kept counting.
     expect(readFileSync(join(state, 'n'), 'utf8')).toBe('3\n');
@@ -80,9 +96,12 @@ describe('retry', () => {
 
   it('gives up after the last attempt: the error carries attempts and says so; no { file } output', async () => {
     const out = join(tempDir('retry-out'), 'out.txt');
-    const error = await rejection(runTool(busybox, ['sh', '-c', 'echo try; echo broken >&2; exit 3'], [], {
-      retry: { attempts: 3, when: 3, backoffMs: 0 }, stdout: { file: out },
-    }));
+    const error = await rejection(
+      runTool(busybox, ['sh', '-c', 'echo try; echo broken >&2; exit 3'], [], {
+        retry: { attempts: 3, when: 3, backoffMs: 0 },
+        stdout: { file: out },
+      }),
+    );
     expect(error.attempts).toBe(3);
     expect(error.shortMessage).toBe('Command failed with exit code 3 after 3 attempts: sh');
     expect(error.stderrTail).toBe('broken');
@@ -93,7 +112,9 @@ describe('retry', () => {
 
   it('does not retry other exit codes (nor 1 when only OOM and daemon hiccups are retried by default)', async () => {
     const log = eventLog();
-    const other = await rejection(runTool(busybox, ['sh', '-c', 'exit 4'], [], { retry: { attempts: 3, when: [3], backoffMs: 0 }, onEvent: log.onEvent }));
+    const other = await rejection(
+      runTool(busybox, ['sh', '-c', 'exit 4'], [], { retry: { attempts: 3, when: [3], backoffMs: 0 }, onEvent: log.onEvent }),
+    );
     expect([other.exitCode, other.attempts, other.shortMessage]).toEqual([4, 1, 'Command failed with exit code 4: sh']);
     const byDefault = await rejection(runTool(busybox, ['sh', '-c', 'exit 1'], [], { retry: { attempts: 3 }, onEvent: log.onEvent }));
     expect([byDefault.exitCode, byDefault.attempts]).toEqual([1, 1]);
@@ -101,7 +122,7 @@ describe('retry', () => {
     expect(log.created()).toBe(2);
   });
 
-  it('with reject: false, resolves with the last attempt\'s failed result, counting attempts', async () => {
+  it("with reject: false, resolves with the last attempt's failed result, counting attempts", async () => {
     const result = await runTool(busybox, ['sh', '-c', 'echo x; exit 3'], [], { retry: { attempts: 2, when: [3], backoffMs: 0 }, reject: false });
     expect(result).toMatchObject({ failed: true, exitCode: 3, attempts: 2, stdout: 'x\n' });
   });
@@ -137,13 +158,25 @@ describe('retry', () => {
     expect(log.retries()).toEqual([]);
   }, 30_000);
 
-  it('the caller\'s timeoutMs covers every attempt, not each one', async () => {
+  it("the caller's timeoutMs covers every attempt, not each one", async () => {
     const log = eventLog();
     // Attempt 1 (64m) fails at once; after a 5 s backoff, attempt 2 (256m) would sleep for 10 minutes.
-    const error = await rejection(runTool(busybox, ['sh', '-c',
-      'lim=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max); [ $lim -gt 100000000 ] && sleep 600; exit 3'], [], {
-      timeoutMs: 12_000, retry: { attempts: 5, when: [3], backoffMs: 5000, memory: ['64m', '256m'] }, onEvent: log.onEvent,
-    }));
+    const error = await rejection(
+      runTool(
+        busybox,
+        [
+          'sh',
+          '-c',
+          'lim=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max); [ $lim -gt 100000000 ] && sleep 600; exit 3',
+        ],
+        [],
+        {
+          timeoutMs: 12_000,
+          retry: { attempts: 5, when: [3], backoffMs: 5000, memory: ['64m', '256m'] },
+          onEvent: log.onEvent,
+        },
+      ),
+    );
     expect([error.timedOut, error.attempts]).toEqual([true, 2]);
     expect(error.shortMessage).toMatch(/^Command timed out after 12000 ms .*after 2 attempts: sh$/);
     // Attempt 2 began over 5 s into the call, so the shared deadline left it less than 7 s of the
@@ -154,9 +187,13 @@ describe('retry', () => {
 
   it('a backoff longer than what is left of timeoutMs ends the run at the deadline, timed out', async () => {
     const log = eventLog();
-    const error = await rejection(runTool(busybox, ['sh', '-c', 'exit 3'], [], {
-      timeoutMs: 8000, retry: { attempts: 3, when: [3], backoffMs: 600_000 }, onEvent: log.onEvent,
-    }));
+    const error = await rejection(
+      runTool(busybox, ['sh', '-c', 'exit 3'], [], {
+        timeoutMs: 8000,
+        retry: { attempts: 3, when: [3], backoffMs: 600_000 },
+        onEvent: log.onEvent,
+      }),
+    );
     expect([error.timedOut, error.canceled, error.attempts]).toEqual([true, false, 1]);
     expect(error.shortMessage).toBe('Command timed out after 8000 ms while waiting to retry: sh');
     expect(log.created()).toBe(1);

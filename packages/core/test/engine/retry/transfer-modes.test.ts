@@ -9,15 +9,18 @@ const { busybox } = testImages();
 
 // Each attempt leaves a file named after its memory limit in the writable mount; the first
 // attempt (64m) then fails with exit 3, the second (256m) succeeds.
-const leaveFileThenFailUnder100m = ['sh', '-c',
+const leaveFileThenFailUnder100m = [
+  'sh',
+  '-c',
   'lim=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max); ' +
-  'echo $lim > /out/attempt-$lim.txt; [ $lim -gt 100000000 ] || exit 3'];
+    'echo $lim > /out/attempt-$lim.txt; [ $lim -gt 100000000 ] || exit 3',
+];
 const retry = { attempts: 2, when: [3], memory: ['64m', '256m'], backoffMs: 0 };
 
 describe('what a failed attempt leaves in a writable mount', () => {
   describe('copy mode (copyOutputs "on-success")', () => {
     useCopyMode();
-    it('a failed attempt\'s files never come back: only the successful attempt\'s are copied out', async () => {
+    it("a failed attempt's files never come back: only the successful attempt's are copied out", async () => {
       const out = tempDir('retry-copy');
       const result = await runTool(busybox, leaveFileThenFailUnder100m, [{ path: out, target: '/out', write: true }], { retry });
       expect(result.attempts).toBe(2);

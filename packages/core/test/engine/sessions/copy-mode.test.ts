@@ -12,11 +12,14 @@ const { busybox } = testImages();
 describe('sessions in copy mode', () => {
   useCopyMode();
 
-  it('copies inputs in once per session and each successful call\'s outputs back', async () => {
+  it("copies inputs in once per session and each successful call's outputs back", async () => {
     const input = tempDir('session-copy-in');
     const out = tempDir('session-copy-out');
     writeFileSync(join(input, 'data.txt'), 'first\n');
-    await using s = await toolSession(busybox, [{ path: input, target: '/in' }, { path: out, target: '/out', write: true }]);
+    await using s = await toolSession(busybox, [
+      { path: input, target: '/in' },
+      { path: out, target: '/out', write: true },
+    ]);
     // Inputs went in when the session opened: a later local change is not seen by calls.
     writeFileSync(join(input, 'data.txt'), 'changed locally\n');
     const first = await s.run(['sh', '-c', 'cat /in/data.txt; cp /in/data.txt /out/one.txt']);
@@ -30,7 +33,7 @@ describe('sessions in copy mode', () => {
     expect(existsSync(join(out, 'failed.txt'))).toBe(false);
   });
 
-  it('brings every call\'s outputs back, compared with what the container held after the call before', async () => {
+  it("brings every call's outputs back, compared with what the container held after the call before", async () => {
     const out = tempDir('session-copy-calls');
     writeFileSync(join(out, 'n.txt'), '0');
     writeFileSync(join(out, 'gone.txt'), 'x');

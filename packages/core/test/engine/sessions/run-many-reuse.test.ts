@@ -7,8 +7,9 @@ import { testImages } from '#test-support/test-images.js';
 const { busybox } = testImages();
 
 async function ourContainers(): Promise<number> {
-  return (await connect().docker.listContainers({ all: true, filters: { label: [`tooldock.session=${session.id}`, 'tooldock.tool'] } }))
-    .filter((c) => c.Labels['tooldock.tool']?.startsWith('session of')).length;
+  return (await connect().docker.listContainers({ all: true, filters: { label: [`tooldock.session=${session.id}`, 'tooldock.tool'] } })).filter((c) =>
+    c.Labels['tooldock.tool']?.startsWith('session of'),
+  ).length;
 }
 
 describe('runMany({ reuse: true })', () => {
@@ -37,14 +38,19 @@ describe('runMany({ reuse: true })', () => {
     const reason = (settled[1] as { reason: unknown }).reason;
     expect(isToolError(reason) && reason.exitCode).toBe(4);
     expect(isToolError(reason) && reason.stderrTail).toContain('broken');
-    const failFast = await runMany(tasks, { concurrency: 1, reuse: true }).then(() => undefined, (e: unknown) => e);
+    const failFast = await runMany(tasks, { concurrency: 1, reuse: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(failFast) && failFast.exitCode).toBe(4);
     expect(await ourContainers()).toBe(0);
   });
 
   it('a task whose image is missing fails as runTool would', async () => {
-    const error = await runMany([{ image: 'tooldock-test/does-not-exist:1', args: ['true'], options: { pull: 'never' } }], { reuse: true })
-      .then(() => undefined, (e: unknown) => e);
+    const error = await runMany([{ image: 'tooldock-test/does-not-exist:1', args: ['true'], options: { pull: 'never' } }], { reuse: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error)).toBe(true);
     expect((error as Error).message).toMatch(/does-not-exist/);
   });

@@ -22,7 +22,13 @@ async function processesIn(containerId: string): Promise<string[]> {
 }
 
 async function exists(containerId: string): Promise<boolean> {
-  return connect().docker.getContainer(containerId).inspect().then(() => true, () => false);
+  return connect()
+    .docker.getContainer(containerId)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 afterEach(async () => {
@@ -40,7 +46,10 @@ describe('toolSession', () => {
     expect(first.exitCode).toBe(0);
     const failed = await s.run(['sh', '-c', 'echo oops >&2; exit 3'], { reject: false });
     expect(failed.exitCode).toBe(3);
-    const error = await s.run(['sh', '-c', 'echo bad input >&2; exit 5']).then(() => undefined, (e: unknown) => e);
+    const error = await s.run(['sh', '-c', 'echo bad input >&2; exit 5']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error)).toBe(true);
     expect(isToolError(error) && error.exitCode).toBe(5);
     expect(isToolError(error) && error.stderrTail).toContain('bad input');
@@ -67,7 +76,10 @@ describe('toolSession', () => {
 
   it('a missing command fails with 127, like runTool', async () => {
     const s = await open(busybox);
-    const error = await s.run(['no-such-tool']).then(() => undefined, (e: unknown) => e);
+    const error = await s.run(['no-such-tool']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.exitCode).toBe(127);
   });
 
@@ -81,7 +93,10 @@ describe('toolSession', () => {
     }
     expect((await processesIn(s.containerId)).filter((p) => p === 'sleep 300')).toHaveLength(2);
     run.cancel();
-    const error = await Promise.resolve(run).then(() => undefined, (e: unknown) => e);
+    const error = await Promise.resolve(run).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.canceled).toBe(true);
     const left = await processesIn(s.containerId);
     expect(left.filter((p) => p === 'sleep 300')).toEqual([]);
@@ -120,7 +135,10 @@ describe('toolSession', () => {
   it('a timed-out call is killed with its children; the next call works', async () => {
     const s = await open(busybox);
     const started = Date.now();
-    const error = await s.run(['sh', '-c', 'sh -c "sleep 300" & sleep 300'], { timeoutMs: 500 }).then(() => undefined, (e: unknown) => e);
+    const error = await s.run(['sh', '-c', 'sh -c "sleep 300" & sleep 300'], { timeoutMs: 500 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.timedOut).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect((await processesIn(s.containerId)).filter((p) => p === 'sleep 300')).toEqual([]);
@@ -132,10 +150,16 @@ describe('toolSession', () => {
     const running = s.run(['sleep', '300']);
     await running.containerId;
     await connect().docker.getContainer(s.containerId).kill();
-    const during = await Promise.resolve(running).then(() => undefined, (e: unknown) => e);
+    const during = await Promise.resolve(running).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(during)).toBe(true);
     expect((during as Error).message).toMatch(/session's container .* (was killed|is not running)/);
-    const next = await s.run(['true']).then(() => undefined, (e: unknown) => e);
+    const next = await s.run(['true']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(next)).toBe(true);
     expect((next as Error).message).toMatch(/session's container/);
   });
@@ -151,7 +175,10 @@ describe('toolSession', () => {
     const s = await toolSession(busybox);
     await s.close();
     expect(await exists(s.containerId)).toBe(false);
-    const error = await s.run(['true']).then(() => undefined, (e: unknown) => e);
+    const error = await s.run(['true']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toMatch(/session was closed/);
   });
 

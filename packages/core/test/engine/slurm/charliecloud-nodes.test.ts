@@ -10,7 +10,9 @@ import { testImages } from '#test-support/test-images.js';
 
 const { busybox, bio } = testImages();
 useTestCluster();
-const cluster = connect({ slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: tempDir('slurm-ch-spool'), images: inject('charliecloudStore') } });
+const cluster = connect({
+  slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: tempDir('slurm-ch-spool'), images: inject('charliecloudStore') },
+});
 const dir = tempDir('slurm-ch');
 afterAll(async () => {
   for (let i = 0; i < 60 && activeJobs(cluster.jobName).length; i++) await new Promise((resolve) => setTimeout(resolve, 250));
@@ -18,7 +20,9 @@ afterAll(async () => {
 });
 
 function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker) && !l.startsWith('ps '));
+  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
 }
 
 describe('Charliecloud on the Slurm nodes (ch-run inside the job, no daemon)', () => {
@@ -27,9 +31,17 @@ describe('Charliecloud on the Slurm nodes (ch-run inside the job, no daemon)', (
     mkdirSync(join(data, 'out'), { recursive: true });
     writeFileSync(join(data, 'in.txt'), 'x');
     const nodes: string[] = [];
-    const result = await runTool(busybox, ['sh', '-c', `cat; id -u; echo w > ${data}/out/w; echo 2 > ${data}/in.txt || echo refused; cat /proc/net/dev | wc -l; exit 3`], [data, `${data}/out:rw`], {
-      engine: cluster, stdin: 'from stdin\n', reject: false, onEvent: (e: ToolEvent) => e.type === 'job:state' && e.node && nodes.push(e.node),
-    });
+    const result = await runTool(
+      busybox,
+      ['sh', '-c', `cat; id -u; echo w > ${data}/out/w; echo 2 > ${data}/in.txt || echo refused; cat /proc/net/dev | wc -l; exit 3`],
+      [data, `${data}/out:rw`],
+      {
+        engine: cluster,
+        stdin: 'from stdin\n',
+        reject: false,
+        onEvent: (e: ToolEvent) => e.type === 'job:state' && e.node && nodes.push(e.node),
+      },
+    );
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe(`from stdin\n${process.getuid!()}\nrefused\n3\n`); // 2 header lines + lo
     expect(readFileSync(join(data, 'in.txt'), 'utf8')).toBe('x');
@@ -45,16 +57,23 @@ describe('Charliecloud on the Slurm nodes (ch-run inside the job, no daemon)', (
     for (let i = 0; i < 100 && processesWith(marker).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(processesWith(marker).length).toBeGreaterThan(0);
     controller.abort();
-    const error = await running.then(() => undefined, (e: unknown) => e);
+    const error = await running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.canceled).toBe(true);
-    const timedOut = await runTool(busybox, ['sh', '-c', `sh -c 'sleep 300; :' ${marker}-b & wait`], [], { engine: cluster, timeoutMs: 3000 }).then(() => undefined, (e: unknown) => e);
+    const timedOut = await runTool(busybox, ['sh', '-c', `sh -c 'sleep 300; :' ${marker}-b & wait`], [], { engine: cluster, timeoutMs: 3000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(timedOut) && timedOut.timedOut).toBe(true);
-    for (let i = 0; i < 50 && (processesWith(marker).length || activeJobs(cluster.jobName).length); i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 50 && (processesWith(marker).length || activeJobs(cluster.jobName).length); i++)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     expect(processesWith(marker)).toEqual([]);
     expect(activeJobs(cluster.jobName)).toEqual([]);
   });
 
-  it('the recipes pipeline: the same flagstat numbers as local Docker, and cached by the store\'s image id', async () => {
+  it("the recipes pipeline: the same flagstat numbers as local Docker, and cached by the store's image id", async () => {
     configureRecipes({ images: { samtools: bio, bwa: bio } });
     try {
       const ref = join(dir, 'ref.fa');

@@ -21,11 +21,15 @@ describe('runMany on a Slurm cluster: throttled job arrays', () => {
     chmodSync(dir, 0o777);
     // Each task marks itself running, counts the marks present (its own included), then unmarks.
     const task = (i: number) => ({
-      image: busybox, mounts: [`${dir}:rw`],
+      image: busybox,
+      mounts: [`${dir}:rw`],
       args: ['sh', '-c', `touch ${dir}/run-${i}; sleep 0.3; ls ${dir} | grep -c '^run-' > ${dir}/seen-${i}; rm ${dir}/run-${i}; echo ${i}`],
     });
     let last: FanOutProgress | undefined;
-    const results = await runMany(Array.from({ length: 30 }, (_, i) => task(i)), { engine: cluster, concurrency: 2, onProgress: (p) => (last = p) });
+    const results = await runMany(
+      Array.from({ length: 30 }, (_, i) => task(i)),
+      { engine: cluster, concurrency: 2, onProgress: (p) => (last = p) },
+    );
 
     expect(results.map((r) => r.stdout)).toEqual(Array.from({ length: 30 }, (_, i) => `${i}\n`));
     expect(arrayIdsOf(last!).size).toBe(1);
@@ -35,12 +39,14 @@ describe('runMany on a Slurm cluster: throttled job arrays', () => {
     expect(Math.max(...seen)).toBeLessThanOrEqual(2);
   }, 120_000);
 
-  it('counts a task\'s timeoutMs from when its job runs, not while it waits behind the throttle', async () => {
+  it("counts a task's timeoutMs from when its job runs, not while it waits behind the throttle", async () => {
     // At concurrency 1 the fourth task waits behind three 3-second tasks (>= 9 s): longer than its
     // 7.5-s timeout. Each task's own run keeps 4.5 s for the node's container start under load.
     const started = Date.now();
-    const results = await runMany(Array.from({ length: 4 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `sleep 3; echo ${i}`], options: { timeoutMs: 7_500 } })),
-      { engine: cluster, concurrency: 1 });
+    const results = await runMany(
+      Array.from({ length: 4 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `sleep 3; echo ${i}`], options: { timeoutMs: 7_500 } })),
+      { engine: cluster, concurrency: 1 },
+    );
     expect(results.map((r) => r.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n']);
     expect(Date.now() - started).toBeGreaterThan(3 * 3_000);
   }, 120_000);
@@ -48,7 +54,10 @@ describe('runMany on a Slurm cluster: throttled job arrays', () => {
   it('failFast: the first failure ends every element of the array, queued or running', async () => {
     const tasks = Array.from({ length: 6 }, (_, i) => ({ image: busybox, args: i === 0 ? ['sh', '-c', 'sleep 1; exit 3'] : ['sleep', '300'] }));
     let last: FanOutProgress | undefined;
-    const error = await runMany(tasks, { engine: cluster, concurrency: 2, onProgress: (p) => (last = p) }).then(() => undefined, (e: unknown) => e);
+    const error = await runMany(tasks, { engine: cluster, concurrency: 2, onProgress: (p) => (last = p) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.exitCode).toBe(3);
     expect(arrayIdsOf(last!).size).toBe(1);
     expect(last!.tasks.slice(1).every((t) => t.state === 'canceled')).toBe(true);

@@ -11,13 +11,17 @@ const { busybox } = testImages();
 useTestCluster();
 // Charliecloud on the nodes: a step is then the tool's whole process tree (no daemon between), and
 // its start does not queue behind the machine's shared Docker daemon. Docker nodes: fan-out.test.ts.
-const cluster = connect({ slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: tempDir('slurm-steps-spool'), images: inject('charliecloudStore'), fanOut: 'steps' } });
+const cluster = connect({
+  slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: tempDir('slurm-steps-spool'), images: inject('charliecloudStore'), fanOut: 'steps' },
+});
 afterAll(async () => {
   expect(await leftovers('tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
 });
 
 function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker) && !l.startsWith('ps '));
+  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
 }
 
 /** Waits (bounded) until no job of this engine and no process showing `marker` is left, then says what is. */
@@ -32,11 +36,19 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     chmodSync(dir, 0o777);
     // Each task marks itself running, counts the marks present (its own included), then unmarks.
     const task = (i: number) => ({
-      image: busybox, mounts: [`${dir}:rw`],
-      args: ['sh', '-c', `touch ${dir}/run-${i}; sleep 0.3; ls ${dir} | grep -c '^run-' > ${dir}/seen-${i}; rm ${dir}/run-${i}; echo out${i}; echo err${i} >&2; exit ${i % 3}`],
+      image: busybox,
+      mounts: [`${dir}:rw`],
+      args: [
+        'sh',
+        '-c',
+        `touch ${dir}/run-${i}; sleep 0.3; ls ${dir} | grep -c '^run-' > ${dir}/seen-${i}; rm ${dir}/run-${i}; echo out${i}; echo err${i} >&2; exit ${i % 3}`,
+      ],
     });
     let last: FanOutProgress | undefined;
-    const outcomes = await runMany(Array.from({ length: 8 }, (_, i) => task(i)), { engine: cluster, concurrency: 2, failFast: false, onProgress: (p) => (last = p) });
+    const outcomes = await runMany(
+      Array.from({ length: 8 }, (_, i) => task(i)),
+      { engine: cluster, concurrency: 2, failFast: false, onProgress: (p) => (last = p) },
+    );
 
     outcomes.forEach((outcome, i) => {
       const result = outcome.status === 'fulfilled' ? outcome.value : (outcome.reason as ToolError);
@@ -53,15 +65,23 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(await leftovers('tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
-  it('cancels one task\'s step (scancel of <job>.<step>) while the others run on', async () => {
+  it("cancels one task's step (scancel of <job>.<step>) while the others run on", async () => {
     const marker = `tooldock-steps-cancel-${Date.now()}`;
     const controller = new AbortController();
     const onEvent = (e: ToolEvent) => e.type === 'job:state' && e.state === 'RUNNING' && controller.abort();
     let canceledStep: string | undefined;
-    const outcomes = await runMany([
-      { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { signal: controller.signal, onEvent } },
-      { image: busybox, args: ['sh', '-c', 'sleep 1; echo fine'] },
-    ], { engine: cluster, concurrency: 2, failFast: false, onProgress: (p) => p.task.index === 0 && p.task.jobId?.includes('.') && (canceledStep = p.task.jobId) });
+    const outcomes = await runMany(
+      [
+        { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { signal: controller.signal, onEvent } },
+        { image: busybox, args: ['sh', '-c', 'sleep 1; echo fine'] },
+      ],
+      {
+        engine: cluster,
+        concurrency: 2,
+        failFast: false,
+        onProgress: (p) => p.task.index === 0 && p.task.jobId?.includes('.') && (canceledStep = p.task.jobId),
+      },
+    );
     const [canceled, fine] = outcomes;
     expect(canceled.status === 'rejected' && isToolError(canceled.reason) && canceled.reason.canceled).toBe(true);
     expect(fine.status === 'fulfilled' && fine.value.stdout).toBe('fine\n');
@@ -69,17 +89,20 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
-  it('counts a task\'s timeoutMs from its step\'s start, not while it waits for a slot', async () => {
+  it("counts a task's timeoutMs from its step's start, not while it waits for a slot", async () => {
     // At concurrency 1, B waits behind A's 8-s sleep: longer than B's 5-s timeout. Counted from
     // the wait, B would be timed out before it ever ran; counted from its step's start, B runs
     // (a RUNNING state) and is timed out 5 s after that.
     const marker = `tooldock-steps-timeout-${Date.now()}`;
     const at: Record<string, number> = {};
     const onEvent = (e: ToolEvent) => e.type === 'job:state' && e.state === 'RUNNING' && (at.running ??= Date.now());
-    const [a, b] = await runMany([
-      { image: busybox, args: ['sh', '-c', 'sleep 8; echo a'], options: { timeoutMs: 300_000 } },
-      { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { timeoutMs: 5_000, onEvent } },
-    ], { engine: cluster, concurrency: 1, failFast: false });
+    const [a, b] = await runMany(
+      [
+        { image: busybox, args: ['sh', '-c', 'sleep 8; echo a'], options: { timeoutMs: 300_000 } },
+        { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { timeoutMs: 5_000, onEvent } },
+      ],
+      { engine: cluster, concurrency: 1, failFast: false },
+    );
     const settled = Date.now();
     expect(a.status === 'fulfilled' && a.value.stdout).toBe('a\n');
     expect(b.status === 'rejected' && isToolError(b.reason) && b.reason.timedOut).toBe(true);
@@ -90,9 +113,15 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
 
   it('failFast: the first failure ends every step and the allocation', async () => {
     const marker = `tooldock-steps-failfast-${Date.now()}`;
-    const tasks = Array.from({ length: 5 }, (_, i) => ({ image: busybox, args: i === 0 ? ['sh', '-c', 'sleep 1; exit 3'] : ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`] }));
+    const tasks = Array.from({ length: 5 }, (_, i) => ({
+      image: busybox,
+      args: i === 0 ? ['sh', '-c', 'sleep 1; exit 3'] : ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`],
+    }));
     let last: FanOutProgress | undefined;
-    const error = await runMany(tasks, { engine: cluster, concurrency: 3, onProgress: (p) => (last = p) }).then(() => undefined, (e: unknown) => e);
+    const error = await runMany(tasks, { engine: cluster, concurrency: 3, onProgress: (p) => (last = p) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.exitCode).toBe(3);
     expect(last!.tasks.slice(1).every((t) => t.state === 'canceled')).toBe(true);
     expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });

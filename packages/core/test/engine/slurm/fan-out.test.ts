@@ -13,12 +13,17 @@ describe('runMany on a Slurm cluster', () => {
   it('runs a burst as job steps of one allocation and shows step id, state and node per task', async () => {
     let last: FanOutProgress | undefined;
     const states = new Set<string>();
-    const results = await runMany(Array.from({ length: 6 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `echo task${i}`] })), {
-      engine: cluster, concurrency: 4, onProgress: (p) => {
-        last = p;
-        if (p.task.jobState) states.add(p.task.jobState);
+    const results = await runMany(
+      Array.from({ length: 6 }, (_, i) => ({ image: busybox, args: ['sh', '-c', `echo task${i}`] })),
+      {
+        engine: cluster,
+        concurrency: 4,
+        onProgress: (p) => {
+          last = p;
+          if (p.task.jobState) states.add(p.task.jobState);
+        },
       },
-    });
+    );
     expect(results.map((r) => r.stdout)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `task${i}\n`));
     const stepIds = last!.tasks.map((t) => t.jobId!);
     // One allocation: the same job id, six different steps.
@@ -30,10 +35,15 @@ describe('runMany on a Slurm cluster', () => {
 
   it('canceling a fan-out ends all its jobs and containers', async () => {
     const controller = new AbortController();
-    const running = runMany(Array.from({ length: 8 }, () => ({ image: busybox, args: ['sleep', '300'] })), {
-      engine: cluster, signal: controller.signal, failFast: false,
-      onProgress: (p) => p.tasks.filter((t) => t.jobState === 'RUNNING').length === 4 && controller.abort(),
-    });
+    const running = runMany(
+      Array.from({ length: 8 }, () => ({ image: busybox, args: ['sleep', '300'] })),
+      {
+        engine: cluster,
+        signal: controller.signal,
+        failFast: false,
+        onProgress: (p) => p.tasks.filter((t) => t.jobState === 'RUNNING').length === 4 && controller.abort(),
+      },
+    );
     const outcomes = await running;
     expect(outcomes.every((o) => o.status === 'rejected' && isToolError(o.reason) && (o.reason as ToolError).canceled)).toBe(true);
     for (let i = 0; i < 120 && (activeJobs().length || sessionContainers(session.id).length); i++) await new Promise((r) => setTimeout(r, 250));

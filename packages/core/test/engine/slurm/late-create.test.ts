@@ -17,7 +17,9 @@ const until = async (done: () => boolean, ms: number) => {
   for (const end = Date.now() + ms; !done() && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
 };
 const containersNamed = (name: string) =>
-  execFileSync('docker', ['ps', '-a', '--filter', `name=^/${name}$`, '--format', '{{.State}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  execFileSync('docker', ['ps', '-a', '--filter', `name=^/${name}$`, '--format', '{{.State}}'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
 
 /**
  * The window behind a `created` orphan of a canceled fan-out: `scancel`'s TERM reaches the job
@@ -33,8 +35,19 @@ describe('the job script after scancel', () => {
     mkdirSync(dir);
     const name = `tooldock-${session.id}-late-${process.pid}`;
     const plan: NodeContainerPlan = {
-      name, image: busybox, args: ['sleep', '300'], mounts: [], user: undefined, groups: [], env: {}, network: 'none', pull: 'never',
-      stdin: false, noNewPrivileges: true, pidsLimit: 100, labels: { 'tooldock.session': session.id, 'tooldock.test': 'late-create' },
+      name,
+      image: busybox,
+      args: ['sleep', '300'],
+      mounts: [],
+      user: undefined,
+      groups: [],
+      env: {},
+      network: 'none',
+      pull: 'never',
+      stdin: false,
+      noNewPrivileges: true,
+      pidsLimit: 100,
+      labels: { 'tooldock.session': session.id, 'tooldock.test': 'late-create' },
     };
     const runtime = nodeRuntime('docker');
     const late = ['bash', '-c', 'trap "" TERM; : > started; sleep 1; exec "$@"', 'late', ...runtime.run(plan)];
@@ -45,7 +58,9 @@ describe('the job script after scancel', () => {
     writeFileSync(join(spool, 'job.sh'), JOB_SCRIPT, { mode: 0o700 });
     writeFileSync(join(spool, 'list'), `${dir}\n`);
     const jobName = `tooldock-${session.id}-late`;
-    const jobId = execFileSync('sbatch', ['--parsable', `--job-name=${jobName}`, '--output=/dev/null', join(spool, 'job.sh'), join(spool, 'list')], { encoding: 'utf8' }).trim();
+    const jobId = execFileSync('sbatch', ['--parsable', `--job-name=${jobName}`, '--output=/dev/null', join(spool, 'job.sh'), join(spool, 'list')], {
+      encoding: 'utf8',
+    }).trim();
     try {
       await until(() => existsSync(join(dir, 'started')), 60_000);
       expect(existsSync(join(dir, 'started')), 'the job started its runtime command').toBe(true);

@@ -21,7 +21,9 @@ async function nothingLeft(sessionId: string, withinMs = 30_000): Promise<number
     if (activeJobs(`tooldock-${sessionId}`).length === 0 && sessionContainers(sessionId).length === 0) return Date.now() - started;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`jobs ${activeJobs(`tooldock-${sessionId}`).join(', ')} / containers ${sessionContainers(sessionId).join(', ')} of ${sessionId} still there after ${withinMs} ms`);
+  throw new Error(
+    `jobs ${activeJobs(`tooldock-${sessionId}`).join(', ')} / containers ${sessionContainers(sessionId).join(', ')} of ${sessionId} still there after ${withinMs} ms`,
+  );
 }
 
 /** Waits until the run's container is up on its node (so the trap, not the queue, is tested). */
@@ -35,22 +37,35 @@ describe('no orphans on the cluster', () => {
     const run = runTool(busybox, ['sleep', '300'], [], { engine: cluster });
     await containerRunning();
     run.cancel();
-    const error = await run.then(() => undefined, (e: unknown) => e);
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.canceled).toBe(true);
     expect(await nothingLeft(session.id)).toBeLessThan(30_000);
   });
 
   it('a timeout ends the job and removes its container', async () => {
-    const error = await runTool(busybox, ['sleep', '300'], [], { engine: cluster, timeoutMs: 4_000 }).then(() => undefined, (e: unknown) => e);
+    const error = await runTool(busybox, ['sleep', '300'], [], { engine: cluster, timeoutMs: 4_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.timedOut).toBe(true);
     expect(await nothingLeft(session.id)).toBeLessThan(30_000);
   });
 
   // Steps: one allocation holding 4 steps; arrays: 4 jobs. Either way nothing may be left.
-  for (const [signal, fanOut, jobs] of [['SIGKILL', 'steps', 1], ['SIGTERM', 'arrays', 4]] as const) {
+  for (const [signal, fanOut, jobs] of [
+    ['SIGKILL', 'steps', 1],
+    ['SIGTERM', 'arrays', 4],
+  ] as const) {
     it(`${signal} of the submitting process (fan-out as ${fanOut}): its jobs and containers are gone within 30 s`, async () => {
       // node itself (tsx's CLI would put a second process between the kill and the program).
-      const child = spawn(process.execPath, ['--import', 'tsx', fixture, busybox, tempDir('slurm-killed'), fanOut], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, busybox, tempDir('slurm-killed'), fanOut], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: process.env,
+      });
       let childSession = '';
       for await (const line of createInterface({ input: child.stdout! })) {
         if (line.startsWith('SESSION ')) childSession = line.slice('SESSION '.length);
@@ -67,8 +82,18 @@ describe('no orphans on the cluster', () => {
   }
 
   it('cleanupOrphans cancels the jobs of dead sessions on this host, and only those', async () => {
-    const submit = (sessionId: string, pid: number) => execFileSync('sbatch', ['--parsable', `--job-name=tooldock-${sessionId}`, `--comment=tooldock session=${sessionId} pid=${pid} host=${hostname()}`,
-      '--output=/dev/null', '--wrap=sleep 300'], { encoding: 'utf8' }).trim();
+    const submit = (sessionId: string, pid: number) =>
+      execFileSync(
+        'sbatch',
+        [
+          '--parsable',
+          `--job-name=tooldock-${sessionId}`,
+          `--comment=tooldock session=${sessionId} pid=${pid} host=${hostname()}`,
+          '--output=/dev/null',
+          '--wrap=sleep 300',
+        ],
+        { encoding: 'utf8' },
+      ).trim();
     const dead = submit('deadbeefdeadbeef', 999_999);
     const live = submit('0123456789abcdef', process.pid);
     try {

@@ -13,7 +13,10 @@ usePodmanOnNodes([busybox]);
 describe('runtime: "podman" on the nodes', () => {
   it('runs the tool with podman run, as the caller, with its exit code and output', async () => {
     const dir = tempDir('slurm-podman');
-    const result = await runTool(busybox, ['sh', '-c', `id -u; ls ${dir} >/dev/null; echo err >&2; exit 6`], [dir], { engine: cluster, reject: false });
+    const result = await runTool(busybox, ['sh', '-c', `id -u; ls ${dir} >/dev/null; echo err >&2; exit 6`], [dir], {
+      engine: cluster,
+      reject: false,
+    });
     expect(result.exitCode).toBe(6);
     expect(result.stdout).toBe(`${process.getuid!()}\n`);
     expect(result.stderr).toBe('err\n');
@@ -25,9 +28,13 @@ describe('runtime: "podman" on the nodes', () => {
     for (let i = 0; i < 200 && sessionContainers(session.id, 'podman').length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(sessionContainers(session.id, 'podman')).toHaveLength(1);
     run.cancel();
-    const error = await run.then(() => undefined, (e: unknown) => e);
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error) && error.canceled).toBe(true);
-    for (let i = 0; i < 120 && (activeJobs().length || sessionContainers(session.id, 'podman').length); i++) await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 120 && (activeJobs().length || sessionContainers(session.id, 'podman').length); i++)
+      await new Promise((r) => setTimeout(r, 250));
     expect(activeJobs()).toEqual([]);
     expect(sessionContainers(session.id, 'podman')).toEqual([]);
   });

@@ -14,7 +14,9 @@ describe('runTool on a Slurm cluster', () => {
     const dir = tempDir('slurm-run');
     const events: string[] = [];
     const result = await runTool(busybox, ['sh', '-c', 'echo out; echo err >&2; id -u; exit 3'], [dir], {
-      engine: cluster, reject: false, onEvent: (e) => e.type === 'job:state' && events.push(e.state),
+      engine: cluster,
+      reject: false,
+      onEvent: (e) => e.type === 'job:state' && events.push(e.state),
     });
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe(`out\n${process.getuid!()}\n`);
@@ -27,7 +29,10 @@ describe('runTool on a Slurm cluster', () => {
     const run = runTool(busybox, ['sh', '-c', 'echo first; sleep 3; echo second'], [], { engine: cluster });
     const seen: Array<{ line: string; done: boolean }> = [];
     let done = false;
-    void run.then(() => (done = true), () => (done = true));
+    void run.then(
+      () => (done = true),
+      () => (done = true),
+    );
     for await (const { line } of run.lines()) seen.push({ line, done });
     await run;
     expect(seen.map((s) => s.line)).toEqual(['first', 'second']);
@@ -48,15 +53,21 @@ describe('runTool on a Slurm cluster', () => {
     expect(readdirSync(join(home, 'spool')).length).toBeGreaterThan(0); // the real spool was there all along
   });
 
-  it('a submission Slurm refuses is a ToolError with srun\'s reason', async () => {
+  it("a submission Slurm refuses is a ToolError with srun's reason", async () => {
     const engine = connect({ slurm: { runtime: 'docker', partition: 'nosuch', spoolDir: tempDir('slurm-spool') } });
-    const error = await runTool(busybox, ['true'], [], { engine }).then(() => undefined, (e: unknown) => e);
+    const error = await runTool(busybox, ['true'], [], { engine }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error)).toBe(true);
     expect((error as Error).message).toMatch(/invalid partition/i);
   });
 
   it('fails with a ToolError naming the exit code', async () => {
-    const error = await runTool(busybox, ['sh', '-c', 'echo boom >&2; exit 5'], [], { engine: cluster }).then(() => undefined, (e: unknown) => e);
+    const error = await runTool(busybox, ['sh', '-c', 'echo boom >&2; exit 5'], [], { engine: cluster }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isToolError(error)).toBe(true);
     expect(error).toMatchObject({ exitCode: 5, stderrTail: expect.stringContaining('boom') });
   });

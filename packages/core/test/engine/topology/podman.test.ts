@@ -16,7 +16,7 @@ const { busybox } = testImages();
 // The core behaviours on Podman's Docker-compatible API (Podman 4.3, rootful, this machine):
 // output, exit codes and errors, byte-exact stdin, mounts, cancel without leftovers, and
 // outputs owned by the calling user. Documented in docs/topologies.md.
-describe('Podman\'s Docker-compatible API', () => {
+describe("Podman's Docker-compatible API", () => {
   const podman = new PodmanService();
   let engine: DockerEngine;
 
@@ -38,12 +38,15 @@ describe('Podman\'s Docker-compatible API', () => {
     // load, and writes its own error text where the tool's stderr was (docs/topologies.md). That
     // text is never passed off as the tool's: the run says its output may be incomplete instead.
     const error = await runTool(busybox, ['sh', '-c', 'echo broken input >&2; exit 7'], [], { engine }).then(
-      () => { throw new Error('expected exit code 7 to fail the run'); },
+      () => {
+        throw new Error('expected exit code 7 to fail the run');
+      },
       (e: unknown) => e as ToolError,
     );
     expect(error.exitCode).toBe(7);
     expect(error.stderrTail).not.toMatch(/unixpacket/);
-    if (error.notes.some((n) => /output may be incomplete: Podman's attach connection broke/.test(n))) console.warn(`podman: attach reset seen and reported: ${error.notes.join('; ')}`);
+    if (error.notes.some((n) => /output may be incomplete: Podman's attach connection broke/.test(n)))
+      console.warn(`podman: attach reset seen and reported: ${error.notes.join('; ')}`);
     else expect(error.stderrTail).toBe('broken input');
     expect(String(error)).toMatch(/Command failed with exit code 7: sh/);
   });
@@ -76,11 +79,14 @@ describe('Podman\'s Docker-compatible API', () => {
     const data = tempDir('podman-owner');
     chownSync(data, uid, uid);
     const script = join(data, 'as-user.mjs');
-    writeFileSync(script, [
-      `import { connect, runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
-      `const r = await runTool(${JSON.stringify(busybox)}, ['sh', '-c', 'id -u > ${data}/made.txt'], ['${data}:rw'], { engine: connect({ host: ${JSON.stringify(podman.host)} }) });`,
-      'console.log(r.user);',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        `import { connect, runTool } from ${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))};`,
+        `const r = await runTool(${JSON.stringify(busybox)}, ['sh', '-c', 'id -u > ${data}/made.txt'], ['${data}:rw'], { engine: connect({ host: ${JSON.stringify(podman.host)} }) });`,
+        'console.log(r.user);',
+      ].join('\n'),
+    );
     const { stdout } = await promisify(execFile)(process.execPath, [script], { uid, gid: uid, cwd: data });
     expect(stdout.trim()).toBe(`${uid}:${uid}`);
     expect(readFileSync(join(data, 'made.txt'), 'utf8')).toBe(`${uid}\n`);

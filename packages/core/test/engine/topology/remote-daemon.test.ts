@@ -15,7 +15,7 @@ const port = 23750 + Math.floor(Math.random() * 200);
 describe('a daemon reached over tcp:// (loopback) shares no files with us', () => {
   usePrivateDaemon([busybox], [`tcp://127.0.0.1:${port}`]);
 
-  it('copies mounts in and out instead of binding the daemon\'s own paths', async () => {
+  it("copies mounts in and out instead of binding the daemon's own paths", async () => {
     const engine = connect({ host: `tcp://127.0.0.1:${port}` });
     const piped = await runTool(busybox, ['tr', 'a-z', 'A-Z'], [], { engine, stdin: 'data travels on stdin\n' });
     expect(piped.stdout).toBe('DATA TRAVELS ON STDIN\n');
@@ -30,7 +30,8 @@ describe('a daemon reached over tcp:// (loopback) shares no files with us', () =
 
   it('is reached through a docker context made by the docker CLI itself, as the CLI resolves it', async () => {
     const config = tempDir('docker-config');
-    const cli = (...args: string[]) => execFileSync('docker', args, { env: { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: '' }, encoding: 'utf8' }).trim();
+    const cli = (...args: string[]) =>
+      execFileSync('docker', args, { env: { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: '' }, encoding: 'utf8' }).trim();
     cli('context', 'create', 'loopback', '--docker', `host=tcp://127.0.0.1:${port}`);
     cli('context', 'use', 'loopback');
     const saved = { ...process.env };

@@ -14,10 +14,11 @@ describe('a daemon reached over ssh:// (sshd on 127.0.0.1, docker system dial-st
   beforeAll(() => sshd.start());
   afterAll(() => sshd.stop());
 
-  const engine = () => new DockerEngine({
-    host: `ssh://${SSH_TEST_USER}@127.0.0.1:${sshd.port}`,
-    ssh: { privateKey: readFileSync(sshd.clientKey), knownHostsFile: sshd.knownHosts },
-  });
+  const engine = () =>
+    new DockerEngine({
+      host: `ssh://${SSH_TEST_USER}@127.0.0.1:${sshd.port}`,
+      ssh: { privateKey: readFileSync(sshd.clientKey), knownHostsFile: sshd.knownHosts },
+    });
 
   it('runs tools with stdin, output and copied mounts, over one ssh login per engine', async () => {
     const before = sshd.logins();
@@ -38,6 +39,8 @@ describe('a daemon reached over ssh:// (sshd on 127.0.0.1, docker system dial-st
       host: `ssh://${SSH_TEST_USER}@127.0.0.1:${sshd.port}`,
       ssh: { privateKey: readFileSync(sshd.clientKey), knownHostsFile: join(tempDir('empty-known-hosts'), 'known_hosts') },
     });
-    await expect(runTool(busybox, ['true'], [], { engine: impostor })).rejects.toThrow(/host key is not in .*known_hosts; connect once with `ssh -p \d+ tooldock-ssh@127\.0\.0\.1`/);
+    await expect(runTool(busybox, ['true'], [], { engine: impostor })).rejects.toThrow(
+      /host key is not in .*known_hosts; connect once with `ssh -p \d+ tooldock-ssh@127\.0\.0\.1`/,
+    );
   });
 });

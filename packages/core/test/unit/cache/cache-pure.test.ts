@@ -20,7 +20,7 @@ describe('cache: pure parts', () => {
     configure({ cache: undefined });
   });
 
-  it('canonicalises hidden temp names and maps stored ones to this call\'s', () => {
+  it("canonicalises hidden temp names and maps stored ones to this call's", () => {
     const temp = '/w/.s1.bam.partial-host~4026531836-123-0a1b2c3d';
     expect(canonicalPartials(`-o${temp}`)).toBe('-o/w/.s1.bam.partial-*');
     expect(isPartialPath('sub/.s1.bam.partial-*')).toBe(true);
@@ -33,7 +33,9 @@ describe('cache: pure parts', () => {
     expect(actualPath('.s1.bam.partial-*', sort)).toBe('.s1.bam.partial-h~1-7-0a1b2c3d');
     expect(actualPath('.s1.bam.partial-*', ['no temp here'])).toBeUndefined();
     expect(actualPath('plain/file.txt', [])).toBe('plain/file.txt');
-    expect(actualPath('.ref.fa.partial-*.bwt', ['bwa', 'index', '-p', '/w/.ref.fa.partial-0a1b2c3d', '/w/ref.fa'])).toBe('.ref.fa.partial-0a1b2c3d.bwt');
+    expect(actualPath('.ref.fa.partial-*.bwt', ['bwa', 'index', '-p', '/w/.ref.fa.partial-0a1b2c3d', '/w/ref.fa'])).toBe(
+      '.ref.fa.partial-0a1b2c3d.bwt',
+    );
   });
 
   it('takes a digest or a full id as the image identity, a tag never', () => {
@@ -50,17 +52,24 @@ describe('cache: pure parts', () => {
     const base = key(['echo', 'x']);
     expect(key(['echo', 'x'], { cpus: 1, memory: '1g', timeoutMs: 5, stdout: 'ignore' })).toBe(base);
     for (const changed of [
-      key(['echo', 'y']), key(['echo', 'x'], { env: { A: '1' } }), key(['echo', 'x'], { cwd: '/tmp' }),
-      key(['echo', 'x'], { entrypoint: 'sh' }), key(['echo', 'x'], { user: 'image' }), key(['echo', 'x'], { network: 'host' }),
-      key(['echo', 'x'], {}, ['/tmp']), key(['echo', 'x'], {}, ['/tmp:rw']),
-    ]) expect(changed).not.toBe(base);
+      key(['echo', 'y']),
+      key(['echo', 'x'], { env: { A: '1' } }),
+      key(['echo', 'x'], { cwd: '/tmp' }),
+      key(['echo', 'x'], { entrypoint: 'sh' }),
+      key(['echo', 'x'], { user: 'image' }),
+      key(['echo', 'x'], { network: 'host' }),
+      key(['echo', 'x'], {}, ['/tmp']),
+      key(['echo', 'x'], {}, ['/tmp:rw']),
+    ])
+      expect(changed).not.toBe(base);
     expect(key(['echo', '/w/.o.partial-1234abcd'])).toBe(key(['echo', '/w/.o.partial-host~9-12-deadbeef']));
-    expect(callKey(prepareRun('busybox', ['echo'], []), `sha256:${ID}`, [], 'stdin-a'))
-      .not.toBe(callKey(prepareRun('busybox', ['echo'], []), `sha256:${ID}`, [], 'stdin-b'));
+    expect(callKey(prepareRun('busybox', ['echo'], []), `sha256:${ID}`, [], 'stdin-a')).not.toBe(
+      callKey(prepareRun('busybox', ['echo'], []), `sha256:${ID}`, [], 'stdin-b'),
+    );
   });
 
   it('resolves the cache from the call, then configure(), then TOOLDOCK_CACHE', () => {
-    const opts = (cache?: unknown) => prepareRun('busybox', ['true'], [], cache === undefined ? {} : { cache } as object).options;
+    const opts = (cache?: unknown) => prepareRun('busybox', ['true'], [], cache === undefined ? {} : ({ cache } as object)).options;
     expect(cacheSettingsOf(opts())).toBeUndefined();
     process.env.TOOLDOCK_CACHE = '1';
     expect(cacheSwitch()).toBe(defaultCacheDir());
@@ -88,7 +97,7 @@ describe('cache: pure parts', () => {
     expect(uncacheableReason(prepareRun('busybox', ['cat'], [], { stdin: 'x' }))).toBeUndefined();
   });
 
-  it('tells a call\'s own outputs by the paths it names (itself or a hidden temp name of it)', () => {
+  it("tells a call's own outputs by the paths it names (itself or a hidden temp name of it)", () => {
     expect(namesPath(['samtools', 'sort', '-o', '/o/.s1.bam.partial-0a1b2c3d', '-'], '/o/s1.bam')).toBe(true);
     expect(namesPath(['samtools', 'sort', '-o', '/o/.s1.bam.partial-0a1b2c3d', '-'], '/o/.s1.bam.partial-0a1b2c3d')).toBe(true);
     expect(namesPath(['samtools', 'index', '/o/s1.bam'], '/o/s1.bam')).toBe(true);

@@ -8,27 +8,79 @@ import { storeKey } from '../../../src/backends/image-store/stored-image.js';
 
 describe('the ch-run command line', () => {
   const plan = {
-    imageDir: '/store/images/sha256-ab', stageDir: '/tmp/stage', network: 'none' as const, uid: 1001, gid: 1002, cwd: '/data',
-    mounts: [{ source: '/real/data', target: '/data', readOnly: true }, { source: '/real/data/out', target: '/data/out', readOnly: false }],
-    env: { HOME: '/tmp', FOO: 'a b=$c' }, command: ['samtools', '--version'],
+    imageDir: '/store/images/sha256-ab',
+    stageDir: '/tmp/stage',
+    network: 'none' as const,
+    uid: 1001,
+    gid: 1002,
+    cwd: '/data',
+    mounts: [
+      { source: '/real/data', target: '/data', readOnly: true },
+      { source: '/real/data/out', target: '/data/out', readOnly: false },
+    ],
+    env: { HOME: '/tmp', FOO: 'a b=$c' },
+    command: ['samtools', '--version'],
   };
 
   it('unshare (user ns mapped to root, mount, pid with --kill-child, net for "none"), the script, then ch-run as the caller', () => {
     const argv = chRunCommand(plan, NAMESPACE_SCRIPT);
-    expect(argv.slice(0, 10)).toEqual(['unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--net', '/bin/sh']);
+    expect(argv.slice(0, 10)).toEqual([
+      'unshare',
+      '--user',
+      '--map-root-user',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--mount-proc',
+      '--net',
+      '/bin/sh',
+    ]);
     const afterScript = argv.slice(argv.indexOf(NAMESPACE_SCRIPT) + 1);
     expect(afterScript).toEqual([
-      'tooldock-ch-run', '/tmp/stage', '/store/images/sha256-ab', 'ro', '/real/data', '/data', 'rw', '/real/data/out', '/data/out', '--',
-      'ch-run', '--private-tmp', '--uid=1001', '--gid=1002', '--cd=/data', '--env-no-expand', '--unset-env=*',
-      '--set-env=HOME=/tmp', '--set-env=FOO=a b=$c', '--bind=/tmp/stage/m1:/data', '--bind=/tmp/stage/m2:/data/out',
-      '/tmp/stage/root', '--', 'samtools', '--version',
+      'tooldock-ch-run',
+      '/tmp/stage',
+      '/store/images/sha256-ab',
+      'ro',
+      '/real/data',
+      '/data',
+      'rw',
+      '/real/data/out',
+      '/data/out',
+      '--',
+      'ch-run',
+      '--private-tmp',
+      '--uid=1001',
+      '--gid=1002',
+      '--cd=/data',
+      '--env-no-expand',
+      '--unset-env=*',
+      '--set-env=HOME=/tmp',
+      '--set-env=FOO=a b=$c',
+      '--bind=/tmp/stage/m1:/data',
+      '--bind=/tmp/stage/m2:/data/out',
+      '/tmp/stage/root',
+      '--',
+      'samtools',
+      '--version',
     ]);
   });
 
   it('without mounts: no script and no overlay, ch-run on the image directory itself (read-only by default)', () => {
     const argv = chRunCommand({ ...plan, mounts: [] }, NAMESPACE_SCRIPT);
     expect(argv).not.toContain(NAMESPACE_SCRIPT);
-    expect(argv.slice(0, 10)).toEqual(['unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--net', 'ch-run']);
+    expect(argv.slice(0, 10)).toEqual([
+      'unshare',
+      '--user',
+      '--map-root-user',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--mount-proc',
+      '--net',
+      'ch-run',
+    ]);
     expect(argv.slice(-4)).toEqual(['/store/images/sha256-ab', '--', 'samtools', '--version']);
     expect(argv).not.toContain('-w');
   });
@@ -78,21 +130,66 @@ describe('the image store key', () => {
 // https://apptainer.org/docs/user/latest/cli/apptainer_exec.html and apptainer_pull.html.
 describe('the apptainer command lines (documented CLI, never executed here)', () => {
   it('exec: containall, no home, clean env + --env, --pwd, --bind src:dst[:ro], --nv for gpus, network none', () => {
-    expect(apptainerExecCommand({
-      sif: '/store/images/sha256-ab.sif', cwd: '/data', network: 'none', gpus: true,
-      mounts: [{ source: '/real/data', target: '/data', readOnly: true }, { source: '/real/out', target: '/out', readOnly: false }],
-      env: { HOME: '/tmp' }, command: ['samtools', 'flagstat', '/data/x.bam'],
-    })).toEqual([
-      'apptainer', 'exec', '--containall', '--no-home', '--cleanenv', '--pwd', '/data', '--net', '--network', 'none', '--nv',
-      '--bind', '/real/data:/data:ro', '--bind', '/real/out:/out', '--env', 'HOME=/tmp',
-      '/store/images/sha256-ab.sif', 'samtools', 'flagstat', '/data/x.bam',
+    expect(
+      apptainerExecCommand({
+        sif: '/store/images/sha256-ab.sif',
+        cwd: '/data',
+        network: 'none',
+        gpus: true,
+        mounts: [
+          { source: '/real/data', target: '/data', readOnly: true },
+          { source: '/real/out', target: '/out', readOnly: false },
+        ],
+        env: { HOME: '/tmp' },
+        command: ['samtools', 'flagstat', '/data/x.bam'],
+      }),
+    ).toEqual([
+      'apptainer',
+      'exec',
+      '--containall',
+      '--no-home',
+      '--cleanenv',
+      '--pwd',
+      '/data',
+      '--net',
+      '--network',
+      'none',
+      '--nv',
+      '--bind',
+      '/real/data:/data:ro',
+      '--bind',
+      '/real/out:/out',
+      '--env',
+      'HOME=/tmp',
+      '/store/images/sha256-ab.sif',
+      'samtools',
+      'flagstat',
+      '/data/x.bam',
     ]);
-    expect(() => apptainerExecCommand({ sif: '/s.sif', cwd: '/', network: 'host', gpus: false, mounts: [{ source: '/a:b', target: '/a', readOnly: true }], env: {}, command: ['x'] })).toThrow(/":"/);
+    expect(() =>
+      apptainerExecCommand({
+        sif: '/s.sif',
+        cwd: '/',
+        network: 'host',
+        gpus: false,
+        mounts: [{ source: '/a:b', target: '/a', readOnly: true }],
+        env: {},
+        command: ['x'],
+      }),
+    ).toThrow(/":"/);
   });
 
   it('pull into a temp name of the store: docker-daemon:, docker-archive:, docker://', () => {
-    expect(apptainerPullCommand({ daemon: 'bio:1' }, '/store/.t.sif')).toEqual(['apptainer', 'pull', '--disable-cache', '/store/.t.sif', 'docker-daemon:bio:1']);
+    expect(apptainerPullCommand({ daemon: 'bio:1' }, '/store/.t.sif')).toEqual([
+      'apptainer',
+      'pull',
+      '--disable-cache',
+      '/store/.t.sif',
+      'docker-daemon:bio:1',
+    ]);
     expect(apptainerPullCommand({ archive: '/x.tar' }, '/t.sif').at(-1)).toBe('docker-archive:/x.tar');
-    expect(apptainerPullCommand({ registry: 'quay.io/biocontainers/samtools:1.22.1--h96c455f_0' }, '/t.sif').at(-1)).toBe('docker://quay.io/biocontainers/samtools:1.22.1--h96c455f_0');
+    expect(apptainerPullCommand({ registry: 'quay.io/biocontainers/samtools:1.22.1--h96c455f_0' }, '/t.sif').at(-1)).toBe(
+      'docker://quay.io/biocontainers/samtools:1.22.1--h96c455f_0',
+    );
   });
 });

@@ -33,7 +33,10 @@ async function unpack(entries: TarEntry[], mount: LocalMount): Promise<SyncRepor
 const root: TarEntry = { name: 'out/', type: 'directory', mode: 0o755 };
 
 describe('copy-back never follows a symlink in the middle of a path', () => {
-  for (const [kind, linkTo] of [['absolute', (outside: string) => outside], ['relative', () => '../outside']] as const) {
+  for (const [kind, linkTo] of [
+    ['absolute', (outside: string) => outside],
+    ['relative', () => '../outside'],
+  ] as const) {
     it(`run 1 leaves out/evil -> outside (${kind}); run 2 makes evil a directory: files land in out/evil, not outside`, async () => {
       const { out, outside, mount } = sandbox();
       await unpack([root, { name: 'out/evil', type: 'symlink', linkname: linkTo(outside) }], mount);
@@ -57,7 +60,10 @@ describe('copy-back never follows a symlink in the middle of a path', () => {
 
   it('rejects a crafted archive with a file below its own symlink entry, writing nothing', async () => {
     const { out, outside, mount } = sandbox();
-    const crafted = unpack([root, { name: 'out/evil', type: 'symlink', linkname: outside }, { name: 'out/evil/pwned.txt', content: 'pwned\n' }], mount);
+    const crafted = unpack(
+      [root, { name: 'out/evil', type: 'symlink', linkname: outside }, { name: 'out/evil/pwned.txt', content: 'pwned\n' }],
+      mount,
+    );
     await expect(crafted).rejects.toThrow(/evil\/pwned\.txt/);
     expect(readdirSync(outside)).toEqual([]);
     expect(readdirSync(out)).toEqual([]);
@@ -68,8 +74,14 @@ describe('copy-back never follows a symlink in the middle of a path', () => {
     writeFileSync(join(outside, 'secret'), 'secret\n');
     symlinkSync(join(outside, 'secret'), join(out, 'secret-link'));
     // The link is unchanged (so not staged): the old fallback copied the file it points at.
-    await unpack([root, { name: 'out/secret-link', type: 'symlink', linkname: join(outside, 'secret') },
-      { name: 'out/copy', type: 'link', linkname: 'out/secret-link' }], mount);
+    await unpack(
+      [
+        root,
+        { name: 'out/secret-link', type: 'symlink', linkname: join(outside, 'secret') },
+        { name: 'out/copy', type: 'link', linkname: 'out/secret-link' },
+      ],
+      mount,
+    );
     expect(readlinkSync(join(out, 'copy'))).toBe(join(outside, 'secret'));
     expect(readFileSync(join(outside, 'secret'), 'utf8')).toBe('secret\n');
   });
@@ -111,7 +123,9 @@ describe('copy-back never follows a symlink in the middle of a path', () => {
 
   it('refuses a mount directory the tool replaced by a symlink', async () => {
     const { out, mount } = sandbox();
-    await expect(unpack([{ name: 'out', type: 'symlink', linkname: '/etc' }], mount)).rejects.toThrow(/replaced the mount's directory \/out by a symlink/);
+    await expect(unpack([{ name: 'out', type: 'symlink', linkname: '/etc' }], mount)).rejects.toThrow(
+      /replaced the mount's directory \/out by a symlink/,
+    );
     expect(lstatSync(out).isDirectory()).toBe(true);
   });
 });
@@ -122,9 +136,13 @@ describe('hard links the tool made', () => {
     writeFileSync(join(out, 'kept.txt'), 'kept\n');
     const kept = lstatSync(join(out, 'kept.txt'));
     const sent = await sentByPacking([mount]);
-    const tar = await buildTar([root,
-      { name: 'out/new.txt', content: 'new\n' }, { name: 'out/sub/new-link', type: 'link', linkname: 'out/new.txt' },
-      { name: 'out/kept.txt', content: 'kept\n', mtime: kept.mtime }, { name: 'out/kept-link', type: 'link', linkname: 'out/kept.txt' }]);
+    const tar = await buildTar([
+      root,
+      { name: 'out/new.txt', content: 'new\n' },
+      { name: 'out/sub/new-link', type: 'link', linkname: 'out/new.txt' },
+      { name: 'out/kept.txt', content: 'kept\n', mtime: kept.mtime },
+      { name: 'out/kept-link', type: 'link', linkname: 'out/kept.txt' },
+    ]);
     await unpackOutputs(archiveStream(tar), mount, { sent, allTargets: ['/out'] });
     expect(lstatSync(join(out, 'sub/new-link')).ino).toBe(lstatSync(join(out, 'new.txt')).ino);
     expect(readFileSync(join(out, 'sub/new-link'), 'utf8')).toBe('new\n');
@@ -203,7 +221,10 @@ describe('an archive cut short (a daemon connection dropped mid-copy)', () => {
     const tar = await buildTar([root, { name: 'out/a', content: 'x'.repeat(2000) }]);
     for (const cut of [600, 1024, 1100, 2047, 3000]) {
       const settled = await Promise.race([
-        unpackOutputs(archiveStream(tar.subarray(0, cut)), mount, { sent: new Map(), allTargets: ['/out'] }).then(() => 'resolved', (e: Error) => e.message),
+        unpackOutputs(archiveStream(tar.subarray(0, cut)), mount, { sent: new Map(), allTargets: ['/out'] }).then(
+          () => 'resolved',
+          (e: Error) => e.message,
+        ),
         new Promise((resolve) => setTimeout(() => resolve('still pending after 2 s'), 2000)),
       ]);
       expect(settled).toMatch(/cut short|Unexpected end of data/);
@@ -228,8 +249,12 @@ describe('a run ended (canceled, timed out) while its outputs come back', () => 
   it('an aborted signal: rejects, and the destination is untouched', async () => {
     const { out, mount } = sandbox();
     writeFileSync(join(out, 'old.txt'), 'before\n');
-    const tar = await buildTar([root, { name: 'out/old.txt', content: 'changed by the tool\n' },
-      { name: 'out/sub/', type: 'directory' }, { name: 'out/sub/new.txt', content: 'new\n' }]);
+    const tar = await buildTar([
+      root,
+      { name: 'out/old.txt', content: 'changed by the tool\n' },
+      { name: 'out/sub/', type: 'directory' },
+      { name: 'out/sub/new.txt', content: 'new\n' },
+    ]);
     const controller = new AbortController();
     controller.abort(new Error('canceled'));
     const unpacking = unpackOutputs(archiveStream(tar), mount, { sent: new Map(), allTargets: ['/out'], signal: controller.signal });
@@ -244,8 +269,10 @@ describe('a run ended (canceled, timed out) while its outputs come back', () => 
     const tar = await buildTar([root, { name: 'out/a.bin', content: 'a'.repeat(2048) }, { name: 'out/b.txt', content: 'b\n' }]);
     const archive = new PassThrough();
     const controller = new AbortController();
-    const unpacking = unpackOutputs(archive, mount, { sent: new Map(), allTargets: ['/out'], signal: controller.signal })
-      .then(() => 'resolved', (e: Error) => e.message);
+    const unpacking = unpackOutputs(archive, mount, { sent: new Map(), allTargets: ['/out'], signal: controller.signal }).then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    );
     archive.write(tar.subarray(0, 3072));
     const staged = await waitFor(() => readdirSync(out).some((name) => name.startsWith('.tooldock-staging-')));
     expect(staged).toBe(true); // a.bin waits in staging

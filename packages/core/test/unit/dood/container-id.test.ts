@@ -22,8 +22,11 @@ describe('own container id candidates', () => {
   });
 
   it('puts the override first and the hostname last, without duplicates', () => {
-    expect(containerIdCandidates({ override: 'abc123', cgroup: fixture('cgroup-v1-docker.txt'), hostname: ID.slice(0, 12) }))
-      .toEqual(['abc123', ID, ID.slice(0, 12)]);
+    expect(containerIdCandidates({ override: 'abc123', cgroup: fixture('cgroup-v1-docker.txt'), hostname: ID.slice(0, 12) })).toEqual([
+      'abc123',
+      ID,
+      ID.slice(0, 12),
+    ]);
     expect(containerIdCandidates({ hostname: 'jupyter-lab' })).toEqual([]); // not an id: nothing to try
   });
 });

@@ -33,7 +33,12 @@ describe('translateMounts', () => {
 
   it('follows a symlink out of one mount into another, keeping the path the tool is given', () => {
     const [mount] = translateMounts(table, [{ path: join(work, 'reads-link.fq'), target: join(work, 'reads-link.fq'), write: false }], true);
-    expect(mount).toEqual({ target: join(work, 'reads-link.fq'), source: { type: 'bind', path: '/srv/data/reads.fq' }, readOnly: true, localPath: join(work, 'reads-link.fq') });
+    expect(mount).toEqual({
+      target: join(work, 'reads-link.fq'),
+      source: { type: 'bind', path: '/srv/data/reads.fq' },
+      readOnly: true,
+      localPath: join(work, 'reads-link.fq'),
+    });
   });
 
   it('mounts the whole volume at its own place when subpaths are unsupported', () => {

@@ -37,8 +37,9 @@ describe('translatePath', () => {
   });
 
   it('refuses writes to a read-only mount, naming it', () => {
-    expect(() => translatePath(table, '/workspace/refs/new.fa', { ...old, write: true }))
-      .toThrow(/\/workspace\/refs\/new\.fa is on a read-only mount \(\/workspace\/refs\)/);
+    expect(() => translatePath(table, '/workspace/refs/new.fa', { ...old, write: true })).toThrow(
+      /\/workspace\/refs\/new\.fa is on a read-only mount \(\/workspace\/refs\)/,
+    );
   });
 
   it('refuses tmpfs and off-mount paths, listing the usable mounts', () => {

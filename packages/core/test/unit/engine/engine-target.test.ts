@@ -13,9 +13,14 @@ let config: string;
 function addContext(name: string, host: string, tls?: { skipVerify?: boolean }): void {
   const id = createHash('sha256').update(name).digest('hex');
   mkdirSync(join(config, 'contexts', 'meta', id), { recursive: true });
-  writeFileSync(join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({
-    Name: name, Metadata: { Description: '' }, Endpoints: { docker: { Host: host, SkipTLSVerify: tls?.skipVerify ?? false } },
-  }));
+  writeFileSync(
+    join(config, 'contexts', 'meta', id, 'meta.json'),
+    JSON.stringify({
+      Name: name,
+      Metadata: { Description: '' },
+      Endpoints: { docker: { Host: host, SkipTLSVerify: tls?.skipVerify ?? false } },
+    }),
+  );
   if (tls) {
     const dir = join(config, 'contexts', 'tls', id, 'docker');
     mkdirSync(dir, { recursive: true });
@@ -23,7 +28,7 @@ function addContext(name: string, host: string, tls?: { skipVerify?: boolean }):
   }
 }
 
-describe('which daemon, in the docker CLI\'s order', () => {
+describe("which daemon, in the docker CLI's order", () => {
   beforeEach(() => {
     config = tempDir('docker-config');
     for (const k of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete process.env[k];
@@ -44,7 +49,9 @@ describe('which daemon, in the docker CLI\'s order', () => {
     expect(resolveEngineTarget({})).toMatchObject({ endpoint: 'unix:///run/lab/docker.sock', source: 'config.json', context: 'lab' });
     process.env.DOCKER_CONTEXT = 'remote';
     expect(resolveEngineTarget({})).toMatchObject({
-      endpoint: 'ssh://ana@build.example:2222', source: 'DOCKER_CONTEXT', context: 'remote',
+      endpoint: 'ssh://ana@build.example:2222',
+      source: 'DOCKER_CONTEXT',
+      context: 'remote',
       ssh: { host: 'build.example', port: 2222, username: 'ana' },
     });
     process.env.DOCKER_CONTEXT = 'default';
@@ -59,7 +66,7 @@ describe('which daemon, in the docker CLI\'s order', () => {
     expect(resolveEngineTarget({ socketPath: '/x.sock' })).toMatchObject({ endpoint: 'unix:///x.sock', source: 'option' });
   });
 
-  it('uses a TLS context\'s certificates', () => {
+  it("uses a TLS context's certificates", () => {
     addContext('secure', 'tcp://127.0.0.1:2376', {});
     process.env.DOCKER_CONTEXT = 'secure';
     const target = resolveEngineTarget({});
@@ -82,7 +89,9 @@ describe('which daemon, in the docker CLI\'s order', () => {
   });
 
   it('rejects an unknown scheme with the valid forms', () => {
-    expect(() => resolveEngineTarget({ host: 'npipe:////./pipe/docker_engine' })).toThrow(/use unix:\/\/\/path\/docker.sock, tcp:\/\/host:port or ssh:\/\/user@host/);
+    expect(() => resolveEngineTarget({ host: 'npipe:////./pipe/docker_engine' })).toThrow(
+      /use unix:\/\/\/path\/docker.sock, tcp:\/\/host:port or ssh:\/\/user@host/,
+    );
   });
 });
 

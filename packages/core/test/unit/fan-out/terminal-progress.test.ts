@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { render } from '../../../src/fan-out/terminal-progress.js';
 import { InvalidInputError, terminalProgress, type FanOutProgress, type TaskProgress } from '@tooldock/core';
 
-const task = (index: number, state: TaskProgress['state'], extra: Partial<TaskProgress> = {}): TaskProgress =>
-  ({ index, name: `sample-${index}`, state, queuedAt: new Date(), ...extra });
+const task = (index: number, state: TaskProgress['state'], extra: Partial<TaskProgress> = {}): TaskProgress => ({
+  index,
+  name: `sample-${index}`,
+  state,
+  queuedAt: new Date(),
+  ...extra,
+});
 
 function progress(tasks: TaskProgress[]): FanOutProgress {
   const totals = { queued: 0, pulling: 0, running: 0, done: 0, failed: 0, canceled: 0, total: tasks.length };
@@ -14,11 +19,17 @@ function progress(tasks: TaskProgress[]): FanOutProgress {
 
 describe('terminal progress rendering', () => {
   it('summarises and lists running tasks first, then failures, capped', () => {
-    const text = render(progress([
-      task(0, 'done'), task(1, 'failed', { error: 'Command failed with exit code 2: bwa' }),
-      task(2, 'running', { startedAt: new Date(), lastLine: '[M::mem_process_seqs] Processed 1000 reads' }),
-      task(3, 'running', { startedAt: new Date() }), task(4, 'queued'),
-    ]), 2, 200);
+    const text = render(
+      progress([
+        task(0, 'done'),
+        task(1, 'failed', { error: 'Command failed with exit code 2: bwa' }),
+        task(2, 'running', { startedAt: new Date(), lastLine: '[M::mem_process_seqs] Processed 1000 reads' }),
+        task(3, 'running', { startedAt: new Date() }),
+        task(4, 'queued'),
+      ]),
+      2,
+      200,
+    );
     const lines = text.split('\n');
     expect(lines[0]).toBe('2/5 finished · 2 running · 1 queued · 1 failed · 12.3s');
     expect(lines[1]).toMatch(/^ {2}▶ sample-2 {2}0\.\ds {2}\[M::mem_process_seqs\] Processed 1000 reads$/);
@@ -67,7 +78,12 @@ describe('terminalProgress options', () => {
 
   it('accepts valid options (a non-terminal stream stays silent)', () => {
     const written: string[] = [];
-    const stream = new Writable({ write: (chunk, _e, cb) => { written.push(String(chunk)); cb(); } });
+    const stream = new Writable({
+      write: (chunk, _e, cb) => {
+        written.push(String(chunk));
+        cb();
+      },
+    });
     const listener = terminalProgress({ stream: stream as unknown as NodeJS.WriteStream, maxRows: 0, fps: 0.5 });
     listener(progress([task(0, 'running')]));
     expect(written).toEqual([]);

@@ -33,7 +33,8 @@ describe('accountChanges: the lines a mapped uid:gid lacks', () => {
 
   it('gives a uid-only user (no gid) group 0, as the daemon would, and adds no group', () => {
     expect(accountChanges(files, { ...wanted, gid: undefined })).toEqual({
-      name: 'ana', passwd: `${DEBIAN_PASSWD}ana:x:1000:0:tooldock tool user:/tmp:/bin/sh\n`,
+      name: 'ana',
+      passwd: `${DEBIAN_PASSWD}ana:x:1000:0:tooldock tool user:/tmp:/bin/sh\n`,
     });
   });
 
@@ -42,7 +43,9 @@ describe('accountChanges: the lines a mapped uid:gid lacks', () => {
     const changes = accountChanges({ passwd: `${DEBIAN_PASSWD}ana:x:1001:1001::/home/ana:/bin/sh\n`, group }, wanted);
     expect(changes.name).toBe('tooldock1000');
     expect(accountChanges({ passwd: DEBIAN_PASSWD, group: 'root:x:0:\nana:x:7:\n' }, wanted).name).toBe('tooldock');
-    expect(accountChanges({ passwd: 'ana:x:1:1::/:/bin/sh\ntooldock:x:2:2::/:/bin/sh\ntooldock1000:x:3:3::/:/bin/sh\n', group: '' }, wanted)).toEqual({});
+    expect(accountChanges({ passwd: 'ana:x:1:1::/:/bin/sh\ntooldock:x:2:2::/:/bin/sh\ntooldock1000:x:3:3::/:/bin/sh\n', group: '' }, wanted)).toEqual(
+      {},
+    );
   });
 
   it('skips unsafe candidate names (":" or newlines would forge lines)', () => {
@@ -55,10 +58,13 @@ describe('accountChanges: the lines a mapped uid:gid lacks', () => {
     const changes = accountChanges({ passwd: odd, group: 'root:x:0:\r\n' }, wanted);
     expect(changes.passwd).toBe(`${odd}\nana:x:1000:1000:tooldock tool user:/tmp:/bin/sh\n`);
     expect(changes.group).toBe('root:x:0:\r\nana:x:1000:\n');
-    expect(accountChanges({ passwd: '', group: '' }, wanted)).toMatchObject({ passwd: 'ana:x:1000:1000:tooldock tool user:/tmp:/bin/sh\n', group: 'ana:x:1000:\n' });
+    expect(accountChanges({ passwd: '', group: '' }, wanted)).toMatchObject({
+      passwd: 'ana:x:1000:1000:tooldock tool user:/tmp:/bin/sh\n',
+      group: 'ana:x:1000:\n',
+    });
   });
 
-  it('falls back to HOME=/ when the run\'s HOME would corrupt the line', () => {
+  it("falls back to HOME=/ when the run's HOME would corrupt the line", () => {
     for (const home of ['/a:b', '/a\nroot::0:0', 'relative']) {
       expect(accountChanges(files, { ...wanted, home }).passwd).toMatch(/ana:x:1000:1000:tooldock tool user:\/:\/bin\/sh\n$/);
     }
@@ -66,17 +72,22 @@ describe('accountChanges: the lines a mapped uid:gid lacks', () => {
 });
 
 describe('wantedIdentity', () => {
-  it('wants nothing for the image\'s own user and for root', () => {
+  it("wants nothing for the image's own user and for root", () => {
     expect(wantedIdentity({ user: undefined, groups: [], home: undefined }, undefined)).toBeUndefined();
     expect(wantedIdentity({ user: '0:0', groups: [], home: '/tmp' }, undefined)).toBeUndefined();
     expect(wantedIdentity({ user: '0', groups: [], home: '/tmp' }, undefined)).toBeUndefined();
   });
 
-  it('takes the ids, groups and the run\'s HOME (its env wins), and names the caller only when it is the caller', () => {
+  it("takes the ids, groups and the run's HOME (its env wins), and names the caller only when it is the caller", () => {
     const me = process.getuid!();
     const other = me === 4321 ? 4322 : 4321;
-    expect(wantedIdentity({ user: `${other}:7`, groups: ['20', '30'], home: '/tmp' }, { HOME: '/work' }))
-      .toEqual({ uid: other, gid: 7, groups: [20, 30], names: ['tooldock', `tooldock${other}`], home: '/work' });
+    expect(wantedIdentity({ user: `${other}:7`, groups: ['20', '30'], home: '/tmp' }, { HOME: '/work' })).toEqual({
+      uid: other,
+      gid: 7,
+      groups: [20, 30],
+      names: ['tooldock', `tooldock${other}`],
+      home: '/work',
+    });
     expect(wantedIdentity({ user: `${other}`, groups: [], home: '/tmp' }, undefined)).toMatchObject({ gid: undefined, home: '/tmp' });
   });
 });

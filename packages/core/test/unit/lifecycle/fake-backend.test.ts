@@ -19,7 +19,10 @@ function run(fake: FakeBackend, options: RunOptions = {}, args = ['tool', 'arg']
 }
 
 async function failure(promise: Promise<unknown>): Promise<ToolError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isToolError(error), String(error)).toBe(true);
   return error as ToolError;
 }
@@ -93,7 +96,7 @@ describe('the lifecycle through a fake backend', () => {
     expect(fake.log.at(-1)).toBe('remove');
   });
 
-  it('a removal the runtime cannot do now (the daemon vanished) is owed: the run still succeeds, with a warning in the backend\'s words', async () => {
+  it("a removal the runtime cannot do now (the daemon vanished) is owed: the run still succeeds, with a warning in the backend's words", async () => {
     const warnings: string[] = [];
     const spy = vi.spyOn(process, 'emitWarning').mockImplementation((warning: string | Error) => void warnings.push(String(warning)));
     try {
@@ -106,7 +109,7 @@ describe('the lifecycle through a fake backend', () => {
     }
   });
 
-  it('a failing step becomes the run\'s ToolError, explained by the backend', async () => {
+  it("a failing step becomes the run's ToolError, explained by the backend", async () => {
     const fake = new FakeBackend({ fail: { launch: new Error('no space left') } });
     const error = await failure(run(fake));
     expect(error.shortMessage).toMatch(/^Could not create a container for tool: fake says: no space left/);
@@ -127,7 +130,10 @@ describe('the layers through a fake backend: retry → record → cache', () => 
 
     // Retry is outermost: each attempt went through the record layer, the failure included.
     const afterFirst = runRecords().slice(before);
-    expect(afterFirst.map((r) => [r.attempt, r.exitCode, r.cached])).toEqual([[1, 75, false], [2, 0, false]]);
+    expect(afterFirst.map((r) => [r.attempt, r.exitCode, r.cached])).toEqual([
+      [1, 75, false],
+      [2, 0, false],
+    ]);
 
     const again = await run(fake, options);
     expect(again.cached).toBe(true);

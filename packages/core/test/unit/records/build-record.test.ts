@@ -16,14 +16,34 @@ function input(overrides: Partial<RecordInput>): RecordInput {
 describe('a run record', () => {
   it('keeps the facts of a successful run, and env names but never their values', () => {
     const spec = specOf('quay.io/biocontainers/samtools:1.22.1--h96c455f_0', ['samtools', 'sort'], {
-      env: { API_TOKEN: 's3cr3t-value', LC_ALL: 'C' }, cwd: '/data', user: 'auto', entrypoint: ['/bin/sh', '-c'],
+      env: { API_TOKEN: 's3cr3t-value', LC_ALL: 'C' },
+      cwd: '/data',
+      user: 'auto',
+      entrypoint: ['/bin/sh', '-c'],
     });
     const record = buildRecord(input({ spec, outcome: { result: resultOf() } }));
     expect(record).toMatchObject({
-      version: 1, session: 'feedfacecafebeef', pid: 7, attempt: 1, image: spec.image, imageId: `sha256:${'a'.repeat(64)}`,
-      args: ['samtools', 'sort'], entrypoint: ['/bin/sh', '-c'], envNames: ['API_TOKEN', 'LC_ALL'], cwd: '/data', userMode: 'auto',
-      user: '1000:1000', engine: 'unix:///var/run/docker.sock', exitCode: 0, succeeded: true, failed: false, cached: false,
-      startedAt: '2026-11-28T09:00:00.000Z', finishedAt: '2026-11-28T09:00:02.500Z', durationMs: 2500, agent: { user: 'ana', uid: 1000 },
+      version: 1,
+      session: 'feedfacecafebeef',
+      pid: 7,
+      attempt: 1,
+      image: spec.image,
+      imageId: `sha256:${'a'.repeat(64)}`,
+      args: ['samtools', 'sort'],
+      entrypoint: ['/bin/sh', '-c'],
+      envNames: ['API_TOKEN', 'LC_ALL'],
+      cwd: '/data',
+      userMode: 'auto',
+      user: '1000:1000',
+      engine: 'unix:///var/run/docker.sock',
+      exitCode: 0,
+      succeeded: true,
+      failed: false,
+      cached: false,
+      startedAt: '2026-11-28T09:00:00.000Z',
+      finishedAt: '2026-11-28T09:00:02.500Z',
+      durationMs: 2500,
+      agent: { user: 'ana', uid: 1000 },
     });
     expect(record.mounts).toEqual([{ localPath: '/data', target: '/data', source: { type: 'bind', path: '/host/data' }, readOnly: false }]);
     expect(record.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -32,11 +52,23 @@ describe('a run record', () => {
 
   it('keeps the facts a ToolError carries, and the requested mounts when none were resolved', () => {
     const error = new ToolError('Command failed with exit code 3: sh', {
-      image: 'img:1', args: ['sh', '-c', 'exit 3'], command: "sh -c 'exit 3'", exitCode: 3, imageId: 'sha256:abc', user: '1000:1000', failed: true,
+      image: 'img:1',
+      args: ['sh', '-c', 'exit 3'],
+      command: "sh -c 'exit 3'",
+      exitCode: 3,
+      imageId: 'sha256:abc',
+      user: '1000:1000',
+      failed: true,
     });
     const spec = specOf('img:1', ['sh', '-c', 'exit 3'], {}, [{ path: '/in', target: '/in', write: false }]);
     const record = buildRecord(input({ spec, outcome: { error } }));
-    expect(record).toMatchObject({ exitCode: 3, succeeded: false, failed: true, error: 'Command failed with exit code 3: sh', imageId: 'sha256:abc' });
+    expect(record).toMatchObject({
+      exitCode: 3,
+      succeeded: false,
+      failed: true,
+      error: 'Command failed with exit code 3: sh',
+      imageId: 'sha256:abc',
+    });
     expect(record.mounts).toEqual([{ localPath: '/in', target: '/in', readOnly: true }]);
   });
 
@@ -57,8 +89,10 @@ describe('a run record', () => {
 
 describe('the cheap file list (no cache)', () => {
   it('names read-only mounts and a stdin file as inputs, writable mounts and file sinks as outputs', () => {
-    const spec = specOf('img:1', ['cat'], { stdin: { file: '/in/reads.fq' }, stdout: { file: '/out/x.sam' }, stderr: 'capture' },
-      [{ path: '/ref', target: '/ref', write: false }, { path: '/out', target: '/out', write: true }]);
+    const spec = specOf('img:1', ['cat'], { stdin: { file: '/in/reads.fq' }, stdout: { file: '/out/x.sam' }, stderr: 'capture' }, [
+      { path: '/ref', target: '/ref', write: false },
+      { path: '/out', target: '/out', write: true },
+    ]);
     expect(cheapPaths(spec)).toEqual({ inputs: ['/ref', '/in/reads.fq'], outputs: ['/out', '/out/x.sam'] });
   });
 });

@@ -15,13 +15,23 @@ const node = (crate: RoCrateMetadata, id: string): Entity => {
 describe('records as a Process Run Crate', () => {
   const sort = recordOf();
   const flagstat = recordOf({
-    id: '9a7b1c2d-0000-4000-8000-000000000002', args: ['samtools', 'flagstat', '/data/s1.bam'], envNames: [], cached: true,
+    id: '9a7b1c2d-0000-4000-8000-000000000002',
+    args: ['samtools', 'flagstat', '/data/s1.bam'],
+    envNames: [],
+    cached: true,
     cache: { key: 'c'.repeat(64), hit: true, inputMode: 'content' },
-    inputs: [{ path: '/data/s1.bam', kind: 'file', size: 512, sha256: 'b'.repeat(64) }], outputs: [],
+    inputs: [{ path: '/data/s1.bam', kind: 'file', size: 512, sha256: 'b'.repeat(64) }],
+    outputs: [],
   });
   const failed = recordOf({
-    id: '9a7b1c2d-0000-4000-8000-000000000003', args: ['samtools', 'view', '/data/missing.bam'], succeeded: false, failed: true,
-    exitCode: 1, error: 'Command failed with exit code 1: samtools', inputs: [{ path: '/data', kind: 'directory' }], outputs: [],
+    id: '9a7b1c2d-0000-4000-8000-000000000003',
+    args: ['samtools', 'view', '/data/missing.bam'],
+    succeeded: false,
+    failed: true,
+    exitCode: 1,
+    error: 'Command failed with exit code 1: samtools',
+    inputs: [{ path: '/data', kind: 'directory' }],
+    outputs: [],
   });
   const crate = crateOf([sort, flagstat, failed], settings);
 
@@ -35,14 +45,25 @@ describe('records as a Process Run Crate', () => {
     expect(actions.map((a) => a['@id'])).toEqual([`#run-${sort.id}`, `#run-${flagstat.id}`, `#run-${failed.id}`]);
     const action = node(crate, `#run-${sort.id}`);
     expect(action).toMatchObject({
-      startTime: '2026-11-28T09:00:00.000+00:00', endTime: '2026-11-28T09:00:01.200+00:00',
-      object: [{ '@id': 'file:///data/s1.sam' }], result: [{ '@id': 'file:///data/s1.bam' }],
-      actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' }, agent: { '@id': '#person-ana' },
+      startTime: '2026-11-28T09:00:00.000+00:00',
+      endTime: '2026-11-28T09:00:01.200+00:00',
+      object: [{ '@id': 'file:///data/s1.sam' }],
+      result: [{ '@id': 'file:///data/s1.bam' }],
+      actionStatus: { '@id': 'http://schema.org/CompletedActionStatus' },
+      agent: { '@id': '#person-ana' },
       environment: [{ '@id': '#env-SAMTOOLS_OPTS' }],
     });
-    expect(node(crate, (action.instrument as { '@id': string })['@id'])).toMatchObject({ '@type': 'SoftwareApplication', name: 'samtools', softwareVersion: '1.22.1--h96c455f_0' });
+    expect(node(crate, (action.instrument as { '@id': string })['@id'])).toMatchObject({
+      '@type': 'SoftwareApplication',
+      name: 'samtools',
+      softwareVersion: '1.22.1--h96c455f_0',
+    });
     expect(node(crate, (action.containerImage as { '@id': string })['@id'])).toMatchObject({
-      '@type': 'ContainerImage', registry: 'quay.io', name: 'biocontainers/samtools', tag: '1.22.1--h96c455f_0', sha256: 'a'.repeat(64),
+      '@type': 'ContainerImage',
+      registry: 'quay.io',
+      name: 'biocontainers/samtools',
+      tag: '1.22.1--h96c455f_0',
+      sha256: 'a'.repeat(64),
     });
     expect(node(crate, 'file:///data/s1.sam')).toMatchObject({ '@type': 'File', contentSize: '2048' });
     expect(node(crate, 'file:///data/s1.bam')).toMatchObject({ '@type': 'File', contentSize: '512', sha256: 'b'.repeat(64) });
@@ -54,7 +75,8 @@ describe('records as a Process Run Crate', () => {
     expect(node(crate, `#run-${sort.id}`)['@type']).toBe('CreateAction');
     expect(node(crate, `#run-${flagstat.id}`).description).toContain(`Served from tooldock's result cache (key ${'c'.repeat(64)})`);
     expect(node(crate, `#run-${failed.id}`)).toMatchObject({
-      actionStatus: { '@id': 'http://schema.org/FailedActionStatus' }, error: 'Command failed with exit code 1: samtools',
+      actionStatus: { '@id': 'http://schema.org/FailedActionStatus' },
+      error: 'Command failed with exit code 1: samtools',
       object: [{ '@id': 'file:///data/' }],
     });
     expect(node(crate, 'file:///data/')['@type']).toBe('Dataset');
@@ -62,7 +84,10 @@ describe('records as a Process Run Crate', () => {
   });
 
   it('points at copied files by their relative path and keeps the original name', () => {
-    const copied = new Map([['/data/s1.bam', crateId('/data/s1.bam')], ['/data/a b.sam', crateId('/data/a b.sam')]]);
+    const copied = new Map([
+      ['/data/s1.bam', crateId('/data/s1.bam')],
+      ['/data/a b.sam', crateId('/data/a b.sam')],
+    ]);
     const withCopies = crateOf([recordOf({ inputs: [{ path: '/data/a b.sam', kind: 'file', size: 1 }] })], { ...settings, copied });
     expect(node(withCopies, 'data/data/s1.bam')).toMatchObject({ alternateName: '/data/s1.bam' });
     expect(node(withCopies, 'data/data/a%20b.sam')).toMatchObject({ alternateName: '/data/a b.sam' });

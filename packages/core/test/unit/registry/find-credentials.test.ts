@@ -46,7 +46,7 @@ describe('registry of an image reference, and its credential key', () => {
   });
 });
 
-describe('findCredentials: the docker CLI\'s lookup order', () => {
+describe("findCredentials: the docker CLI's lookup order", () => {
   it('no config file: anonymous, and says where it looked', async () => {
     const found = await findCredentials('quay.io', undefined, never);
     expect(found.authconfig).toBeUndefined();
@@ -63,12 +63,19 @@ describe('findCredentials: the docker CLI\'s lookup order', () => {
 
   it('auths: an identity token wins over user:password', async () => {
     writeDockerConfig(configDir, { auths: { 'https://index.docker.io/v1/': { ...basicAuth('me', 'pw'), identitytoken: 'tok-123' } } });
-    expect((await findCredentials('docker.io', undefined, never)).authconfig).toEqual({ identitytoken: 'tok-123', serveraddress: 'https://index.docker.io/v1/' });
+    expect((await findCredentials('docker.io', undefined, never)).authconfig).toEqual({
+      identitytoken: 'tok-123',
+      serveraddress: 'https://index.docker.io/v1/',
+    });
   });
 
   it('credHelpers for the registry beats credsStore, which beats auths; `<token>` means an identity token', async () => {
     helperOnPath('per-registry', { 'quay.io': { username: '<token>', secret: 'refresh-tok' } });
-    writeDockerConfig(configDir, { credHelpers: { 'quay.io': 'per-registry' }, credsStore: 'missing-store', auths: { 'quay.io': basicAuth('file', 'filepw') } });
+    writeDockerConfig(configDir, {
+      credHelpers: { 'quay.io': 'per-registry' },
+      credsStore: 'missing-store',
+      auths: { 'quay.io': basicAuth('file', 'filepw') },
+    });
     const found = await findCredentials('quay.io', undefined, never);
     expect(found.authconfig).toEqual({ identitytoken: 'refresh-tok', serveraddress: 'quay.io' });
     expect(found.tried).toContain('docker-credential-per-registry (credHelpers["quay.io"] in');

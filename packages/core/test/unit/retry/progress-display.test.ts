@@ -23,7 +23,7 @@ describe('a retried task in the progress displays', () => {
     expect(second).not.toContain('attempt');
   });
 
-  it('the notebook\'s live table shows it in the state column', () => {
+  it("the notebook's live table shows it in the state column", () => {
     const html = progressBundle(progress(tasks), 'align')['text/html'];
     expect(html).toContain('running (attempt 2/3)</td>');
     expect(html.match(/attempt/g)).toHaveLength(1);

@@ -39,8 +39,11 @@ describe('the retry option is validated: one InvalidInputError naming the value'
 
   it('accepts the documented forms (and a run canceled before it starts is not retried)', async () => {
     for (const retry of [
-      { attempts: 1 }, { attempts: 3, when: 'oom' as const }, { attempts: 3, when: ['oom' as const, 'daemon' as const, 1, 75] },
-      { attempts: 2, when: () => true, backoffMs: 0 }, { attempts: 5, backoffMs: { initial: 100, factor: 3, max: 2000 } },
+      { attempts: 1 },
+      { attempts: 3, when: 'oom' as const },
+      { attempts: 3, when: ['oom' as const, 'daemon' as const, 1, 75] },
+      { attempts: 2, when: () => true, backoffMs: 0 },
+      { attempts: 5, backoffMs: { initial: 100, factor: 3, max: 2000 } },
       { attempts: 3, memory: ['4g', '8g', 16 * 1024 ** 3] },
     ]) {
       // Canceled before it starts: nothing reaches a daemon.
@@ -51,34 +54,51 @@ describe('the retry option is validated: one InvalidInputError naming the value'
   it('runMany tasks and recipes check it under their own field name', async () => {
     expect(thrown(() => runMany([{ image, args: ['true'], options: { retry: { attempts: 0 } } }])).field).toBe('tasks[0].options.retry.attempts');
     // A recipe call is async: its InvalidInputError is the rejection.
-    await expect(samtools.flagstat({ input: '/etc/hostname', run: { retry: { attempts: 2, when: 126 } } }))
-      .rejects.toMatchObject({ name: 'InvalidInputError', field: 'samtools.flagstat.run.retry.when' });
+    await expect(samtools.flagstat({ input: '/etc/hostname', run: { retry: { attempts: 2, when: 126 } } })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      field: 'samtools.flagstat.run.retry.when',
+    });
   });
 });
 
 describe('input a retry cannot replay', () => {
-  it('a stream as stdin (e.g. another run\'s stdout) cannot be combined with retries', () => {
+  it("a stream as stdin (e.g. another run's stdout) cannot be combined with retries", () => {
     const error = thrown(() => runTool(image, ['cat'], [], { stdin: Readable.from(['x']), retry: { attempts: 2 } }));
     expect(error.field).toBe('options.retry');
     expect(error.message).toMatch(/cannot replay it/);
     for (const stdin of ['text', Buffer.from('bytes'), { file: '/etc/hostname' }]) {
       expect(() => runTool(image, ['cat'], [], { stdin, retry: { attempts: 2 }, signal: AbortSignal.abort() }).catch(() => {})).not.toThrow();
     }
-    expect(() => runTool(image, ['cat'], [], { stdin: Readable.from(['x']), retry: { attempts: 1 }, signal: AbortSignal.abort() }).catch(() => {})).not.toThrow();
+    expect(() =>
+      runTool(image, ['cat'], [], { stdin: Readable.from(['x']), retry: { attempts: 1 }, signal: AbortSignal.abort() }).catch(() => {}),
+    ).not.toThrow();
   });
 
   it('bwa.mem into a .bam (a pipe into samtools sort) refuses a retry rather than feed sort every attempt', async () => {
     const dir = tempDir('retry-bwa');
     for (const ext of ['amb', 'ann', 'bwt', 'pac', 'sa']) writeFileSync(join(dir, `ref.fa.${ext}`), '');
     writeFileSync(join(dir, 'r1.fq'), '');
-    const call = (output: string) => bwa.mem({ index: join(dir, 'ref.fa'), reads1: join(dir, 'r1.fq'), output: join(dir, output), run: { retry: { attempts: 2 }, signal: AbortSignal.abort() } });
+    const call = (output: string) =>
+      bwa.mem({
+        index: join(dir, 'ref.fa'),
+        reads1: join(dir, 'r1.fq'),
+        output: join(dir, output),
+        run: { retry: { attempts: 2 }, signal: AbortSignal.abort() },
+      });
     await expect(call('out.bam')).rejects.toMatchObject({ name: 'InvalidInputError', field: 'bwa.mem.run.retry' });
     await expect(call('out.sam')).rejects.toMatchObject({ name: 'ToolError', canceled: true }); // accepted; canceled before it starts
   });
 });
 
 describe('how a retried run reports its end', () => {
-  const last = new ToolError('Command failed with exit code 3: sh', { image, args: ['sh'], command: 'sh', exitCode: 3, stderrTail: 'boom', notes: ['n'] });
+  const last = new ToolError('Command failed with exit code 3: sh', {
+    image,
+    args: ['sh'],
+    command: 'sh',
+    exitCode: 3,
+    stderrTail: 'boom',
+    notes: ['n'],
+  });
 
   it('says "after N attempts" before the tool name, and carries attempts and every other field', () => {
     expect(afterAttempts('Command failed with exit code 3: sh', 3, 'sh')).toBe('Command failed with exit code 3 after 3 attempts: sh');
@@ -90,9 +110,17 @@ describe('how a retried run reports its end', () => {
     expect([error.attempts, error.exitCode, error.notes, error.image]).toEqual([3, 3, ['n'], image]);
   });
 
-  it('names the caller\'s timeout, not what was left of it for the last attempt', () => {
-    const timedOut = new ToolError('Command timed out after 1234 ms and was killed: sh', { image, args: ['sh'], command: 'sh', timedOut: true, killed: true });
-    expect(retriedError(timedOut, 2, 'sh', { caller: 5000, attempt: 1234 }).shortMessage).toBe('Command timed out after 5000 ms and was killed after 2 attempts: sh');
+  it("names the caller's timeout, not what was left of it for the last attempt", () => {
+    const timedOut = new ToolError('Command timed out after 1234 ms and was killed: sh', {
+      image,
+      args: ['sh'],
+      command: 'sh',
+      timedOut: true,
+      killed: true,
+    });
+    expect(retriedError(timedOut, 2, 'sh', { caller: 5000, attempt: 1234 }).shortMessage).toBe(
+      'Command timed out after 5000 ms and was killed after 2 attempts: sh',
+    );
   });
 
   it('a cancel or the deadline during the wait ends the run with that flag and the last failure as cause', () => {

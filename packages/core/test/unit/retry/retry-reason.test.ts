@@ -10,7 +10,8 @@ const exited = (exitCode: number, extra: Partial<ToolErrorDetails> = {}) => erro
 /** A Node socket error as the http client reports it. */
 const socketError = (code: string, syscall = 'connect') => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
 /** A daemon answer as dockerode reports it. */
-const daemonAnswer = (statusCode: number, message: string) => Object.assign(new Error(`(HTTP code ${statusCode}) server error - ${message}`), { statusCode, json: { message } });
+const daemonAnswer = (statusCode: number, message: string) =>
+  Object.assign(new Error(`(HTTP code ${statusCode}) server error - ${message}`), { statusCode, json: { message } });
 
 describe('which failures are retried', () => {
   it('oom: a reported OOM kill, or SIGKILL under a memory limit that we did not cause', () => {
@@ -27,7 +28,7 @@ describe('which failures are retried', () => {
     expect(retryReason(error({ canceled: true, cause: socketError('ECONNRESET', 'read') }), ['daemon', always], false)).toBeUndefined();
   });
 
-  it('exit codes: only the tool\'s own exit, not the runtime failing to start it', () => {
+  it("exit codes: only the tool's own exit, not the runtime failing to start it", () => {
     expect(retryReason(exited(3), [3], false)).toBe('exit-code');
     expect(retryReason(exited(4), [3], false)).toBeUndefined();
     expect(retryReason(error({ exitCode: 3 }), [3], false)).toBeUndefined(); // never started
@@ -41,7 +42,17 @@ describe('which failures are retried', () => {
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
     try {
-      expect(retryReason(exited(2), [() => { throw new Error('oops'); }], false)).toBeUndefined();
+      expect(
+        retryReason(
+          exited(2),
+          [
+            () => {
+              throw new Error('oops');
+            },
+          ],
+          false,
+        ),
+      ).toBeUndefined();
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).toEqual(['tooldock: retry.when predicate threw (not retrying): Error: oops']);
     } finally {
@@ -67,7 +78,9 @@ describe('daemon hiccups', () => {
     expect(isDaemonHiccup(error({ cause: daemonAnswer(400, 'invalid mount config') }))).toBe(false);
     expect(isDaemonHiccup(error({ cause: daemonAnswer(500, 'unauthorized: authentication required') }))).toBe(false);
     expect(isDaemonHiccup(error({ cause: daemonAnswer(500, 'pull access denied for x') }))).toBe(false);
-    expect(isDaemonHiccup(error({ exitCode: 127, cause: new CommandNotRunnableError(127, 'not found', 'exec: "nope": executable file not found') }))).toBe(false);
+    expect(
+      isDaemonHiccup(error({ exitCode: 127, cause: new CommandNotRunnableError(127, 'not found', 'exec: "nope": executable file not found') })),
+    ).toBe(false);
     expect(isDaemonHiccup(error({ cause: socketError('ENOENT', 'open') }))).toBe(false); // an output file's directory vanished
     expect(isDaemonHiccup(exited(1, { cause: socketError('ECONNRESET', 'read') }))).toBe(false);
   });
@@ -77,6 +90,8 @@ describe('daemon hiccups', () => {
     const b = Object.assign(new Error('b'), { cause: a });
     a.cause = b;
     expect(isDaemonHiccup(error({ cause: a }))).toBe(false);
-    expect(isDaemonHiccup(error({ cause: new Error('wrapped', { cause: new Error('deeper', { cause: socketError('ECONNRESET', 'read') }) }) }))).toBe(true);
+    expect(isDaemonHiccup(error({ cause: new Error('wrapped', { cause: new Error('deeper', { cause: socketError('ECONNRESET', 'read') }) }) }))).toBe(
+      true,
+    );
   });
 });

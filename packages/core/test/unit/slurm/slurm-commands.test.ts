@@ -10,29 +10,63 @@ import { JOB_SCRIPT } from '../../../src/backends/slurm/job-script.js';
 const options = (o: object) => RunOptionsSchema.parse(o);
 
 describe('Slurm job flags', () => {
-  it('maps cpus, memory and timeoutMs (rounded up) and the engine\'s placement', () => {
-    const flags = jobFlags({ runtime: 'docker', partition: 'main', account: 'lab', qos: 'short', sbatchArgs: ['--constraint=avx2'] }, options({ cpus: 1.5, memory: '1.5g', timeoutMs: 61_000 }));
-    expect(flags).toEqual(['--partition=main', '--account=lab', '--qos=short', '--ntasks=1', '--cpus-per-task=2', '--mem=1536M', '--time=2', '--constraint=avx2']);
+  it("maps cpus, memory and timeoutMs (rounded up) and the engine's placement", () => {
+    const flags = jobFlags(
+      { runtime: 'docker', partition: 'main', account: 'lab', qos: 'short', sbatchArgs: ['--constraint=avx2'] },
+      options({ cpus: 1.5, memory: '1.5g', timeoutMs: 61_000 }),
+    );
+    expect(flags).toEqual([
+      '--partition=main',
+      '--account=lab',
+      '--qos=short',
+      '--ntasks=1',
+      '--cpus-per-task=2',
+      '--mem=1536M',
+      '--time=2',
+      '--constraint=avx2',
+    ]);
   });
 
-  it('uses the engine\'s time when the run has no timeout', () => {
+  it("uses the engine's time when the run has no timeout", () => {
     expect(jobFlags({ runtime: 'docker', time: '2:00:00' }, options({}))).toEqual(['--ntasks=1', '--cpus-per-task=1', '--time=2:00:00']);
   });
 });
 
 describe('the node runtime command lines', () => {
-  const plan = nodePlan('tooldock-x', 'img:1', ['sh', '-c', 'echo "$HOME"'],
-    [{ source: { type: 'bind', path: '/data' }, target: '/data', readOnly: true, localPath: '/data' }, { source: { type: 'bind', path: '/out dir' }, target: '/out', readOnly: false, localPath: '/out dir' }],
-    { user: '1000:1000', groups: ['20'], home: '/tmp' }, { 'tooldock.session': 's' }, options({ memory: '64m', cpus: 2, env: { A: 'x y' }, stdin: 'in' }));
+  const plan = nodePlan(
+    'tooldock-x',
+    'img:1',
+    ['sh', '-c', 'echo "$HOME"'],
+    [
+      { source: { type: 'bind', path: '/data' }, target: '/data', readOnly: true, localPath: '/data' },
+      { source: { type: 'bind', path: '/out dir' }, target: '/out', readOnly: false, localPath: '/out dir' },
+    ],
+    { user: '1000:1000', groups: ['20'], home: '/tmp' },
+    { 'tooldock.session': 's' },
+    options({ memory: '64m', cpus: 2, env: { A: 'x y' }, stdin: 'in' }),
+  );
 
   it('docker: the same settings as a local run, each value one argument (never re-parsed)', () => {
     const argv = nodeRuntime('docker').run(plan);
     expect(argv.slice(0, 2)).toEqual(['docker', 'run']);
     expect(argv.slice(-4)).toEqual(['img:1', 'sh', '-c', 'echo "$HOME"']);
-    for (const pair of [['--network', 'none'], ['--user', '1000:1000'], ['--group-add', '20'], ['--env', 'A=x y'], ['--env', 'HOME=/tmp'],
-      ['--mount', 'type=bind,source=/data,target=/data,readonly'], ['--mount', 'type=bind,source=/out dir,target=/out'],
-      ['--memory', String(64 * 2 ** 20)], ['--memory-swap', String(64 * 2 ** 20)], ['--cpus', '2'], ['--security-opt', 'no-new-privileges'],
-      ['--cap-drop', 'ALL'], ['--pids-limit', '4096'], ['--label', 'tooldock.session=s'], ['--name', 'tooldock-x']]) {
+    for (const pair of [
+      ['--network', 'none'],
+      ['--user', '1000:1000'],
+      ['--group-add', '20'],
+      ['--env', 'A=x y'],
+      ['--env', 'HOME=/tmp'],
+      ['--mount', 'type=bind,source=/data,target=/data,readonly'],
+      ['--mount', 'type=bind,source=/out dir,target=/out'],
+      ['--memory', String(64 * 2 ** 20)],
+      ['--memory-swap', String(64 * 2 ** 20)],
+      ['--cpus', '2'],
+      ['--security-opt', 'no-new-privileges'],
+      ['--cap-drop', 'ALL'],
+      ['--pids-limit', '4096'],
+      ['--label', 'tooldock.session=s'],
+      ['--name', 'tooldock-x'],
+    ]) {
       expect(argv.join('\0')).toContain(pair.join('\0'));
     }
     expect(argv).toContain('--interactive');
@@ -69,7 +103,9 @@ describe('connect({ slurm }) validation', () => {
     expect(thrown(() => connect({ slurm: { runtime: 'docker' }, host: 'tcp://x:1' } as never)).message).toMatch(/options\.host/);
     expect(thrown(() => connect({ slurm: { runtime: 'docker', sbatchArgs: ['--array=0-3'] } })).message).toMatch(/set by tooldock itself/);
     expect(thrown(() => connect({ slurm: { runtime: 'docker', sbatchArgs: ['-o', 'x'] } })).message).toMatch(/set by tooldock itself/);
-    expect(connect({ slurm: { runtime: 'docker', sbatchArgs: ['--exclusive', '--constraint=avx2', '-Cavx2', '--mem-per-cpu=2G'] } }).options.sbatchArgs).toHaveLength(4);
+    expect(
+      connect({ slurm: { runtime: 'docker', sbatchArgs: ['--exclusive', '--constraint=avx2', '-Cavx2', '--mem-per-cpu=2G'] } }).options.sbatchArgs,
+    ).toHaveLength(4);
   });
 
   it('returns the same engine for the same options', () => {

@@ -6,7 +6,14 @@ import { decideTransfer } from '../../../src/backends/docker/transfer/transfer-d
 
 // The rules that need no daemon; detection itself (DooD, remote, DinD) is covered by the engine
 // tests (dood/, topology/, copy-mode/). This engine throws if the decision asks it anything.
-const untouchable = new Proxy({}, { get: (_, key) => { throw new Error(`the decision asked the engine for ${String(key)}`); } }) as DockerEngine;
+const untouchable = new Proxy(
+  {},
+  {
+    get: (_, key) => {
+      throw new Error(`the decision asked the engine for ${String(key)}`);
+    },
+  },
+) as DockerEngine;
 
 describe('decideTransfer', () => {
   afterEach(() => {

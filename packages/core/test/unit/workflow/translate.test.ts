@@ -13,13 +13,35 @@ function record(args: string[], files: { inputs?: RecordedFile[]; outputs?: Reco
   const startedAt = new Date((clock += 1000)).toISOString();
   const finishedAt = new Date((clock += 1000)).toISOString();
   return {
-    version: 1, id: `r${clock}`, session: 's', pid: 1, host: 'h', attempt: 1, image: 'tooldock-test/bio:1', imageId: IMAGE_ID,
-    args, envNames: [], userMode: 'auto', engine: 'unix:///var/run/docker.sock',
+    version: 1,
+    id: `r${clock}`,
+    session: 's',
+    pid: 1,
+    host: 'h',
+    attempt: 1,
+    image: 'tooldock-test/bio:1',
+    imageId: IMAGE_ID,
+    args,
+    envNames: [],
+    userMode: 'auto',
+    engine: 'unix:///var/run/docker.sock',
     mounts: [{ localPath: '/data', target: '/data', readOnly: false }],
     stdio: { stdin: 'none', stdout: 'capture', stderr: 'capture' },
-    startedAt, finishedAt, durationMs: 1000, exitCode: 0, succeeded: true, failed: false, killed: false, oomKilled: false,
-    timedOut: false, canceled: false, cached: false, cache: { key: 'k', hit: false, inputMode: 'content' },
-    inputs: files.inputs ?? [], outputs: files.outputs ?? [], ...extra,
+    startedAt,
+    finishedAt,
+    durationMs: 1000,
+    exitCode: 0,
+    succeeded: true,
+    failed: false,
+    killed: false,
+    oomKilled: false,
+    timedOut: false,
+    canceled: false,
+    cached: false,
+    cache: { key: 'k', hit: false, inputMode: 'content' },
+    inputs: files.inputs ?? [],
+    outputs: files.outputs ?? [],
+    ...extra,
   };
 }
 
@@ -41,8 +63,16 @@ describe('translate', () => {
   const sam = (s: string) => file(`/data/${s}.sam`, s === 's1' ? 'e' : 'f');
   const flow = () => [
     record(['bwa', 'index', '-p', '/data/.ref.fa.partial-0a1b2c3d', '/data/ref.fa'], { inputs: [ref], outputs: index }),
-    ...['s1', 's2'].map((s) => record(['bwa', 'mem', '-t', '2', '/data/ref.fa', `/data/${s}.fq`], { inputs: [ref, ...indexRenamed, reads(s)], outputs: [sam(s)] },
-      { mounts: [{ localPath: '/data', target: '/data', readOnly: true }], stdio: { stdin: 'none', stdout: { file: `/data/${s}.sam` }, stderr: 'capture' } })),
+    ...['s1', 's2'].map((s) =>
+      record(
+        ['bwa', 'mem', '-t', '2', '/data/ref.fa', `/data/${s}.fq`],
+        { inputs: [ref, ...indexRenamed, reads(s)], outputs: [sam(s)] },
+        {
+          mounts: [{ localPath: '/data', target: '/data', readOnly: true }],
+          stdio: { stdin: 'none', stdout: { file: `/data/${s}.sam` }, stderr: 'capture' },
+        },
+      ),
+    ),
   ];
 
   it('one tool per call shape; outputs feed later inputs by content, renamed or not; the rest are workflow inputs', () => {
@@ -52,20 +82,35 @@ describe('translate', () => {
     const steps = t.workflow.steps as Record<string, { in: Record<string, unknown>; out: string[] }>;
     expect(steps.bwa_index_1!.out).toEqual(['out1_amb', 'out1_bwt', 'stdout_file']);
     expect(steps.bwa_index_1!.in).toMatchObject({ out1_name: { default: 'ref.fa' }, in1_name: { default: 'ref.fa' }, in1: 'ref_fa' });
-    expect(steps.bwa_mem_2!.in).toMatchObject({ in1: 'ref_fa', in1_amb: 'bwa_index_1/out1_amb', in1_bwt: 'bwa_index_1/out1_bwt', in2: 's2_fq', arg4: { default: '2' }, stdout_name: { default: 's2.sam' } });
-    expect(t.job).toEqual({ ref_fa: { class: 'File', path: '/data/ref.fa' }, s1_fq: { class: 'File', path: '/data/s1.fq' }, s2_fq: { class: 'File', path: '/data/s2.fq' } });
+    expect(steps.bwa_mem_2!.in).toMatchObject({
+      in1: 'ref_fa',
+      in1_amb: 'bwa_index_1/out1_amb',
+      in1_bwt: 'bwa_index_1/out1_bwt',
+      in2: 's2_fq',
+      arg4: { default: '2' },
+      stdout_name: { default: 's2.sam' },
+    });
+    expect(t.job).toEqual({
+      ref_fa: { class: 'File', path: '/data/ref.fa' },
+      s1_fq: { class: 'File', path: '/data/s1.fq' },
+      s2_fq: { class: 'File', path: '/data/s2.fq' },
+    });
     const mem = [...t.tools.values()][1]!;
     expect(mem).toMatchObject({
-      baseCommand: ['bwa'], arguments: ['mem', '-t', '$(inputs.arg4)', '$(inputs.in1_name)', '$(inputs.in2_name)'],
-      stdout: '$(inputs.stdout_name)', outputs: { stdout_file: 'stdout' },
+      baseCommand: ['bwa'],
+      arguments: ['mem', '-t', '$(inputs.arg4)', '$(inputs.in1_name)', '$(inputs.in2_name)'],
+      stdout: '$(inputs.stdout_name)',
+      outputs: { stdout_file: 'stdout' },
       requirements: {
         DockerRequirement: { dockerImageId: IMAGE_ID },
-        InitialWorkDirRequirement: { listing: [
-          { entry: '$(inputs.in1)', entryname: '$(inputs.in1_name)' },
-          { entry: '$(inputs.in1_amb)', entryname: '$(inputs.in1_name).amb' },
-          { entry: '$(inputs.in1_bwt)', entryname: '$(inputs.in1_name).bwt' },
-          { entry: '$(inputs.in2)', entryname: '$(inputs.in2_name)' },
-        ] },
+        InitialWorkDirRequirement: {
+          listing: [
+            { entry: '$(inputs.in1)', entryname: '$(inputs.in1_name)' },
+            { entry: '$(inputs.in1_amb)', entryname: '$(inputs.in1_name).amb' },
+            { entry: '$(inputs.in1_bwt)', entryname: '$(inputs.in1_name).bwt' },
+            { entry: '$(inputs.in2)', entryname: '$(inputs.in2_name)' },
+          ],
+        },
       },
     });
     expect(exportWarnings(t)).toEqual([]);
@@ -101,13 +146,13 @@ describe('translate', () => {
       expect.stringContaining("cache: { inputs: 'content' }"),
     ]);
     expect(t.steps.map((s) => s.id)).toEqual(['samtools_flagstat_1']);
-    expect(exportWarnings(t)).toContainEqual('step samtools_flagstat_1 was served from tooldock\'s cache: exported as the run it replayed');
+    expect(exportWarnings(t)).toContainEqual("step samtools_flagstat_1 was served from tooldock's cache: exported as the run it replayed");
   });
 
   it('names a file the command line does not name as not exported', () => {
     const stray = record(['sh', '-c', 'touch /data/other'], { outputs: [file('/data/other', '7', 0)] });
     const t = translate([stray]);
-    expect(exportWarnings(t)).toEqual(['step sh_1 wrote /data/other, which its command line does not name: it is not among the workflow\'s outputs']);
+    expect(exportWarnings(t)).toEqual(["step sh_1 wrote /data/other, which its command line does not name: it is not among the workflow's outputs"]);
   });
 
   it('env names become inputs without values; cpus and memory a ResourceRequirement; literal $( is escaped', () => {
@@ -116,9 +161,15 @@ describe('translate', () => {
     const tool = [...t.tools.values()][0]!;
     expect(tool).toMatchObject({
       arguments: ['run', '-x', '$(inputs.arg4)'],
-      requirements: { EnvVarRequirement: { envDef: [{ envName: 'API_TOKEN', envValue: '$(inputs.env_API_TOKEN)' }] }, ResourceRequirement: { coresMin: 2, ramMin: 1024 } },
+      requirements: {
+        EnvVarRequirement: { envDef: [{ envName: 'API_TOKEN', envValue: '$(inputs.env_API_TOKEN)' }] },
+        ResourceRequirement: { coresMin: 2, ramMin: 1024 },
+      },
     });
-    expect((t.workflow.steps as Record<string, { in: Record<string, unknown> }>).tool_run_1!.in).toMatchObject({ arg4: { default: 'a$(b)' }, env_API_TOKEN: 'env_API_TOKEN' });
+    expect((t.workflow.steps as Record<string, { in: Record<string, unknown> }>).tool_run_1!.in).toMatchObject({
+      arg4: { default: 'a$(b)' },
+      env_API_TOKEN: 'env_API_TOKEN',
+    });
     expect(JSON.stringify(t.job)).not.toContain('API_TOKEN');
     const literal = translate([record(['echo', '-n$(x)'], {})]);
     expect([...literal.tools.values()][0]!.arguments).toEqual(['-n\\$(x)']);

@@ -9,10 +9,15 @@ import { isStagingName } from './staging.js';
  */
 export function nameParts(name: string): string[] {
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  const refused = name.startsWith('/') ? 'it is absolute'
-    : parts.includes('..') ? 'it contains ".."'
-      : name.includes('\0') ? 'it contains a NUL byte'
-        : parts.length === 0 ? 'it is empty' : undefined;
+  const refused = name.startsWith('/')
+    ? 'it is absolute'
+    : parts.includes('..')
+      ? 'it contains ".."'
+      : name.includes('\0')
+        ? 'it contains a NUL byte'
+        : parts.length === 0
+          ? 'it is empty'
+          : undefined;
   if (refused) throw new CopyBackError(`copy mode refused the archive member ${shown(name)}: ${refused}; a daemon never sends such names`);
   return parts;
 }

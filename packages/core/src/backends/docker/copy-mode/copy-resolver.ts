@@ -35,7 +35,7 @@ export const copyModeResolver: PathResolver = {
       async afterExit(container, keepOutputs, signal) {
         if (!keepOutputs) return [];
         const kept: KeptLocal[] = [];
-        for (const mount of mounts.filter((m) => m.write)) kept.push(...await copyBack(engine, container.id, mount, { sent, allTargets, signal }));
+        for (const mount of mounts.filter((m) => m.write)) kept.push(...(await copyBack(engine, container.id, mount, { sent, allTargets, signal })));
         return kept;
       },
     };

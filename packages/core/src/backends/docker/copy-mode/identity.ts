@@ -40,8 +40,14 @@ export function stampOf(stats: Stats, takenAtMs: number): LocalStamp {
 
 /** Whether `stats` shows the same, unchanged file as `stamp` (never when the stamp is racy). */
 export function stampHolds(stamp: LocalStamp, stats: Stats): boolean {
-  return stats.dev === stamp.dev && stats.ino === stamp.ino && stats.size === stamp.size
-    && stats.mtimeMs === stamp.mtimeMs && stats.ctimeMs === stamp.ctimeMs && !isRacy(stamp);
+  return (
+    stats.dev === stamp.dev &&
+    stats.ino === stamp.ino &&
+    stats.size === stamp.size &&
+    stats.mtimeMs === stamp.mtimeMs &&
+    stats.ctimeMs === stamp.ctimeMs &&
+    !isRacy(stamp)
+  );
 }
 
 /**

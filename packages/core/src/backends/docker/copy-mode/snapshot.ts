@@ -8,7 +8,8 @@ export function containerPath(target: string, rel: string): string {
  * their contents belong to those mounts, not to this one, as with bind mounts.
  */
 export function nestedTargets(target: string, allTargets: readonly string[]): string[] {
-  return allTargets.filter((t) => t !== target && t.startsWith(target === '/' ? '/' : `${target}/`))
+  return allTargets
+    .filter((t) => t !== target && t.startsWith(target === '/' ? '/' : `${target}/`))
     .map((t) => t.slice(target === '/' ? 1 : target.length + 1));
 }
 

@@ -41,7 +41,12 @@ export async function stageMember(entry: Entry, header: Header, rel: string, u: 
     case 'file':
     case 'contiguous-file': {
       const member = staging.admit(rel, 'file');
-      const id = (member.id = { kind: 'file' as const, mode: header.mode! & MODE_BITS, size: header.size ?? 0, sha256: undefined as string | undefined });
+      const id = (member.id = {
+        kind: 'file' as const,
+        mode: header.mode! & MODE_BITS,
+        size: header.size ?? 0,
+        sha256: undefined as string | undefined,
+      });
       const sent = u.sent.get(sentKey(rel, u))?.id;
       const maybeSent = sent?.kind === 'file' && sent.size === id.size && sent.sha256 !== undefined;
       const hash = maybeSent ? createHash('sha256') : undefined;
@@ -91,7 +96,9 @@ async function placeHardLink(rel: string, linkname: string, u: Unpack): Promise<
   }
   const source = target === undefined ? undefined : staging.member(target);
   if (target === undefined || (source?.kind !== 'file' && source?.kind !== 'symlink')) {
-    throw new CopyBackError(`copy mode refused the hard link ${shown(rel)} → ${shown(linkname)}: it points at no earlier file or symlink of the archive`);
+    throw new CopyBackError(
+      `copy mode refused the hard link ${shown(rel)} → ${shown(linkname)}: it points at no earlier file or symlink of the archive`,
+    );
   }
   const member = staging.admit(rel, source.kind, source.linkname);
   member.id = { ...source.id! };

@@ -70,7 +70,9 @@ export class StagedTree {
     const member = this.members.get(rel);
     if (member?.kind === 'directory') return; // its own parents were checked when it was added
     if (member) {
-      throw new CopyBackError(`copy mode refused the archive member ${shown(below)}: it lies below ${shown(rel)}, which is a ${member.kind === 'special' ? 'device or FIFO' : member.kind} in the same archive; a daemon never sends that`);
+      throw new CopyBackError(
+        `copy mode refused the archive member ${shown(below)}: it lies below ${shown(rel)}, which is a ${member.kind === 'special' ? 'device or FIFO' : member.kind} in the same archive; a daemon never sends that`,
+      );
     }
     this.requireDirectory(parentOf(rel), below);
     this.members.set(rel, { kind: 'directory', explicit: false, id: { kind: 'dir' } });

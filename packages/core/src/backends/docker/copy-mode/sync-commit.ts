@@ -51,12 +51,19 @@ export async function commitSync(u: Unpack, plans: PathSync[], stopIfEnded: () =
     const below = blocked.find((b) => plan.rel.startsWith(`${b}/`));
     if (below !== undefined && plan.action.do !== 'none' && plan.action.do !== 'keep-local') {
       plan.action = { do: 'keep-local', why: 'changed-here' };
-      report.kept.push({ path: u.here.path(plan.rel), note: `copy mode did not bring back ${shown(u.here.path(plan.rel))}: ${shown(u.here.path(below))} was kept as it is here` });
+      report.kept.push({
+        path: u.here.path(plan.rel),
+        note: `copy mode did not bring back ${shown(u.here.path(plan.rel))}: ${shown(u.here.path(below))} was kept as it is here`,
+      });
       continue;
     }
     if (plan.action.do === 'place') {
       stopIfEnded();
-      if (!(await place(u, plan))) keep(plan, `copy mode kept the directory ${shown(u.here.path(plan.rel))}: the tool replaced it by a ${plan.returned!.kind}, but it still holds files kept here`);
+      if (!(await place(u, plan)))
+        keep(
+          plan,
+          `copy mode kept the directory ${shown(u.here.path(plan.rel))}: the tool replaced it by a ${plan.returned!.kind}, but it still holds files kept here`,
+        );
       else if (plan.returned!.kind !== 'dir') report.written.push(u.here.path(localRel(u, plan.rel)));
     }
     if ((plan.action.do === 'place' && plan.returned?.kind === 'dir') || plan.action.do === 'chmod') {
@@ -94,7 +101,9 @@ async function place(u: Unpack, plan: PathSync): Promise<boolean> {
     } catch (error) {
       // A directory made here since the plan was made: left as it is, and said so.
       if ((await lstat(here.path(rel)).catch(() => undefined))?.isDirectory()) {
-        throw new CopyBackError(`copy mode left the directory ${shown(here.path(rel))} as it was: it was made here while the outputs came back, where the tool left a ${returned.kind}`);
+        throw new CopyBackError(
+          `copy mode left the directory ${shown(here.path(rel))} as it was: it was made here while the outputs came back, where the tool left a ${returned.kind}`,
+        );
       }
       throw error;
     }
@@ -119,7 +128,8 @@ async function updateBaseline(u: Unpack, plans: PathSync[]): Promise<void> {
       entry.id = { ...plan.returned, sha256: plan.returned.sha256 ?? entry.id.sha256 };
       continue;
     }
-    const stats = plan.action.do === 'keep-local' || plan.returned.kind !== 'file' ? undefined : await u.here.probe(localRel(u, plan.rel)).catch(() => undefined);
+    const stats =
+      plan.action.do === 'keep-local' || plan.returned.kind !== 'file' ? undefined : await u.here.probe(localRel(u, plan.rel)).catch(() => undefined);
     u.sent.set(key, { id: plan.returned, ...(stats?.isFile() ? { stamp: stampOf(stats, now) } : {}) });
   }
 }
@@ -127,9 +137,12 @@ async function updateBaseline(u: Unpack, plans: PathSync[]): Promise<void> {
 function keptNote(u: Unpack, plan: PathSync): string {
   const path = shown(u.here.path(localRel(u, plan.rel)));
   switch (plan.action.do === 'keep-local' ? plan.action.why : 'changed-here') {
-    case 'appeared-here': return `copy mode kept ${path} as it is here: it appeared here while the tool ran, and the tool left its own version`;
-    case 'deleted-here': return `copy mode did not bring back ${path}: it was deleted here while the tool ran, and the tool changed it`;
-    default: return `copy mode kept ${path} as it is here: it changed here since it was copied into the tool, and the tool ${plan.returned ? 'changed' : 'deleted'} it too`;
+    case 'appeared-here':
+      return `copy mode kept ${path} as it is here: it appeared here while the tool ran, and the tool left its own version`;
+    case 'deleted-here':
+      return `copy mode did not bring back ${path}: it was deleted here while the tool ran, and the tool changed it`;
+    default:
+      return `copy mode kept ${path} as it is here: it changed here since it was copied into the tool, and the tool ${plan.returned ? 'changed' : 'deleted'} it too`;
   }
 }
 

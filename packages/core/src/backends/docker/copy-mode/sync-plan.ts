@@ -86,4 +86,3 @@ async function fillHash(id: Identity, path: () => string | undefined): Promise<v
 function stagedPath(u: Unpack, rel: string): string | undefined {
   return u.staging.member(rel)?.staged;
 }
-

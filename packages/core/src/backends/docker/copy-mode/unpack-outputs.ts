@@ -69,12 +69,18 @@ async function unpackArchive(entries: AsyncIterator<Entry>, mount: LocalMount, c
   await removeStaleStaging(base);
   const staging = new StagedTree(join(base, stagingName()));
   const u: Unpack = {
-    mount, sent: sentTree(context.sent, mount.target), file, here: new DestinationTree(base), staging,
+    mount,
+    sent: sentTree(context.sent, mount.target),
+    file,
+    here: new DestinationTree(base),
+    staging,
     nested: nestedTargets(mount.target, context.allTargets),
   };
   const stopIfEnded = () => {
     if (context.signal?.aborted) {
-      throw new CopyBackError(`copy mode stopped bringing back the outputs of ${mount.target}: the run was ended (canceled or timed out)`, { cause: context.signal.reason });
+      throw new CopyBackError(`copy mode stopped bringing back the outputs of ${mount.target}: the run was ended (canceled or timed out)`, {
+        cause: context.signal.reason,
+      });
     }
   };
   let report: SyncReport;
@@ -86,7 +92,9 @@ async function unpackArchive(entries: AsyncIterator<Entry>, mount: LocalMount, c
       }
     } catch (error) {
       if (error instanceof CopyBackError) throw error;
-      throw new CopyBackError(`copy mode could not read the archive of ${mount.target} from the daemon: ${(error as Error).message}`, { cause: error });
+      throw new CopyBackError(`copy mode could not read the archive of ${mount.target} from the daemon: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     stopIfEnded();
     const plans = await planSync(u).catch((error: unknown) => Promise.reject(copyBackError(error, base)));
@@ -132,22 +140,31 @@ function memberPath(header: Header, u: Unpack): string | undefined {
   if (u.file !== undefined) {
     const type = nameParts(header.name).length > 1 ? 'directory' : header.type;
     if (type === 'file' || type === 'contiguous-file') return u.file;
-    throw new CopyBackError(`copy mode left ${shown(u.mount.path)} as it was: the tool replaced it by ${describe(type, header)}, and a single-file mount must come back as a regular file`);
+    throw new CopyBackError(
+      `copy mode left ${shown(u.mount.path)} as it was: the tool replaced it by ${describe(type, header)}, and a single-file mount must come back as a regular file`,
+    );
   }
   const rel = pathInMount(header.name, u.nested);
   if (rel === '' && header.type !== 'directory') {
-    throw new CopyBackError(`copy mode left ${shown(u.here.base)} as it was: the tool replaced the mount's directory ${u.mount.target} by ${describe(header.type, header)}`);
+    throw new CopyBackError(
+      `copy mode left ${shown(u.here.base)} as it was: the tool replaced the mount's directory ${u.mount.target} by ${describe(header.type, header)}`,
+    );
   }
   return rel;
 }
 
 function describe(type: Header['type'] | null, header: Header): string {
   switch (type) {
-    case 'symlink': return `a symlink (to ${shown(header.linkname)})`;
-    case 'link': return `a hard link (to ${shown(header.linkname)})`;
-    case 'directory': return 'a directory';
-    case 'file': case 'contiguous-file': return 'a file';
-    default: return `a ${type ?? 'special file'}`;
+    case 'symlink':
+      return `a symlink (to ${shown(header.linkname)})`;
+    case 'link':
+      return `a hard link (to ${shown(header.linkname)})`;
+    case 'directory':
+      return 'a directory';
+    case 'file':
+    case 'contiguous-file':
+      return 'a file';
+    default:
+      return `a ${type ?? 'special file'}`;
   }
 }
-

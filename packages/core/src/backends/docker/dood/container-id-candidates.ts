@@ -26,7 +26,10 @@ export function containerIdCandidates(clues: SelfClues): string[] {
   add(clues.override?.trim() || undefined);
   for (const line of (clues.cgroup ?? '').split('\n')) {
     const path = line.split(':').slice(2).join(':');
-    const segment = path.split('/').reverse().find((s) => HEX64.test(s));
+    const segment = path
+      .split('/')
+      .reverse()
+      .find((s) => HEX64.test(s));
     add(segment?.match(HEX64)?.[0]);
   }
   for (const line of (clues.mountinfo ?? '').split('\n')) {

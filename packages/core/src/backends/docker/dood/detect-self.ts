@@ -50,9 +50,7 @@ async function detect(engine: DockerEngine): Promise<SelfLocation> {
     const mounts = mountTableFrom(inspect as never).map((m) => ({ ...m, destination: realPath(m.destination) }));
     // A real match: every mount the daemon gave that container is a mount point in our
     // namespace (rules out pause containers, stale hostnames and same-named containers elsewhere).
-    const verified = mounts.length > 0
-      ? mounts.every((m) => ourMountPoints.has(m.destination))
-      : inspect.Config?.Hostname === hostname();
+    const verified = mounts.length > 0 ? mounts.every((m) => ourMountPoints.has(m.destination)) : inspect.Config?.Hostname === hostname();
     if (verified) {
       return { kind: 'container', containerId: inspect.Id, name: inspect.Name.replace(/^\//, ''), image: inspect.Config.Image, mounts };
     }
@@ -62,7 +60,8 @@ async function detect(engine: DockerEngine): Promise<SelfLocation> {
   if (engine.target.socketPath && daemonProcessVisible()) return { kind: 'host' };
   if (existsSync('/.dockerenv') || existsSync('/run/.containerenv') || selfContainerOverride()) {
     return {
-      kind: 'unverified-container', tried: candidates,
+      kind: 'unverified-container',
+      tried: candidates,
       reason: candidates.length
         ? `none of the candidate ids (${candidates.map((c) => c.slice(0, 12)).join(', ')}) is a running container on ${engine.endpoint} whose mounts match ours`
         : 'no container id could be read from /proc/self/cgroup, /proc/self/mountinfo or the hostname',

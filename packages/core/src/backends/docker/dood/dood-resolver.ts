@@ -37,8 +37,13 @@ export function translateMounts(table: OwnMount[], mounts: LocalMount[], subpath
     const t = translatePath(table, real, { write: mount.write, subpathSupported, containerId });
     if (t.wholeVolumeAt) {
       if (mount.target !== mount.path) {
-        throw new PathNotShareableError(mount.path, `is inside volume ${t.via.name}, which this daemon (API < 1.45, no volume subpaths) ` +
-          `can only mount whole at ${t.wholeVolumeAt}; mount it at its own path (drop target: ${mount.target})`, table, containerId);
+        throw new PathNotShareableError(
+          mount.path,
+          `is inside volume ${t.via.name}, which this daemon (API < 1.45, no volume subpaths) ` +
+            `can only mount whole at ${t.wholeVolumeAt}; mount it at its own path (drop target: ${mount.target})`,
+          table,
+          containerId,
+        );
       }
       add({ target: t.wholeVolumeAt, source: t.source, readOnly: !mount.write, localPath: t.wholeVolumeAt });
     } else {

@@ -22,9 +22,12 @@ export class PathNotShareableError extends TooldockError {
     readonly mounts: OwnMount[],
     readonly containerId?: string,
   ) {
-    super(`${path} ${reason}.\n` + describeMounts(mounts, containerId) +
-      '\nFix: put the data under one of these mounts, or add a mount for it to this container ' +
-      '(compose: volumes: ["/host/dir:/container/dir"]) and recreate it.');
+    super(
+      `${path} ${reason}.\n` +
+        describeMounts(mounts, containerId) +
+        '\nFix: put the data under one of these mounts, or add a mount for it to this container ' +
+        '(compose: volumes: ["/host/dir:/container/dir"]) and recreate it.',
+    );
   }
 }
 

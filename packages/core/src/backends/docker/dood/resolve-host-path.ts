@@ -10,7 +10,8 @@ import { translatePath, type DaemonSource } from './translate-path.js';
 
 // runTool only mounts absolute paths, so that is all this translation is asked for; a typo such
 // as `{ writable: true }` must not silently answer the read-only question.
-const PathSchema = z.string({ error: 'must be an absolute path (a string)' })
+const PathSchema = z
+  .string({ error: 'must be an absolute path (a string)' })
   .refine((p) => isAbsolute(p), 'must be an absolute path (relative paths mean different things in each container)');
 const OptionsSchema = z.object({ write: z.boolean().optional(), engine: EngineSchema.optional() }).strict();
 
@@ -40,6 +41,8 @@ async function translate(path: string, write: boolean, engine: DockerEngine): Pr
   if (self.kind === 'host') return { type: 'bind', path: real };
   if (self.kind === 'unverified-container') throw new Error(`cannot translate ${path}: this process runs in a container, but ${self.reason}`);
   return translatePath(self.mounts, real, {
-    write, subpathSupported: await supportsSubpath(engine), containerId: self.containerId,
+    write,
+    subpathSupported: await supportsSubpath(engine),
+    containerId: self.containerId,
   }).source;
 }

@@ -25,9 +25,7 @@ export interface TranslateOptions {
 
 /** The deepest of our mounts holding `path` (longest destination on a `/` boundary). */
 export function mountHolding(table: OwnMount[], path: string): OwnMount | undefined {
-  return table
-    .filter((m) => isWithin(path, m.destination))
-    .sort((a, b) => b.destination.length - a.destination.length)[0];
+  return table.filter((m) => isWithin(path, m.destination)).sort((a, b) => b.destination.length - a.destination.length)[0];
 }
 
 /** Our mounts strictly below `dir` (to re-add when `dir` itself is mounted for a tool). */
@@ -44,7 +42,9 @@ export function translatePath(table: OwnMount[], path: string, options: Translat
   const fail = (reason: string) => new PathNotShareableError(path, reason, table, options.containerId);
   if (!mount) throw fail('is not under any mount of this container, so the daemon cannot see it');
   if (mount.type === 'tmpfs' || !mount.source) {
-    throw fail(`is on ${mount.type === 'tmpfs' ? 'a tmpfs' : 'a mount with no host source'} (${mount.destination}), which exists only inside this container`);
+    throw fail(
+      `is on ${mount.type === 'tmpfs' ? 'a tmpfs' : 'a mount with no host source'} (${mount.destination}), which exists only inside this container`,
+    );
   }
   if (options.write && !mount.rw) throw fail(`is on a read-only mount (${mount.destination}) but the tool was asked to write there`);
   const rest = mount.destination === '/' ? path.slice(1) : path.slice(mount.destination.length + 1);

@@ -49,7 +49,12 @@ async function createContainer(engine: DockerEngine, config: Docker.ContainerCre
     liveContainers.set(id, engine);
     return id;
   } catch (error) {
-    creating.then((late) => engine.containers.remove(late), () => {}).catch(() => {});
+    creating
+      .then(
+        (late) => engine.containers.remove(late),
+        () => {},
+      )
+      .catch(() => {});
     throw error;
   }
 }

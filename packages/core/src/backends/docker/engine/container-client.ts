@@ -10,7 +10,10 @@ import { registerWait, type ExitStatus } from './wait-exit.js';
  * wherever it is met. Nothing here bounds or retries: the callers know how long they may wait.
  */
 export class ContainerClient {
-  constructor(private readonly docker: Docker, private readonly errors: DaemonErrors) {}
+  constructor(
+    private readonly docker: Docker,
+    private readonly errors: DaemonErrors,
+  ) {}
 
   /** Creates a container (not started); resolves with its id. */
   async create(config: Docker.ContainerCreateOptions): Promise<string> {
@@ -63,9 +66,11 @@ export class ContainerClient {
    * daemon answered, i.e. the attach is in place, so starting afterwards loses no output.
    */
   attach(id: string, { stdin }: { stdin: boolean }): Promise<Readable | Duplex> {
-    return this.errors.call(async () => stdin
-      ? attachWithStdin(this.docker, id)
-      : (await this.docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable);
+    return this.errors.call(async () =>
+      stdin
+        ? attachWithStdin(this.docker, id)
+        : ((await this.docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable),
+    );
   }
 
   /**

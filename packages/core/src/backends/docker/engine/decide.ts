@@ -24,9 +24,14 @@ export interface Decided {
 export async function decide(engine: DockerEngine, request: ToolRequest, step: StepContext): Promise<Decided> {
   const { options } = request;
   // A daemon that cannot say how it maps users gets the plain mapping (the caller's ids).
-  const mapping = options.user === 'auto'
-    ? await bounded(userMapping(engine).catch(() => 'plain' as const), step.signal, 'asking the daemon how it maps users')
-    : 'plain';
+  const mapping =
+    options.user === 'auto'
+      ? await bounded(
+          userMapping(engine).catch(() => 'plain' as const),
+          step.signal,
+          'asking the daemon how it maps users',
+        )
+      : 'plain';
   const { resolver } = await bounded(decideTransfer(engine), step.signal, 'finding how files reach the daemon');
   const plan = await bounded(resolver.plan(request.mounts, engine), step.signal, 'resolving mounts');
   // The socket never reaches the tool: refused as a mount, masked inside mounted directories, its group withheld.

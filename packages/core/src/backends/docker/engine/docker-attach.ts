@@ -29,8 +29,14 @@ export async function attachContainer(engine: DockerEngine, containerId: string,
     return { stream: attachment.value, exited };
   }
   // Release whatever did arrive, now or later.
-  attaching.then((stream) => stream.destroy(), () => {});
-  waiting.then((w) => w.exited.catch(() => {}), () => {});
+  attaching.then(
+    (stream) => stream.destroy(),
+    () => {},
+  );
+  waiting.then(
+    (w) => w.exited.catch(() => {}),
+    () => {},
+  );
   // Both are already explained by the client.
   throw attachment.status === 'rejected' ? attachment.reason : (wait as PromiseRejectedResult).reason;
 }

@@ -37,10 +37,24 @@ export class DockerBackend implements ToolBackend {
 
   private async launch(request: ToolRequest, decided: Decided, io: ToolIo, step: StepContext): Promise<DockerTool> {
     const { engine } = this;
-    const config = containerConfig({ image: request.image, args: request.args, mounts: decided.plan.mounts, masks: decided.masks, user: decided.user, options: request.options });
+    const config = containerConfig({
+      image: request.image,
+      args: request.args,
+      mounts: decided.plan.mounts,
+      masks: decided.masks,
+      user: decided.user,
+      options: request.options,
+    });
     return await bringUp(engine, request, decided, config, step, async (id) => {
       const attachment = await attachContainer(engine, id, io, step.signal);
-      const podman = await bounded(userMapping(engine).then((m) => m.startsWith('podman'), () => false), step.signal, 'asking which engine runs the tool');
+      const podman = await bounded(
+        userMapping(engine).then(
+          (m) => m.startsWith('podman'),
+          () => false,
+        ),
+        step.signal,
+        'asking which engine runs the tool',
+      );
       return new DockerTool(engine, id, decided.plan, request.options.memory !== undefined, attachment, io, podman);
     });
   }

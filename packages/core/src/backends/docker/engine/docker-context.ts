@@ -53,12 +53,19 @@ export function readDockerContext(configDir: string, name: string): DockerContex
   const id = createHash('sha256').update(name).digest('hex');
   const metaFile = join(configDir, 'contexts', 'meta', id, 'meta.json');
   if (!existsSync(metaFile)) {
-    throw new Error(`docker context "${name}" does not exist (no ${metaFile}); list them with \`docker context ls\`, ` +
-      'or unset DOCKER_CONTEXT / currentContext in config.json to use the default daemon');
+    throw new Error(
+      `docker context "${name}" does not exist (no ${metaFile}); list them with \`docker context ls\`, ` +
+        'or unset DOCKER_CONTEXT / currentContext in config.json to use the default daemon',
+    );
   }
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
   const endpoint = meta.Endpoints?.docker;
   if (!endpoint?.Host) throw new Error(`docker context "${name}" has no docker endpoint in ${metaFile}`);
   const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
-  return { name, host: endpoint.Host, skipTLSVerify: endpoint.SkipTLSVerify === true, tlsDir: existsSync(join(tlsDir, 'ca.pem')) ? tlsDir : undefined };
+  return {
+    name,
+    host: endpoint.Host,
+    skipTLSVerify: endpoint.SkipTLSVerify === true,
+    tlsDir: existsSync(join(tlsDir, 'ca.pem')) ? tlsDir : undefined,
+  };
 }

@@ -60,8 +60,10 @@ export class DockerTool implements LaunchedTool {
 
   /** Podman's attach broke (its text was kept out of the tool's stderr): the output may lack its end. */
   notes(): string[] {
-    return this.output.notices.map((notice) =>
-      `the tool's output may be incomplete: Podman's attach connection broke while the tool ran (Podman said "${notice}"); the exit code is the tool's`);
+    return this.output.notices.map(
+      (notice) =>
+        `the tool's output may be incomplete: Podman's attach connection broke while the tool ran (Podman said "${notice}"); the exit code is the tool's`,
+    );
   }
 
   dropOutput(): void {
@@ -73,10 +75,17 @@ export class DockerTool implements LaunchedTool {
    * SIGKILL under a memory limit is re-read briefly before we call it a plain kill.
    */
   async exitFacts(exitCode: number, step: StepContext): Promise<{ oomKilled: boolean }> {
-    const read = () => bounded(this.engine.containers.inspect(this.id), step.signal, 'reading the exit state').then((i) => i.State, () => undefined);
+    const read = () =>
+      bounded(this.engine.containers.inspect(this.id), step.signal, 'reading the exit state').then(
+        (i) => i.State,
+        () => undefined,
+      );
     const mayLearnOom = exitCode === 137 && this.underMemoryLimit;
     // Up to ten re-reads, 50 ms apart (the reads are bounded by the signal; a failed one ends it).
-    const state = await pollUntil(read, (s) => !mayLearnOom || !s || s.OOMKilled, { delayMs: (tries) => (tries <= 10 ? 50 : undefined), during: 'reading the exit state' });
+    const state = await pollUntil(read, (s) => !mayLearnOom || !s || s.OOMKilled, {
+      delayMs: (tries) => (tries <= 10 ? 50 : undefined),
+      during: 'reading the exit state',
+    });
     return { oomKilled: state?.OOMKilled === true };
   }
 
@@ -105,7 +114,9 @@ function notRunnable(error: unknown): CommandNotRunnableError | undefined {
   const message = daemonMessage(error);
   // Docker: `exec: "x": executable file not found in $PATH` or `exec: "/x": stat /x: no such file
   // or directory`; Podman (crun): "executable file `x` not found", "permission denied: OCI …".
-  if (/executable file (?:not found|`[^`]*` not found)|exec: "[^"]*": stat [^:]*: no such file or directory|command that was not found/i.test(message)) {
+  if (
+    /executable file (?:not found|`[^`]*` not found)|exec: "[^"]*": stat [^:]*: no such file or directory|command that was not found/i.test(message)
+  ) {
     return new CommandNotRunnableError(127, 'not found in the image', message);
   }
   if (/exec: "[^"]*": permission denied|OCI permission denied/i.test(message)) return new CommandNotRunnableError(126, 'not executable', message);

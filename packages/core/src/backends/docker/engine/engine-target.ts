@@ -17,16 +17,26 @@ const HOST_FORMS = 'use unix:///path/docker.sock, tcp://host:port or ssh://user@
  * {@link ConnectOptions}, checked like runTool's options: unknown keys (a typo such as `hots`)
  * would otherwise silently fall back to the default daemon.
  */
-export const ConnectOptionsSchema = z.object({
-  host: z.string({ error: HOST_FORMS }).refine((host) => hostProblem(host) === undefined, HOST_FORMS).optional(),
-  socketPath: z.string({ error: `must be an absolute path such as ${DEFAULT_DOCKER_SOCKET}` })
-    .refine((p) => isAbsolute(p), `must be an absolute path such as ${DEFAULT_DOCKER_SOCKET}`).optional(),
-  ssh: z.object({
-    privateKey: z.union([z.string(), z.instanceof(Buffer)], { error: 'must be the key\'s text (PEM/OpenSSH) or a Buffer' }).optional(),
-    passphrase: z.string().optional(),
-    knownHostsFile: z.string().min(1, 'must be a path to a known_hosts file').optional(),
-  }).strict().optional(),
-}).strict();
+export const ConnectOptionsSchema = z
+  .object({
+    host: z
+      .string({ error: HOST_FORMS })
+      .refine((host) => hostProblem(host) === undefined, HOST_FORMS)
+      .optional(),
+    socketPath: z
+      .string({ error: `must be an absolute path such as ${DEFAULT_DOCKER_SOCKET}` })
+      .refine((p) => isAbsolute(p), `must be an absolute path such as ${DEFAULT_DOCKER_SOCKET}`)
+      .optional(),
+    ssh: z
+      .object({
+        privateKey: z.union([z.string(), z.instanceof(Buffer)], { error: "must be the key's text (PEM/OpenSSH) or a Buffer" }).optional(),
+        passphrase: z.string().optional(),
+        knownHostsFile: z.string().min(1, 'must be a path to a known_hosts file').optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 // The schema and the documented interface must describe the same options.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -103,7 +113,12 @@ function hostProblem(host: string): string | undefined {
 function fromHost(host: string, source: EngineChoice, tls: Tls): EngineTarget {
   // DOCKER_HOST and contexts are the caller's input too: a typo there is named like an option.
   const problem = hostProblem(host);
-  if (problem) throw new InvalidInputError(source === 'option' ? 'options.host' : source === 'DOCKER_HOST' ? 'DOCKER_HOST' : 'docker context host', host, problem);
+  if (problem)
+    throw new InvalidInputError(
+      source === 'option' ? 'options.host' : source === 'DOCKER_HOST' ? 'DOCKER_HOST' : 'docker context host',
+      host,
+      problem,
+    );
   if (host.startsWith('unix://')) {
     const socketPath = host.slice('unix://'.length) || DEFAULT_DOCKER_SOCKET;
     return { endpoint: `unix://${socketPath}`, socketPath, source, dockerodeOptions: { socketPath } };
@@ -112,13 +127,21 @@ function fromHost(host: string, source: EngineChoice, tls: Tls): EngineTarget {
   if (url.protocol === 'ssh:') {
     const ssh = { host: url.hostname, port: Number(url.port || 22), username: decodeURIComponent(url.username) || userName() };
     // Requests go through the engine's SshDialAgent; host and port only fill the HTTP request line.
-    return { endpoint: `ssh://${ssh.username}@${ssh.host}:${ssh.port}`, socketPath: undefined, source, ssh, dockerodeOptions: { protocol: 'http', host: 'docker', port: 80 } };
+    return {
+      endpoint: `ssh://${ssh.username}@${ssh.host}:${ssh.port}`,
+      socketPath: undefined,
+      source,
+      ssh,
+      dockerodeOptions: { protocol: 'http', host: 'docker', port: 80 },
+    };
   }
   const secure = tls.verify || url.port === '2376' || url.protocol === 'https:' || !!tls.certDir;
   const port = Number(url.port || (secure ? 2376 : 2375));
   const certs = tls.certDir ? readCerts(tls.certDir) : {};
   return {
-    endpoint: `tcp://${url.hostname}:${port}`, socketPath: undefined, source,
+    endpoint: `tcp://${url.hostname}:${port}`,
+    socketPath: undefined,
+    source,
     dockerodeOptions: { protocol: secure ? 'https' : 'http', host: url.hostname, port, ...certs },
   };
 }

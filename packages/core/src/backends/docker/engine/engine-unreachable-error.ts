@@ -50,8 +50,8 @@ export function explainConnectionError(endpoint: string, socketPath: string | un
       `permission denied on the socket (${code}); it is ${owner} and this process runs as ${who}`,
       owner.includes('gid ')
         ? `give this process the socket's group: in a container, run it with --group-add ${socketGid(socketPath)} ` +
-          `(compose: group_add: ["${socketGid(socketPath)}"]); on a host, \`usermod -aG docker $USER\` and log in again. ` +
-          'Or point DOCKER_HOST at a daemon you may use (e.g. rootless Docker or Podman).'
+            `(compose: group_add: ["${socketGid(socketPath)}"]); on a host, \`usermod -aG docker $USER\` and log in again. ` +
+            'Or point DOCKER_HOST at a daemon you may use (e.g. rootless Docker or Podman).'
         : 'run as a user allowed to use the socket, or set DOCKER_HOST to a daemon you may use',
       { cause: error },
     );
@@ -73,8 +73,12 @@ export function explainConnectionError(endpoint: string, socketPath: string | un
       { cause: error },
     );
   }
-  return new EngineUnreachableError(endpoint + viaEnv, `${code}: ${(error as Error).message}`,
-    'check that the daemon runs and DOCKER_HOST / the docker context point at it', { cause: error });
+  return new EngineUnreachableError(
+    endpoint + viaEnv,
+    `${code}: ${(error as Error).message}`,
+    'check that the daemon runs and DOCKER_HOST / the docker context point at it',
+    { cause: error },
+  );
 }
 
 function socketOwner(socketPath: string): string {

@@ -37,9 +37,11 @@ export async function attachWithStdin(docker: Docker, containerId: string): Prom
     method: 'POST',
     path,
     headers,
-    ...(ssh ? { createConnection: ssh.createConnection.bind(ssh) as unknown as http.RequestOptions['createConnection'], host: 'docker' } : { agent: false }),
+    ...(ssh
+      ? { createConnection: ssh.createConnection.bind(ssh) as unknown as http.RequestOptions['createConnection'], host: 'docker' }
+      : { agent: false }),
     ...(ssh ? {} : socketPath ? { socketPath } : { host: modem.host, port: Number(modem.port) }),
-    ...(secure ? { ca: modem.ca, cert: modem.cert, key: modem.key } as https.RequestOptions : {}),
+    ...(secure ? ({ ca: modem.ca, cert: modem.cert, key: modem.key } as https.RequestOptions) : {}),
   });
   return new Promise<Duplex>((resolve, reject) => {
     request.once('upgrade', (_response, socket, head) => {
@@ -50,7 +52,9 @@ export async function attachWithStdin(docker: Docker, containerId: string): Prom
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (c: string) => (body += c));
-      response.on('end', () => reject(Object.assign(new Error(`attach failed (HTTP ${response.statusCode}): ${body.trim()}`), { statusCode: response.statusCode })));
+      response.on('end', () =>
+        reject(Object.assign(new Error(`attach failed (HTTP ${response.statusCode}): ${body.trim()}`), { statusCode: response.statusCode })),
+      );
     });
     request.once('error', reject);
     request.end();

@@ -24,7 +24,10 @@ interface PullEvent {
  * engine's {@link DaemonErrors}.
  */
 export class ImageClient {
-  constructor(private readonly docker: Docker, private readonly errors: DaemonErrors) {}
+  constructor(
+    private readonly docker: Docker,
+    private readonly errors: DaemonErrors,
+  ) {}
 
   /** The image's inspect data, or undefined when the daemon does not have it (404). */
   async inspect(image: string): Promise<Docker.ImageInspectInfo | undefined> {
@@ -42,7 +45,10 @@ export class ImageClient {
    * `signal` aborts the request, which makes the daemon stop pulling too. `authconfig`: the
    * registry credentials (registry/find-credentials.ts).
    */
-  async pull(image: string, { signal, onProgress, authconfig }: { signal: AbortSignal; onProgress: (progress: PullProgress) => void; authconfig?: object | undefined }): Promise<void> {
+  async pull(
+    image: string,
+    { signal, onProgress, authconfig }: { signal: AbortSignal; onProgress: (progress: PullProgress) => void; authconfig?: object | undefined },
+  ): Promise<void> {
     // docker-modem sends `authconfig` as the X-Registry-Auth header (never in the URL).
     const options = { abortSignal: signal, ...(authconfig ? { authconfig } : {}) };
     const stream = await this.errors.call(() => this.docker.pull(image, options) as Promise<NodeJS.ReadableStream>);

@@ -8,11 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 export function isKnownHostKey(file: string, host: string, port: number, key: Buffer): boolean {
   if (!existsSync(file)) return false;
   const name = port === 22 ? host : `[${host}]:${port}`;
-  return readFileSync(file, 'utf8').split('\n').some((line) => {
-    const [hosts, , blob] = line.trim().split(/\s+/);
-    if (!hosts || !blob || hosts.startsWith('#') || hosts.startsWith('@')) return false;
-    return matchesHost(hosts, name) && Buffer.from(blob, 'base64').equals(key);
-  });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .some((line) => {
+      const [hosts, , blob] = line.trim().split(/\s+/);
+      if (!hosts || !blob || hosts.startsWith('#') || hosts.startsWith('@')) return false;
+      return matchesHost(hosts, name) && Buffer.from(blob, 'base64').equals(key);
+    });
 }
 
 function matchesHost(field: string, name: string): boolean {

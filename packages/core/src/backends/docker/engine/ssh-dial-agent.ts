@@ -36,7 +36,10 @@ export class SshDialAgent extends http.Agent {
   private pooled = new Set<Duplex>();
   private idle: NodeJS.Timeout | undefined;
 
-  constructor(private readonly target: SshTarget, private readonly options: SshOptions = {}) {
+  constructor(
+    private readonly target: SshTarget,
+    private readonly options: SshOptions = {},
+  ) {
     // Keep-alive: a channel (and its remote dial-stdio process) serves many requests.
     super({ keepAlive: true });
   }
@@ -72,7 +75,11 @@ export class SshDialAgent extends http.Agent {
       client.exec('docker system dial-stdio', (error, stream) => {
         if (error) {
           this.settle();
-          return reject(new Error(`ssh ${this.target.username}@${this.target.host}: cannot run \`docker system dial-stdio\` there (${error.message}); the remote user needs the docker CLI and access to the daemon`));
+          return reject(
+            new Error(
+              `ssh ${this.target.username}@${this.target.host}: cannot run \`docker system dial-stdio\` there (${error.message}); the remote user needs the docker CLI and access to the daemon`,
+            ),
+          );
         }
         // What http.Agent's keep-alive calls on a TCP socket; a channel has no such knobs.
         const channel = Object.assign(stream as unknown as Duplex, { setKeepAlive() {}, setTimeout() {}, ref() {}, unref() {} });
@@ -100,7 +107,10 @@ export class SshDialAgent extends http.Agent {
     this.destroy(); // the pooled channels
     const client = this.client;
     this.client = undefined;
-    void client?.then((c) => c.end(), () => {});
+    void client?.then(
+      (c) => c.end(),
+      () => {},
+    );
   }
 
   private connected(): Promise<Client> {
@@ -121,7 +131,9 @@ export class SshDialAgent extends http.Agent {
     const knownHosts = this.options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
     let rejectedKey = false;
     const config: ConnectConfig = {
-      host, port, username,
+      host,
+      port,
+      username,
       ...credentials(this.options),
       hostVerifier: (key: Buffer) => !(rejectedKey = !isKnownHostKey(knownHosts, host, port, key)),
     };
@@ -129,9 +141,14 @@ export class SshDialAgent extends http.Agent {
       const client = new Client();
       client.once('ready', () => resolve(client));
       client.once('error', (error) => {
-        reject(rejectedKey
-          ? new Error(`ssh://${host}:${port}: its host key is not in ${knownHosts}; connect once with \`ssh -p ${port} ${username}@${host}\` to check and add it`, { cause: error })
-          : new Error(`ssh://${username}@${host}:${port}: ${error.message}`, { cause: error }));
+        reject(
+          rejectedKey
+            ? new Error(
+                `ssh://${host}:${port}: its host key is not in ${knownHosts}; connect once with \`ssh -p ${port} ${username}@${host}\` to check and add it`,
+                { cause: error },
+              )
+            : new Error(`ssh://${username}@${host}:${port}: ${error.message}`, { cause: error }),
+        );
       });
       client.connect(config);
     });

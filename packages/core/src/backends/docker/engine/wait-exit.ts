@@ -14,16 +14,19 @@ export interface ExitStatus {
  */
 export function registerWait(docker: Docker, containerId: string): Promise<{ exited: Promise<ExitStatus> }> {
   return new Promise((resolve, reject) => {
-    docker.modem.dial({
-      path: `/containers/${containerId}/wait?`,
-      method: 'POST',
-      options: { condition: 'next-exit' },
-      isStream: true,
-      statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such container', 500: 'server error' },
-    }, (error: unknown, response: unknown) => {
-      if (error) return reject(error);
-      resolve({ exited: readStatus(response as IncomingMessage) });
-    });
+    docker.modem.dial(
+      {
+        path: `/containers/${containerId}/wait?`,
+        method: 'POST',
+        options: { condition: 'next-exit' },
+        isStream: true,
+        statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such container', 500: 'server error' },
+      },
+      (error: unknown, response: unknown) => {
+        if (error) return reject(error);
+        resolve({ exited: readStatus(response as IncomingMessage) });
+      },
+    );
   });
 }
 

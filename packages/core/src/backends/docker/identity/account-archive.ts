@@ -25,7 +25,10 @@ export async function readAccountFile(engine: DockerEngine, containerId: string,
   try {
     archive = await bounded(getting, signal, `reading ${path}`);
   } catch (error) {
-    getting.then((late) => late.destroy(), () => {}); // an answer after we gave up: its connection is freed
+    getting.then(
+      (late) => late.destroy(),
+      () => {},
+    ); // an answer after we gave up: its connection is freed
     if (daemonStatus(error) === 404) return { kind: 'absent' };
     throw error;
   }

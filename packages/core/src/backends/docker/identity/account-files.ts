@@ -45,7 +45,12 @@ function accountLines(text: string, withMembers: boolean): AccountLine[] {
     const fields = line.split(':');
     // NIS compat lines (`+`, `-`) and comments name no local account.
     if (fields.length < 3 || !fields[0] || /^[+#-]/.test(fields[0])) continue;
-    const members = withMembers ? (fields[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean) : [];
+    const members = withMembers
+      ? (fields[3] ?? '')
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean)
+      : [];
     lines.push({ name: fields[0], id: fields[2]!.trim(), members });
   }
   return lines;

@@ -18,7 +18,10 @@ export interface IdentityRequest {
 }
 
 /** The identity request of a run, from what the Docker backend decided (docker-backend.ts). */
-export function identityRequest(request: { options: { env?: Record<string, string> | undefined } }, decided: { imageId: string; user: ToolUser; plan: { mounts: ReadonlyArray<{ target: string }> } }): IdentityRequest {
+export function identityRequest(
+  request: { options: { env?: Record<string, string> | undefined } },
+  decided: { imageId: string; user: ToolUser; plan: { mounts: ReadonlyArray<{ target: string }> } },
+): IdentityRequest {
   return { imageId: decided.imageId, user: decided.user, env: request.options.env, mountTargets: decided.plan.mounts.map((m) => m.target) };
 }
 
@@ -45,7 +48,10 @@ export async function provideIdentity(engine: DockerEngine, containerId: string,
   const wanted = wantedIdentity(request.user, request.env);
   if (!wanted) return;
   const covering = request.mountTargets.find((target) => ACCOUNT_FILES.some((file) => covers(target, file)));
-  if (covering) return warnOnce(`a mount at ${covering} covers the image's account files; uid ${wanted.uid} gets no entry (its files are yours, not the image's)`);
+  if (covering)
+    return warnOnce(
+      `a mount at ${covering} covers the image's account files; uid ${wanted.uid} gets no entry (its files are yours, not the image's)`,
+    );
   try {
     const key = JSON.stringify([request.imageId, wanted]);
     let archive = prepared.get(key);
@@ -53,15 +59,24 @@ export async function provideIdentity(engine: DockerEngine, containerId: string,
       archive = await prepare(engine, containerId, request.imageId, wanted, signal);
       remember(key, archive);
     }
-    if (archive) await bounded(engine.containers.putArchive(containerId, Readable.from([archive]), '/'), signal, 'adding the tool user to /etc/passwd');
+    if (archive)
+      await bounded(engine.containers.putArchive(containerId, Readable.from([archive]), '/'), signal, 'adding the tool user to /etc/passwd');
   } catch (error) {
     if (error instanceof RunAborted) throw error;
-    warnOnce(`could not give uid ${wanted.uid} an entry in ${request.imageId.slice(0, 19)}'s /etc/passwd (tools that look up their user name may fail): ${daemonMessage(error)}`);
+    warnOnce(
+      `could not give uid ${wanted.uid} an entry in ${request.imageId.slice(0, 19)}'s /etc/passwd (tools that look up their user name may fail): ${daemonMessage(error)}`,
+    );
   }
 }
 
 /** The archive that adds what the image lacks, or null when it lacks nothing (or must be left alone). */
-async function prepare(engine: DockerEngine, containerId: string, imageId: string, wanted: WantedIdentity, signal: AbortSignal): Promise<Buffer | null> {
+async function prepare(
+  engine: DockerEngine,
+  containerId: string,
+  imageId: string,
+  wanted: WantedIdentity,
+  signal: AbortSignal,
+): Promise<Buffer | null> {
   const [passwd, group] = await Promise.all(ACCOUNT_FILES.map((path) => readAccountFile(engine, containerId, path, signal)));
   for (const file of [passwd!, group!]) {
     if (file.kind === 'unusable') {

@@ -26,7 +26,9 @@ export async function ensureSiblingReaper(engine: DockerEngine, self: Extract<Se
     Entrypoint: [process.execPath],
     Cmd: ['-e', SIBLING_REAPER_SCRIPT],
     // Not on its command line (the host's process list shows that to every user): see sweep-script.ts.
-    Env: [`${SIBLING_CONFIG_ENV}=${encodeConfig({ dockerode, options: engine.target.dockerodeOptions, watched: self.containerId, hostname: ours.Config.Hostname }).trim()}`],
+    Env: [
+      `${SIBLING_CONFIG_ENV}=${encodeConfig({ dockerode, options: engine.target.dockerodeOptions, watched: self.containerId, hostname: ours.Config.Hostname }).trim()}`,
+    ],
     User: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
     Labels: { [LABEL.reaperFor]: self.containerId },
     HostConfig: {

@@ -26,16 +26,24 @@ export interface AdmittedCall {
  * is bounded by the call's signal, so it counts toward its `timeoutMs`; a cancel while waiting
  * settles the call at once, nothing started.
  */
-export async function admitCall(session: SessionContainer, env: Readonly<Record<string, string>> | undefined, step: StepContext): Promise<AdmittedCall> {
+export async function admitCall(
+  session: SessionContainer,
+  env: Readonly<Record<string, string>> | undefined,
+  step: StepContext,
+): Promise<AdmittedCall> {
   const alone = hasOwnEnv(env, session.env);
   const waiting = 'waiting for its turn in the session';
-  const release = await session.gate.enter(alone ? 'exclusive' : 'shared', step.signal, () => step.emit({
-    type: 'session:waiting',
-    sessionId: session.id,
-    reason: alone
-      ? 'this call has an env of its own: it runs alone in its session, once the calls running now have ended'
-      : 'a call with an env of its own runs alone in this session: this call starts once it has ended',
-  })).catch((error: unknown) => Promise.reject(step.signal.aborted ? new RunAborted(waiting) : error));
+  const release = await session.gate
+    .enter(alone ? 'exclusive' : 'shared', step.signal, () =>
+      step.emit({
+        type: 'session:waiting',
+        sessionId: session.id,
+        reason: alone
+          ? 'this call has an env of its own: it runs alone in its session, once the calls running now have ended'
+          : 'a call with an env of its own runs alone in this session: this call starts once it has ended',
+      }),
+    )
+    .catch((error: unknown) => Promise.reject(step.signal.aborted ? new RunAborted(waiting) : error));
   try {
     // Let in just as it was canceled: it must not start.
     if (step.signal.aborted) throw new RunAborted(waiting);
@@ -68,7 +76,12 @@ function aloneCall(session: SessionContainer, release: GateRelease): AdmittedCal
       } catch (error) {
         // Its processes, and with them its env, may still be there: no later call may join them.
         // close() marks the session gone at once, so no call let in after this one can start.
-        session.close(AbortSignal.timeout(30_000), `the session was closed: the processes of a call with its own env could not be confirmed ended (${(error as Error).message})`).catch(() => {});
+        session
+          .close(
+            AbortSignal.timeout(30_000),
+            `the session was closed: the processes of a call with its own env could not be confirmed ended (${(error as Error).message})`,
+          )
+          .catch(() => {});
       } finally {
         release();
       }

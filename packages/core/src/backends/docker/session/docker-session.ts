@@ -66,7 +66,10 @@ export class SessionContainer {
    */
   async confirmAlive(signal: AbortSignal): Promise<void> {
     this.assertAlive();
-    const state = await bounded(this.engine.containers.inspect(this.id), signal, 'checking the session container').then((i) => i.State, () => undefined);
+    const state = await bounded(this.engine.containers.inspect(this.id), signal, 'checking the session container').then(
+      (i) => i.State,
+      () => undefined,
+    );
     if (state?.Running) return;
     await this.explainDeath(state?.ExitCode ?? -1, state?.OOMKilled === true);
     this.assertAlive();
@@ -116,7 +119,14 @@ export class SessionGoneError extends TooldockError {
 /** A tool container's config, with the keep-alive loop, an init and the calls' tmpfs. */
 function sessionConfig(request: ToolRequest, decided: Decided): Docker.ContainerCreateOptions {
   const options = { ...request.options, stdin: undefined, entrypoint: KEEP_ALIVE.slice(0, 1) };
-  const config = containerConfig({ image: request.image, args: KEEP_ALIVE.slice(1), mounts: decided.plan.mounts, masks: decided.masks, user: decided.user, options });
+  const config = containerConfig({
+    image: request.image,
+    args: KEEP_ALIVE.slice(1),
+    mounts: decided.plan.mounts,
+    masks: decided.masks,
+    user: decided.user,
+    options,
+  });
   const host = config.HostConfig!;
   return {
     ...config,
@@ -124,7 +134,10 @@ function sessionConfig(request: ToolRequest, decided: Decided): Docker.Container
     HostConfig: {
       ...host,
       Init: true,
-      Mounts: [...(host.Mounts ?? []), { Type: 'tmpfs', Target: CALLS_DIR, TmpfsOptions: { SizeBytes: 1 << 20, Mode: 0o1777 } } as Docker.MountSettings],
+      Mounts: [
+        ...(host.Mounts ?? []),
+        { Type: 'tmpfs', Target: CALLS_DIR, TmpfsOptions: { SizeBytes: 1 << 20, Mode: 0o1777 } } as Docker.MountSettings,
+      ],
     },
   };
 }
@@ -132,4 +145,3 @@ function sessionConfig(request: ToolRequest, decided: Decided): Docker.Container
 function short(id: string): string {
   return id.slice(0, 12);
 }
-

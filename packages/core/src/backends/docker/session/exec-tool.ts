@@ -58,20 +58,34 @@ export class ExecTool implements LaunchedTool {
     }
   }
 
-  private static async createExec(session: SessionContainer, args: string[], options: ParsedRunOptions, io: ToolIo, step: StepContext): Promise<[id: string, callId: string]> {
+  private static async createExec(
+    session: SessionContainer,
+    args: string[],
+    options: ParsedRunOptions,
+    io: ToolIo,
+    step: StepContext,
+  ): Promise<[id: string, callId: string]> {
     const callId = randomBytes(8).toString('hex');
     const { user } = session.decided;
     const env = { ...(user.home ? { HOME: user.home } : {}), ...options.env };
-    const exec = await bounded(session.engine.call(() => session.handle().exec({
-      Cmd: callCommand(callId, args),
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      ...(options.cwd ? { WorkingDir: options.cwd } : {}),
-      ...(user.user ? { User: user.user } : {}),
-      AttachStdin: io.stdin,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    })).catch((error: unknown) => Promise.reject(goneOr(session, error))), step.signal, 'creating the call');
+    const exec = await bounded(
+      session.engine
+        .call(() =>
+          session.handle().exec({
+            Cmd: callCommand(callId, args),
+            Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+            ...(options.cwd ? { WorkingDir: options.cwd } : {}),
+            ...(user.user ? { User: user.user } : {}),
+            AttachStdin: io.stdin,
+            AttachStdout: true,
+            AttachStderr: true,
+            Tty: false,
+          }),
+        )
+        .catch((error: unknown) => Promise.reject(goneOr(session, error))),
+      step.signal,
+      'creating the call',
+    );
     return [exec.id, callId];
   }
 
@@ -83,12 +97,16 @@ export class ExecTool implements LaunchedTool {
     // Canceled before start: the exec is never started (a started one would run on unseen).
     if (step.signal.aborted) throw new RunAborted('starting the call');
     const exec = this.session.engine.docker.getExec(this.id);
-    const starting = this.session.engine.call(() => exec.start({ hijack: true, stdin: this.stdin !== undefined, Detach: false, Tty: false }) as Promise<Duplex>)
+    const starting = this.session.engine
+      .call(() => exec.start({ hijack: true, stdin: this.stdin !== undefined, Detach: false, Tty: false }) as Promise<Duplex>)
       .catch((error: unknown) => Promise.reject(goneOr(this.session, error)));
     this.mayRun = true;
     const stream = await bounded(starting, step.signal, 'starting the call');
     stream.once('close', () => this.streamEnded.resolve());
-    this.output.ended.then(() => this.streamEnded.resolve(), () => {});
+    this.output.ended.then(
+      () => this.streamEnded.resolve(),
+      () => {},
+    );
     this.output.connect(stream); // its errors (EPIPE on a stdin the tool did not read) are ignored: the exit code tells the rest
     if (this.stdin) (this.stdin as PassThrough).pipe(stream);
   }
@@ -101,8 +119,14 @@ export class ExecTool implements LaunchedTool {
 
   /** Whether the exec may still run: not ended (ExitCode null) covers one whose start is still on its way too. */
   private async pending(signal: AbortSignal): Promise<boolean> {
-    return await bounded(this.session.engine.call(() => this.session.engine.docker.getExec(this.id).inspect()), signal, 'killing the call')
-      .then((info) => info.Running || info.ExitCode === null || info.ExitCode === undefined, () => false);
+    return await bounded(
+      this.session.engine.call(() => this.session.engine.docker.getExec(this.id).inspect()),
+      signal,
+      'killing the call',
+    ).then(
+      (info) => info.Running || info.ExitCode === null || info.ExitCode === undefined,
+      () => false,
+    );
   }
 
   /** One kill exec; says whether the call had not recorded its pid yet. */
@@ -148,15 +172,21 @@ export class ExecTool implements LaunchedTool {
       this.session.assertAlive();
       return this.session.engine.call(() => exec.inspect()).catch((error: unknown) => Promise.reject(goneOr(this.session, error)));
     };
-    const ended = (info: { Running: boolean; ExitCode: number | null | undefined }) => !info.Running && info.ExitCode !== null && info.ExitCode !== undefined;
-    const info = await pollUntil(inspect, ended, { delayMs: (tries) => (tries > 200 ? undefined : tries <= 20 ? 5 : 50), during: "reading the call's exit code" });
-    if (!ended(info)) throw new Error(`the call's output ended but the daemon never reported its exit (session container ${this.session.id.slice(0, 12)})`);
+    const ended = (info: { Running: boolean; ExitCode: number | null | undefined }) =>
+      !info.Running && info.ExitCode !== null && info.ExitCode !== undefined;
+    const info = await pollUntil(inspect, ended, {
+      delayMs: (tries) => (tries > 200 ? undefined : tries <= 20 ? 5 : 50),
+      during: "reading the call's exit code",
+    });
+    if (!ended(info))
+      throw new Error(`the call's output ended but the daemon never reported its exit (session container ${this.session.id.slice(0, 12)})`);
     // A call that ended because its container died is the session's failure, not the tool's.
     if (this.session.goneReason) throw new SessionGoneError(this.session.goneReason);
     // A failure may be the container's death (its wait can tell us later): asked only for failures.
-    if (info.ExitCode !== 0) await this.session.confirmAlive(AbortSignal.timeout(10_000)).catch((error: unknown) => {
-      if (error instanceof SessionGoneError) throw error;
-    });
+    if (info.ExitCode !== 0)
+      await this.session.confirmAlive(AbortSignal.timeout(10_000)).catch((error: unknown) => {
+        if (error instanceof SessionGoneError) throw error;
+      });
     return info.ExitCode!;
   }
 }
@@ -165,6 +195,7 @@ export class ExecTool implements LaunchedTool {
 function goneOr(session: SessionContainer, error: unknown): unknown {
   if (session.goneReason) return new SessionGoneError(session.goneReason);
   const message = (error as Error)?.message ?? '';
-  if (/is not running|No such container/i.test(message)) return new SessionGoneError(`the session's container ${session.id.slice(0, 12)} is not running any more; open a new session`);
+  if (/is not running|No such container/i.test(message))
+    return new SessionGoneError(`the session's container ${session.id.slice(0, 12)} is not running any more; open a new session`);
   return error;
 }

@@ -59,18 +59,22 @@ export const SWEPT = 'swept';
  * leader (`setsid`) is caught too. Prints {@link SWEPT} once a whole pass finds none alive, so a
  * process that would not die (EPERM, not reaped yet) is never taken for gone. Builtins only.
  */
-export const SWEEP_COMMAND = ['sh', '-c', [
-  'read -r l < /proc/1/stat || exit 1; set -- ${l##*) }; keep=$4',
-  'i=0',
-  'while [ $i -lt 100 ]; do',
-  '  alive=0',
-  '  for p in /proc/[0-9]*/stat; do',
-  '    read -r line < "$p" 2>/dev/null || continue',
-  '    set -- ${line##*) }',
-  '    [ "$4" != "$keep" ] && [ "$4" != $$ ] && [ "$1" != Z ] || continue',
-  '    alive=1; pid=${p%/stat}; kill -9 "${pid#/proc/}" 2>/dev/null',
-  '  done',
-  `  [ $alive = 0 ] && { echo ${SWEPT}; exit 0; }`,
-  '  i=$((i+1))',
-  'done',
-].join('\n')];
+export const SWEEP_COMMAND = [
+  'sh',
+  '-c',
+  [
+    'read -r l < /proc/1/stat || exit 1; set -- ${l##*) }; keep=$4',
+    'i=0',
+    'while [ $i -lt 100 ]; do',
+    '  alive=0',
+    '  for p in /proc/[0-9]*/stat; do',
+    '    read -r line < "$p" 2>/dev/null || continue',
+    '    set -- ${line##*) }',
+    '    [ "$4" != "$keep" ] && [ "$4" != $$ ] && [ "$1" != Z ] || continue',
+    '    alive=1; pid=${p%/stat}; kill -9 "${pid#/proc/}" 2>/dev/null',
+    '  done',
+    `  [ $alive = 0 ] && { echo ${SWEPT}; exit 0; }`,
+    '  i=$((i+1))',
+    'done',
+  ].join('\n'),
+];
