@@ -14,6 +14,8 @@ bash scripts/browser-setup.sh
 pnpm run --silent typecheck
 # ESLint (typescript-eslint's recommended rules, eslint.config.js): fix findings, do not silence them.
 pnpm run --silent lint
+# Prettier (.prettierrc): `pnpm run format` rewrites; here a file not in its style fails the run.
+pnpm run --silent format:check
 set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"
 status=$?
