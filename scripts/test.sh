@@ -16,6 +16,8 @@ pnpm run --silent typecheck
 pnpm run --silent lint
 # Prettier (.prettierrc): `pnpm run format` rewrites; here a file not in its style fails the run.
 pnpm run --silent format:check
+# The API reference builds and every exported value shows an @example (scripts/check-examples.mjs).
+pnpm run --silent docs >/dev/null
 set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"
 status=$?

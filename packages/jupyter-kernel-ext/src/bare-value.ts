@@ -6,6 +6,13 @@ import type { MimeBundle } from './render.js';
  * result, an error, a fan-out's results or outcomes, records (a table) — anything with a rich
  * form — exactly as `rich()` shows it; every other value (strings, numbers, class instances) is
  * left to the kernel. Undefined means "not ours".
+ *
+ * @example
+ * ```ts
+ * // A kernel integration of your own: show a tooldock value as the helper does.
+ * const bundle = bareValueBundle(await runTool('busybox', ['echo', 'hi'], []));
+ * if (bundle) display(bundle); // text/html + text/plain
+ * ```
  */
 export function bareValueBundle(value: unknown): MimeBundle | undefined {
   if (value === null || typeof value !== 'object') return undefined;

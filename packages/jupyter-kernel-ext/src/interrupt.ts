@@ -5,6 +5,12 @@
  * kernel (which dies on SIGINT unless a listener is installed) is lost with all its state.
  * Under Deno the cell's tooldock runs end as canceled; other awaits in the cell are not
  * interrupted (Deno cannot stop running JavaScript): restart the kernel for those.
+ *
+ * @example
+ * ```ts
+ * // Done for you when '@tooldock/jupyter' is imported in a kernel; idempotent.
+ * keepKernelOnInterrupt();
+ * ```
  */
 export function keepKernelOnInterrupt(): void {
   const marker = Symbol.for('tooldock.jupyter.keepKernel');
