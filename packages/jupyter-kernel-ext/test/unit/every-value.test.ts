@@ -2,32 +2,11 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, ToolError, type RunResult } from '@tooldock/core';
 import { bundleOf, dataBundle, progressBundle, rich } from '@tooldock/jupyter';
+import { runResultOf } from '#test-support/run-result-fixture.js';
 import { readableLine } from '../../../core/src/fan-out/progress-tracker.js';
 
-const result = (stdout: string): RunResult => ({
-  image: 'img',
-  imageId: 'sha256:x',
-  args: ['samtools', '--version'],
-  command: 'samtools --version',
-  containerId: 'c',
-  exitCode: 0,
-  failed: false,
-  killed: false,
-  oomKilled: false,
-  timedOut: false,
-  canceled: false,
-  signal: undefined,
-  stdout,
-  stderr: '',
-  durationMs: 12,
-  startedAt: new Date(),
-  finishedAt: new Date(),
-  mounts: [],
-  user: '0:0',
-  notes: [],
-  attempts: 1,
-  cached: false,
-});
+const result = (stdout: string): RunResult =>
+  runResultOf({ image: 'img', imageId: 'sha256:x', args: ['samtools', '--version'], command: 'samtools --version', stdout, durationMs: 12 });
 const toolError = new ToolError('Command failed with exit code 3: sh -c x', {
   image: 'img',
   args: ['sh', '-c', 'x'],

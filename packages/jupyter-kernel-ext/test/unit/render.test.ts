@@ -1,31 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ToolError, type FanOutProgress, type RunResult } from '@tooldock/core';
+import { ToolError, type FanOutProgress } from '@tooldock/core';
 import { bundleOf, progressBundle } from '@tooldock/jupyter';
+import { runResultOf } from '#test-support/run-result-fixture.js';
 
-const result = {
+const result = runResultOf({
   image: 'img',
   imageId: 'sha256:x',
   args: ['echo', '<b>'],
   command: "echo '<b>'",
-  containerId: 'c',
-  exitCode: 0,
-  failed: false,
-  killed: false,
-  oomKilled: false,
-  timedOut: false,
-  canceled: false,
-  signal: undefined,
   stdout: '<script>x</script>\n',
-  stderr: '',
   durationMs: 12,
-  startedAt: new Date(),
-  finishedAt: new Date(),
-  mounts: [],
-  user: '0:0',
-  notes: [],
-  cached: false,
-  attempts: 1,
-} satisfies RunResult;
+});
 
 describe('rich rendering', () => {
   it('escapes tool output and commands in HTML', () => {

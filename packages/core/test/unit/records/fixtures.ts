@@ -1,6 +1,6 @@
 import { RunOptionsSchema, type RunOptions } from '../../../src/api/options.js';
 import type { RunSpec } from '../../../src/lifecycle/run-context.js';
-import type { RunResult } from '../../../src/api/run-result.js';
+import { runResultOf } from '#test-support/run-result-fixture.js';
 import type { RunRecord } from '../../../src/records/run-record.js';
 
 /** A validated request, as prepareRun builds it, with an engine that only names its endpoint. */
@@ -15,34 +15,8 @@ export function specOf(image: string, args: string[], options: RunOptions = {}, 
   };
 }
 
-export function resultOf(overrides: Partial<RunResult> = {}): RunResult {
-  const startedAt = new Date('2026-11-28T09:00:00.000Z');
-  return {
-    image: 'quay.io/biocontainers/samtools:1.22.1--h96c455f_0',
-    imageId: `sha256:${'a'.repeat(64)}`,
-    args: ['samtools', 'sort', '-o', '/data/s1.bam', '/data/s1.sam'],
-    command: 'samtools sort -o /data/s1.bam /data/s1.sam',
-    containerId: 'c0ffee',
-    exitCode: 0,
-    failed: false,
-    killed: false,
-    oomKilled: false,
-    timedOut: false,
-    canceled: false,
-    signal: undefined,
-    stdout: '',
-    stderr: '',
-    durationMs: 1200,
-    startedAt,
-    finishedAt: new Date(startedAt.getTime() + 1200),
-    mounts: [{ target: '/data', source: { type: 'bind', path: '/host/data' }, readOnly: false, localPath: '/data' }],
-    user: '1000:1000',
-    notes: [],
-    cached: false,
-    attempts: 1,
-    ...overrides,
-  };
-}
+/** A result as runTool returns it (test-support/run-result-fixture.ts). */
+export const resultOf = runResultOf;
 
 /** A record as the record layer writes it, for the crate mapping. */
 export function recordOf(overrides: Partial<RunRecord> = {}): RunRecord {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedFile, RunRecord } from '../../../src/records/run-record.js';
+import { recordOf } from '../records/fixtures.js';
 import { translate } from '../../../src/workflow/cwl-workflow.js';
 import { exportWarnings } from '../../../src/workflow/export-readme.js';
 import { finalName } from '../../../src/workflow/final-name.js';
@@ -12,37 +13,25 @@ let clock = Date.parse('2026-12-01T10:00:00Z');
 function record(args: string[], files: { inputs?: RecordedFile[]; outputs?: RecordedFile[] }, extra: Partial<RunRecord> = {}): RunRecord {
   const startedAt = new Date((clock += 1000)).toISOString();
   const finishedAt = new Date((clock += 1000)).toISOString();
-  return {
-    version: 1,
+  return recordOf({
     id: `r${clock}`,
     session: 's',
     pid: 1,
     host: 'h',
-    attempt: 1,
     image: 'tooldock-test/bio:1',
     imageId: IMAGE_ID,
     args,
     envNames: [],
-    userMode: 'auto',
-    engine: 'unix:///var/run/docker.sock',
     mounts: [{ localPath: '/data', target: '/data', readOnly: false }],
     stdio: { stdin: 'none', stdout: 'capture', stderr: 'capture' },
     startedAt,
     finishedAt,
     durationMs: 1000,
-    exitCode: 0,
-    succeeded: true,
-    failed: false,
-    killed: false,
-    oomKilled: false,
-    timedOut: false,
-    canceled: false,
-    cached: false,
     cache: { key: 'k', hit: false, inputMode: 'content' },
     inputs: files.inputs ?? [],
     outputs: files.outputs ?? [],
     ...extra,
-  };
+  });
 }
 
 const file = (path: string, sha: string, size = 10): RecordedFile => ({ path, kind: 'file', size, sha256: sha.repeat(64 / sha.length) });
