@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import { chownSync, statSync } from 'node:fs';
-import { stripVTControlCharacters } from 'node:util';
+import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '@tooldock/core';
-import { repoRoot } from '#test-support/built-packages.js';
 import { ensureNonRootUser, NON_ROOT_USER } from '#test-support/non-root-user.js';
-import { tempDir } from '#test-support/temp-dir.js';
+import { vitestAs } from '#test-support/vitest-as.js';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
@@ -46,34 +43,7 @@ describe("the adversarial suite as a non-root caller in the docker socket's grou
   if (asRoot)
     it("every file passes as uid != 0 with the socket's group", async () => {
       const user = ensureNonRootUser();
-      const home = tempDir('nonroot-home');
-      chownSync(home, user.uid, user.gid);
-      // configLoader runner: the config is not bundled into node_modules (not writable by that user).
-      const child = spawn(
-        'setpriv',
-        [
-          '--reuid',
-          NON_ROOT_USER,
-          '--regid',
-          NON_ROOT_USER,
-          '--init-groups',
-          '--',
-          process.execPath,
-          'node_modules/vitest/vitest.mjs',
-          'run',
-          '--configLoader',
-          'runner',
-          '--project',
-          'engine',
-          ...FILES,
-        ],
-        { cwd: repoRoot, env: { ...process.env, HOME: home, TMPDIR: home, TOOLDOCK_HOME: `${home}/tooldock` }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      output = stripVTControlCharacters(output); // its colours
+      const { code, output } = await vitestAs({ name: NON_ROOT_USER, ...user }, ['--project', 'engine', ...FILES]);
       expect(output).toMatch(/Test Files {2}\d+ passed/);
       expect(code, output.slice(-4000)).toBe(0);
     }, 900_000);

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
-import { chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect, doctor, isToolError, runTool, type ToolError } from '@tooldock/core';
 import { session } from '@tooldock/core/docker';
-import { repoRoot } from '#test-support/built-packages.js';
 import { RootlessEngine, ROOTLESS_USER, rootlessUser } from '#test-support/rootless-engines.js';
 import { tempDir } from '#test-support/temp-dir.js';
+import { vitestAs } from '#test-support/vitest-as.js';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
@@ -32,46 +30,15 @@ if (asRoot)
     it('pass the essentials when that user calls them (bind mounts, ownership, stdin/stdout, cancel, no leftovers)', async () => {
       const user = rootlessUser();
       await Promise.all(engines.map((engine) => engine.start(busybox)));
-      const home = tempDir('rootless-home');
-      chownSync(home, user.uid, user.gid);
-      const child = spawn(
-        'setpriv',
-        [
-          '--reuid',
-          ROOTLESS_USER,
-          '--regid',
-          ROOTLESS_USER,
-          '--init-groups',
-          '--',
-          // configLoader runner: the config is not bundled into node_modules (not writable by that user).
-          process.execPath,
-          'node_modules/vitest/vitest.mjs',
-          'run',
-          '--configLoader',
-          'runner',
-          '--project',
-          'rootless',
-          'packages/core/test/rootless/rootless-engines.test.ts',
-        ],
+      const { code, output } = await vitestAs(
+        { name: ROOTLESS_USER, ...user },
+        ['--project', 'rootless', 'packages/core/test/rootless/rootless-engines.test.ts'],
         {
-          cwd: repoRoot,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            ...process.env,
-            HOME: home,
-            TMPDIR: home,
-            TOOLDOCK_HOME: `${home}/tooldock`,
-            XDG_RUNTIME_DIR: user.runtimeDir,
-            DOCKER_HOST: engines[0]!.host,
-            TOOLDOCK_ROOTLESS_HOSTS: engines.map((e) => `${e.kind}=${e.host}`).join(','),
-          },
+          XDG_RUNTIME_DIR: user.runtimeDir,
+          DOCKER_HOST: engines[0]!.host,
+          TOOLDOCK_ROOTLESS_HOSTS: engines.map((e) => `${e.kind}=${e.host}`).join(','),
         },
       );
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      output = stripVTControlCharacters(output);
       expect(code, output.slice(-4000)).toBe(0);
       // Both engines' cases ran (a describe that found no host would run nothing).
       expect(output, output.slice(-4000)).toMatch(/Tests {2}10 passed/);

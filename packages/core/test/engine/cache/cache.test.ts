@@ -101,7 +101,7 @@ describe('result cache (bind mounts)', () => {
 
   describe('images', () => {
     const engine = connect();
-    const retagged = 'tooldock-test/cache-retag:t';
+    const retagged = `tooldock-test/cache-retag:p${process.pid}`; // per process: concurrent checkouts share the daemon
     afterAll(async () => {
       await engine.docker
         .getImage(retagged)
