@@ -1,13 +1,10 @@
 import { userInfo } from 'node:os';
+import type { ImageConfig } from './image-config.js';
 import { runCommand } from './run-command.js';
 
 /** An image as a local Docker (or Podman, through its Docker-compatible socket) daemon has it. */
-export interface DaemonImage {
+export interface DaemonImage extends ImageConfig {
   imageId: string;
-  entrypoint: string[] | null;
-  cmd: string[] | null;
-  env: string[];
-  workingDir: string;
 }
 
 /** Asks the daemon the docker CLI reaches (`DOCKER_HOST` and contexts apply) about `image`. */

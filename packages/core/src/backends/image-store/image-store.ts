@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lockImage } from './store-lock.js';
 import type { EventListener } from '../../lifecycle/events.js';
 import { localOwner } from '../../util/process-owner.js';
 import { convertFromDaemon, inspectInDaemon, type DaemonImage } from './daemon-source.js';
+import { readDockerArchive } from './docker-archive.js';
+import type { ImageConfig } from './image-config.js';
+import { applyLayer, type LayerReport } from './layer-apply.js';
+import { ensureMountPoints } from './mount-points.js';
 import { storeKey, type StoredImage } from './stored-image.js';
 
 /** An image ready to run: its directory (a root filesystem) and what its config says. */
@@ -42,7 +46,7 @@ export class ImageStore {
     const inDaemon = await inspectInDaemon(image, options.signal, options.env);
     if (!inDaemon.found) {
       throw new Error(
-        `${image} is not in the image store (${this.dir}) and ${inDaemon.why}: convert it once where a Docker or Podman daemon has it (the store is shared), or name an image the store holds (\`tooldock images\` lists them)`,
+        `${image} is not in the image store (${this.dir}) and ${inDaemon.why}: convert it once where a Docker or Podman daemon has it (the store is shared), load a \`docker save\` archive of it (\`engine.images.load(archive)\`), or name an image the store holds (\`engine.images.list()\`)`,
       );
     }
     const known = this.byId(inDaemon.image.imageId);
@@ -107,17 +111,64 @@ export class ImageStore {
     await writeMeta(`${dir}.json`, { ...meta, names: [...meta.names, name] }).catch(() => {}); // a read-only shared store: still usable
   }
 
+  /**
+   * Stores the image of a `docker save` / `podman save` archive (`image` picks one of several, by
+   * tag or id) without any daemon: each layer applied in order (layer-apply.ts: whiteouts, every
+   * path kept inside the image), keyed by the image id the daemon that saved it shows. Already
+   * stored: its names are added and nothing is unpacked.
+   */
+  async load(archive: string, options: { image?: string; signal?: AbortSignal; emit?: EventListener } = {}): Promise<ReadyImage> {
+    const signal = options.signal ?? new AbortController().signal;
+    const emit = options.emit ?? (() => {});
+    const staging = join(this.dir, 'images', `.archive-${localOwner()}-${randomBytes(4).toString('hex')}`);
+    try {
+      const read = await readDockerArchive(archive, staging, signal, options.image);
+      const name = options.image ?? read.names[0] ?? read.imageId;
+      const known = this.byId(read.imageId);
+      if (known) {
+        for (const tag of read.names) await this.addName((this.byId(read.imageId) ?? known) as ReadyImage, tag);
+        emit({ type: 'image:present', image: name, imageId: read.imageId });
+        return this.byId(read.imageId) ?? known;
+      }
+      return await this.install(
+        name,
+        { ...read, names: read.names.length ? read.names : [name] },
+        `archive:${archive}`,
+        { signal, emit },
+        (temp, progress) => applyLayers(temp, read.layers, signal, progress),
+      );
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
   private async convert(
     image: string,
     source: DaemonImage,
     options: { signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv },
+  ): Promise<ReadyImage> {
+    return await this.install(image, { ...source, names: [image] }, 'docker', options, (temp, progress) =>
+      convertFromDaemon(image, temp, options.signal, progress, options.env),
+    );
+  }
+
+  /**
+   * Fills a new image directory under the image's lock — at a hidden temp name, renamed into
+   * place, metadata written last — unless another process stored it meanwhile.
+   */
+  private async install(
+    image: string,
+    source: ImageConfig & { imageId: string; names: string[] },
+    from: string,
+    options: { signal: AbortSignal; emit: EventListener },
+    fill: (temp: string, progress: (status: string) => void) => Promise<void>,
   ): Promise<ReadyImage> {
     const key = storeKey(source.imageId);
     const images = join(this.dir, 'images');
     mkdirSync(images, { recursive: true });
     const release = await lockImage(this.dir, key, options.signal);
     try {
-      const done = this.byId(source.imageId); // converted by another process while we waited
+      const done = this.byId(source.imageId); // stored by another process while we waited
       if (done) return done;
       const dir = join(images, key);
       await rm(dir, { recursive: true, force: true }); // a crash after the rename, before the metadata
@@ -125,12 +176,8 @@ export class ImageStore {
       const started = Date.now();
       options.emit({ type: 'image:convert', image, imageId: source.imageId, status: 'converting', elapsedMs: 0 });
       try {
-        await convertFromDaemon(
-          image,
-          temp,
-          options.signal,
-          (status) => options.emit({ type: 'image:convert', image, imageId: source.imageId, status, elapsedMs: Date.now() - started }),
-          options.env,
+        await fill(temp, (status) =>
+          options.emit({ type: 'image:convert', image, imageId: source.imageId, status, elapsedMs: Date.now() - started }),
         );
         await rename(temp, dir);
       } catch (error) {
@@ -139,8 +186,8 @@ export class ImageStore {
       }
       const meta: StoredImage = {
         imageId: source.imageId,
-        names: [image],
-        source: 'docker',
+        names: source.names,
+        source: from,
         entrypoint: source.entrypoint,
         cmd: source.cmd,
         env: source.env,
@@ -154,6 +201,19 @@ export class ImageStore {
       await release();
     }
   }
+}
+
+/** An archive's layers, lowest first, into `root`; directories' modes last. */
+async function applyLayers(root: string, layers: string[], signal: AbortSignal, progress: (status: string) => void): Promise<void> {
+  await mkdir(root, { mode: 0o755 });
+  const report: LayerReport = { directoryModes: new Map(), skipped: 0 };
+  for (const [index, layer] of layers.entries()) {
+    progress(`layer ${index + 1}/${layers.length}`);
+    await applyLayer(root, createReadStream(layer), signal, report);
+  }
+  for (const [dir, mode] of report.directoryModes) await chmod(dir, mode).catch(() => {}); // a later layer removed it
+  await ensureMountPoints(root);
+  if (report.skipped) progress(`skipped ${report.skipped} device or FIFO entries (an unprivileged user cannot make them)`);
 }
 
 function readMeta(path: string): StoredImage | undefined {

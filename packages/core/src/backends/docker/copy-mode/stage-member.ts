@@ -1,7 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { chmod, link, unlink, utimes } from 'node:fs/promises';
-import type { Extract, Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
+import { writeTarEntry, type TarEntry } from '../../../util/tar-entries.js';
 import type { LocalMount } from '../../../api/mount-spec.js';
 import { pathInMount } from './archive-name.js';
 import { CopyBackError, shown } from './copy-back-error.js';
@@ -11,7 +11,7 @@ import type { SentEntry } from './sent-trees.js';
 import type { StagedTree } from './staged-tree.js';
 
 /** One archive member: its header and a stream of its bytes. */
-export type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
+export type Entry = TarEntry;
 
 /** One copy-back in progress: where members go, and what was staged so far. */
 export interface Unpack {
@@ -51,7 +51,7 @@ export async function stageMember(entry: Entry, header: Header, rel: string, u: 
       const maybeSent = sent?.kind === 'file' && sent.size === id.size && sent.sha256 !== undefined;
       const hash = maybeSent ? createHash('sha256') : undefined;
       const staged = await staging.stage(member);
-      await writeEntry(entry, staged, hash);
+      await writeTarEntry(entry, staged, hash);
       if (hash) id.sha256 = hash.digest('hex');
       if (id.sha256 !== undefined && id.sha256 === sent?.sha256) {
         member.staged = undefined;
@@ -115,29 +115,4 @@ function symlinkTarget(header: Header, rel: string): string {
     throw new CopyBackError(`copy mode refused the symlink ${shown(rel)}: its target is empty or contains a NUL byte; a daemon never sends that`);
   }
   return target;
-}
-
-/**
- * tar-stream's entries are streamx streams: piped by hand rather than through Node's pipeline.
- * Settles only once the file is closed (nothing may be created in staging after it is removed),
- * and also when the archive is cut short: the entry is then destroyed, possibly before we got here.
- */
-function writeEntry(entry: Entry, path: string, hash: Hash | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cut = () => new Error('the archive was cut short while this file was read');
-    if (entry.destroyed) return reject(cut());
-    // 'wx': staging paths are fresh; never open something that is already there. Private until placed.
-    const file = createWriteStream(path, { mode: 0o600, flags: 'wx', highWaterMark: 1 << 20 });
-    let ended = false;
-    let finished = false;
-    let failure: Error | undefined;
-    entry.once('end', () => (ended = true));
-    entry.once('error', (error: Error) => file.destroy(error));
-    entry.once('close', () => ended || file.destroy(cut()));
-    if (hash) entry.on('data', (chunk) => hash.update(chunk as Buffer));
-    file.once('error', (error) => (failure ??= error));
-    file.once('finish', () => (finished = true));
-    file.once('close', () => (finished && !failure ? resolve() : reject(failure ?? cut())));
-    entry.pipe(file);
-  });
 }
