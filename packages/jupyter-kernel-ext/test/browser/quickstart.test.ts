@@ -85,6 +85,10 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     expect(error).toContain('broken input');
     expect(error).not.toMatch(/^\s+at /m);
     expect(error.trim().split('\n').length).toBeLessThanOrEqual(6);
+    // The failure is the one problem the page shows (the check the other notebooks' tests rely on sees it).
+    const problems = await ui.problems();
+    expect(problems.filter((p) => p.startsWith('cell ')).map((p) => p.split(':')[0])).toEqual([`cell ${failure}`]);
+    expect(problems.find((p) => p.startsWith('shown: '))).toContain('broken input');
     await shoot(failure!, 'error');
   }, 180_000);
 
