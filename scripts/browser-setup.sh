@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The notebook front end the browser tests drive (test-support/notebook-server.ts starts it on
+# The notebook front end the browser tests drive (test-support/notebook-browser.ts starts it on
 # 127.0.0.1, none left running), idempotent: Debian's classic Jupyter Notebook (6.4) and Chromium.
 # playwright-core (a dev dependency) drives /usr/bin/chromium; it downloads no browser.
 set -euo pipefail

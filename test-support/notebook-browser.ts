@@ -65,6 +65,25 @@ export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv)
     30_000,
     () => `jupyter-notebook did not answer on ${url}:\n${log}`,
   );
+  try {
+    const browser = await launchBrowser();
+    return {
+      ...browser,
+      url,
+      close: async () => {
+        await browser.close();
+        await stop(server);
+      },
+    };
+  } catch (error) {
+    await stop(server);
+    throw error;
+  }
+}
+
+/** Headless Chromium with one page, every request off the loopback address blocked (and listed). */
+export async function launchBrowser(): Promise<Omit<NotebookBrowser, 'url'>> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/browser-setup.sh (npm test does)`);
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -78,18 +97,10 @@ export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv)
       return route.abort();
     });
     const page = await context.newPage();
-    return {
-      url,
-      page,
-      blocked,
-      close: async () => {
-        await browser?.close();
-        await stop(server);
-      },
-    };
+    const opened = browser;
+    return { page, blocked, close: () => opened.close() };
   } catch (error) {
     await browser?.close();
-    await stop(server);
     throw error;
   }
 }

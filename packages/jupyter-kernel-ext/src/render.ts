@@ -195,10 +195,12 @@ export function progressBundle(p: FanOutProgress, title: string, maxRows = 25, n
   const rows = shown
     .map((task) => {
       const elapsed = task.durationMs ?? (task.startedAt ? Math.min(now - task.startedAt.getTime(), elapsedMs) : undefined);
+      // No line, no <code>: the notebook's CSS draws an empty one as a small grey box in every row.
+      const line = cut(task.error ?? pullLine(task) ?? task.lastLine ?? '');
       return (
         `<tr><td>${task.index + 1}</td><td>${escapeHtml(task.name)}</td>` +
         `<td style="color:${STATE_COLOURS[task.state]}">${task.state}${task.cached ? ' (cached)' : ''}${task.attempt ? ` (attempt ${task.attempt}/${task.attempts})` : ''}${task.jobId ? ` <small>job ${escapeHtml(task.jobId)} ${escapeHtml(task.jobState ?? '')}${task.node ? ` on ${escapeHtml(task.node)}` : ''}</small>` : ''}</td><td>${elapsed === undefined ? '' : seconds(elapsed)}</td>` +
-        `<td>${task.exitCode ?? ''}</td><td><code>${escapeHtml(cut(task.error ?? pullLine(task) ?? task.lastLine ?? ''))}</code></td></tr>`
+        `<td>${task.exitCode ?? ''}</td><td>${line ? `<code>${escapeHtml(line)}</code>` : ''}</td></tr>`
       );
     })
     .join('');

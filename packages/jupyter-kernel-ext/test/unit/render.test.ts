@@ -80,6 +80,10 @@ describe('rich rendering', () => {
     expect(bundle['text/plain']).toBe('qc: 2/2 done, 0 running, 0 queued, 1 cached — 1.0 s');
     expect(bundle['text/html']).toMatch(/<td>hit<\/td><td style="color:#080">done \(cached\)<\/td>/);
     expect(bundle['text/html']).toMatch(/<td>ran<\/td><td style="color:#080">done<\/td>/);
+    // Neither task said anything: an empty last line is an empty cell (an empty <code> is drawn as a grey box).
+    expect(bundle['text/html']).not.toContain('<code></code>');
+    const said = progressBundle({ ...p, tasks: [{ ...tasks[0]!, lastLine: 'indexing' }, tasks[1]!] }, 'qc')['text/html'];
+    expect(said).toContain('<td><code>indexing</code></td></tr>');
   });
 });
 

@@ -1,151 +1,41 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleOf, htmlReport } from '@tooldock/jupyter';
-import { buildPackages, repoRoot } from '#test-support/built-packages.js';
-import { checkoutKernels, startNotebookBrowser, waitFor, type NotebookBrowser } from '#test-support/notebook-browser.js';
-import { notebookImageEnv } from '#test-support/test-images.js';
+import { buildPackages } from '#test-support/built-packages.js';
+import { waitFor, type NotebookBrowser } from '#test-support/notebook-browser.js';
+import { exampleCopies, notebookPage, startExampleNotebooks, type NotebookWindow } from '#test-support/notebook-page.js';
 
-// The example notebooks as a person runs them: the classic Notebook front end in headless
+// The quick-start notebook as a person runs it: the classic Notebook front end in headless
 // Chromium, cells run through the UI, and what the page shows is what is asserted.
-const notebooks = join(repoRoot, 'examples', 'notebooks');
-const folder = `browser-run-${process.pid}`;
-const shots = join(repoRoot, '.cache', 'screenshots');
 const docker = (args: string[]) => promisify(execFile)('docker', args).then((r) => r.stdout);
 /** Our containers, found by a command no one else runs. */
 const containersRunning = async (marker: string) =>
   (await docker(['ps', '--no-trunc', '--format', '{{.Command}}'])).split('\n').filter((c) => c.includes(marker)).length;
 
-/** The parts of the classic Notebook's page API the test uses (run inside the page). */
-interface Cell {
-  cell_type: string;
-  input_prompt_number: unknown;
-  output_area: { element: Array<{ innerHTML: string; innerText: string }>; outputs: unknown[] };
-  set_text(code: string): void;
-}
-interface NotebookWindow {
-  Jupyter: {
-    notebook: {
-      get_cells(): Cell[];
-      get_cell(index: number): Cell;
-      ncells(): number;
-      insert_cell_at_bottom(type: string): Cell;
-      execute_cells(indices: number[]): void;
-      execute_all_cells(): void;
-      kernel?: { is_connected(): boolean; restart(): void };
-    };
-  };
-  document: { querySelector(selector: string): { classList: { contains(name: string): boolean } } | null };
-}
-
-/** What the FastQC check reads inside the report's frame. */
-interface Box {
-  getBoundingClientRect(): { top: number; bottom: number };
-}
-interface ReportWindow {
-  document: {
-    querySelector(selector: string): (Box & { scrollTop: number; scrollHeight: number; querySelectorAll(selector: string): ArrayLike<Box> }) | null;
-  };
-}
-
 let nb: NotebookBrowser;
-let kernels: string;
+let copies: ReturnType<typeof exampleCopies>;
 beforeAll(async () => {
   await buildPackages();
-  mkdirSync(join(notebooks, folder));
-  for (const kernel of ['tslab', 'deno'])
-    copyFileSync(join(notebooks, `quickstart-${kernel}.ipynb`), join(notebooks, folder, `quickstart-${kernel}.ipynb`));
-  mkdirSync(shots, { recursive: true });
-  kernels = checkoutKernels(repoRoot);
-  nb = await startNotebookBrowser(notebooks, { ...process.env, ...notebookImageEnv(), JUPYTER_PATH: kernels, NO_COLOR: '1' });
+  copies = exampleCopies('quickstart', ['quickstart-tslab.ipynb', 'quickstart-deno.ipynb']);
+  nb = await startExampleNotebooks();
 }, 120_000);
 afterAll(async () => {
   await nb?.close();
-  rmSync(join(notebooks, folder), { recursive: true, force: true });
-  if (kernels) rmSync(kernels, { recursive: true, force: true });
-});
-
-// FastQC pins its module list and footer to the window; in a frame shorter than the list the
-// footer hid the last modules. A real FastQC 0.11.9 report (images emptied) in a 380-px frame.
-describe('an inline FastQC report', () => {
-  it('shows every module of its list above the footer', async () => {
-    const page = await nb.page.context().newPage();
-    try {
-      const report = htmlReport(join(repoRoot, 'packages/jupyter-kernel-ext/test/browser/fixtures/fastqc-report.html'), { height: 380 });
-      await page.setContent(bundleOf(report)['text/html']!);
-      const frame = page.frames()[1]!;
-      await frame.waitForSelector('div.footer');
-      const layout = await frame.evaluate(() => {
-        const { document } = globalThis as unknown as ReportWindow;
-        const summary = document.querySelector('div.summary')!;
-        summary.scrollTop = summary.scrollHeight;
-        const items = summary.querySelectorAll('li');
-        return {
-          items: items.length,
-          lastBottom: items[items.length - 1]!.getBoundingClientRect().bottom,
-          footerTop: document.querySelector('div.footer')!.getBoundingClientRect().top,
-        };
-      });
-      expect(layout.items).toBeGreaterThanOrEqual(10);
-      expect(layout.lastBottom).toBeLessThanOrEqual(layout.footerTop);
-    } finally {
-      await page.close();
-    }
-  });
+  copies?.remove();
 });
 
 describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser, %s kernel', (kernel) => {
   const page = () => nb.page;
-  /** Index (among all cells) of the n-th code cell. */
-  const codeCell = (n: number) =>
-    page().evaluate((n) => {
-      const cells = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cells();
-      return cells.indexOf(cells.filter((c: Cell) => c.cell_type === 'code')[n]!);
-    }, n);
-  const outputHtml = (index: number) =>
-    page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerHTML, index);
-  const outputText = (index: number) =>
-    page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.element[0]!.innerText, index);
-  const finished = (index: number) =>
-    page().evaluate((i) => {
-      const p = (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).input_prompt_number;
-      return typeof p === 'number';
-    }, index);
-  const kernelIdle = () =>
-    page().evaluate(
-      () =>
-        (globalThis as unknown as NotebookWindow).document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon') === true,
-    );
-  const appendAndRun = (code: string) =>
-    page().evaluate((code) => {
-      const n = (globalThis as unknown as NotebookWindow).Jupyter.notebook;
-      const cell = n.insert_cell_at_bottom('code');
-      cell.set_text(code);
-      n.execute_cells([n.ncells() - 1]);
-      return n.ncells() - 1;
-    }, code);
-  const shoot = (index: number, name: string) =>
-    page()
-      .locator('#notebook-container > .cell')
-      .nth(index)
-      .screenshot({ path: join(shots, `${name}-${kernel}.png`) });
+  const ui = notebookPage(page, kernel);
+  const { outputHtml, outputText, outputCount, finished, appendAndRun, shoot } = ui;
 
   beforeAll(async () => {
-    await page().goto(`${nb.url}/notebooks/${folder}/quickstart-${kernel}.ipynb`);
-    await waitFor(
-      async () =>
-        (await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter?.notebook?.kernel?.is_connected() === true)) &&
-        (await kernelIdle()),
-      60_000,
-      () => `the ${kernel} kernel did not start`,
-    );
+    await ui.open(`${nb.url}/notebooks/${copies.folder}/quickstart-${kernel}.ipynb`);
   }, 90_000);
 
   it('runs every cell from the UI: live progress with a moving clock, values and errors rendered as a person reads them', async () => {
-    const [imports, result, fanOut, outcomes, records, failure] = await Promise.all([0, 1, 2, 3, 4, 5].map(codeCell));
-    await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter.notebook.execute_all_cells());
+    const [imports, result, fanOut, outcomes, records, failure] = await ui.codeCells();
+    await ui.runAll();
 
     // While the fan-out's tasks sleep (silent), its one table is redrawn in place, its clock moving.
     await waitFor(
@@ -162,9 +52,7 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
       () => `the clock stayed near ${before} s`,
     );
     expect(await outputText(fanOut!)).toMatch(/running/);
-    expect(
-      await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, fanOut!),
-    ).toBe(1);
+    expect(await outputCount(fanOut!)).toBe(1);
     await shoot(fanOut!, 'progress-live');
 
     await waitFor(
@@ -179,16 +67,12 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     const resultHtml = await outputHtml(result!);
     expect(resultHtml).toContain('tooldock-result');
     expect(resultHtml).not.toMatch(/MathJax|mjx-/);
-    expect(await page().locator('#notebook-container > .cell').nth(result!).locator('.tooldock-result code').first().innerText()).toBe(
-      "sh -c 'for i in $(seq 1 40); do echo line $i; done'",
-    );
-    expect(
-      await page().evaluate((i) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(i).output_area.outputs.length, result!),
-    ).toBe(1);
+    expect(await ui.cell(result!).locator('.tooldock-result code').first().innerText()).toBe("sh -c 'for i in $(seq 1 40); do echo line $i; done'");
+    expect(await outputCount(result!)).toBe(1);
     await shoot(result!, 'result');
 
     // A bare outcome list: numbered from 1 like the progress table, with names and commands.
-    const outcomeRows = await page().locator('#notebook-container > .cell').nth(outcomes!).locator('.tooldock-outcomes tr').allInnerTexts();
+    const outcomeRows = await ui.cell(outcomes!).locator('.tooldock-outcomes tr').allInnerTexts();
     expect(outcomeRows[1]).toMatch(/^1\tgood\t✓\techo fine\t0/);
     expect(outcomeRows[2]).toMatch(/^2\tbroken\t✗\tsh -c 'echo broken input >&2; exit 3'\t3/);
     await shoot(outcomes!, 'outcomes');
@@ -201,6 +85,10 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
     expect(error).toContain('broken input');
     expect(error).not.toMatch(/^\s+at /m);
     expect(error.trim().split('\n').length).toBeLessThanOrEqual(6);
+    // The failure is the one problem the page shows (the check the other notebooks' tests rely on sees it).
+    const problems = await ui.problems();
+    expect(problems.filter((p) => p.startsWith('cell ')).map((p) => p.split(':')[0])).toEqual([`cell ${failure}`]);
+    expect(problems.find((p) => p.startsWith('shown: '))).toContain('broken input');
     await shoot(failure!, 'error');
   }, 180_000);
 
@@ -228,9 +116,7 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
         async () => `cell ${i + 1} shows no rich result: ${JSON.stringify(await outputText(cell))}`,
       );
       expect(await outputText(cell)).toContain(`bare value ${i + 1}`);
-      expect(
-        await page().evaluate((c) => (globalThis as unknown as NotebookWindow).Jupyter.notebook.get_cell(c).output_area.outputs.length, cell),
-      ).toBe(1);
+      expect(await outputCount(cell)).toBe(1);
     }
   }, 180_000);
 
@@ -299,7 +185,7 @@ await runMany([1, 2].map((i) => ({ image: shell, args: ["sleep", "${marker}"], n
       15_000,
       () => 'containers outlived the kernel restart',
     );
-    const note = page().locator('#notebook-container > .cell').nth(cell).locator('.tooldock-stale');
+    const note = ui.cell(cell).locator('.tooldock-stale');
     await waitFor(
       async () => (await note.boundingBox())!.height > 5,
       15_000,
