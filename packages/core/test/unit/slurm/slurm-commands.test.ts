@@ -6,6 +6,11 @@ import { jobFlags } from '../../../src/backends/slurm/job-flags.js';
 import { nodeRuntime } from '../../../src/backends/slurm/node-runtime.js';
 import { nodePlan } from '../../../src/backends/slurm/node-plan.js';
 import { JOB_SCRIPT } from '../../../src/backends/slurm/job-script.js';
+import { readStepMarker } from '../../../src/backends/slurm/job-step.js';
+import { readResult } from '../../../src/backends/slurm/slurm-tool.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '#test-support/temp-dir.js';
 
 const options = (o: object) => RunOptionsSchema.parse(o);
 
@@ -90,6 +95,19 @@ describe('the node runtime command lines', () => {
   it('podman removes without waiting for a stop (the job has only KillWait left)', () => {
     expect(nodeRuntime('podman').remove('c')).toEqual(['podman', 'rm', '--force', '--time', '0', 'c']);
     expect(nodeRuntime('docker').remove('c')).toEqual(['docker', 'rm', '--force', 'c']);
+  });
+
+  it('the step marker and the result are read only once their line is complete (one printf each, no rename)', () => {
+    const dir = tempDir('slurm-result');
+    writeFileSync(join(dir, 'result'), '14');
+    expect(readResult(dir)).toBeUndefined();
+    writeFileSync(join(dir, 'result'), '143 false n1\n');
+    expect(readResult(dir)).toEqual({ exitCode: 143, oom: false, node: 'n1' });
+    writeFileSync(join(dir, 'step'), '12.3 n');
+    expect(readStepMarker(dir)).toBeUndefined();
+    writeFileSync(join(dir, 'step'), '12.3 n2\n');
+    expect(readStepMarker(dir)).toEqual({ stepId: '12.3', node: 'n2' });
+    expect(JOB_SCRIPT).not.toMatch(/\bmv\b/);
   });
 
   it('the job script removes the container on TERM and on exit', () => {
