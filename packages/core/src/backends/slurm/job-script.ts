@@ -10,11 +10,16 @@
  * for the CLI to end, then claims the name with a placeholder create (`claim.argv`): while a
  * create is in flight the runtime holds the name and the claim fails "already in use" (remove,
  * try again); once the claim succeeds no create of that name can still land, and the
- * placeholder is removed. The exit code, the container's OOM flag and the node's name are
- * written to `result` by rename: never half-written (the node is known even for a job that
- * ended between two `squeue` polls). A run with stdin waits for `stdin.done` (its stdin spooled
+ * placeholder is removed. A run without a memory limit is run with `--rm` (`autoremove` in its
+ * directory): the daemon removes the container as it exits, so a successful end needs no second
+ * runtime CLI call (the remove by name stays for a TERM and after any failure); a run with a
+ * memory limit keeps its container until its OOM flag was read. The exit code, that flag and the node's name are
+ * written to `result` as one line by one `printf` (a builtin: one write(2), no `mv` process); the
+ * submitter takes it only once it ends in its newline, so a half-written one is never read (the
+ * node is known even for a job that ended between two `squeue` polls). A run with stdin waits for `stdin.done` (its stdin spooled
  * to the shared filesystem). Given a run directory instead of a task list, the script is a job
- * step in a fan-out's allocation (fan-out-steps.ts) and first writes `step`: `<job>.<step> <node>`.
+ * step in a fan-out's allocation (fan-out-steps.ts) and first writes `step`: `<job>.<step> <node>`
+ * (one line, the same way).
  */
 export const JOB_SCRIPT = `#!/bin/bash
 # tooldock: runs one tool container of this job on the node (packages/core/src/backends/slurm/job-script.ts)
@@ -22,7 +27,7 @@ set -u
 if [ -d "$1" ]; then
   # A job step of a fan-out's allocation (fan-out-steps.ts): its id and node, for its cancel.
   cd "$1" || exit 1
-  printf '%s.%s %s\\n' "\${SLURM_JOB_ID:-}" "\${SLURM_STEP_ID:-}" "\${SLURMD_NODENAME:-}" > step.tmp && mv -f step.tmp step
+  printf '%s.%s %s\\n' "\${SLURM_JOB_ID:-}" "\${SLURM_STEP_ID:-}" "\${SLURMD_NODENAME:-}" > step
 else
   dir=$(sed -n "$((\${SLURM_ARRAY_TASK_ID:-0} + 1))p" "$1")
   cd "$dir" || exit 1
@@ -35,7 +40,8 @@ for i in "\${!run[@]}"; do
   [ "\${run[$i]}" = "@tooldock-allocated-gpus@" ] && run[$i]="\\"device=\${SLURM_JOB_GPUS:-\${CUDA_VISIBLE_DEVICES:-none}}\\""
 done
 finish() { "\${remove[@]}" >/dev/null 2>&1; }
-report() { printf '%s %s %s\\n' "$1" "$2" "\${SLURMD_NODENAME:-}" > result.tmp && mv -f result.tmp result; }
+# One line in one write(2) (a builtin: no process); readers take it only once it ends in its newline.
+report() { printf '%s %s %s\\n' "$1" "$2" "\${SLURMD_NODENAME:-}" > result; }
 # After a TERM: no create of the container may land once we are gone (see job-script.ts).
 settle() {
   local cli=\${!:-} out i
@@ -61,12 +67,19 @@ fi
 wait $!
 code=$?
 oom=false
-# Only a failure needs the container's state (was it an OOM kill?); a success saves the call.
-if [ "$code" -ne 0 ]; then
-  read -r _ oom < <("\${state[@]}" 2>/dev/null) || oom=false
-  [ "$oom" = true ] || oom=false
+if [ -e autoremove ]; then
+  # The runtime removed the container as it exited (\`--rm\`): after a success nothing is left and
+  # no second CLI call is needed. After a failure the CLI itself may have failed with a
+  # container left behind: remove by name, as without --rm (a gone one is no error).
+  [ "$code" -eq 0 ] || finish
+else
+  # Only a failure needs the container's state (was it an OOM kill?); a success saves the call.
+  if [ "$code" -ne 0 ]; then
+    read -r _ oom < <("\${state[@]}" 2>/dev/null) || oom=false
+    [ "$oom" = true ] || oom=false
+  fi
+  finish
 fi
-finish
 trap - TERM INT HUP EXIT
 report "$code" "$oom"
 exit 0

@@ -78,6 +78,8 @@ export function readStepMarker(runDir: string): { stepId: string; node?: string 
   } catch {
     return undefined;
   }
+  // One line written by one printf (job-script.ts): without its newline it is still being written.
+  if (!text.endsWith('\n')) return undefined;
   const [stepId, node] = text.trim().split(/\s+/);
   if (!stepId || !/^\d+\.\d+$/.test(stepId)) return undefined;
   return { stepId, ...(node ? { node } : {}) };

@@ -293,14 +293,16 @@ export class SlurmTool implements LaunchedTool {
   }
 }
 
-/** The node's exit report: `<exitCode> <oomKilled> <node>`, written by rename (never half). */
-function readResult(dir: string): { exitCode: number; oom: boolean; node?: string } | undefined {
+/** The node's exit report: `<exitCode> <oomKilled> <node>` and a newline (read only once complete). */
+export function readResult(dir: string): { exitCode: number; oom: boolean; node?: string } | undefined {
   let text: string;
   try {
     text = readFileSync(join(dir, 'result'), 'utf8');
   } catch {
     return undefined;
   }
+  // Written by one printf (job-script.ts): without its newline it is still being written.
+  if (!text.endsWith('\n')) return undefined;
   const [code, oom, node] = text.trim().split(/\s+/);
   const exitCode = Number(code);
   if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255)

@@ -31,6 +31,8 @@ describe('runMany on a Slurm cluster', () => {
     expect(new Set(stepIds.map((id) => id.split('.')[1])).size).toBe(6);
     expect(states.has('RUNNING') || states.has('COMPLETED')).toBe(true);
     expect(last!.tasks.every((t) => t.node === 'n1' || t.node === 'n2')).toBe(true);
+    // Removed by the daemon as each exited (--rm, no memory limit): none is left behind.
+    expect(sessionContainers(session.id)).toEqual([]);
   });
 
   it('canceling a fan-out ends all its jobs and containers', async () => {

@@ -6,6 +6,11 @@ import { jobFlags } from '../../../src/backends/slurm/job-flags.js';
 import { nodeRuntime } from '../../../src/backends/slurm/node-runtime.js';
 import { nodePlan } from '../../../src/backends/slurm/node-plan.js';
 import { JOB_SCRIPT } from '../../../src/backends/slurm/job-script.js';
+import { readStepMarker } from '../../../src/backends/slurm/job-step.js';
+import { readResult } from '../../../src/backends/slurm/slurm-tool.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '#test-support/temp-dir.js';
 
 const options = (o: object) => RunOptionsSchema.parse(o);
 
@@ -72,9 +77,37 @@ describe('the node runtime command lines', () => {
     expect(argv).toContain('--interactive');
   });
 
+  it('--rm (the daemon removes the container as it exits) only for a run without a memory limit', () => {
+    // A memory-limited run's OOM kill is read from the exited container: it must still be there.
+    expect(plan.memoryBytes).toBeDefined();
+    expect(nodeRuntime('docker').run(plan)).not.toContain('--rm');
+    expect(nodeRuntime('docker').removesItself(plan)).toBe(false);
+    const unlimited = { ...plan, memoryBytes: undefined };
+    for (const runtime of ['docker', 'podman'] as const) {
+      expect(nodeRuntime(runtime).run(unlimited)).toContain('--rm');
+      expect(nodeRuntime(runtime).removesItself(unlimited)).toBe(true);
+    }
+    // The script skips its own remove only after a success of such a run.
+    expect(JOB_SCRIPT).toContain('if [ -e autoremove ]; then');
+    expect(JOB_SCRIPT).toMatch(/\[ "\$code" -eq 0 \] \|\| finish/);
+  });
+
   it('podman removes without waiting for a stop (the job has only KillWait left)', () => {
     expect(nodeRuntime('podman').remove('c')).toEqual(['podman', 'rm', '--force', '--time', '0', 'c']);
     expect(nodeRuntime('docker').remove('c')).toEqual(['docker', 'rm', '--force', 'c']);
+  });
+
+  it('the step marker and the result are read only once their line is complete (one printf each, no rename)', () => {
+    const dir = tempDir('slurm-result');
+    writeFileSync(join(dir, 'result'), '14');
+    expect(readResult(dir)).toBeUndefined();
+    writeFileSync(join(dir, 'result'), '143 false n1\n');
+    expect(readResult(dir)).toEqual({ exitCode: 143, oom: false, node: 'n1' });
+    writeFileSync(join(dir, 'step'), '12.3 n');
+    expect(readStepMarker(dir)).toBeUndefined();
+    writeFileSync(join(dir, 'step'), '12.3 n2\n');
+    expect(readStepMarker(dir)).toEqual({ stepId: '12.3', node: 'n2' });
+    expect(JOB_SCRIPT).not.toMatch(/\bmv\b/);
   });
 
   it('the job script removes the container on TERM and on exit', () => {
