@@ -10,10 +10,7 @@
  * for the CLI to end, then claims the name with a placeholder create (`claim.argv`): while a
  * create is in flight the runtime holds the name and the claim fails "already in use" (remove,
  * try again); once the claim succeeds no create of that name can still land, and the
- * placeholder is removed. A run without a memory limit is run with `--rm` (`autoremove` in its
- * directory): the daemon removes the container as it exits, so a successful end needs no second
- * runtime CLI call (the remove by name stays for a TERM and after any failure); a run with a
- * memory limit keeps its container until its OOM flag was read. The exit code, that flag and the node's name are
+ * placeholder is removed. The exit code, the container's OOM flag and the node's name are
  * written to `result` as one line by one `printf` (a builtin: one write(2), no `mv` process); the
  * submitter takes it only once it ends in its newline, so a half-written one is never read (the
  * node is known even for a job that ended between two `squeue` polls). A run with stdin waits for `stdin.done` (its stdin spooled
@@ -67,19 +64,12 @@ fi
 wait $!
 code=$?
 oom=false
-if [ -e autoremove ]; then
-  # The runtime removed the container as it exited (\`--rm\`): after a success nothing is left and
-  # no second CLI call is needed. After a failure the CLI itself may have failed with a
-  # container left behind: remove by name, as without --rm (a gone one is no error).
-  [ "$code" -eq 0 ] || finish
-else
-  # Only a failure needs the container's state (was it an OOM kill?); a success saves the call.
-  if [ "$code" -ne 0 ]; then
-    read -r _ oom < <("\${state[@]}" 2>/dev/null) || oom=false
-    [ "$oom" = true ] || oom=false
-  fi
-  finish
+# Only a failure needs the container's state (was it an OOM kill?); a success saves the call.
+if [ "$code" -ne 0 ]; then
+  read -r _ oom < <("\${state[@]}" 2>/dev/null) || oom=false
+  [ "$oom" = true ] || oom=false
 fi
+finish
 trap - TERM INT HUP EXIT
 report "$code" "$oom"
 exit 0

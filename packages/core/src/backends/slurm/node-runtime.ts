@@ -51,12 +51,6 @@ export interface NodeRuntime {
   run(plan: NodeContainerPlan): string[];
   /** Prints `<exitCode> <oomKilled>` of the exited container. */
   exitState(name: string): string[];
-  /**
-   * Whether {@link run} makes the runtime remove the container itself as it exits (`--rm`): the
-   * job script then needs no remove (a second runtime CLI call) after a normal end. Not for a run
-   * with a memory limit: its OOM kill is read from the exited container's state.
-   */
-  removesItself(plan: NodeContainerPlan): boolean;
   /** Removes the container whatever its state; no error when it is gone. */
   remove(name: string): string[];
   /**
@@ -78,7 +72,6 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
         throw new Error('a charliecloud node run is built by nodeChRun()');
       },
       exitState: () => ['echo', '0', 'false'],
-      removesItself: () => true,
       remove: () => ['true'],
       // No name to hold: once the runtime CLI is gone, nothing of the run can appear any more.
       claim: () => ['true'],
@@ -88,7 +81,6 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
     name,
     run: (plan) => [name, 'run', ...runFlags(name, plan), plan.image, ...entrypointRest(plan.entrypoint), ...plan.args],
     exitState: (container) => [name, 'inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', container],
-    removesItself: (plan) => autoRemove(plan),
     // Podman's rm would first wait 10 s for a stop; the job has only KillWait left after a scancel.
     remove: (container) => (name === 'podman' ? [name, 'rm', '--force', '--time', '0', container] : [name, 'rm', '--force', container]),
     // The run's labels: a placeholder left by a SIGKILL is still found as this session's.
@@ -109,19 +101,8 @@ export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRun
   };
 }
 
-/**
- * `--rm` (the daemon removes the container as it exits, as `docker run --rm` does) unless the
- * run has a memory limit: whether the limit OOM-killed it is read from the exited container
- * (`inspect`), so that one stays until the job script has read it and removes it. The job script
- * still removes by name after a TERM (the trap) and when the runtime CLI itself failed (125).
- */
-function autoRemove(plan: NodeContainerPlan): boolean {
-  return plan.memoryBytes === undefined;
-}
-
 function runFlags(runtime: string, plan: NodeContainerPlan): string[] {
   const flags = ['--name', plan.name, '--network', plan.network, '--pull', plan.pull];
-  if (autoRemove(plan)) flags.push('--rm');
   // Output reaches us through the job's files; a daemon-side log would store it twice.
   if (runtime === 'docker') flags.push('--log-driver', 'none');
   if (plan.stdin) flags.push('--interactive');

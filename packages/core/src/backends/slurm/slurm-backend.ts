@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { DEFAULT_DOCKER_SOCKET } from '../docker/engine/engine-target.js';
 import { basename, join } from 'node:path';
 import { toolUser, type ToolUser } from '../docker/identity/caller-user.js';
@@ -72,8 +72,6 @@ export class SlurmBackend implements ToolBackend {
     writeAtomically(join(dir, 'state.argv'), argvFile(runtime.exitState(name)));
     writeAtomically(join(dir, 'rm.argv'), argvFile(runtime.remove(name)));
     writeAtomically(join(dir, 'claim.argv'), argvFile(runtime.claim(plan)));
-    // The runtime removes the container as it exits (`--rm`): no remove after a normal end (job-script.ts).
-    if (decided.image || runtime.removesItself(plan)) writeFileSync(join(dir, 'autoremove'), '');
     return new SlurmTool(this.engine, name, dir, decided.flags, io, step.emit, asStep);
   }
 }

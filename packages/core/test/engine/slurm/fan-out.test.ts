@@ -31,7 +31,7 @@ describe('runMany on a Slurm cluster', () => {
     expect(new Set(stepIds.map((id) => id.split('.')[1])).size).toBe(6);
     expect(states.has('RUNNING') || states.has('COMPLETED')).toBe(true);
     expect(last!.tasks.every((t) => t.node === 'n1' || t.node === 'n2')).toBe(true);
-    // Removed by the daemon as each exited (--rm, no memory limit): none is left behind.
+    // Each step's script removed its container: none is left behind.
     expect(sessionContainers(session.id)).toEqual([]);
   });
 

@@ -77,21 +77,6 @@ describe('the node runtime command lines', () => {
     expect(argv).toContain('--interactive');
   });
 
-  it('--rm (the daemon removes the container as it exits) only for a run without a memory limit', () => {
-    // A memory-limited run's OOM kill is read from the exited container: it must still be there.
-    expect(plan.memoryBytes).toBeDefined();
-    expect(nodeRuntime('docker').run(plan)).not.toContain('--rm');
-    expect(nodeRuntime('docker').removesItself(plan)).toBe(false);
-    const unlimited = { ...plan, memoryBytes: undefined };
-    for (const runtime of ['docker', 'podman'] as const) {
-      expect(nodeRuntime(runtime).run(unlimited)).toContain('--rm');
-      expect(nodeRuntime(runtime).removesItself(unlimited)).toBe(true);
-    }
-    // The script skips its own remove only after a success of such a run.
-    expect(JOB_SCRIPT).toContain('if [ -e autoremove ]; then');
-    expect(JOB_SCRIPT).toMatch(/\[ "\$code" -eq 0 \] \|\| finish/);
-  });
-
   it('podman removes without waiting for a stop (the job has only KillWait left)', () => {
     expect(nodeRuntime('podman').remove('c')).toEqual(['podman', 'rm', '--force', '--time', '0', 'c']);
     expect(nodeRuntime('docker').remove('c')).toEqual(['docker', 'rm', '--force', 'c']);
