@@ -20,8 +20,10 @@ fi
 # tslab's own installer needs IPython; its kernelspec is one file.
 tslab_spec="${HOME}/.local/share/jupyter/kernels/tslab"
 # The exact quoted path: a kernelspec left by another checkout (/elsewhere/work/main) must not pass.
-if [ ! -f "$tslab_spec/kernel.json" ] || ! grep -qF "\"$PWD/node_modules/.bin/tslab\"" "$tslab_spec/kernel.json"; then
+# NODE_OPTIONS preloads scripts/tslab-bind-guard.cjs: tslab exits when its ports were taken, so
+# Jupyter restarts it on new ones instead of waiting for it forever.
+if [ ! -f "$tslab_spec/kernel.json" ] || ! grep -qF "\"$PWD/node_modules/.bin/tslab\"" "$tslab_spec/kernel.json" || ! grep -qF "tslab-bind-guard" "$tslab_spec/kernel.json"; then
   log "registering the tslab kernel"
   mkdir -p "$tslab_spec"
-  printf '{"argv":["%s/node_modules/.bin/tslab","kernel","--config-path","{connection_file}"],"language":"typescript","display_name":"TypeScript (tslab)"}\n' "$PWD" > "$tslab_spec/kernel.json"
+  printf '{"argv":["%s/node_modules/.bin/tslab","kernel","--config-path","{connection_file}"],"language":"typescript","display_name":"TypeScript (tslab)","env":{"NODE_OPTIONS":"--require %s/scripts/tslab-bind-guard.cjs"}}\n' "$PWD" "$PWD" > "$tslab_spec/kernel.json"
 fi

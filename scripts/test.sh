@@ -28,6 +28,9 @@ if [ "$status" -eq 0 ] && [ -z "${TOOLDOCK_SKIP_BENCH_SMOKE:-}" ]; then
 fi
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".cache/vitest-report.json", "utf8"));
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+  // A file whose set-up failed counts no failed test (its tests show as skipped): say it too.
+  const failedFiles = r.testResults.filter((file) => file.status === "failed").length;
+  const files = failedFiles ? `; ${failedFiles} test file(s) failed` : "";
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : "") + files);
 ' || true
 exit $status

@@ -15,6 +15,8 @@ export interface NotebookBrowser {
   page: Page;
   /** Requests the page tried to send off this machine (all blocked). */
   blocked: string[];
+  /** What the Notebook server printed so far (kernel starts, restarts, deaths): for failure messages. */
+  serverLog(): string;
   close(): Promise<void>;
 }
 
@@ -26,11 +28,13 @@ const CHROMIUM = '/usr/bin/chromium';
  */
 export function checkoutKernels(repoRoot: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tooldock-kernels-'));
-  const spec = (name: string, argv: string[], display: string) => {
+  const spec = (name: string, argv: string[], display: string, env?: Record<string, string>) => {
     mkdirSync(join(dir, 'kernels', name), { recursive: true });
-    writeFileSync(join(dir, 'kernels', name, 'kernel.json'), JSON.stringify({ argv, language: 'typescript', display_name: display }));
+    writeFileSync(join(dir, 'kernels', name, 'kernel.json'), JSON.stringify({ argv, language: 'typescript', display_name: display, env }));
   };
-  spec('tslab', [join(repoRoot, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'], 'TypeScript (tslab)');
+  // As scripts/jupyter-setup.sh registers it: tslab exits when its ports were taken (the guard says why).
+  const guard = { NODE_OPTIONS: `--require ${join(repoRoot, 'scripts', 'tslab-bind-guard.cjs')}` };
+  spec('tslab', [join(repoRoot, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'], 'TypeScript (tslab)', guard);
   spec('deno', [realpathSync(join(repoRoot, 'node_modules', 'deno', 'deno')), 'jupyter', '--kernel', '--conn', '{connection_file}'], 'Deno');
   return dir;
 }
@@ -70,6 +74,7 @@ export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv)
     return {
       ...browser,
       url,
+      serverLog: () => log,
       close: async () => {
         await browser.close();
         await stop(server);
@@ -82,7 +87,7 @@ export async function startNotebookBrowser(root: string, env: NodeJS.ProcessEnv)
 }
 
 /** Headless Chromium with one page, every request off the loopback address blocked (and listed). */
-export async function launchBrowser(): Promise<Omit<NotebookBrowser, 'url'>> {
+export async function launchBrowser(): Promise<Omit<NotebookBrowser, 'url' | 'serverLog'>> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/browser-setup.sh (npm test does)`);
   let browser: Browser | undefined;
   try {

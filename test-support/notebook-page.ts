@@ -79,7 +79,8 @@ export async function startExampleNotebooks(dir?: string): Promise<NotebookBrows
 
 export interface NotebookPage {
   /** Opens the notebook and waits until its kernel is connected and idle. */
-  open(url: string): Promise<void>;
+  /** Opens the notebook and waits for its kernel; `serverLog` goes into the message if it never comes. */
+  open(url: string, serverLog: () => string): Promise<void>;
   /** Indices (among all cells) of the code cells, in order. */
   codeCells(): Promise<number[]>;
   runAll(): Promise<void>;
@@ -113,14 +114,20 @@ export function notebookPage(page: () => Page, kernel: string): NotebookPage {
     );
   const cell = (index: number) => page().locator('#notebook-container > .cell').nth(index);
   return {
-    async open(url) {
+    async open(url, serverLog) {
       await page().goto(url);
       await waitFor(
         async () =>
           (await page().evaluate(() => (globalThis as unknown as NotebookWindow).Jupyter?.notebook?.kernel?.is_connected() === true)) &&
           (await kernelIdle()),
         60_000,
-        () => `the ${kernel} kernel did not start`,
+        async () => {
+          const status = await page()
+            .locator('#notification_kernel, #kernel_indicator')
+            .allInnerTexts()
+            .catch(() => []);
+          return `the ${kernel} kernel did not start (page: ${JSON.stringify(status)}); the server's last lines:\n${serverLog().split('\n').slice(-40).join('\n')}`;
+        },
       );
     },
     codeCells: () =>

@@ -43,7 +43,7 @@ describe.each(kernels)('the alignment notebook in a browser, %s kernel', (kernel
     // Its own TMPDIR and TOOLDOCK_HOME: the notebook's fixed data folder and its result cache start empty.
     dir = tempDir(`browser-alignment-${kernel}`);
     nb = await startExampleNotebooks(dir);
-    await ui.open(`${nb.url}/notebooks/${copies.folder}/alignment-${kernel}.ipynb`);
+    await ui.open(`${nb.url}/notebooks/${copies.folder}/alignment-${kernel}.ipynb`, () => nb.serverLog());
   }, 120_000);
   afterAll(async () => {
     await nb?.close();

@@ -52,7 +52,7 @@ describe.each(kernels)('the qc-report notebook in a browser, %s kernel', (kernel
     // Its own TMPDIR: the notebook's data folder is made under it, and nothing else writes there.
     dir = tempDir(`browser-qc-${kernel}`);
     nb = await startExampleNotebooks(dir);
-    await ui.open(`${nb.url}/notebooks/${copies.folder}/qc-report-${kernel}.ipynb`);
+    await ui.open(`${nb.url}/notebooks/${copies.folder}/qc-report-${kernel}.ipynb`, () => nb.serverLog());
   }, 120_000);
   afterAll(async () => {
     await nb?.close();

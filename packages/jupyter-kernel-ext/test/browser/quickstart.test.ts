@@ -30,7 +30,7 @@ describe.each(['tslab', 'deno'] as const)('the quick-start notebook in a browser
   const { outputHtml, outputText, outputCount, finished, appendAndRun, shoot } = ui;
 
   beforeAll(async () => {
-    await ui.open(`${nb.url}/notebooks/${copies.folder}/quickstart-${kernel}.ipynb`);
+    await ui.open(`${nb.url}/notebooks/${copies.folder}/quickstart-${kernel}.ipynb`, () => nb.serverLog());
   }, 90_000);
 
   it('runs every cell from the UI: live progress with a moving clock, values and errors rendered as a person reads them', async () => {
