@@ -51,7 +51,7 @@ export class ImageStore {
     }
     const known = this.byId(inDaemon.image.imageId);
     if (known) {
-      await this.addName(known, image);
+      await this.addNames(known, [image]);
       options.emit({ type: 'image:present', image, imageId: known.imageId });
       return known;
     }
@@ -105,10 +105,14 @@ export class ImageStore {
     return this.list().find((stored) => stored.imageId === imageId);
   }
 
-  private async addName(stored: ReadyImage, name: string): Promise<void> {
-    if (stored.names.includes(name)) return;
+  /** `stored` with `names` it lacks added (one metadata write); as it was where the store is read-only. */
+  private async addNames(stored: ReadyImage, names: string[]): Promise<ReadyImage> {
+    const missing = names.filter((name) => !stored.names.includes(name));
+    if (missing.length === 0) return stored;
     const { dir, ...meta } = stored;
-    await writeMeta(`${dir}.json`, { ...meta, names: [...meta.names, name] }).catch(() => {}); // a read-only shared store: still usable
+    const updated = { ...meta, names: [...meta.names, ...missing] };
+    await writeMeta(`${dir}.json`, updated).catch(() => {}); // a read-only shared store: still usable
+    return { ...updated, dir };
   }
 
   /**
@@ -126,9 +130,8 @@ export class ImageStore {
       const name = options.image ?? read.names[0] ?? read.imageId;
       const known = this.byId(read.imageId);
       if (known) {
-        for (const tag of read.names) await this.addName((this.byId(read.imageId) ?? known) as ReadyImage, tag);
         emit({ type: 'image:present', image: name, imageId: read.imageId });
-        return this.byId(read.imageId) ?? known;
+        return await this.addNames(known, read.names);
       }
       return await this.install(
         name,
