@@ -1,6 +1,7 @@
 import { toolName } from '../lifecycle/tool-name.js';
 import { pinnedIdentity } from '../api/image-reference.js';
 import { kindOf } from '../backends/registry.js';
+import type { ImageIdentity } from '../backends/engine-kind.js';
 import { cacheSettingsOf } from '../cache/cache-settings.js';
 import { CacheStore } from '../cache/cache-store.js';
 import { callKey } from '../cache/call-key.js';
@@ -91,37 +92,51 @@ type Call = HitCall & { source: PipedSource };
 async function cachedCall(next: RunStep, call: Call): Promise<RunResult> {
   const { spec, settings, signal } = call;
   await cacheDirectory(call);
-  // An unreachable daemon is for the run itself to report, in its words.
-  const identified = await kindOf(spec.engine)
-    .identifyImage(spec.engine, spec.image, signal)
-    .catch((error: unknown) => {
-      if (error instanceof RunAborted) throw error;
-      return { kind: 'absent' } as const;
-    });
+  const identified = await identify(call);
   // A Slurm node resolves the image tag itself: there is no image id to key on here (docs/clusters.md).
   if (identified.kind === 'unknowable') return runUncached(next, call, identified.reason);
-  const identity = identified.kind === 'id' ? identified.id : undefined;
   const inputs = await guarded(() => bounded(readCallInputs(spec, settings.inputs, signal, settings.dir), signal, 'fingerprinting its inputs'));
   if (inputs instanceof Degraded) return runUncached(next, call, inputs.reason);
   if (inputs.uncacheable) return runUncached(next, call, inputs.uncacheable);
-  if (identity === undefined) {
-    call.source.settleKey(undefined);
-    return runAndStore(next, call, inputs); // not on the daemon yet: the run pulls it
+  if (identified.kind === 'id') {
+    const early = await guarded(() => readyHit(call, keyOf(call, identified.id, inputs), inputs));
+    if (early instanceof Degraded) return runUncached(next, call, early.reason);
+    if (early) return replayHit(call, early);
   }
-  const key = callKey(spec, identity, inputs.files, inputs.stdinSha256);
-  call.source.settleKey(key);
-  const early = await guarded(() => readyHit(call, key, inputs));
-  if (early instanceof Degraded) return runUncached(next, call, early.reason);
-  if (early) return replayHit(call, early);
-  const release = await guarded(() => lockKey(settings.dir, key, signal));
+  // Locked by the image *reference*, not its id: a call that could not tell the id (the image not
+  // pulled yet, the daemon not answering for a moment) still waits for an identical one in progress.
+  const release = await guarded(() => lockKey(settings.dir, callKey(spec, `reference:${spec.image}`, inputs.files, inputs.stdinSha256), signal));
   if (release instanceof Degraded) return runUncached(next, call, release.reason);
   try {
-    const late = await guarded(() => readyHit(call, key, inputs));
+    // The holder before us may have pulled the image: ask again.
+    const id = identified.kind === 'id' ? identified.id : await identify(call).then((again) => (again.kind === 'id' ? again.id : undefined));
+    if (id === undefined) {
+      call.source.settleKey(undefined);
+      return await runAndStore(next, call, inputs); // not on the daemon yet: the run pulls it, and is stored by the id it ran
+    }
+    const late = await guarded(() => readyHit(call, keyOf(call, id, inputs), inputs));
     if (late instanceof Degraded) return await runUncached(next, call, late.reason);
     return late ? await replayHit(call, late) : await runAndStore(next, call, inputs);
   } finally {
     await release();
   }
+}
+
+/** The image's id on the engine; an engine that cannot be asked is for the run itself to report, in its words. */
+function identify({ spec, signal }: Call): Promise<ImageIdentity> {
+  return kindOf(spec.engine)
+    .identifyImage(spec.engine, spec.image, signal)
+    .catch((error: unknown) => {
+      if (error instanceof RunAborted) throw error;
+      return { kind: 'absent' } as const;
+    });
+}
+
+/** The call's key by the image id, told to a call reading this one's stdout as soon as it is known. */
+function keyOf(call: Call, imageId: string, inputs: CallInputs): string {
+  const key = callKey(call.spec, imageId, inputs.files, inputs.stdinSha256);
+  call.source.settleKey(key);
+  return key;
 }
 
 /** Runs the tool, teeing its output; a successful run is stored under its key. */
