@@ -7,6 +7,7 @@ import type { EventListener } from '../../lifecycle/events.js';
 import { localOwner } from '../../util/process-owner.js';
 import { convertFromDaemon, inspectInDaemon, type DaemonImage } from './daemon-source.js';
 import { readDockerArchive } from './docker-archive.js';
+import { downloadLayers, resolveInRegistry } from './registry-source.js';
 import type { ImageConfig } from './image-config.js';
 import { applyLayer, type LayerReport } from './layer-apply.js';
 import { ensureMountPoints } from './mount-points.js';
@@ -30,7 +31,8 @@ export class ImageStore {
 
   /**
    * The image for `image`: with `pull: "missing"` the newest stored image of that name, else
-   * (or with `"always"`) the one the local daemon has, converted unless already stored.
+   * (or with `"always"`) the one the local daemon has, converted unless already stored; with no
+   * daemon that has it, the one its registry serves, pulled without any daemon.
    */
   async ensure(
     image: string,
@@ -44,11 +46,7 @@ export class ImageStore {
       }
     }
     const inDaemon = await inspectInDaemon(image, options.signal, options.env);
-    if (!inDaemon.found) {
-      throw new Error(
-        `${image} is not in the image store (${this.dir}) and ${inDaemon.why}: convert it once where a Docker or Podman daemon has it (the store is shared), load a \`docker save\` archive of it (\`engine.images.load(archive)\`), or name an image the store holds (\`engine.images.list()\`)`,
-      );
-    }
+    if (!inDaemon.found) return await this.fromRegistry(image, inDaemon.why, options);
     const known = this.byId(inDaemon.image.imageId);
     if (known) {
       await this.addNames(known, [image]);
@@ -57,6 +55,39 @@ export class ImageStore {
     }
     if (options.pull === 'never') throw new Error(`${image} is not in the image store (${this.dir}) and pull is "never"`);
     return await this.convert(image, inDaemon.image, options);
+  }
+
+  /**
+   * No daemon has it (an HPC node has none): its registry, as `docker pull` would ask it — the
+   * manifest for this platform, then each layer downloaded (checked against its digest) and
+   * applied without any daemon (layer-apply.ts), keyed by the image id the daemon would show.
+   */
+  private async fromRegistry(
+    image: string,
+    notInDaemon: string,
+    options: { pull: 'missing' | 'always' | 'never'; signal: AbortSignal; emit: EventListener },
+  ): Promise<ReadyImage> {
+    const inRegistry = options.pull === 'never' ? { found: false as const, why: 'pull is "never"' } : await resolveInRegistry(image, options.signal);
+    if (!inRegistry.found) {
+      throw new Error(
+        `${image} is not in the image store (${this.dir}), ${notInDaemon}, and ${inRegistry.why}: push it to a registry this machine reaches, convert it once where a Docker or Podman daemon has it (the store is shared), load a \`docker save\` archive of it (\`engine.images.load(archive)\`), or name an image the store holds (\`engine.images.list()\`)`,
+      );
+    }
+    const pulled = inRegistry.image;
+    const known = this.byId(pulled.imageId);
+    if (known) {
+      options.emit({ type: 'image:present', image, imageId: known.imageId });
+      return await this.addNames(known, [image]);
+    }
+    return await this.install(image, { ...pulled, names: [image] }, `registry:${image}`, options, async (temp, progress) => {
+      const staging = `${temp}.layers`;
+      await mkdir(staging, { mode: 0o700 });
+      try {
+        await applyLayers(temp, await downloadLayers(pulled, staging, progress), options.signal, progress);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    });
   }
 
   /** Every complete image, newest first. */

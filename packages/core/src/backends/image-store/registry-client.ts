@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { findCredentials } from '../../registry/find-credentials.js';
+import type { DaemonAuthConfig } from '../../registry/registry-auth.js';
+import { isLoopbackRegistry, type RegistryReference } from './registry-reference.js';
+
+/**
+ * The registry HTTP API (distribution-spec) for one repository, as a puller without a daemon
+ * needs it: GETs under `/v2/<repository>/`, answering a 401 once with the credentials the docker
+ * CLI would use (`findCredentials`: config.json auths, credential helpers) — Basic, or a Bearer
+ * token from the realm the registry names. Every request is bounded by `signal`; blobs are checked
+ * against their digest and declared size as they arrive. No credential or token is ever put into
+ * a message.
+ */
+export class RegistryClient {
+  private base: string | undefined;
+  private authorization: string | undefined;
+
+  constructor(
+    readonly ref: RegistryReference,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** A successful response to `GET /v2/<repository>/<path>`. */
+  async get(path: string, accept?: string): Promise<Response> {
+    const url = `${await this.baseUrl()}/v2/${this.ref.repository}/${path}`;
+    let response = await this.fetch(url, accept);
+    if (response.status === 401 && this.authorization === undefined) {
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      await response.body?.cancel();
+      this.authorization = await this.authorize(challenge);
+      response = await this.fetch(url, accept);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      const denied = response.status === 401 || response.status === 403 ? ' (access denied: check the credentials for it)' : '';
+      throw new Error(`${this.ref.apiHost} answered ${response.status} for ${this.ref.repository} ${path.split('/')[0]}${denied}`);
+    }
+    return response;
+  }
+
+  /** A blob's bytes (an image config), checked against its digest. */
+  async blobBytes(digest: string, size: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    const collect = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    await this.blobInto(digest, size, collect);
+    return Buffer.concat(chunks);
+  }
+
+  /** A blob (an image layer) into a new file, checked against its digest and size as it arrives. */
+  async blobToFile(digest: string, size: number, path: string): Promise<void> {
+    await this.blobInto(digest, size, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  }
+
+  private async blobInto(digest: string, size: number, sink: Writable): Promise<void> {
+    const response = await this.get(`blobs/${digest}`);
+    const hash = createHash('sha256');
+    let received = 0;
+    const check = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        // A registry that sends more than the manifest declared is cut off, not read to the end.
+        if (received > size) return done(new Error(`${digest} is larger than the ${size} bytes its manifest declares`));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+      flush(done) {
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (received !== size || actual !== digest)
+          return done(new Error(`the registry sent ${received} bytes for ${digest} that hash to ${actual}: refused`));
+        done();
+      },
+    });
+    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    await pipeline(body, check, sink, { signal: this.signal });
+  }
+
+  private fetch(url: string, accept?: string): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (accept) headers.accept = accept;
+    if (this.authorization) headers.authorization = this.authorization;
+    // fetch drops Authorization when a blob redirects to another origin (object storage).
+    return fetch(url, { headers, signal: this.signal });
+  }
+
+  /** https; a loopback registry without TLS over http, as the Docker daemon treats 127.0.0.0/8. */
+  private async baseUrl(): Promise<string> {
+    if (this.base) return this.base;
+    const secure = `https://${this.ref.apiHost}`;
+    if (!isLoopbackRegistry(this.ref.apiHost)) return (this.base = secure);
+    try {
+      const probe = await fetch(`${secure}/v2/`, { signal: this.signal });
+      await probe.body?.cancel();
+      return (this.base = secure);
+    } catch (error) {
+      if (this.signal.aborted) throw error;
+      return (this.base = `http://${this.ref.apiHost}`);
+    }
+  }
+
+  /** The Authorization header a 401's challenge asks for. */
+  private async authorize(challenge: string): Promise<string> {
+    const found = await findCredentials(this.ref.registry, undefined, this.signal);
+    const scheme = challenge.split(' ')[0]!.toLowerCase();
+    const credentials = found.authconfig;
+    if (scheme === 'basic') {
+      if (!credentials?.username || credentials.password === undefined)
+        throw new Error(`${this.ref.apiHost} asks for a user name and password; none found in ${found.tried}`);
+      return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    }
+    if (scheme !== 'bearer')
+      throw new Error(`${this.ref.apiHost} asks for an authentication scheme tooldock does not speak (${scheme || 'none named'})`);
+    if (credentials?.registrytoken) return `Bearer ${credentials.registrytoken}`;
+    return `Bearer ${await this.token(challengeParams(challenge), credentials)}`;
+  }
+
+  /** A pull token from the realm (docker's token flow; an identity token is a refresh token). */
+  private async token(params: Record<string, string>, credentials: DaemonAuthConfig | undefined): Promise<string> {
+    const realm = new URL(params.realm ?? '');
+    // Credentials go to the realm: never over plain http, except to a loopback one.
+    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackRegistry(realm.host))) {
+      throw new Error(`${this.ref.apiHost} names a token realm that is not https (${realm.origin}): refused`);
+    }
+    const scope = `repository:${this.ref.repository}:pull`;
+    let response: Response;
+    if (credentials?.identitytoken) {
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identitytoken,
+        service: params.service ?? '',
+        scope,
+        client_id: 'tooldock',
+      });
+      response = await fetch(realm, { method: 'POST', body: form, signal: this.signal });
+    } else {
+      if (params.service) realm.searchParams.set('service', params.service);
+      realm.searchParams.set('scope', scope);
+      const headers: Record<string, string> = {};
+      if (credentials?.username && credentials.password !== undefined) {
+        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      }
+      response = await fetch(realm, { headers, signal: this.signal });
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`the token service ${realm.origin} answered ${response.status} for ${scope}`);
+    }
+    const body = (await response.json()) as { token?: unknown; access_token?: unknown };
+    const token = typeof body.token === 'string' ? body.token : body.access_token;
+    if (typeof token !== 'string' || !token) throw new Error(`the token service ${realm.origin} sent no token`);
+    return token;
+  }
+}
+
+/** `Bearer realm="…",service="…",scope="…"` as a map. */
+export function challengeParams(challenge: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const match of challenge.matchAll(/(\w+)="([^"]*)"/g)) params[match[1]!.toLowerCase()] = match[2]!;
+  return params;
+}
