@@ -7,6 +7,11 @@ import { findCredentials } from '../../registry/find-credentials.js';
 import type { DaemonAuthConfig } from '../../registry/registry-auth.js';
 import { isLoopbackRegistry, type RegistryReference } from './registry-reference.js';
 
+/** The Docker daemon's own limit on a manifest's size. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Configs are a few KiB; this bounds what is held in memory. */
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
 /**
  * The registry HTTP API (distribution-spec) for one repository, as a puller without a daemon
  * needs it: GETs under `/v2/<repository>/`, answering a 401 once with the credentials the docker
@@ -42,8 +47,22 @@ export class RegistryClient {
     return response;
   }
 
-  /** A blob's bytes (an image config), checked against its digest. */
+  /** A manifest's bytes; a registry sending more than the Docker daemon accepts (4 MiB) is cut off. */
+  async manifestBytes(reference: string, accept: string): Promise<{ bytes: Buffer; type: string }> {
+    const response = await this.get(`manifests/${reference}`, accept);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
+      length += (chunk as Buffer).length;
+      if (length > MAX_MANIFEST_BYTES) throw new Error(`the manifest for ${reference} is larger than 4 MiB: refused`);
+      chunks.push(chunk as Buffer);
+    }
+    return { bytes: Buffer.concat(chunks), type: response.headers.get('content-type') ?? '' };
+  }
+
+  /** A blob's bytes (an image config), checked against its digest; one declared larger than 8 MiB is no config. */
   async blobBytes(digest: string, size: number): Promise<Buffer> {
+    if (size > MAX_CONFIG_BYTES) throw new Error(`${digest} is declared ${size} bytes: too large for an image config, refused`);
     const chunks: Buffer[] = [];
     const collect = new Writable({
       write(chunk: Buffer, _encoding, done) {

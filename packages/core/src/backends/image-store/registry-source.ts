@@ -63,8 +63,7 @@ export async function downloadLayers(image: RegistryImage, staging: string, prog
 }
 
 async function manifestOf(client: RegistryClient, reference: string, depth: number): Promise<{ config: Descriptor; layers: Descriptor[] }> {
-  const response = await client.get(`manifests/${reference}`, [...MANIFEST, ...INDEX].join(', '));
-  const bytes = Buffer.from(await response.arrayBuffer());
+  const { bytes, type: served } = await client.manifestBytes(reference, [...MANIFEST, ...INDEX].join(', '));
   if (reference.startsWith('sha256:')) {
     const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     if (actual !== reference) throw new Error(`the manifest sent for ${reference} hashes to ${actual}: refused`);
@@ -76,7 +75,7 @@ async function manifestOf(client: RegistryClient, reference: string, depth: numb
     layers?: Descriptor[];
     manifests?: Descriptor[];
   };
-  const type = manifest.mediaType ?? response.headers.get('content-type') ?? '';
+  const type = manifest.mediaType ?? served;
   if (INDEX.includes(type) || (Array.isArray(manifest.manifests) && !manifest.config)) {
     if (depth > 0) throw new Error('an image index inside an image index');
     return manifestOf(client, platformManifest(manifest.manifests ?? []).digest, depth + 1);

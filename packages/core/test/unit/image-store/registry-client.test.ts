@@ -70,7 +70,11 @@ describe('the registry client against a token-auth registry of its own', () => {
       response.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="test-registry",scope="repository:team/tool:pull"` }).end();
       return;
     }
-    if (url.pathname.endsWith('/manifests/1')) {
+    if (url.pathname === '/v2/team/huge/manifests/1') {
+      response.end(Buffer.alloc(5 * 1024 * 1024, 0x20)); // whitespace: valid JSON around nothing, but too much of it
+    } else if (url.pathname === '/v2/team/big-config/manifests/1') {
+      response.end(JSON.stringify({ ...manifest, config: { ...manifest.config, size: 100 * 1024 * 1024 } }));
+    } else if (url.pathname.endsWith('/manifests/1')) {
       response.writeHead(200, { 'content-type': manifest.mediaType }).end(JSON.stringify(manifest));
     } else if (url.pathname.endsWith(`/blobs/${digest(config)}`)) response.end(config);
     else if (url.pathname.endsWith(`/blobs/${digest(layer)}`)) response.end(Buffer.concat([layer, Buffer.from('and more than declared')]));
@@ -94,6 +98,16 @@ describe('the registry client against a token-auth registry of its own', () => {
     const found = await resolveInRegistry(`${host}/team/tool:1`, AbortSignal.timeout(10_000));
     expect(found).toMatchObject({ found: true, image: { imageId: digest(config), cmd: ['sh'], env: ['PATH=/bin'], layers: manifest.layers } });
     expect(tokenRequests).toEqual(['?service=test-registry&scope=repository%3Ateam%2Ftool%3Apull']); // one token for the pull
+  });
+
+  it('refuses a manifest over 4 MiB and a config declared over 8 MiB, without holding them', async () => {
+    const huge = await resolveInRegistry(`${host}/team/huge:1`, AbortSignal.timeout(10_000));
+    expect(huge).toEqual({ found: false, why: 'its registry did not serve it: the manifest for 1 is larger than 4 MiB: refused' });
+    const bigConfig = await resolveInRegistry(`${host}/team/big-config:1`, AbortSignal.timeout(10_000));
+    expect(bigConfig).toEqual({
+      found: false,
+      why: `its registry did not serve it: ${digest(config)} is declared ${100 * 1024 * 1024} bytes: too large for an image config, refused`,
+    });
   });
 
   it('cuts off a blob longer than its manifest declares', async () => {
