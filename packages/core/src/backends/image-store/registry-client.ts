@@ -3,8 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { findCredentials } from '../../registry/find-credentials.js';
-import type { DaemonAuthConfig } from '../../registry/registry-auth.js';
+import { authorizationFor } from './registry-authorization.js';
 import { isLoopbackRegistry, type RegistryReference } from './registry-reference.js';
 
 /** The Docker daemon's own limit on a manifest's size. */
@@ -14,9 +13,8 @@ const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 /**
  * The registry HTTP API (distribution-spec) for one repository, as a puller without a daemon
- * needs it: GETs under `/v2/<repository>/`, answering a 401 once with the credentials the docker
- * CLI would use (`findCredentials`: config.json auths, credential helpers) — Basic, or a Bearer
- * token from the realm the registry names. Every request is bounded by `signal`; blobs are checked
+ * needs it: GETs under `/v2/<repository>/`, answering a 401 once with the Authorization its
+ * challenge asks for (registry-authorization.ts). Every request is bounded by `signal`; blobs are checked
  * against their digest and declared size as they arrive. No credential or token is ever put into
  * a message.
  */
@@ -36,7 +34,7 @@ export class RegistryClient {
     if (response.status === 401 && this.authorization === undefined) {
       const challenge = response.headers.get('www-authenticate') ?? '';
       await response.body?.cancel();
-      this.authorization = await this.authorize(challenge);
+      this.authorization = await authorizationFor(this.ref, challenge, this.signal);
       response = await this.fetch(url, accept);
     }
     if (!response.ok) {
@@ -124,64 +122,4 @@ export class RegistryClient {
       return (this.base = `http://${this.ref.apiHost}`);
     }
   }
-
-  /** The Authorization header a 401's challenge asks for. */
-  private async authorize(challenge: string): Promise<string> {
-    const found = await findCredentials(this.ref.registry, undefined, this.signal);
-    const scheme = challenge.split(' ')[0]!.toLowerCase();
-    const credentials = found.authconfig;
-    if (scheme === 'basic') {
-      if (!credentials?.username || credentials.password === undefined)
-        throw new Error(`${this.ref.apiHost} asks for a user name and password; none found in ${found.tried}`);
-      return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-    }
-    if (scheme !== 'bearer')
-      throw new Error(`${this.ref.apiHost} asks for an authentication scheme tooldock does not speak (${scheme || 'none named'})`);
-    if (credentials?.registrytoken) return `Bearer ${credentials.registrytoken}`;
-    return `Bearer ${await this.token(challengeParams(challenge), credentials)}`;
-  }
-
-  /** A pull token from the realm (docker's token flow; an identity token is a refresh token). */
-  private async token(params: Record<string, string>, credentials: DaemonAuthConfig | undefined): Promise<string> {
-    const realm = new URL(params.realm ?? '');
-    // Credentials go to the realm: never over plain http, except to a loopback one.
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackRegistry(realm.host))) {
-      throw new Error(`${this.ref.apiHost} names a token realm that is not https (${realm.origin}): refused`);
-    }
-    const scope = `repository:${this.ref.repository}:pull`;
-    let response: Response;
-    if (credentials?.identitytoken) {
-      const form = new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: credentials.identitytoken,
-        service: params.service ?? '',
-        scope,
-        client_id: 'tooldock',
-      });
-      response = await fetch(realm, { method: 'POST', body: form, signal: this.signal });
-    } else {
-      if (params.service) realm.searchParams.set('service', params.service);
-      realm.searchParams.set('scope', scope);
-      const headers: Record<string, string> = {};
-      if (credentials?.username && credentials.password !== undefined) {
-        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-      }
-      response = await fetch(realm, { headers, signal: this.signal });
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`the token service ${realm.origin} answered ${response.status} for ${scope}`);
-    }
-    const body = (await response.json()) as { token?: unknown; access_token?: unknown };
-    const token = typeof body.token === 'string' ? body.token : body.access_token;
-    if (typeof token !== 'string' || !token) throw new Error(`the token service ${realm.origin} sent no token`);
-    return token;
-  }
-}
-
-/** `Bearer realm="…",service="…",scope="…"` as a map. */
-export function challengeParams(challenge: string): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const match of challenge.matchAll(/(\w+)="([^"]*)"/g)) params[match[1]!.toLowerCase()] = match[2]!;
-  return params;
 }
