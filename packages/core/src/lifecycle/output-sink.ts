@@ -108,7 +108,13 @@ function forwardTo(target: Writable): Writable {
   const onError = (error: Error) => forwarder.destroy(error);
   target.on('error', onError);
   // Only for the run's lifetime: a stream shared by many runs (process.stdout) collects no listeners.
-  forwarder.once('close', () => target.off('error', onError));
+  // But a target that failed emits its 'error' only once it has closed (a file stream closes its fd
+  // first), which can be after the forwarder closed: keep listening until then, or that 'error'
+  // has no listener and crashes the process.
+  forwarder.once('close', () => {
+    if (target.destroyed && !target.closed) target.once('close', () => target.off('error', onError));
+    else target.off('error', onError);
+  });
   if (target.errored) queueMicrotask(() => forwarder.destroy(target.errored!));
   return forwarder;
 }
