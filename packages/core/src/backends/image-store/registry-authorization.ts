@@ -15,7 +15,7 @@ export async function authorizationFor(ref: RegistryReference, challenge: string
   if (scheme === 'basic') {
     if (!credentials?.username || credentials.password === undefined)
       throw new Error(`${ref.apiHost} asks for a user name and password; none found in ${found.tried}`);
-    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    return basic(credentials.username, credentials.password);
   }
   if (scheme !== 'bearer') throw new Error(`${ref.apiHost} asks for an authentication scheme tooldock does not speak (${scheme || 'none named'})`);
   if (credentials?.registrytoken) return `Bearer ${credentials.registrytoken}`;
@@ -50,7 +50,7 @@ async function token(
     realm.searchParams.set('scope', scope);
     const headers: Record<string, string> = {};
     if (credentials?.username && credentials.password !== undefined) {
-      headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      headers.authorization = basic(credentials.username, credentials.password);
     }
     response = await fetch(realm, { headers, signal: signal });
   }
@@ -69,4 +69,9 @@ export function challengeParams(challenge: string): Record<string, string> {
   const params: Record<string, string> = {};
   for (const match of challenge.matchAll(/(\w+)="([^"]*)"/g)) params[match[1]!.toLowerCase()] = match[2]!;
   return params;
+}
+
+/** An HTTP Basic Authorization header: to the registry, or to the realm for a token. */
+function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
