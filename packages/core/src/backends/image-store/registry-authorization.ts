@@ -1,6 +1,10 @@
 import { findCredentials } from '../../registry/find-credentials.js';
 import type { DaemonAuthConfig } from '../../registry/registry-auth.js';
+import { boundedBody } from './bounded-body.js';
 import { isLoopbackRegistry, type RegistryReference } from './registry-reference.js';
+
+/** A token answer is a few KiB (a JWT and its expiry); anything past this is no token service's. */
+const MAX_TOKEN_ANSWER_BYTES = 1024 * 1024;
 
 /**
  * What a registry's 401 asks for, with the credentials the docker CLI would use
@@ -58,7 +62,13 @@ async function token(
     await response.body?.cancel();
     throw new Error(`the token service ${realm.origin} answered ${response.status} for ${scope}`);
   }
-  const body = (await response.json()) as { token?: unknown; access_token?: unknown };
+  const answer = await boundedBody(response, MAX_TOKEN_ANSWER_BYTES, `the answer of the token service ${realm.origin}`);
+  let body: { token?: unknown; access_token?: unknown } = {};
+  try {
+    body = JSON.parse(answer.toString('utf8')) as typeof body;
+  } catch {
+    // Not JSON: no token in it (said just below).
+  }
   const token = typeof body.token === 'string' ? body.token : body.access_token;
   if (typeof token !== 'string' || !token) throw new Error(`the token service ${realm.origin} sent no token`);
   return token;

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { boundedBody } from './bounded-body.js';
 import { authorizationFor } from './registry-authorization.js';
 import { isLoopbackRegistry, type RegistryReference } from './registry-reference.js';
 
@@ -48,14 +49,8 @@ export class RegistryClient {
   /** A manifest's bytes; a registry sending more than the Docker daemon accepts (4 MiB) is cut off. */
   async manifestBytes(reference: string, accept: string): Promise<{ bytes: Buffer; type: string }> {
     const response = await this.get(`manifests/${reference}`, accept);
-    const chunks: Buffer[] = [];
-    let length = 0;
-    for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
-      length += (chunk as Buffer).length;
-      if (length > MAX_MANIFEST_BYTES) throw new Error(`the manifest for ${reference} is larger than 4 MiB: refused`);
-      chunks.push(chunk as Buffer);
-    }
-    return { bytes: Buffer.concat(chunks), type: response.headers.get('content-type') ?? '' };
+    const bytes = await boundedBody(response, MAX_MANIFEST_BYTES, `the manifest for ${reference}`);
+    return { bytes, type: response.headers.get('content-type') ?? '' };
   }
 
   /** A blob's bytes (an image config), checked against its digest; one declared larger than 8 MiB is no config. */

@@ -59,6 +59,11 @@ describe('the registry client against a token-auth registry of its own', () => {
 
   function answer(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url!, `http://${host}`);
+    if (url.pathname === '/endless-token') {
+      tokenRequests.push(url.search);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.alloc(2 * 1024 * 1024, 0x20)); // no token service's answer
+      return;
+    }
     if (url.pathname === '/token') {
       tokenRequests.push(url.search);
       const ok = request.headers.authorization === `Basic ${Buffer.from(`me:${password}`).toString('base64')}`;
@@ -66,7 +71,9 @@ describe('the registry client against a token-auth registry of its own', () => {
       return;
     }
     if (request.headers.authorization !== `Bearer ${token}`) {
-      const realm = url.pathname.includes('/plain-realm/') ? 'http://example.invalid/token' : `http://${host}/token`;
+      const realm = url.pathname.includes('/plain-realm/')
+        ? 'http://example.invalid/token'
+        : `http://${host}/${url.pathname.includes('/endless-token/') ? 'endless-token' : 'token'}`;
       response.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="test-registry",scope="repository:team/tool:pull"` }).end();
       return;
     }
@@ -107,6 +114,14 @@ describe('the registry client against a token-auth registry of its own', () => {
     expect(bigConfig).toEqual({
       found: false,
       why: `its registry did not serve it: ${digest(config)} is declared ${100 * 1024 * 1024} bytes: too large for an image config, refused`,
+    });
+  });
+
+  it('refuses a token answer over 1 MiB without holding it', async () => {
+    const found = await resolveInRegistry(`${host}/endless-token/tool:1`, AbortSignal.timeout(10_000));
+    expect(found).toEqual({
+      found: false,
+      why: `its registry did not serve it: the answer of the token service http://${host} is larger than 1 MiB: refused`,
     });
   });
 
