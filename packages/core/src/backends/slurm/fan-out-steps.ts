@@ -39,17 +39,23 @@ export class FanOutSteps implements FanOutPlan {
   private settledCount = 0;
   private canceled = false;
 
+  /**
+   * `resources`: the `sbatch` flags of the runs its slots are for, when known before the first
+   * run (a held allocation: warm-allocation.ts); else the first run's decide.
+   */
   constructor(
     private readonly engine: SlurmEngine,
     private readonly concurrency: number,
     private readonly taskCount: number,
+    resources?: readonly string[],
   ) {
     this.arrays = new FanOutArrays(engine, concurrency, taskCount);
+    if (resources) this.resources = resourcesKey(resources);
   }
 
   run<T>(index: number, task: () => Promise<T>): Promise<T> {
     // The last task to settle gives the allocation back before runMany returns.
-    return this.arrays.run(index, () => membership.run(this, task)).finally(() => this.settled());
+    return this.arrays.run(index, () => asMemberOf(this, task)).finally(() => this.settled());
   }
 
   /** Ends every step and the allocation (one `scancel`), and whatever went out as arrays. */
@@ -62,7 +68,7 @@ export class FanOutSteps implements FanOutPlan {
   /** Whether a run with these `sbatch` flags runs as a step here (same resources as the allocation's). */
   takes(flags: readonly string[]): boolean {
     if (flags.some((flag) => flag.startsWith('--gpus'))) return false;
-    const key = JSON.stringify(flags.filter((flag) => !flag.startsWith('--time=')));
+    const key = resourcesKey(flags);
     this.resources ??= key;
     return key === this.resources;
   }
@@ -92,7 +98,8 @@ export class FanOutSteps implements FanOutPlan {
 
   private allocationNow: Allocation | undefined;
 
-  private allocate(flags: readonly string[]): Promise<Allocation> {
+  /** @internal Takes the allocation now (a held one), with `time` as its limit if given. */
+  allocate(flags: readonly string[], time?: string): Promise<Allocation> {
     this.allocation ??= (async () => {
       const cpus = Number(flags.find((f) => f.startsWith('--cpus-per-task='))?.split('=')[1] ?? 1);
       // More slots than the partition has CPUs for would never be granted.
@@ -101,7 +108,7 @@ export class FanOutSteps implements FanOutPlan {
         () => 0,
       );
       this.slots = Math.max(1, Math.min(this.concurrency, this.taskCount, usable > 0 ? Math.floor(usable / cpus) || 1 : this.concurrency));
-      const allocation = new Allocation(allocationFlags(flags, this.slots, this.engine));
+      const allocation = new Allocation(allocationFlags(flags, this.slots, this.engine, time));
       this.allocationNow = allocation;
       if (this.canceled) void this.release();
       return allocation;
@@ -141,8 +148,13 @@ export class FanOutSteps implements FanOutPlan {
     if (++this.settledCount >= this.taskCount) await this.release().catch(() => {});
   }
 
+  /** How many steps run at once in it (known once allocated). */
+  get slotCount(): number {
+    return this.slots;
+  }
+
   /** Gives the allocation back (or stops waiting for it): `scancel` ends any step still running. */
-  private async release(): Promise<void> {
+  async release(): Promise<void> {
     const allocation = this.allocationNow;
     if (!allocation) return;
     allocation.stopWaiting();
@@ -151,13 +163,23 @@ export class FanOutSteps implements FanOutPlan {
   }
 }
 
+/** Runs `task` (and the tool runs it starts) as a member of `steps`. */
+export function asMemberOf<T>(steps: FanOutSteps, task: () => Promise<T>): Promise<T> {
+  return membership.run(steps, task);
+}
+
+/** What a run's flags ask of a slot: everything but its own time limit. */
+function resourcesKey(flags: readonly string[]): string {
+  return JSON.stringify(flags.filter((flag) => !flag.startsWith('--time=')));
+}
+
 /** The steps fan-out the current run is a member of, if any (see {@link FanOutSteps.run}). */
 export function fanOutSteps(): FanOutSteps | undefined {
   return membership.getStore();
 }
 
 /** `salloc` flags: the runs' placement and `slots` times one run's CPUs and memory. */
-function allocationFlags(flags: readonly string[], slots: number, engine: SlurmEngine): string[] {
+function allocationFlags(flags: readonly string[], slots: number, engine: SlurmEngine, time = engine.options.time): string[] {
   const cpus = Number(flags.find((f) => f.startsWith('--cpus-per-task='))?.split('=')[1] ?? 1);
   const memMiB = Number(/^--mem=(\d+)M$/.exec(flags.find((f) => f.startsWith('--mem=')) ?? '')?.[1] ?? NaN);
   return [
@@ -167,7 +189,7 @@ function allocationFlags(flags: readonly string[], slots: number, engine: SlurmE
     `--cpus-per-task=${cpus}`,
     ...(Number.isFinite(memMiB) ? [`--mem-per-cpu=${Math.ceil(memMiB / cpus)}M`] : []),
     // The fan-out's length is unknown: the site's default limit, or the engine's `time`.
-    ...(engine.options.time ? [`--time=${engine.options.time}`] : []),
+    ...(time ? [`--time=${time}`] : []),
     ...flags.filter((flag) => !STEP_ONLY.test(flag)),
   ];
 }

@@ -7,7 +7,7 @@ import type { SlurmOptions } from './slurm-options.js';
  * `--mem` (MiB, rounded up; the container gets the exact limit), `timeoutMs` → `--time` (whole
  * minutes, rounded up: our own kill comes first), `gpus` → `--gpus`.
  */
-export function jobFlags(slurm: SlurmOptions, options: ParsedRunOptions): string[] {
+export function jobFlags(slurm: SlurmOptions, options: Pick<ParsedRunOptions, 'cpus' | 'memory' | 'timeoutMs' | 'gpus'>): string[] {
   const flags: string[] = [];
   if (slurm.partition) flags.push(`--partition=${slurm.partition}`);
   if (slurm.account) flags.push(`--account=${slurm.account}`);

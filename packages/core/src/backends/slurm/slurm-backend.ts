@@ -66,7 +66,7 @@ export class SlurmBackend implements ToolBackend {
     const { runtime, options } = this.engine;
     const line = decided.image ? nodeChRun(decided.image, request.args, decided.mounts, request.options, dir) : runtime.run(plan);
     // A fan-out's task may run as a job step of the fan-out's allocation: then it is a step already.
-    const asStep = stepOf(decided.flags);
+    const asStep = stepOf(decided.flags, this.engine);
     const run = options.srunArgs?.length && !asStep ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...line] : line;
     writeAtomically(join(dir, 'run.argv'), argvFile(run));
     writeAtomically(join(dir, 'state.argv'), argvFile(runtime.exitState(name)));
@@ -78,15 +78,17 @@ export class SlurmBackend implements ToolBackend {
 
 /**
  * How a run goes to Slurm: a fan-out's task as a step of the fan-out's allocation (when its
- * resources are the allocation's); any other run outside a fan-out as `srun` (an allocation of
- * its own, started at once when there is room: no wait for a scheduling pass); a fan-out's
- * other tasks, and runs asking for GPUs, as batch jobs (job arrays).
+ * resources are the allocation's); any other run outside a fan-out as a step of the engine's
+ * held allocation when it fits a slot, else as `srun` (an allocation of its own, started at once
+ * when there is room: no wait for a scheduling pass); a fan-out's other tasks, and runs asking
+ * for GPUs, as batch jobs (job arrays).
  */
-function stepOf(flags: string[]): FanOutSteps | 'srun' | undefined {
+function stepOf(flags: string[], engine: SlurmEngine): FanOutSteps | 'srun' | undefined {
   const steps = fanOutSteps();
   if (steps) return steps.takes(flags) ? steps : undefined;
   if (fanOutMembership() || flags.some((flag) => flag.startsWith('--gpus'))) return undefined;
-  return 'srun';
+  const held = engine.held?.steps;
+  return held?.takes(flags) ? held : 'srun';
 }
 
 interface Decided {

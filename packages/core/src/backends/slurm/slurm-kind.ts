@@ -1,6 +1,7 @@
 import type { EngineKind } from '../engine-kind.js';
 import { FanOutArrays } from './fan-out-arrays.js';
 import { FanOutSteps } from './fan-out-steps.js';
+import { HeldFanOut } from './held-fan-out.js';
 import { slurmConcurrency } from './slurm-capacity.js';
 import { slurmDoctorReport } from './slurm-doctor.js';
 import { SlurmBackend } from './slurm-backend.js';
@@ -28,10 +29,12 @@ export const slurmKind: EngineKind<SlurmEngine> = {
     return stored ? { kind: 'id', id: stored.imageId } : { kind: 'absent' };
   },
   sessions: { unsupported: 'warm sessions need a Docker engine: on a Slurm cluster every run is a job (docs/clusters.md)' },
-  // Tool tasks run as job steps in one allocation (`fanOut: 'steps'`, the default), or go out
-  // up front as job arrays throttled to `concurrency` (Slurm starts each).
-  planFanOut: (engine, taskCount, concurrency) =>
-    engine.options.fanOut === 'arrays' ? new FanOutArrays(engine, concurrency, taskCount) : new FanOutSteps(engine, concurrency, taskCount),
+  // Tool tasks run as job steps in one allocation (`fanOut: 'steps'`, the default) — the engine's
+  // held one if it holds one —, or go out up front as job arrays throttled to `concurrency`.
+  planFanOut: (engine, taskCount, concurrency) => {
+    if (engine.options.fanOut === 'arrays') return new FanOutArrays(engine, concurrency, taskCount);
+    return engine.held ? new HeldFanOut(engine, engine.held.steps, concurrency, taskCount) : new FanOutSteps(engine, concurrency, taskCount);
+  },
   defaultConcurrency: slurmConcurrency,
   // A job "started" once submitted; it runs when Slurm says RUNNING (a `job:state` event).
   startedMeansRunning: false,

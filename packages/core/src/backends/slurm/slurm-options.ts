@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** Slurm's `--time` forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, or UNLIMITED. */
 const TIME_FORM = /^(?:\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+|\d+-\d+:\d{2}|\d+-\d+:\d{2}:\d{2}|UNLIMITED|INFINITE)$/;
+/** A Slurm `--time` value. */
+export const slurmTime = z.string().regex(TIME_FORM, 'must be a Slurm time limit such as "30", "2:00:00" or "1-00:00:00"');
 /** Partition, account and QOS names: what Slurm accepts, and nothing a shell or flag could misread. */
 const slurmName = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `must be a Slurm ${what} name (letters, digits, "_", "." and "-")`);
@@ -23,7 +25,7 @@ export const SlurmOptionsSchema = z
     partition: slurmName('partition').optional(),
     account: slurmName('account').optional(),
     qos: slurmName('QOS').optional(),
-    time: z.string().regex(TIME_FORM, 'must be a Slurm time limit such as "30", "2:00:00" or "1-00:00:00"').optional(),
+    time: slurmTime.optional(),
     runtime: z.literal(['docker', 'podman', 'charliecloud'], {
       error: 'must be "docker", "podman" or "charliecloud" (the container runtime on the nodes)',
     }),
