@@ -24,6 +24,13 @@ export type HoldOptions = z.input<typeof HoldOptionsSchema>;
  * `cpus` and `memory`, no GPUs) runs as a job step inside it (`srun --jobid --exact`), started at
  * once with no allocation of its own; other runs go out as before. `release()` (or `await using`)
  * gives it back and ends any step still in it; the watchdog gives it back if this process dies.
+ *
+ * @example
+ * ```ts
+ * const cluster = connect({ slurm: { partition: 'main', runtime: 'charliecloud' } });
+ * await using held = await cluster.hold({ slots: 2, time: '1:00:00' });
+ * await runTool(image, ['samtools', 'flagstat', bam], [dir], { engine: cluster }); // a step of held.jobId
+ * ```
  */
 export class WarmAllocation implements AsyncDisposable {
   private released = false;
