@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { connect, runMany, runTool, type RunOptions } from '@tooldock/core';
-import type { SlurmEngine } from '@tooldock/core/slurm';
+import { WarmAllocation, type SlurmEngine } from '@tooldock/core/slurm';
 import { partitionCpus, useSlurmCluster } from './b7-cluster.js';
 import { shell } from './cli.js';
 import { interleaved, median } from './stats.js';
@@ -65,7 +65,7 @@ async function perTaskRow(engine: ClusterEngine, warm: SlurmEngine, image: strin
     const code = await shell(script);
     if (code !== 0) throw new Error(`${script} exited ${code}`);
   };
-  await using held = await warm.hold({ slots: 1 });
+  await using held = await WarmAllocation.hold(warm, { slots: 1 });
   const times = await interleaved(rounds, {
     runTool: async () => void (await runTool(image, ['true'], [], { engine })),
     runToolWarm: async () => void (await runTool(image, ['true'], [], { engine: warm })),
@@ -82,11 +82,11 @@ async function perTaskRow(engine: ClusterEngine, warm: SlurmEngine, image: strin
   ];
   return {
     id: 'B7-per-task',
-    what: `one runTool(busybox, ['true'], [], { engine: cluster }) vs a bare \`${SRUN} docker run --rm\` and vs the same as a batch job (sbatch, its end seen by polling a file every 20 ms); and the same runTool on an engine holding an allocation (engine.hold) vs a bare \`srun --jobid=<held> --exact\` of the same (${rounds} interleaved rounds, medians)`,
+    what: `one runTool(busybox, ['true'], [], { engine: cluster }) vs a bare \`${SRUN} docker run --rm\` and vs the same as a batch job (sbatch, its end seen by polling a file every 20 ms); and the same runTool on an engine holding an allocation (WarmAllocation.hold) vs a bare \`srun --jobid=<held> --exact\` of the same (${rounds} interleaved rounds, medians)`,
     figures: { runToolMs: ours, srunMs: bare, sbatchMs: batch, overheadOverSrunMs: ours - bare, heldRunToolMs: oursWarm, heldSrunStepMs: bareStep },
     ratios: { vsSrun: ours / bare, vsSbatch: ours / batch, heldVsSrunStep: oursWarm / bareStep, heldVsSrun: oursWarm / bare },
     targets: { vsSrun: 1.5, vsSbatch: 1.25 },
-    note: 'runTool goes out as srun (an allocation of its own, started at once); the sbatch column is what a batch job costs (the scheduler pass); held: a job step in the allocation engine.hold() keeps',
+    note: 'runTool goes out as srun (an allocation of its own, started at once); the sbatch column is what a batch job costs (the scheduler pass); held: a job step in the allocation WarmAllocation.hold keeps',
   };
 }
 

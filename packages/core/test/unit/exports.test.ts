@@ -18,7 +18,7 @@ const SUBPATHS: Record<string, [object, string[]]> = {
   docker: [docker, ['DockerEngine', 'PathNotShareableError', 'currentDockerContext', 'resolveHostPath', 'session']],
   images: [images, ['RegistryAuthError', 'formatPullProgress', 'pullImages']],
   provenance: [provenance, ['exportProvenance', 'exportWorkflow', 'runRecords']],
-  slurm: [slurm, ['SlurmEngine']],
+  slurm: [slurm, ['SlurmEngine', 'WarmAllocation']],
 };
 
 describe('package exports', () => {

@@ -4,7 +4,7 @@ import { asMemberOf, type FanOutSteps } from './fan-out-steps.js';
 import type { SlurmEngine } from './slurm-engine.js';
 
 /**
- * A `runMany` on an engine that holds an allocation (`engine.hold()`): its tasks run as steps in
+ * A `runMany` on an engine that holds an allocation (`WarmAllocation.hold`): its tasks run as steps in
  * the held allocation's slots (which bound how many run at once), tasks that do not fit a slot
  * as job arrays. Ending the fan-out ends its own runs (each its step), never the held allocation.
  */

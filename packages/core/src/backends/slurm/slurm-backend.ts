@@ -14,6 +14,7 @@ import type { SlurmEngine } from './slurm-engine.js';
 import { SlurmTool } from './slurm-tool.js';
 import { fanOutSteps, type FanOutSteps } from './fan-out-steps.js';
 import { fanOutMembership } from './fan-out-arrays.js';
+import { heldBy } from './warm-allocation.js';
 import { argvFile, writeAtomically } from './spool.js';
 import { nodeChRun, refuseOnNodes } from '../charliecloud/node-charliecloud.js';
 import type { ReadyImage } from '../image-store/image-store.js';
@@ -87,7 +88,7 @@ function stepOf(flags: string[], engine: SlurmEngine): FanOutSteps | 'srun' | un
   const steps = fanOutSteps();
   if (steps) return steps.takes(flags) ? steps : undefined;
   if (fanOutMembership() || flags.some((flag) => flag.startsWith('--gpus'))) return undefined;
-  const held = engine.held?.steps;
+  const held = heldBy(engine)?.steps;
   return held?.takes(flags) ? held : 'srun';
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { toolDockHome } from '../../util/environment.js';
-import { InvalidInputError, parseOrThrow } from '../../errors/invalid-input-error.js';
+import { parseOrThrow } from '../../errors/invalid-input-error.js';
 import { session } from '../docker/process-session.js';
 import { ArraySubmitter } from './array-submitter.js';
 import { JobCanceller } from './job-canceller.js';
@@ -10,7 +10,6 @@ import { ImageStore } from '../image-store/image-store.js';
 import { SlurmOptionsSchema, type SlurmOptions } from './slurm-options.js';
 import { Spool } from './spool.js';
 import { startSlurmWatchdog } from './slurm-watchdog.js';
-import { WarmAllocation, type HoldOptions } from './warm-allocation.js';
 
 /**
  * Tools on a Slurm cluster: each run is a Slurm job whose node starts the container with its
@@ -44,8 +43,6 @@ export class SlurmEngine {
   /** `runtime: 'charliecloud'`: the image store on the shared filesystem (converted here, run on the nodes). */
   readonly images: ImageStore;
   private watchdogStarted = false;
-  /** @internal The allocation held warm for single calls, if any ({@link SlurmEngine.hold}). */
-  held: WarmAllocation | undefined;
 
   constructor(options: SlurmOptions) {
     this.options = parseOrThrow(SlurmOptionsSchema, options, 'options.slurm');
@@ -59,40 +56,6 @@ export class SlurmEngine {
   /** `slurm:<partition>` (or `slurm:default`), for messages. */
   get endpoint(): string {
     return `slurm:${this.options.partition ?? 'default'}`;
-  }
-
-  /**
-   * Holds an allocation warm: until it is released, each `runTool` and `runMany` on this engine
-   * that fits a slot (the same `cpus` and `memory`, no GPUs) runs as a job step inside it —
-   * started at once, no allocation per call. One at a time per engine.
-   *
-   * @example
-   * ```ts
-   * await using held = await cluster.hold({ slots: 4, time: '2:00:00' });
-   * for (const bam of bams) await runTool(image, ['samtools', 'flagstat', bam], [dir], { engine: cluster });
-   * ```
-   */
-  async hold(options: HoldOptions = {}, { signal }: { signal?: AbortSignal } = {}): Promise<WarmAllocation> {
-    this.refuseSecondHold(options);
-    const held = await WarmAllocation.hold(this, options, signal ?? new AbortController().signal);
-    try {
-      // Two holds racing: the first to be granted is kept.
-      this.refuseSecondHold(options);
-    } catch (error) {
-      await held.release();
-      throw error;
-    }
-    this.held = held;
-    return held;
-  }
-
-  private refuseSecondHold(options: HoldOptions): void {
-    if (this.held) throw new InvalidInputError('hold', options, `this engine already holds allocation ${this.held.jobId}: release() it first`);
-  }
-
-  /** @internal A held allocation being released: runs go out on their own again. */
-  letGo(held: WarmAllocation): void {
-    if (this.held === held) this.held = undefined;
   }
 
   /** @internal Before the first job: whatever ends this process, its jobs end too. */

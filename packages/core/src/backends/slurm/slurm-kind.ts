@@ -2,6 +2,7 @@ import type { EngineKind } from '../engine-kind.js';
 import { FanOutArrays } from './fan-out-arrays.js';
 import { FanOutSteps } from './fan-out-steps.js';
 import { HeldFanOut } from './held-fan-out.js';
+import { heldBy } from './warm-allocation.js';
 import { slurmConcurrency } from './slurm-capacity.js';
 import { slurmDoctorReport } from './slurm-doctor.js';
 import { SlurmBackend } from './slurm-backend.js';
@@ -33,7 +34,8 @@ export const slurmKind: EngineKind<SlurmEngine> = {
   // held one if it holds one —, or go out up front as job arrays throttled to `concurrency`.
   planFanOut: (engine, taskCount, concurrency) => {
     if (engine.options.fanOut === 'arrays') return new FanOutArrays(engine, concurrency, taskCount);
-    return engine.held ? new HeldFanOut(engine, engine.held.steps, concurrency, taskCount) : new FanOutSteps(engine, concurrency, taskCount);
+    const held = heldBy(engine);
+    return held ? new HeldFanOut(engine, held.steps, concurrency, taskCount) : new FanOutSteps(engine, concurrency, taskCount);
   },
   defaultConcurrency: slurmConcurrency,
   // A job "started" once submitted; it runs when Slurm says RUNNING (a `job:state` event).

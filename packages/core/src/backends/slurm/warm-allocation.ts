@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { RunOptionsSchema } from '../../api/options.js';
-import { parseOrThrow } from '../../errors/invalid-input-error.js';
+import { InvalidInputError, parseOrThrow } from '../../errors/invalid-input-error.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { FanOutSteps } from './fan-out-steps.js';
 import { jobFlags } from './job-flags.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { slurmTime } from './slurm-options.js';
 
-/** `engine.hold(options)`: the slots to hold, what each gives a run, and for how long. */
+/** `WarmAllocation.hold(engine, options)`: the slots to hold, what each gives a run, and for how long. */
 export const HoldOptionsSchema = RunOptionsSchema.pick({ cpus: true, memory: true })
   .extend({
     /** Runs at once (one slot each); default 1. More than the partition's free CPUs allow are not asked for. */
@@ -18,8 +18,16 @@ export const HoldOptionsSchema = RunOptionsSchema.pick({ cpus: true, memory: tru
   .strict();
 export type HoldOptions = z.input<typeof HoldOptionsSchema>;
 
+/** Each engine's held allocation: kept here, not on the engine, so the engine need not import it. */
+const holds = new WeakMap<SlurmEngine, WarmAllocation>();
+
+/** @internal The allocation `engine` holds warm, if any. */
+export function heldBy(engine: SlurmEngine): WarmAllocation | undefined {
+  return holds.get(engine);
+}
+
 /**
- * A Slurm allocation held warm for single calls (`engine.hold()`): while it is held, every
+ * A Slurm allocation held warm for single calls (`WarmAllocation.hold(cluster)`): while it is held, every
  * `runTool` — and every `runMany` — on its engine that asks for one slot's resources (the same
  * `cpus` and `memory`, no GPUs) runs as a job step inside it (`srun --jobid --exact`), started at
  * once with no allocation of its own; other runs go out as before. `release()` (or `await using`)
@@ -28,7 +36,7 @@ export type HoldOptions = z.input<typeof HoldOptionsSchema>;
  * @example
  * ```ts
  * const cluster = connect({ slurm: { partition: 'main', runtime: 'charliecloud' } });
- * await using held = await cluster.hold({ slots: 2, time: '1:00:00' });
+ * await using held = await WarmAllocation.hold(cluster, { slots: 2, time: '1:00:00' });
  * await runTool(image, ['samtools', 'flagstat', bam], [dir], { engine: cluster }); // a step of held.jobId
  * ```
  */
@@ -43,15 +51,23 @@ export class WarmAllocation implements AsyncDisposable {
     readonly jobId: string,
   ) {}
 
-  /** @internal Asks Slurm for it and waits for the grant (bounded by `signal`). */
-  static async hold(engine: SlurmEngine, options: HoldOptions, signal: AbortSignal): Promise<WarmAllocation> {
+  /**
+   * Holds an allocation on `engine` and waits for Slurm to grant it (bounded by `signal`). One at a
+   * time per engine: a second is an `InvalidInputError` until the first is released.
+   */
+  static async hold(engine: SlurmEngine, options: HoldOptions = {}, { signal }: { signal?: AbortSignal } = {}): Promise<WarmAllocation> {
+    refuseSecondHold(engine, options);
     const parsed = parseOrThrow(HoldOptionsSchema, options, 'hold');
     const flags = jobFlags(engine.options, { cpus: parsed.cpus, memory: parsed.memory });
     const steps = new FanOutSteps(engine, parsed.slots ?? 1, Number.POSITIVE_INFINITY, flags);
     engine.ensureWatchdog();
     const allocation = await steps.allocate(flags, parsed.time);
     try {
-      return new WarmAllocation(engine, steps, await bounded(allocation.granted, signal, 'waiting for the Slurm allocation to hold'));
+      const granted = await bounded(allocation.granted, signal ?? new AbortController().signal, 'waiting for the Slurm allocation to hold');
+      refuseSecondHold(engine, options); // two holds racing: the first granted is kept
+      const held = new WarmAllocation(engine, steps, granted);
+      holds.set(engine, held);
+      return held;
     } catch (error) {
       await steps.release().catch(() => {});
       throw error;
@@ -67,11 +83,16 @@ export class WarmAllocation implements AsyncDisposable {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    this.engine.letGo(this);
+    if (holds.get(this.engine) === this) holds.delete(this.engine);
     await this.steps.release();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.release();
   }
+}
+
+function refuseSecondHold(engine: SlurmEngine, options: HoldOptions): void {
+  const held = holds.get(engine);
+  if (held) throw new InvalidInputError('hold', options, `this engine already holds allocation ${held.jobId}: release() it first`);
 }

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { connect, InvalidInputError, isToolError, runMany, runTool, type FanOutProgress, type ToolEvent } from '@tooldock/core';
+import { WarmAllocation } from '@tooldock/core/slurm';
+import { heldBy } from '../../../src/backends/slurm/warm-allocation.js';
 import { activeJobs, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
@@ -39,15 +41,15 @@ function watched(): { jobIds: string[]; queued: string[][]; onEvent: (e: ToolEve
 
 // A failed test must not leave the next one an engine that still holds an allocation.
 afterEach(async () => {
-  await cluster.held?.release();
+  await heldBy(cluster)?.release();
 });
 afterAll(async () => {
   expect(await leftovers('tooldock-warm-never')).toEqual({ jobs: [], processes: [] });
 });
 
-describe('a Slurm allocation held warm for single calls (engine.hold)', () => {
+describe('a Slurm allocation held warm for single calls (WarmAllocation.hold)', () => {
   it('runs each fitting runTool as a step of the one held allocation, no allocation per call; release gives it back', async () => {
-    const held = await cluster.hold({ slots: 2 });
+    const held = await WarmAllocation.hold(cluster, { slots: 2 });
     expect(held.jobId).toMatch(/^\d+$/);
     expect(held.slots).toBe(2);
     const runs = [watched(), watched(), watched()];
@@ -71,12 +73,12 @@ describe('a Slurm allocation held warm for single calls (engine.hold)', () => {
     expect(new Set(runs.map((r) => r.jobIds.at(-1))).size).toBe(3); // three steps
     expect(activeJobs(cluster.jobName).map((l) => l.split(' ')[0])).toEqual([held.jobId]); // still held between calls
     await held.release();
-    expect(cluster.held).toBeUndefined();
+    expect(heldBy(cluster)).toBeUndefined();
     expect(await leftovers('tooldock-warm-never')).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
   it('runMany takes the held slots and leaves the allocation held; a run asking for more CPUs goes out on its own', async () => {
-    await using held = await cluster.hold({ slots: 2 });
+    await using held = await WarmAllocation.hold(cluster, { slots: 2 });
     let last: FanOutProgress | undefined;
     const results = await runMany(
       Array.from({ length: 4 }, (_, i) => ({ image: busybox, args: ['echo', `task${i}`] })),
@@ -95,8 +97,8 @@ describe('a Slurm allocation held warm for single calls (engine.hold)', () => {
 
   it('release ends a step still running in it; a second hold and a bad slot count are refused by name', async () => {
     const marker = `tooldock-warm-release-${Date.now()}`;
-    const held = await cluster.hold({ slots: 1, time: '10' });
-    await expect(cluster.hold()).rejects.toThrow(`this engine already holds allocation ${held.jobId}: release() it first`);
+    const held = await WarmAllocation.hold(cluster, { slots: 1, time: '10' });
+    await expect(WarmAllocation.hold(cluster)).rejects.toThrow(`this engine already holds allocation ${held.jobId}: release() it first`);
     let running!: () => void;
     const started = new Promise<void>((resolve) => (running = resolve));
     const call = runTool(busybox, ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], [], {
@@ -109,9 +111,9 @@ describe('a Slurm allocation held warm for single calls (engine.hold)', () => {
     expect(isToolError(error)).toBe(true);
     expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
 
-    const bad = await cluster.hold({ slots: 0 }).catch((e: unknown) => e);
+    const bad = await WarmAllocation.hold(cluster, { slots: 0 }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(InvalidInputError);
     expect((bad as InvalidInputError).message).toBe('hold.slots: 0 is not valid: must be at least 1');
-    expect(cluster.held).toBeUndefined();
+    expect(heldBy(cluster)).toBeUndefined();
   }, 240_000);
 });
