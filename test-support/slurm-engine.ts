@@ -51,3 +51,16 @@ export function sessionContainers(sessionId: string, runtime: 'docker' | 'podman
   const out = execFileSync(runtime, ['ps', '-aq', '--filter', `label=tooldock.session=${sessionId}`], { encoding: 'utf8' });
   return out.split('\n').filter(Boolean);
 }
+
+/** Command lines of this host's processes that contain `marker` (both test nodes run here). */
+export function processesWith(marker: string): string[] {
+  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
+}
+
+/** Waits (bounded, 60 s) until no job of `engine` and no process showing `marker` is left, then says what is. */
+export async function leftovers(engine: SlurmEngine, marker: string): Promise<{ jobs: string[]; processes: string[] }> {
+  for (let i = 0; i < 240 && (activeJobs(engine.jobName).length || processesWith(marker).length); i++) await new Promise((r) => setTimeout(r, 250));
+  return { jobs: activeJobs(engine.jobName), processes: processesWith(marker) };
+}

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connect, isToolError, runMany, runTool, type ToolEvent } from '@tooldock/core';
 import { bwa, configureRecipes, samtools, syntheticDataset } from '@tooldock/recipes';
-import { activeJobs, useTestCluster } from '#test-support/slurm-engine.js';
+import { activeJobs, processesWith, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -18,12 +17,6 @@ afterAll(async () => {
   for (let i = 0; i < 60 && activeJobs(cluster.jobName).length; i++) await new Promise((resolve) => setTimeout(resolve, 250));
   expect(activeJobs(cluster.jobName)).toEqual([]);
 });
-
-function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
-}
 
 describe('Charliecloud on the Slurm nodes (ch-run inside the job, no daemon)', () => {
   it('runs on a node as the caller: output, exit code, read-only mount, stdin, the image id from the store', async () => {

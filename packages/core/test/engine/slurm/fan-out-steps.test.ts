@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connect, isToolError, runMany, type FanOutProgress, type ToolError, type ToolEvent } from '@tooldock/core';
-import { activeJobs, useTestCluster } from '#test-support/slurm-engine.js';
+import { leftovers, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -15,20 +14,8 @@ const cluster = connect({
   slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: tempDir('slurm-steps-spool'), images: inject('charliecloudStore'), fanOut: 'steps' },
 });
 afterAll(async () => {
-  expect(await leftovers('tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
+  expect(await leftovers(cluster, 'tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
 });
-
-function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
-}
-
-/** Waits (bounded) until no job of this engine and no process showing `marker` is left, then says what is. */
-async function leftovers(marker: string): Promise<{ jobs: string[]; processes: string[] }> {
-  for (let i = 0; i < 240 && (activeJobs(cluster.jobName).length || processesWith(marker).length); i++) await new Promise((r) => setTimeout(r, 250));
-  return { jobs: activeJobs(cluster.jobName), processes: processesWith(marker) };
-}
 
 describe('runMany on a Slurm cluster: job steps in one allocation', () => {
   it('runs each task as a step: its output and exit code, never more than `concurrency` at once, no job left after', async () => {
@@ -62,7 +49,7 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     const seen = Array.from({ length: 8 }, (_, i) => Number(readFileSync(join(dir, `seen-${i}`), 'utf8')));
     expect(Math.max(...seen)).toBeLessThanOrEqual(2);
     // The allocation is given back before runMany returns (it may still be COMPLETING).
-    expect(await leftovers('tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
+    expect(await leftovers(cluster, 'tooldock-steps-never')).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
   it("cancels one task's step (scancel of <job>.<step>) while the others run on", async () => {
@@ -86,7 +73,7 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(canceled.status === 'rejected' && isToolError(canceled.reason) && canceled.reason.canceled).toBe(true);
     expect(fine.status === 'fulfilled' && fine.value.stdout).toBe('fine\n');
     expect(canceledStep).toMatch(/^\d+\.\d+$/);
-    expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
+    expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
   it("counts a task's timeoutMs from its step's start, not while it waits for a slot", async () => {
@@ -108,7 +95,7 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(b.status === 'rejected' && isToolError(b.reason) && b.reason.timedOut).toBe(true);
     expect(at.running).toBeDefined();
     expect(settled - at.running!).toBeGreaterThanOrEqual(5_000);
-    expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
+    expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
   it('failFast: the first failure ends every step and the allocation', async () => {
@@ -124,6 +111,6 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     );
     expect(isToolError(error) && error.exitCode).toBe(3);
     expect(last!.tasks.slice(1).every((t) => t.state === 'canceled')).toBe(true);
-    expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
+    expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 });

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { connect, InvalidInputError, isToolError, runMany, runTool, type FanOutProgress, type ToolEvent } from '@tooldock/core';
 import { WarmAllocation } from '@tooldock/core/slurm';
 import { heldBy } from '../../../src/backends/slurm/warm-allocation.js';
-import { activeJobs, useTestCluster } from '#test-support/slurm-engine.js';
+import { activeJobs, leftovers, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -13,18 +12,6 @@ useTestCluster();
 const cluster = connect({
   slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: tempDir('slurm-warm-spool'), images: inject('charliecloudStore') },
 });
-
-function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
-}
-
-/** Waits (bounded) until no job of this engine and no process showing `marker` is left, then says what is. */
-async function leftovers(marker: string): Promise<{ jobs: string[]; processes: string[] }> {
-  for (let i = 0; i < 240 && (activeJobs(cluster.jobName).length || processesWith(marker).length); i++) await new Promise((r) => setTimeout(r, 250));
-  return { jobs: activeJobs(cluster.jobName), processes: processesWith(marker) };
-}
 
 /** The job ids a run reported, and the engine's jobs in the queue while it ran. */
 function watched(): { jobIds: string[]; queued: string[][]; onEvent: (e: ToolEvent) => void } {
@@ -44,7 +31,7 @@ afterEach(async () => {
   await heldBy(cluster)?.release();
 });
 afterAll(async () => {
-  expect(await leftovers('tooldock-warm-never')).toEqual({ jobs: [], processes: [] });
+  expect(await leftovers(cluster, 'tooldock-warm-never')).toEqual({ jobs: [], processes: [] });
 });
 
 describe('a Slurm allocation held warm for single calls (WarmAllocation.hold)', () => {
@@ -74,7 +61,7 @@ describe('a Slurm allocation held warm for single calls (WarmAllocation.hold)', 
     expect(activeJobs(cluster.jobName).map((l) => l.split(' ')[0])).toEqual([held.jobId]); // still held between calls
     await held.release();
     expect(heldBy(cluster)).toBeUndefined();
-    expect(await leftovers('tooldock-warm-never')).toEqual({ jobs: [], processes: [] });
+    expect(await leftovers(cluster, 'tooldock-warm-never')).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
   it('runMany takes the held slots and leaves the allocation held; a run asking for more CPUs goes out on its own', async () => {
@@ -109,7 +96,7 @@ describe('a Slurm allocation held warm for single calls (WarmAllocation.hold)', 
     await held.release();
     const error = await call;
     expect(isToolError(error)).toBe(true);
-    expect(await leftovers(marker)).toEqual({ jobs: [], processes: [] });
+    expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
 
     const bad = await WarmAllocation.hold(cluster, { slots: 0 }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(InvalidInputError);
