@@ -105,6 +105,24 @@ export interface NotebookPage {
   shootNotebook(name: string): Promise<void>;
 }
 
+/**
+ * Run All on an example notebook that aligns three samples, then waits (bounded) for what a person
+ * watches: the live progress table in cell `progress` while it runs, then cell `last` finished.
+ */
+export async function runAllAligning(ui: NotebookPage, progress: number, last: number): Promise<void> {
+  await ui.runAll();
+  await waitFor(
+    async () => /alignment: [0-2]\/3 done, [12] running/.test(await ui.outputText(progress)),
+    120_000,
+    async () => `no live progress table appeared: ${JSON.stringify(await ui.outputText(progress))}`,
+  );
+  await waitFor(
+    () => ui.finished(last),
+    300_000,
+    async () => `the notebook did not finish: ${JSON.stringify(await ui.outputText(progress))} … ${JSON.stringify(await ui.outputText(last))}`,
+  );
+}
+
 /** `page` is read on each call: the page may be opened after the helper is made (in a beforeAll). */
 export function notebookPage(page: () => Page, kernel: string): NotebookPage {
   const kernelIdle = () =>

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samtools } from '@tooldock/recipes';
 import { buildPackages } from '#test-support/built-packages.js';
 import { waitFor, type NotebookBrowser } from '#test-support/notebook-browser.js';
-import { containersUsing, exampleCopies, notebookPage, startExampleNotebooks } from '#test-support/notebook-page.js';
+import { containersUsing, exampleCopies, notebookPage, runAllAligning, startExampleNotebooks } from '#test-support/notebook-page.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -52,18 +52,7 @@ describe.each(kernels)('the alignment notebook in a browser, %s kernel', (kernel
   it('Run All: a live progress table, then its final state and mapping rates that samtools flagstat confirms', async () => {
     const [setup, align, summary] = await ui.codeCells();
     expect(await ui.mathJaxLoaded()).toBe(true);
-    await ui.runAll();
-
-    await waitFor(
-      async () => /alignment: [0-2]\/3 done, [12] running/.test(await ui.outputText(align!)),
-      120_000,
-      async () => `no live progress table appeared: ${JSON.stringify(await ui.outputText(align!))}`,
-    );
-    await waitFor(
-      () => ui.finished(summary!),
-      300_000,
-      async () => `the notebook did not finish: ${JSON.stringify(await ui.outputText(align!))}`,
-    );
+    await runAllAligning(ui, align!, summary!);
     // Deno's kernel may report a cell idle a moment before its output lands: wait for what a person sees.
     await waitFor(
       async () => (await ui.outputText(summary!)).trim().split('\n').length === 3,

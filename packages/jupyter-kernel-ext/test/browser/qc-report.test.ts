@@ -4,7 +4,7 @@ import { bundleOf, htmlReport } from '@tooldock/jupyter';
 import { samtools } from '@tooldock/recipes';
 import { buildPackages, repoRoot } from '#test-support/built-packages.js';
 import { launchBrowser, waitFor, type NotebookBrowser } from '#test-support/notebook-browser.js';
-import { containersUsing, exampleCopies, fastqcView, notebookPage, startExampleNotebooks } from '#test-support/notebook-page.js';
+import { containersUsing, exampleCopies, fastqcView, notebookPage, runAllAligning, startExampleNotebooks } from '#test-support/notebook-page.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -61,17 +61,7 @@ describe.each(kernels)('the qc-report notebook in a browser, %s kernel', (kernel
   it('Run All: no error shown, the real flagstat numbers as a table, FastQC inline, the broken sample in its row', async () => {
     const [setup, align, stats, verdicts, report, broken] = await ui.codeCells();
     expect(await ui.mathJaxLoaded()).toBe(true);
-    await ui.runAll();
-    await waitFor(
-      async () => /alignment: [0-2]\/3 done, [12] running/.test(await ui.outputText(align!)),
-      120_000,
-      async () => `no live progress table appeared: ${JSON.stringify(await ui.outputText(align!))}`,
-    );
-    await waitFor(
-      () => ui.finished(broken!),
-      300_000,
-      async () => `the notebook did not finish: ${JSON.stringify(await ui.outputText(broken!))}`,
-    );
+    await runAllAligning(ui, align!, broken!);
     // Deno's kernel may report a cell idle a moment before its result lands: wait for what a person sees.
     await waitFor(
       async () => (await ui.outputHtml(broken!)).includes('tooldock-outcomes'),
