@@ -8,13 +8,14 @@
 
 /** One `apptainer exec` call, decided by a backend (plain values). */
 export interface ApptainerPlan {
-  /** The SIF file in the image store. */
-  sif: string;
+  /** The image: a SIF file, or an image directory of the store (Apptainer's "sandbox" format). */
+  image: string;
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
   /** `none`: `--net --network none` (a namespace with loopback only); `host`: the host's. */
   network: 'none' | 'host';
   cwd: string;
-  env: Record<string, string>;
+  /** A file of `KEY='value'` lines ({@link apptainerEnvFile}): `--env` would split a value at its commas. */
+  envFile: string;
   command: string[];
   /** `--nv`: the host's NVIDIA driver libraries and devices (Apptainer's own GPU support). */
   gpus: boolean;
@@ -22,8 +23,8 @@ export interface ApptainerPlan {
 
 /**
  * `apptainer exec`: `--containall` (own pid, ipc and mount namespaces; no host /tmp, $HOME or
- * /dev beyond a minimal one), `--no-home`, `--cleanenv` (no host environment) plus `--env` per
- * variable, `--pwd`, `--bind src:dst[:ro]` (Apptainer honours `:ro`, unlike ch-run), and
+ * /dev beyond a minimal one), `--no-home`, `--cleanenv` (no host environment) plus `--env-file`,
+ * `--pwd`, `--bind src:dst[:ro]` (Apptainer honours `:ro`, unlike ch-run), and
  * `--no-privs`-like defaults (no_new_privs is always set by Apptainer).
  */
 export function apptainerExecCommand(plan: ApptainerPlan): string[] {
@@ -36,8 +37,20 @@ export function apptainerExecCommand(plan: ApptainerPlan): string[] {
     }
     argv.push('--bind', `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
   }
-  for (const [key, value] of Object.entries(plan.env)) argv.push('--env', `${key}=${value}`);
-  return [...argv, plan.sif, ...plan.command];
+  argv.push('--env-file', plan.envFile);
+  return [...argv, plan.image, ...plan.command];
+}
+
+/**
+ * The `--env-file` for `env`: one `KEY='value'` line each, single-quoted (Apptainer reads the file
+ * with a shell interpreter), HOME left out — Apptainer refuses to override it ("Overriding HOME
+ * environment variable … is not permitted"), and under `--containall` it is an empty directory.
+ */
+export function apptainerEnvFile(env: Record<string, string>): string {
+  return Object.entries(env)
+    .filter(([key]) => key !== 'HOME')
+    .map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'\n`)
+    .join('');
 }
 
 /**

@@ -34,19 +34,22 @@ export function nodeChRun(image: ReadyImage, args: string[], mounts: ResolvedMou
   return ['env', `USER=${callerName()}`, 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', ...argv];
 }
 
-/** What the job cannot give a Charliecloud run (memory and CPUs it can: they are the job's). */
-export function refuseOnNodes(options: ParsedRunOptions): void {
+/**
+ * What the job cannot give a run of a daemonless runtime, `runtime` its name in messages (memory
+ * and CPUs it can: they are the job's).
+ */
+export function refuseOnNodes(options: ParsedRunOptions, runtime: 'Charliecloud' | 'Apptainer' = 'Charliecloud'): void {
   if (options.network !== 'none' && options.network !== 'host')
     throw new InvalidInputError(
       'options.network',
       options.network,
-      'a Charliecloud run offers "none" (its own network namespace, the default) or "host"',
+      `a ${runtime} run offers "none" (its own network namespace, the default) or "host"`,
     );
   if (options.gpus !== undefined)
     throw new InvalidInputError('options.gpus', options.gpus, 'GPUs are passed to the container only with runtime "docker" on the nodes');
   const own = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
   if (options.user !== 'auto' && options.user !== own)
-    throw new InvalidInputError('options.user', options.user, `Charliecloud runs the tool as you (${own}): only "auto" is possible`);
+    throw new InvalidInputError('options.user', options.user, `${runtime} runs the tool as you (${own}): only "auto" is possible`);
   if (Array.isArray(options.capabilities) && options.capabilities.length > 0)
-    throw new InvalidInputError('options.capabilities', options.capabilities, 'a Charliecloud tool runs unprivileged as you: use "auto"');
+    throw new InvalidInputError('options.capabilities', options.capabilities, `a ${runtime} tool runs unprivileged as you: use "auto"`);
 }

@@ -41,12 +41,11 @@ export const ALLOCATED_GPUS = '@tooldock-allocated-gpus@';
 
 /**
  * The runtime seam on the node: the three command lines the job script needs. Docker and Podman
- * take the same flags. Apptainer would fit here (`apptainer exec --bind src:dst[:ro] …`, its
- * state being the process itself: no `remove`, no inspect), but it cannot be installed on the
- * machines this was built on, so no Apptainer runtime ships (docs/clusters.md).
+ * take the same flags. Charliecloud and Apptainer run an image of the store as the job's own
+ * process: no state to read, nothing to remove.
  */
 export interface NodeRuntime {
-  readonly name: 'docker' | 'podman' | 'charliecloud';
+  readonly name: 'docker' | 'podman' | StoreRuntime;
   /** Runs the container in the foreground, output on the job script's stdout/stderr. */
   run(plan: NodeContainerPlan): string[];
   /** Prints `<exitCode> <oomKilled>` of the exited container. */
@@ -61,15 +60,22 @@ export interface NodeRuntime {
   claim(plan: NodeContainerPlan): string[];
 }
 
+/** Runtimes with no daemon that run an image directory of the store (image-store.ts) as the caller. */
+export type StoreRuntime = 'charliecloud' | 'apptainer';
+
+export function isStoreRuntime(name: string): name is StoreRuntime {
+  return name === 'charliecloud' || name === 'apptainer';
+}
+
 /** The runtime the `runtime` option names. */
-export function nodeRuntime(name: 'docker' | 'podman' | 'charliecloud'): NodeRuntime {
-  if (name === 'charliecloud') {
-    // The run line is the backend's (backends/charliecloud/node-charliecloud.ts): it needs the
-    // image from the store. The process is the container: no state to read, nothing to remove.
+export function nodeRuntime(name: 'docker' | 'podman' | StoreRuntime): NodeRuntime {
+  if (isStoreRuntime(name)) {
+    // The run line is the backend's (node-store-run.ts): it needs the image from the store. The
+    // process is the container: no state to read, nothing to remove.
     return {
       name,
       run: () => {
-        throw new Error('a charliecloud node run is built by nodeChRun()');
+        throw new Error(`a ${name} node run is built by nodeStoreRun()`);
       },
       exitState: () => ['echo', '0', 'false'],
       remove: () => ['true'],

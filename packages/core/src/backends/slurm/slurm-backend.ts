@@ -18,6 +18,10 @@ import { heldBy } from './warm-allocation.js';
 import { argvFile, writeAtomically } from './spool.js';
 import { nodeChRun, refuseOnNodes } from '../charliecloud/node-charliecloud.js';
 import type { ReadyImage } from '../image-store/image-store.js';
+import { apptainerEnvFile } from '../apptainer/apptainer-command.js';
+import { nodeApptainerExec, refuseApptainerMounts } from '../apptainer/node-apptainer.js';
+import { toolEnvironment } from '../charliecloud/tool-environment.js';
+import { isStoreRuntime } from './node-runtime.js';
 
 /**
  * The Slurm implementation of the backend seam: prepare = mounts on the shared filesystem, the
@@ -41,10 +45,12 @@ export class SlurmBackend implements ToolBackend {
     const mounts = slurmMounts(request.mounts);
     const user = toolUser(request.options.user, 'plain', localDockerGid());
     const flags = jobFlags(this.engine.options, request.options);
-    // Charliecloud on the nodes: the image is converted here, once, into the shared store.
+    // Charliecloud or Apptainer on the nodes: the image is converted here, once, into the shared store.
     let image: ReadyImage | undefined;
-    if (this.engine.runtime.name === 'charliecloud') {
-      refuseOnNodes(request.options);
+    const runtime = this.engine.runtime.name;
+    if (isStoreRuntime(runtime)) {
+      refuseOnNodes(request.options, runtime === 'apptainer' ? 'Apptainer' : 'Charliecloud');
+      if (runtime === 'apptainer') refuseApptainerMounts(mounts);
       image = await this.engine.images.ensure(request.image, { pull: request.options.pull, signal: step.signal, emit: step.emit });
     }
     return {
@@ -65,7 +71,7 @@ export class SlurmBackend implements ToolBackend {
     const labels = { ...request.options.labels, ...sessionLabels(toolName(request.image, request.args)) };
     const plan = nodePlan(name, request.image, request.args, decided.mounts, decided.user, labels, request.options, this.engine.spool.root());
     const { runtime, options } = this.engine;
-    const line = decided.image ? nodeChRun(decided.image, request.args, decided.mounts, request.options, dir) : runtime.run(plan);
+    const line = decided.image ? this.storeRunLine(decided.image, request, decided.mounts, dir) : runtime.run(plan);
     // A fan-out's task may run as a job step of the fan-out's allocation: then it is a step already.
     const asStep = stepOf(decided.flags, this.engine);
     const run = options.srunArgs?.length && !asStep ? ['srun', '--ntasks=1', '--quiet', ...options.srunArgs, ...line] : line;
@@ -74,6 +80,14 @@ export class SlurmBackend implements ToolBackend {
     writeAtomically(join(dir, 'rm.argv'), argvFile(runtime.remove(name)));
     writeAtomically(join(dir, 'claim.argv'), argvFile(runtime.claim(plan)));
     return new SlurmTool(this.engine, name, dir, decided.flags, io, step.emit, asStep);
+  }
+
+  /** The node's line for a runtime that runs the store's image as the job's own process. */
+  private storeRunLine(image: ReadyImage, request: ToolRequest, mounts: ResolvedMount[], dir: string): string[] {
+    if (this.engine.runtime.name === 'charliecloud') return nodeChRun(image, request.args, mounts, request.options, dir);
+    const envFile = join(dir, 'apptainer.env');
+    writeAtomically(envFile, apptainerEnvFile(toolEnvironment(image.env, request.options.env)));
+    return nodeApptainerExec(image, request.args, mounts, request.options, envFile);
   }
 }
 
@@ -96,7 +110,7 @@ interface Decided {
   mounts: ResolvedMount[];
   user: ToolUser;
   flags: string[];
-  /** Charliecloud on the nodes: the image in the shared store. */
+  /** Charliecloud or Apptainer on the nodes: the image in the shared store. */
   image?: ReadyImage;
 }
 

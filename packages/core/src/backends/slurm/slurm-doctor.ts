@@ -102,7 +102,9 @@ async function probeRuntime(engine: SlurmEngine): Promise<Record<string, string>
   const version =
     engine.runtime.name === 'charliecloud'
       ? 'USER=${USER:-tooldock} ch-run --version'
-      : `${engine.runtime.name} version --format '{{.Server.Version}}'`;
+      : engine.runtime.name === 'apptainer'
+        ? 'apptainer --version'
+        : `${engine.runtime.name} version --format '{{.Server.Version}}'`;
   const probe = `echo "$SLURMD_NODENAME|$(${version} 2>&1 | head -n 1)"`;
   const out = await slurmCommand(
     'srun',

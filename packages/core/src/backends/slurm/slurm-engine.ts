@@ -40,7 +40,7 @@ export class SlurmEngine {
   readonly watcher: JobWatcher;
   /** @internal */
   readonly canceller = new JobCanceller();
-  /** `runtime: 'charliecloud'`: the image store on the shared filesystem (converted here, run on the nodes). */
+  /** `runtime: 'charliecloud'` or `'apptainer'`: the image store on the shared filesystem (converted here, run on the nodes). */
   readonly images: ImageStore;
   private watchdogStarted = false;
 

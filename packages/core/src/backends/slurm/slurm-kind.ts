@@ -11,6 +11,7 @@ import { looksLikeEngine } from '../engine.js';
 import { checkSlurmMounts } from './slurm-mounts.js';
 import type { SlurmOptions } from './slurm-options.js';
 import { sweepSlurmJobs } from './slurm-sweep.js';
+import { isStoreRuntime } from './node-runtime.js';
 
 /** Slurm clusters (`connect({ slurm })`): each run a job whose node starts the container (docs/clusters.md). */
 export const slurmKind: EngineKind<SlurmEngine> = {
@@ -22,9 +23,9 @@ export const slurmKind: EngineKind<SlurmEngine> = {
   // A cluster's mounts are paths on its shared filesystem: checked here, and its nodes' sockets refused.
   checkMounts: (_engine, mounts, options) => checkSlurmMounts(mounts, options),
   // A Slurm node resolves the image tag itself: there is no image id to key on here.
-  // Charliecloud on the nodes: the shared store knows the id; Docker/Podman: only the node does.
+  // Charliecloud or Apptainer on the nodes: the shared store knows the id; Docker/Podman: only the node does.
   identifyImage: async (engine, image) => {
-    if (engine.runtime.name !== 'charliecloud')
+    if (!isStoreRuntime(engine.runtime.name))
       return { kind: 'unknowable', reason: 'a Slurm engine: the node resolves the image, so there is no image id to key on' };
     const stored = engine.images.find(image);
     return stored ? { kind: 'id', id: stored.imageId } : { kind: 'absent' };

@@ -26,8 +26,8 @@ export const SlurmOptionsSchema = z
     account: slurmName('account').optional(),
     qos: slurmName('QOS').optional(),
     time: slurmTime.optional(),
-    runtime: z.literal(['docker', 'podman', 'charliecloud'], {
-      error: 'must be "docker", "podman" or "charliecloud" (the container runtime on the nodes)',
+    runtime: z.literal(['docker', 'podman', 'charliecloud', 'apptainer'], {
+      error: 'must be "docker", "podman", "charliecloud" or "apptainer" (the container runtime on the nodes)',
     }),
     images: z
       .string()
@@ -54,10 +54,12 @@ export interface SlurmOptions {
   time?: string;
   /**
    * The container runtime the nodes offer: `docker run` or `podman run` on the node, or
-   * `charliecloud` (`ch-run` inside the job, as you: no daemon; docs/clusters.md).
+   * `charliecloud` (`ch-run` inside the job, as you: no daemon; docs/clusters.md), or
+   * `apptainer` (`apptainer exec` of the store's image directory as a sandbox, inside the job, as
+   * you — designed to Apptainer's documented CLI, never run on the machines this was built on).
    */
-  runtime: 'docker' | 'podman' | 'charliecloud';
-  /** `charliecloud`: the image store, on the filesystem the nodes share. Default: `images` under `TOOLDOCK_HOME`. */
+  runtime: 'docker' | 'podman' | 'charliecloud' | 'apptainer';
+  /** `charliecloud` and `apptainer`: the image store, on the filesystem the nodes share. Default: `images` under `TOOLDOCK_HOME`. */
   images?: string;
   /** Extra `sbatch` flags, e.g. `["--constraint=avx2"]`. */
   sbatchArgs?: string[];

@@ -3,7 +3,7 @@ import { chRunCommand } from '../../../src/backends/charliecloud/ch-run-command.
 import { notRunnableFrom } from '../../../src/backends/charliecloud/ch-run-tool.js';
 import { toolCommand } from '../../../src/backends/charliecloud/charliecloud-backend.js';
 import { NAMESPACE_SCRIPT } from '../../../src/backends/charliecloud/namespace-script.js';
-import { apptainerExecCommand, apptainerPullCommand } from '../../../src/backends/apptainer/apptainer-command.js';
+import { apptainerEnvFile, apptainerExecCommand, apptainerPullCommand } from '../../../src/backends/apptainer/apptainer-command.js';
 import { storeKey } from '../../../src/backends/image-store/stored-image.js';
 
 describe('the ch-run command line', () => {
@@ -129,10 +129,10 @@ describe('the image store key', () => {
 // Apptainer: designed, NOT run (no Debian 12 package). Checked against the documented CLI:
 // https://apptainer.org/docs/user/latest/cli/apptainer_exec.html and apptainer_pull.html.
 describe('the apptainer command lines (documented CLI, never executed here)', () => {
-  it('exec: containall, no home, clean env + --env, --pwd, --bind src:dst[:ro], --nv for gpus, network none', () => {
+  it('exec: containall, no home, clean env + --env-file, --pwd, --bind src:dst[:ro], --nv for gpus, network none', () => {
     expect(
       apptainerExecCommand({
-        sif: '/store/images/sha256-ab.sif',
+        image: '/store/images/sha256-ab',
         cwd: '/data',
         network: 'none',
         gpus: true,
@@ -140,7 +140,7 @@ describe('the apptainer command lines (documented CLI, never executed here)', ()
           { source: '/real/data', target: '/data', readOnly: true },
           { source: '/real/out', target: '/out', readOnly: false },
         ],
-        env: { HOME: '/tmp' },
+        envFile: '/spool/run-1/apptainer.env',
         command: ['samtools', 'flagstat', '/data/x.bam'],
       }),
     ).toEqual([
@@ -159,24 +159,30 @@ describe('the apptainer command lines (documented CLI, never executed here)', ()
       '/real/data:/data:ro',
       '--bind',
       '/real/out:/out',
-      '--env',
-      'HOME=/tmp',
-      '/store/images/sha256-ab.sif',
+      '--env-file',
+      '/spool/run-1/apptainer.env',
+      '/store/images/sha256-ab',
       'samtools',
       'flagstat',
       '/data/x.bam',
     ]);
     expect(() =>
       apptainerExecCommand({
-        sif: '/s.sif',
+        image: '/s.sif',
         cwd: '/',
         network: 'host',
         gpus: false,
         mounts: [{ source: '/a:b', target: '/a', readOnly: true }],
-        env: {},
+        envFile: '/e',
         command: ['x'],
       }),
     ).toThrow(/":"/);
+  });
+
+  it('the env file: one single-quoted line a variable, commas kept, HOME left to Apptainer (it refuses an override)', () => {
+    expect(apptainerEnvFile({ PATH: '/usr/bin:/bin', HOME: '/tmp', GREETING: "a,b'c", EMPTY: '' })).toBe(
+      "PATH='/usr/bin:/bin'\nGREETING='a,b'\\''c'\nEMPTY=''\n",
+    );
   });
 
   it('pull into a temp name of the store: docker-daemon:, docker-archive:, docker://', () => {

@@ -115,7 +115,7 @@ describe('GPUs (not run for real: no GPU on these machines)', () => {
 
 describe('connect({ slurm }) validation', () => {
   it('names the bad value', () => {
-    expect(thrown(() => connect({ slurm: { runtime: 'apptainer' as 'docker' } })).message).toMatch(/options\.slurm\.runtime/);
+    expect(thrown(() => connect({ slurm: { runtime: 'singularity' as 'docker' } })).message).toMatch(/options\.slurm\.runtime/);
     expect(thrown(() => connect({ slurm: { runtime: 'docker', partiton: 'x' } as never })).message).toMatch(/partiton/);
     expect(thrown(() => connect({ slurm: { runtime: 'docker', partition: 'a;b' } })).message).toMatch(/options\.slurm\.partition/);
     expect(thrown(() => connect({ slurm: { runtime: 'docker' }, host: 'tcp://x:1' } as never)).message).toMatch(/options\.host/);

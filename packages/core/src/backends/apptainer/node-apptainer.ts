@@ -1,0 +1,36 @@
+import type { ParsedRunOptions } from '../../api/options.js';
+import type { ResolvedMount } from '../../api/run-result.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { toolCommand } from '../charliecloud/charliecloud-backend.js';
+import type { ReadyImage } from '../image-store/image-store.js';
+import { apptainerExecCommand } from './apptainer-command.js';
+
+/**
+ * A Slurm node's run line for `runtime: 'apptainer'` — DESIGNED, NOT RUN (Apptainer cannot be
+ * installed where this was built; docs/clusters.md). The store's image directory is run as an
+ * Apptainer sandbox, so one store (converted from a daemon, a `docker save` archive or a registry,
+ * with no Apptainer on the submitting host) serves both daemonless runtimes. `apptainer` is found
+ * on the job's PATH, as a site's module system puts it there.
+ */
+export function nodeApptainerExec(image: ReadyImage, args: string[], mounts: ResolvedMount[], options: ParsedRunOptions, envFile: string): string[] {
+  return apptainerExecCommand({
+    image: image.dir,
+    mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+    network: options.network as 'none' | 'host',
+    cwd: options.cwd ?? image.workingDir ?? '/',
+    envFile,
+    command: toolCommand(image, args, options.entrypoint),
+    gpus: false,
+  });
+}
+
+/** `--bind src:dst[:ro]` is split at ":" and a list at ",": such a path cannot be bound (before the run starts). */
+export function refuseApptainerMounts(mounts: ResolvedMount[]): void {
+  for (const m of mounts) {
+    const source = (m.source as { path: string }).path;
+    for (const path of [source, m.target]) {
+      if (path.includes(':') || path.includes(','))
+        throw new InvalidInputError('mounts', path, 'a path Apptainer can bind: without ":" or "," (its --bind splits there); rename or link it');
+    }
+  }
+}
