@@ -11,6 +11,8 @@ export interface ApptainerPlan {
   /** The image: a SIF file, or an image directory of the store (Apptainer's "sandbox" format). */
   image: string;
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** Container paths covered by `empty` bound read-only after the mounts (a Slurm node's spool, node-plan.ts). */
+  masks?: { paths: string[]; empty: string };
   /** `none`: `--net --network none` (a namespace with loopback only); `host`: the host's. */
   network: 'none' | 'host';
   cwd: string;
@@ -37,6 +39,7 @@ export function apptainerExecCommand(plan: ApptainerPlan): string[] {
     }
     argv.push('--bind', `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
   }
+  for (const path of plan.masks?.paths ?? []) argv.push('--bind', `${plan.masks!.empty}:${path}:ro`);
   argv.push('--env-file', plan.envFile);
   return [...argv, plan.image, ...plan.command];
 }

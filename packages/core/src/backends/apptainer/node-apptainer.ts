@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { toolCommand } from '../charliecloud/charliecloud-backend.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import { apptainerExecCommand } from './apptainer-command.js';
+import { spoolMasks } from '../slurm/node-plan.js';
 
 /**
  * A Slurm node's run line for `runtime: 'apptainer'` — DESIGNED, NOT RUN (Apptainer cannot be
@@ -12,13 +13,21 @@ import { apptainerExecCommand } from './apptainer-command.js';
  * with no Apptainer on the submitting host) serves both daemonless runtimes. `apptainer` is found
  * on the job's PATH, as a site's module system puts it there.
  */
-export function nodeApptainerExec(image: ReadyImage, args: string[], mounts: ResolvedMount[], options: ParsedRunOptions, envFile: string): string[] {
+export function nodeApptainerExec(
+  image: ReadyImage,
+  args: string[],
+  mounts: ResolvedMount[],
+  options: ParsedRunOptions,
+  files: { envFile: string; spoolRoot: string; emptyDir: string },
+): string[] {
+  const masks = spoolMasks(mounts, files.spoolRoot);
   return apptainerExecCommand({
     image: image.dir,
     mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+    ...(masks.length ? { masks: { paths: masks, empty: files.emptyDir } } : {}),
     network: options.network as 'none' | 'host',
     cwd: options.cwd ?? image.workingDir ?? '/',
-    envFile,
+    envFile: files.envFile,
     command: toolCommand(image, args, options.entrypoint),
     gpus: false,
   });

@@ -7,6 +7,11 @@ export interface ChRunPlan {
   /** An empty directory this run owns: its private mounts are made there (only in its namespace). */
   stageDir: string;
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  /**
+   * Paths inside mount `mount` (from 0), below its source, covered by an empty read-only tmpfs:
+   * on a Slurm node, the spool where a mount of its parent would show it (node-plan.ts).
+   */
+  hidden?: Array<{ mount: number; below: string }>;
   /** `none`: a network namespace of its own (loopback only); `host`: the host's. */
   network: 'none' | 'host';
   uid: number;
@@ -31,6 +36,7 @@ export function chRunCommand(plan: ChRunPlan, script: string): string[] {
   const unshare = ['unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc'];
   if (plan.network === 'none') unshare.push('--net');
   const mountArgs = plan.mounts.flatMap((m) => [m.readOnly ? 'ro' : 'rw', m.source, m.target]);
+  for (const { mount, below } of plan.hidden ?? []) mountArgs.push('hide', String(mount + 1), below);
   const chRun = ['ch-run', '--private-tmp', `--uid=${plan.uid}`, `--gid=${plan.gid}`, `--cd=${plan.cwd}`, '--env-no-expand', '--unset-env=*'];
   if (plan.imageEnvFile) chRun.push(`--set-env=${plan.imageEnvFile}`);
   for (const [key, value] of Object.entries(plan.env)) chRun.push(`--set-env=${key}=${value}`);

@@ -10,7 +10,10 @@
  *   nothing is written to the image (which may be another user's, on a shared filesystem);
  * - then it becomes ch-run (`exec`), so ch-run and the tool are the pid namespace's first process:
  *   killing it ends every process of the run.
- * Arguments: STAGE IMAGE [ro|rw SOURCE TARGET]... -- CH-RUN ARGV... (never re-parsed by a shell).
+ * - `hide N PATH` (after the mounts): an empty read-only tmpfs over PATH inside mount N — on a
+ *   Slurm node, the spool where a mount of its parent would show it (ch-run binds recursively, so
+ *   the tool sees the empty one).
+ * Arguments: STAGE IMAGE [ro|rw SOURCE TARGET | hide N PATH]... -- CH-RUN ARGV... (never re-parsed by a shell).
  * Mount n is at `$STAGE/m<n>` (n from 1), the image at `$STAGE/root` (ch-run-command.ts).
  */
 export const NAMESPACE_SCRIPT = `set -eu
@@ -23,6 +26,10 @@ i=0
 while [ "$1" != "--" ]; do
   mode=$1 src=$2 dst=$3
   shift 3
+  if [ "$mode" = hide ]; then
+    mount -t tmpfs -o ro,size=4k,mode=0555 tooldock "$stage/m$src$dst"
+    continue
+  fi
   i=$((i + 1))
   if [ -d "$src" ]; then
     mkdir -p "$stage/points$dst" "$stage/m$i"

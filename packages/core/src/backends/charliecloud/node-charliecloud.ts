@@ -8,6 +8,7 @@ import { toolCommand } from './charliecloud-backend.js';
 import { chRunCommand } from './ch-run-command.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
 import { toolEnvironment } from './tool-environment.js';
+import { spoolBelowMounts } from '../slurm/node-plan.js';
 
 /**
  * A Slurm node's run line for `runtime: 'charliecloud'`: the same `unshare … ch-run` as a local
@@ -15,12 +16,20 @@ import { toolEnvironment } from './tool-environment.js';
  * shared filesystem. It runs inside the job, as you: `scancel` and the job's cgroup reach the
  * tool (no daemon holds it), and memory and CPU limits are the job's (`--mem`, `--cpus-per-task`).
  */
-export function nodeChRun(image: ReadyImage, args: string[], mounts: ResolvedMount[], options: ParsedRunOptions, runDir: string): string[] {
+export function nodeChRun(
+  image: ReadyImage,
+  args: string[],
+  mounts: ResolvedMount[],
+  options: ParsedRunOptions,
+  runDir: string,
+  spoolRoot: string,
+): string[] {
   const argv = chRunCommand(
     {
       imageDir: image.dir,
       stageDir: join(runDir, 'stage'),
       mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+      hidden: spoolBelowMounts(mounts, spoolRoot),
       network: options.network as 'none' | 'host',
       uid: process.getuid?.() ?? 0,
       gid: process.getgid?.() ?? 0,

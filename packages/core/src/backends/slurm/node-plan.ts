@@ -50,12 +50,22 @@ function capabilities(choice: ParsedRunOptions['capabilities'], user: ToolUser):
   return { capabilities: [] };
 }
 
-/** Where the spool shows through a mount (a mount of its parent, e.g. the home directory). */
-function spoolMasks(mounts: ResolvedMount[], spoolRoot: string): string[] {
-  return mounts.flatMap((m) => {
+/**
+ * Where the spool shows through a mount (a mount of its parent, e.g. the home directory), as the
+ * container sees it: a tool that could write there could change the command lines its node runs next.
+ */
+export function spoolMasks(mounts: ResolvedMount[], spoolRoot: string): string[] {
+  return spoolBelowMounts(mounts, spoolRoot).map(({ mount, below }) => {
+    const target = mounts[mount]!.target;
+    return target === '/' ? below : `${target}${below}`;
+  });
+}
+
+/** The mounts (by index) whose source holds the spool, and where it is below the source (`/…`). */
+export function spoolBelowMounts(mounts: ResolvedMount[], spoolRoot: string): Array<{ mount: number; below: string }> {
+  return mounts.flatMap((m, mount) => {
     const source = (m.source as { path: string }).path;
     const below = source === '/' ? spoolRoot : spoolRoot.startsWith(`${source}/`) ? spoolRoot.slice(source.length) : undefined;
-    if (below === undefined) return [];
-    return [m.target === '/' ? below : `${m.target}${below}`];
+    return below === undefined ? [] : [{ mount, below }];
   });
 }

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { DEFAULT_DOCKER_SOCKET } from '../docker/engine/engine-target.js';
 import { basename, join } from 'node:path';
 import { toolUser, type ToolUser } from '../docker/identity/caller-user.js';
@@ -84,10 +84,13 @@ export class SlurmBackend implements ToolBackend {
 
   /** The node's line for a runtime that runs the store's image as the job's own process. */
   private storeRunLine(image: ReadyImage, request: ToolRequest, mounts: ResolvedMount[], dir: string): string[] {
-    if (this.engine.runtime.name === 'charliecloud') return nodeChRun(image, request.args, mounts, request.options, dir);
+    const spoolRoot = this.engine.spool.root();
+    if (this.engine.runtime.name === 'charliecloud') return nodeChRun(image, request.args, mounts, request.options, dir, spoolRoot);
     const envFile = join(dir, 'apptainer.env');
     writeAtomically(envFile, apptainerEnvFile(toolEnvironment(image.env, request.options.env)));
-    return nodeApptainerExec(image, request.args, mounts, request.options, envFile);
+    const emptyDir = join(dir, 'empty');
+    mkdirSync(emptyDir, { mode: 0o555 });
+    return nodeApptainerExec(image, request.args, mounts, request.options, { envFile, spoolRoot, emptyDir });
   }
 }
 

@@ -82,6 +82,20 @@ describe('Apptainer on the Slurm nodes (designed, not run: the line that reaches
     expect(env).not.toMatch(/^HOME=/m);
   });
 
+  it('covers the spool where a mount of its parent would show it, after that mount', async () => {
+    const base = tempDir('slurm-apptainer-hide');
+    const spool = join(base, 'spool');
+    const hiding = connect({ slurm: { runtime: 'apptainer', partition: 'main', spoolDir: spool, images: inject('charliecloudStore') } });
+    const log = join(dir, 'hide');
+    process.env.TOOLDOCK_APPTAINER_LOG = log;
+    await runTool(busybox, ['true'], [`${base}:rw`], { engine: hiding });
+    const argv = readFileSync(`${log}.argv`, 'utf8').split('\0').slice(0, -1);
+    const binds = argv.flatMap((arg, i) => (argv[i - 1] === '--bind' ? [arg] : []));
+    expect(binds).toHaveLength(2);
+    expect(binds[0]).toBe(`${base}:${base}`);
+    expect(binds[1]).toMatch(new RegExp(`^${spool}/run-[^/:]+/empty:${spool}:ro$`));
+  });
+
   it('refuses before any job what Apptainer on a node cannot give: another network, a path --bind would split', async () => {
     const before = activeJobs(cluster.jobName).length;
     const bridge = await runTool(busybox, ['true'], [], { engine: cluster, network: 'bridge' }).catch((e: unknown) => e);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connect, isToolError, runMany, runTool, type ToolEvent } from '@tooldock/core';
@@ -64,6 +64,22 @@ describe('Charliecloud on the Slurm nodes (ch-run inside the job, no daemon)', (
       await new Promise((resolve) => setTimeout(resolve, 200));
     expect(processesWith(marker)).toEqual([]);
     expect(activeJobs(cluster.jobName)).toEqual([]);
+  });
+
+  it("a mount of the spool's parent shows the tool an empty, read-only spool (it cannot rewrite what the node runs next)", async () => {
+    const base = tempDir('slurm-ch-hide');
+    const spool = join(base, 'spool');
+    const hiding = connect({ slurm: { runtime: 'charliecloud', partition: 'main', spoolDir: spool, images: inject('charliecloudStore') } });
+    const result = await runTool(
+      busybox,
+      ['sh', '-c', `ls -A ${spool} | wc -l; touch ${spool}/evil 2>/dev/null && echo wrote || echo refused; echo ok > ${base}/out`],
+      [`${base}:rw`],
+      { engine: hiding },
+    );
+    expect(result.stdout).toBe('0\nrefused\n');
+    expect(readFileSync(join(base, 'out'), 'utf8')).toBe('ok\n'); // the rest of the mount is the tool's
+    expect(readdirSync(spool).length).toBeGreaterThan(0); // the spool is there, only hidden
+    expect(readdirSync(spool)).not.toContain('evil');
   });
 
   it("the recipes pipeline: the same flagstat numbers as local Docker, and cached by the store's image id", async () => {

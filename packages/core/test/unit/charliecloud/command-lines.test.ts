@@ -66,6 +66,23 @@ describe('the ch-run command line', () => {
     ]);
   });
 
+  it("hides a path inside a mount after all the mounts (a node's spool below a mounted parent)", () => {
+    const argv = chRunCommand({ ...plan, hidden: [{ mount: 0, below: '/.tooldock/slurm' }] }, NAMESPACE_SCRIPT);
+    const afterScript = argv.slice(argv.indexOf(NAMESPACE_SCRIPT) + 1);
+    expect(afterScript.slice(3, afterScript.indexOf('--'))).toEqual([
+      'ro',
+      '/real/data',
+      '/data',
+      'rw',
+      '/real/data/out',
+      '/data/out',
+      'hide',
+      '1',
+      '/.tooldock/slurm',
+    ]);
+    expect(NAMESPACE_SCRIPT).toContain('mount -t tmpfs -o ro,size=4k,mode=0555 tooldock "$stage/m$src$dst"');
+  });
+
   it('without mounts: no script and no overlay, ch-run on the image directory itself (read-only by default)', () => {
     const argv = chRunCommand({ ...plan, mounts: [] }, NAMESPACE_SCRIPT);
     expect(argv).not.toContain(NAMESPACE_SCRIPT);
@@ -177,6 +194,23 @@ describe('the apptainer command lines (documented CLI, never executed here)', ()
         command: ['x'],
       }),
     ).toThrow(/":"/);
+    const masked = apptainerExecCommand({
+      image: '/s',
+      cwd: '/',
+      network: 'none',
+      gpus: false,
+      mounts: [{ source: '/home/me', target: '/home/me', readOnly: false }],
+      masks: { paths: ['/home/me/.tooldock/slurm'], empty: '/spool/run-1/empty' },
+      envFile: '/e',
+      command: ['x'],
+    });
+    // The spool's cover comes after the mount it sits in.
+    expect(masked.slice(masked.indexOf('--bind'), masked.indexOf('--env-file'))).toEqual([
+      '--bind',
+      '/home/me:/home/me',
+      '--bind',
+      '/spool/run-1/empty:/home/me/.tooldock/slurm:ro',
+    ]);
   });
 
   it('the env file: one single-quoted line a variable, commas kept, HOME left to Apptainer (it refuses an override)', () => {
