@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { connect, InvalidInputError, runTool, type ToolEvent } from '@tooldock/core';
+import { connect, InvalidInputError, isToolError, runTool, type ToolEvent } from '@tooldock/core';
 import { activeJobs, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
@@ -44,10 +44,10 @@ describe('Apptainer on the Slurm nodes (designed, not run: the line that reaches
     const log = join(dir, 'call');
     process.env.TOOLDOCK_APPTAINER_LOG = log;
     const jobIds: string[] = [];
-    const result = await runTool(busybox, ['cat', '/data/in.txt'], [`${data}:/data`], {
+    const result = await runTool(busybox, ['cat', `${data}/in.txt`], [data], {
       engine: cluster,
       env: { GREETING: "a,b'c" },
-      cwd: '/data',
+      cwd: data,
       onEvent: (e: ToolEvent) => e.type === 'job:state' && jobIds.push(e.jobId),
     });
     expect(result.stdout).toMatch(/^recorded on n[12]\n$/);
@@ -63,17 +63,17 @@ describe('Apptainer on the Slurm nodes (designed, not run: the line that reaches
       '--no-home',
       '--cleanenv',
       '--pwd',
-      '/data',
+      data,
       '--net',
       '--network',
       'none',
       '--bind',
-      `${data}:/data:ro`,
+      `${data}:${data}:ro`,
       '--env-file',
       envFile,
       image.dir,
       'cat',
-      '/data/in.txt',
+      `${data}/in.txt`,
     ]);
     // Single-quoted for Apptainer's shell reading of the file; HOME is Apptainer's own (it refuses an override).
     const env = readFileSync(`${log}.env`, 'utf8');
@@ -93,18 +93,19 @@ describe('Apptainer on the Slurm nodes (designed, not run: the line that reaches
     const binds = argv.flatMap((arg, i) => (argv[i - 1] === '--bind' ? [arg] : []));
     expect(binds).toHaveLength(2);
     expect(binds[0]).toBe(`${base}:${base}`);
-    expect(binds[1]).toMatch(new RegExp(`^${spool}/run-[^/:]+/empty:${spool}:ro$`));
+    expect(binds[1]).toMatch(new RegExp(`^${spool}/[^:]+/run-[^/:]+/empty:${spool}:ro$`));
   });
 
   it('refuses before any job what Apptainer on a node cannot give: another network, a path --bind would split', async () => {
     const before = activeJobs(cluster.jobName).length;
     const bridge = await runTool(busybox, ['true'], [], { engine: cluster, network: 'bridge' }).catch((e: unknown) => e);
-    expect(bridge).toBeInstanceOf(InvalidInputError);
+    // Refused while preparing, before any job: a ToolError whose cause is the InvalidInputError.
+    expect(isToolError(bridge) && bridge.cause).toBeInstanceOf(InvalidInputError);
     expect((bridge as Error).message).toMatch(/options\.network.*Apptainer run offers "none"/s);
     const odd = join(dir, 'a,b');
     mkdirSync(odd, { recursive: true });
     const split = await runTool(busybox, ['true'], [odd], { engine: cluster }).catch((e: unknown) => e);
-    expect(split).toBeInstanceOf(InvalidInputError);
+    expect(isToolError(split) && split.cause).toBeInstanceOf(InvalidInputError);
     expect((split as Error).message).toContain('without ":" or ","');
     expect(activeJobs(cluster.jobName).length).toBe(before);
   });
