@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connect, InvalidInputError, isToolError, runTool, type ToolEvent } from '@tooldock/core';
-import { activeJobs, useTestCluster } from '#test-support/slurm-engine.js';
+import { activeJobs, leftovers, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -33,8 +33,7 @@ chmodSync(recorder, 0o755);
 process.env.PATH = `${join(dir, 'bin')}:${process.env.PATH}`;
 
 afterAll(async () => {
-  for (let i = 0; i < 60 && activeJobs(cluster.jobName).length; i++) await new Promise((resolve) => setTimeout(resolve, 250));
-  expect(activeJobs(cluster.jobName)).toEqual([]);
+  expect((await leftovers(cluster, 'tooldock-apptainer-never')).jobs).toEqual([]);
 });
 
 describe('Apptainer on the Slurm nodes (designed, not run: the line that reaches it)', () => {
