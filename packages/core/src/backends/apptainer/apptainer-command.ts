@@ -35,13 +35,18 @@ export function apptainerExecCommand(plan: ApptainerPlan): string[] {
   if (plan.gpus) argv.push('--nv');
   for (const m of plan.mounts) {
     for (const path of [m.source, m.target]) {
-      if (path.includes(':') || path.includes(',')) throw new Error(`apptainer --bind cannot carry ":" or "," in a path: ${JSON.stringify(path)}`);
+      if (splitByBind(path)) throw new Error(`apptainer --bind cannot carry ":" or "," in a path: ${JSON.stringify(path)}`);
     }
     argv.push('--bind', `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
   }
   for (const path of plan.masks?.paths ?? []) argv.push('--bind', `${plan.masks!.empty}:${path}:ro`);
   argv.push('--env-file', plan.envFile);
   return [...argv, plan.image, ...plan.command];
+}
+
+/** `--bind src:dst[:ro]` splits at ":" and a list of binds at ",": a path with either cannot be bound. */
+export function splitByBind(path: string): boolean {
+  return path.includes(':') || path.includes(',');
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ResolvedMount } from '../../api/run-result.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { toolCommand } from '../charliecloud/charliecloud-backend.js';
 import type { ReadyImage } from '../image-store/image-store.js';
-import { apptainerExecCommand } from './apptainer-command.js';
+import { apptainerExecCommand, splitByBind } from './apptainer-command.js';
 import { spoolMasks } from '../slurm/node-plan.js';
 
 /**
@@ -33,12 +33,12 @@ export function nodeApptainerExec(
   });
 }
 
-/** `--bind src:dst[:ro]` is split at ":" and a list at ",": such a path cannot be bound (before the run starts). */
+/** Refuses, before the run starts, a mount path Apptainer's `--bind` would split ({@link splitByBind}). */
 export function refuseApptainerMounts(mounts: ResolvedMount[]): void {
   for (const m of mounts) {
     const source = (m.source as { path: string }).path;
     for (const path of [source, m.target]) {
-      if (path.includes(':') || path.includes(','))
+      if (splitByBind(path))
         throw new InvalidInputError('mounts', path, 'a path Apptainer can bind: without ":" or "," (its --bind splits there); rename or link it');
     }
   }

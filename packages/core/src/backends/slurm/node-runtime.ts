@@ -70,12 +70,12 @@ export function isStoreRuntime(name: string): name is StoreRuntime {
 /** The runtime the `runtime` option names. */
 export function nodeRuntime(name: 'docker' | 'podman' | StoreRuntime): NodeRuntime {
   if (isStoreRuntime(name)) {
-    // The run line is the backend's (node-store-run.ts): it needs the image from the store. The
-    // process is the container: no state to read, nothing to remove.
+    // The run line is the backend's (slurm-backend.ts, storeRunLine): it needs the image from the
+    // store. The process is the container: no state to read, nothing to remove.
     return {
       name,
       run: () => {
-        throw new Error(`a ${name} node run is built by nodeStoreRun()`);
+        throw new Error(`a ${name} node run is built by SlurmBackend.storeRunLine()`);
       },
       exitState: () => ['echo', '0', 'false'],
       remove: () => ['true'],
