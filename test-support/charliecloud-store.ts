@@ -34,7 +34,10 @@ export default async function setup(project: TestProject): Promise<void> {
   const engine = connect({ runtime: 'charliecloud', images: dir });
   const { busybox, bio } = testImages();
   for (const image of [busybox, bio]) {
-    await engine.images.ensure(image, { pull: 'always', signal: AbortSignal.timeout(600_000), emit: () => {} });
+    // A rebuilt image keeps its tag: the stored copy of an older build goes, so the new one is converted.
+    const current = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { encoding: 'utf8' }).trim();
+    await engine.images.prune((stored) => !stored.names.includes(image) || stored.imageId === current);
+    await engine.images.ensure(image, { pull: 'missing', signal: AbortSignal.timeout(600_000), emit: () => {} });
   }
   // The unprivileged user reads the images (never writes them: the store is root's).
   execFileSync('chmod', ['-R', 'a+rX', dir]);

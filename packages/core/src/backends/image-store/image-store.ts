@@ -7,7 +7,7 @@ import type { EventListener } from '../../lifecycle/events.js';
 import { localOwner } from '../../util/process-owner.js';
 import { convertFromDaemon, inspectInDaemon, type DaemonImage } from './daemon-source.js';
 import { readDockerArchive } from './docker-archive.js';
-import { downloadLayers, resolveInRegistry } from './registry-source.js';
+import { downloadLayers, resolveInRegistry, type RegistryImage } from './registry-source.js';
 import type { ImageConfig } from './image-config.js';
 import { applyLayer, type LayerReport } from './layer-apply.js';
 import { ensureMountPoints } from './mount-points.js';
@@ -30,20 +30,21 @@ export class ImageStore {
   constructor(readonly dir: string) {}
 
   /**
-   * The image for `image`: with `pull: "missing"` the newest stored image of that name, else
-   * (or with `"always"`) the one the local daemon has, converted unless already stored; with no
-   * daemon that has it, the one its registry serves, pulled without any daemon.
+   * The image for `image`: with `pull: "missing"` the newest stored image of that name, else the
+   * one the local daemon has, converted unless already stored; with no daemon that has it, the
+   * one its registry serves, pulled without any daemon. With `"always"` the registry's current
+   * image, as `docker pull` gives it (a tag that moved gives the new image; a local copy, stored
+   * or in a daemon, does not stand in for it).
    */
   async ensure(
     image: string,
     options: { pull: 'missing' | 'always' | 'never'; signal: AbortSignal; emit: EventListener; env?: NodeJS.ProcessEnv },
   ): Promise<ReadyImage> {
-    if (options.pull !== 'always') {
-      const stored = this.find(image);
-      if (stored) {
-        options.emit({ type: 'image:present', image, imageId: stored.imageId });
-        return stored;
-      }
+    if (options.pull === 'always') return await this.pullAgain(image, options);
+    const stored = this.find(image);
+    if (stored) {
+      options.emit({ type: 'image:present', image, imageId: stored.imageId });
+      return stored;
     }
     const inDaemon = await inspectInDaemon(image, options.signal, options.env);
     if (!inDaemon.found) return await this.fromRegistry(image, inDaemon.why, options);
@@ -73,7 +74,25 @@ export class ImageStore {
         `${image} is not in the image store (${this.dir}), ${notInDaemon}, and ${inRegistry.why}: push it to a registry this machine reaches, convert it once where a Docker or Podman daemon has it (the store is shared), load a \`docker save\` archive of it (\`engine.images.load(archive)\`), or name an image the store holds (\`engine.images.list()\`)`,
       );
     }
-    const pulled = inRegistry.image;
+    return await this.installPulled(image, inRegistry.image, options);
+  }
+
+  /** `pull: "always"`: what the registry serves now, or a failure saying why — as the Docker engine fails. */
+  private async pullAgain(
+    image: string,
+    options: { pull: 'missing' | 'always' | 'never'; signal: AbortSignal; emit: EventListener },
+  ): Promise<ReadyImage> {
+    const inRegistry = await resolveInRegistry(image, options.signal);
+    if (!inRegistry.found) {
+      throw new Error(
+        `pull is "always" but ${inRegistry.why.replace(/^its registry/, `the registry of ${image}`)}: a copy in the image store or a local daemon may be older than the registry's, so it does not stand in; pass pull: "missing" to run the image the store or a local Docker or Podman daemon has`,
+      );
+    }
+    return await this.installPulled(image, inRegistry.image, options);
+  }
+
+  /** A registry's image: the stored one of the same id, else downloaded and applied into the store. */
+  private async installPulled(image: string, pulled: RegistryImage, options: { signal: AbortSignal; emit: EventListener }): Promise<ReadyImage> {
     const known = this.byId(pulled.imageId);
     if (known) {
       options.emit({ type: 'image:present', image, imageId: known.imageId });

@@ -64,6 +64,53 @@ describe('the image store pulls from a registry, with no daemon (docker-registry
     expect((await runTool(busybox, ['sh', '-c', LISTING], [], { engine: fromDaemon })).stdout).toBe(again.stdout);
   }, 180_000);
 
+  it('pull "always" runs the image the registry serves now, never an older copy in the store or a daemon', async () => {
+    const reference = registry.push(busybox, 'store/moving:1');
+    const store = tempDir('store-moving');
+    const run = (pull: 'missing' | 'always') =>
+      withoutDaemon(registry.pushConfig, () =>
+        runTool(reference, ['sh', '-c', 'cat /moved 2>/dev/null || echo original'], [], {
+          engine: connect({ runtime: 'charliecloud', images: store }),
+          pull,
+        }),
+      );
+    const original = await run('missing');
+    expect(original.stdout).toBe('original\n');
+
+    // The tag moves in the registry to an image with one more file.
+    const context = tempDir('registry-moved');
+    writeFileSync(join(context, 'Dockerfile'), `FROM ${busybox}\nRUN echo moved > /moved\n`);
+    const local = `tooldock-test/moved:${randomBytes(4).toString('hex')}`;
+    docker('build', '-q', '-t', local, context);
+    registry.push(local, 'store/moving:1');
+    const movedId = docker('image', 'inspect', '--format', '{{.Id}}', local);
+    docker('rmi', local);
+
+    expect((await run('missing')).imageId).toBe(original.imageId); // the stored copy, as "missing" says
+    const again = await run('always');
+    expect([again.stdout, again.imageId]).toEqual(['moved\n', movedId]);
+
+    // A daemon holding the name does not stand in for a registry that does not have it.
+    const absent = `${registry.host}/store/absent:1`;
+    docker('tag', busybox, absent);
+    try {
+      const saved = process.env.DOCKER_CONFIG;
+      process.env.DOCKER_CONFIG = registry.pushConfig;
+      const failure = await runTool(absent, ['true'], [], {
+        engine: connect({ runtime: 'charliecloud', images: tempDir('store-absent') }),
+        pull: 'always',
+      }).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      if (saved === undefined) delete process.env.DOCKER_CONFIG;
+      else process.env.DOCKER_CONFIG = saved;
+      expect(failure?.message).toMatch(/pull is "always" but the registry of .*store\/absent:1 did not serve it: .*pull: "missing"/);
+    } finally {
+      docker('rmi', absent);
+    }
+  }, 180_000);
+
   it('refuses a layer whose bytes do not match its digest, and keeps nothing of it', async () => {
     const context = tempDir('registry-tampered');
     writeFileSync(join(context, 'payload'), randomBytes(64 * 1024));
