@@ -54,11 +54,11 @@ export interface EngineKind<E extends AnyEngine = AnyEngine> {
   /** The lifecycle's seam for runs on `engine` (the registry keeps one per engine). */
   backend(engine: E): ToolBackend;
   /**
-   * Synchronous checks of a run's mounts at validation, before anything starts (throws
-   * InvalidInputError naming the mount): Docker refuses its own socket as a mount, Slurm needs
-   * paths on the shared filesystem.
+   * Synchronous checks of a run's mounts and options at validation, before anything starts
+   * (throws InvalidInputError naming the value): Docker refuses its own socket as a mount, Slurm
+   * needs paths on the shared filesystem, a daemonless runtime refuses what it cannot enforce.
    */
-  checkMounts(engine: E, mounts: readonly LocalMount[], options: Pick<ParsedRunOptions, 'exposeDaemonSocket'>): void;
+  checkMounts(engine: E, mounts: readonly LocalMount[], options: ParsedRunOptions): void;
   /**
    * The immutable identity of `image` as runs on `engine` would use it, for the result cache's
    * key: `absent` when the image is not there yet (the run pulls it, the result says which id

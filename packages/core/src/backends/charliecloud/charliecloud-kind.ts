@@ -20,7 +20,7 @@ export const charliecloudKind: EngineKind<CharliecloudEngine> = {
     // Your own paths; the tool keeps your groups (a user namespace cannot drop them), so a
     // runtime's socket in a mount is refused as on a cluster. Then what cannot be enforced.
     checkSlurmMounts(mounts, options);
-    refuseUnenforceable(options as Parameters<typeof refuseUnenforceable>[0]);
+    refuseUnenforceable(options);
   },
   // The store knows the id of what it holds, without a daemon.
   identifyImage: async (engine, image) => {

@@ -16,10 +16,10 @@ import { fanOutSteps, type FanOutSteps } from './fan-out-steps.js';
 import { fanOutMembership } from './fan-out-arrays.js';
 import { heldBy } from './warm-allocation.js';
 import { argvFile, writeAtomically } from './spool.js';
-import { nodeChRun, refuseOnNodes } from '../charliecloud/node-charliecloud.js';
+import { nodeChRun } from '../charliecloud/node-charliecloud.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import { apptainerEnvFile } from '../apptainer/apptainer-command.js';
-import { nodeApptainerExec, refuseApptainerMounts } from '../apptainer/node-apptainer.js';
+import { nodeApptainerExec } from '../apptainer/node-apptainer.js';
 import { toolEnvironment } from '../charliecloud/tool-environment.js';
 import { isStoreRuntime } from './node-runtime.js';
 
@@ -47,10 +47,7 @@ export class SlurmBackend implements ToolBackend {
     const flags = jobFlags(this.engine.options, request.options);
     // Charliecloud or Apptainer on the nodes: the image is converted here, once, into the shared store.
     let image: ReadyImage | undefined;
-    const runtime = this.engine.runtime.name;
-    if (isStoreRuntime(runtime)) {
-      refuseOnNodes(request.options, runtime === 'apptainer' ? 'Apptainer' : 'Charliecloud');
-      if (runtime === 'apptainer') refuseApptainerMounts(mounts);
+    if (isStoreRuntime(this.engine.runtime.name)) {
       image = await this.engine.images.ensure(request.image, { pull: request.options.pull, signal: step.signal, emit: step.emit });
     }
     return {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { connect, InvalidInputError, isToolError, runTool, type ToolEvent } from '@tooldock/core';
+import { connect, InvalidInputError, runTool, type ToolEvent } from '@tooldock/core';
 import { activeJobs, leftovers, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
@@ -95,17 +95,15 @@ describe('Apptainer on the Slurm nodes (designed, not run: the line that reaches
     expect(binds[1]).toMatch(new RegExp(`^${spool}/[^:]+/run-[^/:]+/empty:${spool}:ro$`));
   });
 
-  it('refuses before any job what Apptainer on a node cannot give: another network, a path --bind would split', async () => {
+  it('refuses before any job what Apptainer on a node cannot give: another network, a path --bind would split', () => {
     const before = activeJobs(cluster.jobName).length;
-    const bridge = await runTool(busybox, ['true'], [], { engine: cluster, network: 'bridge' }).catch((e: unknown) => e);
-    // Refused while preparing, before any job: a ToolError whose cause is the InvalidInputError.
-    expect(isToolError(bridge) && bridge.cause).toBeInstanceOf(InvalidInputError);
-    expect((bridge as Error).message).toMatch(/options\.network.*Apptainer run offers "none"/s);
+    // One InvalidInputError thrown by runTool itself, as for any bad input — no run, no job.
+    expect(() => runTool(busybox, ['true'], [], { engine: cluster, network: 'bridge' })).toThrow(InvalidInputError);
+    expect(() => runTool(busybox, ['true'], [], { engine: cluster, network: 'bridge' })).toThrow(/options\.network.*Apptainer run offers "none"/s);
     const odd = join(dir, 'a,b');
     mkdirSync(odd, { recursive: true });
-    const split = await runTool(busybox, ['true'], [odd], { engine: cluster }).catch((e: unknown) => e);
-    expect(isToolError(split) && split.cause).toBeInstanceOf(InvalidInputError);
-    expect((split as Error).message).toContain('without ":" or ","');
+    expect(() => runTool(busybox, ['true'], [odd], { engine: cluster })).toThrow(InvalidInputError);
+    expect(() => runTool(busybox, ['true'], [odd], { engine: cluster })).toThrow('without ":" or ","');
     expect(activeJobs(cluster.jobName).length).toBe(before);
   });
 });

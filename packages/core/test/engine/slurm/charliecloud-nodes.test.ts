@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { connect, isToolError, runMany, runTool, type ToolEvent } from '@tooldock/core';
+import { connect, InvalidInputError, isToolError, runMany, runTool, type ToolEvent } from '@tooldock/core';
 import { bwa, configureRecipes, samtools, syntheticDataset } from '@tooldock/recipes';
 import { activeJobs, processesWith, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
@@ -64,6 +64,16 @@ describe('Charliecloud on the Slurm nodes (ch-run inside the job, no daemon)', (
       await new Promise((resolve) => setTimeout(resolve, 200));
     expect(processesWith(marker)).toEqual([]);
     expect(activeJobs(cluster.jobName)).toEqual([]);
+  });
+
+  it('refuses, from runTool itself and before any job, what ch-run on a node cannot give', () => {
+    const before = activeJobs(cluster.jobName).length;
+    const refused = (options: Parameters<typeof runTool>[3]) => () => runTool(busybox, ['true'], [], { engine: cluster, ...options });
+    expect(refused({ network: 'bridge' })).toThrow(InvalidInputError);
+    expect(refused({ network: 'bridge' })).toThrow(/options\.network.*Charliecloud run offers "none"/s);
+    expect(refused({ gpus: 'all' })).toThrow(/options\.gpus/);
+    expect(refused({ user: '12345:12345' })).toThrow(/options\.user.*runs the tool as you/s);
+    expect(activeJobs(cluster.jobName).length).toBe(before);
   });
 
   it("a mount of the spool's parent shows the tool an empty, read-only spool (it cannot rewrite what the node runs next)", async () => {
