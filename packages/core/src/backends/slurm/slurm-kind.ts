@@ -8,7 +8,7 @@ import { slurmDoctorReport } from './slurm-doctor.js';
 import { SlurmBackend } from './slurm-backend.js';
 import { connectSlurm, type SlurmEngine } from './slurm-engine.js';
 import { looksLikeEngine } from '../engine.js';
-import { checkSlurmMounts } from './slurm-mounts.js';
+import { checkSlurmMounts, refuseSpoolMounts } from './slurm-mounts.js';
 import type { SlurmOptions } from './slurm-options.js';
 import { sweepSlurmJobs } from './slurm-sweep.js';
 import { isStoreRuntime } from './node-runtime.js';
@@ -25,6 +25,7 @@ export const slurmKind: EngineKind<SlurmEngine> = {
   // refused; then what a daemonless runtime on the nodes cannot give.
   checkMounts: (engine, mounts, options) => {
     checkSlurmMounts(mounts, options);
+    refuseSpoolMounts(mounts, engine.spool.existingRoot());
     refuseOnStoreNodes(engine.runtime.name, mounts, options);
   },
   // A Slurm node resolves the image tag itself: there is no image id to key on here.

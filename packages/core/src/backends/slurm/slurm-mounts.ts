@@ -35,6 +35,25 @@ export function checkSlurmMounts(mounts: readonly LocalMount[], options: { expos
   });
 }
 
+/**
+ * Refuses a mount of the spool directory or of anything in it: the nodes run the command lines
+ * the spool holds, outside any container, so a tool that could write there could change what the
+ * next job runs. (A mount of a directory *above* the spool is allowed: the spool is covered in it.)
+ */
+export function refuseSpoolMounts(mounts: readonly LocalMount[], spoolRoot: string | undefined): void {
+  if (spoolRoot === undefined) return;
+  mounts.forEach((mount, i) => {
+    const real = realPath(mount.path);
+    if (real === spoolRoot || real?.startsWith(`${spoolRoot}/`)) {
+      throw new InvalidInputError(
+        `mounts[${i}]`,
+        mount.path,
+        `is in tooldock's spool directory (${spoolRoot}), whose command lines the nodes run outside any container: a tool that could write there could change what the next job runs. Mount a directory outside it (the spool is set by the slurm option spoolDir)`,
+      );
+    }
+  });
+}
+
 /** The mounts as the nodes bind them: real paths (a symlink is resolved here, not on the node). */
 export function slurmMounts(mounts: readonly LocalMount[]): ResolvedMount[] {
   return mounts.map((m) => {

@@ -24,6 +24,15 @@ export class Spool {
     return realpathSync(this.rootDir);
   }
 
+  /** The spool's root as the nodes bind it, without creating it (undefined while it does not exist). */
+  existingRoot(): string | undefined {
+    try {
+      return realpathSync(this.rootDir);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The job script, written once per session (temp + rename). */
   script(): string {
     if (this.scriptPath) return this.scriptPath;

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, isToolError, runMany, runTool, type FanOutProgress, type ToolError } from '@tooldock/core';
 import { session } from '@tooldock/core/docker';
@@ -66,5 +68,13 @@ describe('runMany on a Slurm cluster', () => {
     expect(() => runTool(busybox, ['true'], ['/no/such/dir'], { engine: cluster })).toThrow(InvalidInputError);
     expect(() => runTool(busybox, ['true'], ['/var/run'], { engine: cluster })).toThrow(/container runtime socket/);
     expect(() => runMany([], { engine: cluster, reuse: true })).toThrow(InvalidInputError);
+    // The spool holds the command lines the nodes run outside any container: never a tool's to write.
+    const spool = cluster.spool.root();
+    const inSpool = join(spool, 'results');
+    mkdirSync(inSpool, { recursive: true });
+    for (const path of [spool, inSpool, `${inSpool}:rw`]) {
+      expect(() => runTool(busybox, ['true'], [path], { engine: cluster })).toThrow(InvalidInputError);
+      expect(() => runTool(busybox, ['true'], [path], { engine: cluster })).toThrow(/in tooldock's spool directory/);
+    }
   });
 });
