@@ -21,6 +21,11 @@ export interface ChRunPlan {
   imageEnvFile?: string;
   /** Set after the image's (HOME, then the caller's `env`). */
   env: Record<string, string>;
+  /**
+   * Where the backend wrote {@link chRunEnvFile} of `env` (a private file): values never go in a
+   * command line, which every user of the machine can read in `/proc`.
+   */
+  envFile: string;
   /** The command: entrypoint and arguments, already combined as Docker would. */
   command: string[];
 }
@@ -39,7 +44,9 @@ export function chRunCommand(plan: ChRunPlan, script: string): string[] {
   for (const { mount, below } of plan.hidden ?? []) mountArgs.push('hide', String(mount + 1), below);
   const chRun = ['ch-run', '--private-tmp', `--uid=${plan.uid}`, `--gid=${plan.gid}`, `--cd=${plan.cwd}`, '--env-no-expand', '--unset-env=*'];
   if (plan.imageEnvFile) chRun.push(`--set-env=${plan.imageEnvFile}`);
-  for (const [key, value] of Object.entries(plan.env)) chRun.push(`--set-env=${key}=${value}`);
+  chRun.push(`--set-env=${plan.envFile}`);
+  // A line cannot carry a newline: such a value (only an image's own; a caller's is refused) stays here.
+  for (const [key, value] of Object.entries(plan.env)) if (value.includes('\n')) chRun.push(`--set-env=${key}='${value}'`);
   plan.mounts.forEach((m, i) => chRun.push(`--bind=${join(plan.stageDir, `m${i + 1}`)}:${m.target}`));
   // No mounts: nothing to stage (no mount points to add, no read-only remount), so no script and
   // no overlay: ch-run shows the image read-only by itself. Each exec and mount saved counts on a
@@ -47,4 +54,16 @@ export function chRunCommand(plan: ChRunPlan, script: string): string[] {
   if (plan.mounts.length === 0) return [...unshare, ...chRun, plan.imageDir, '--', ...plan.command];
   chRun.push(join(plan.stageDir, 'root'), '--', ...plan.command);
   return [...unshare, '/bin/sh', '-c', script, 'tooldock-ch-run', plan.stageDir, plan.imageDir, ...mountArgs, '--', ...chRun];
+}
+
+/**
+ * ch-run's `--set-env=FILE`: one `KEY='value'` line each. ch-run strips one pair of single quotes
+ * around a value (and nothing else), so every value arrives as it is — quotes, `$`, `=` and spaces
+ * included; a value with a newline cannot be a line and is left to the command line.
+ */
+export function chRunEnvFile(env: Record<string, string>): string {
+  return Object.entries(env)
+    .filter(([, value]) => !value.includes('\n'))
+    .map(([key, value]) => `${key}='${value}'\n`)
+    .join('');
 }

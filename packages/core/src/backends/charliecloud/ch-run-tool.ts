@@ -28,13 +28,14 @@ export class ChRunTool implements LaunchedTool {
   private dropped = false;
   private stderrHead = Buffer.alloc(0);
 
-  /** `stageDir`: the run's stage directory, when it has mounts to stage (removed at its end). */
+  /** `owned`: the run's stage directory (when it has mounts to stage) and variables file, removed at its end. */
   constructor(
     private readonly argv: string[],
     private readonly env: NodeJS.ProcessEnv,
     io: ToolIo,
-    private readonly stageDir: string | undefined,
+    private readonly owned: { stageDir?: string | undefined; envFile?: string },
   ) {
+    const { stageDir } = owned;
     this.id = `ch-run-${stageDir ? stageDir.slice(stageDir.lastIndexOf('/') + 1) : randomBytes(4).toString('hex')}`;
     this.stdin = io.stdin ? new PassThrough() : undefined;
     const child = new Promise<ChildProcess>((resolve) => (this.spawned = resolve));
@@ -103,11 +104,13 @@ export class ChRunTool implements LaunchedTool {
     return [];
   }
 
-  /** Kills a tool still running, then removes the stage directory (its mounts died with the namespace). */
+  /** Kills a tool still running, then removes the stage directory (its mounts died with the namespace) and variables file. */
   async remove(signal: AbortSignal): Promise<void> {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) await this.kill(signal);
-    if (this.stageDir) await bounded(rm(this.stageDir, { recursive: true, force: true }), signal, "removing the run's stage directory");
+    const { stageDir, envFile } = this.owned;
+    const removals = [stageDir, envFile].flatMap((path) => (path ? [rm(path, { recursive: true, force: true })] : []));
+    await bounded(Promise.all(removals), signal, "removing the run's stage directory and variables file");
   }
 
   /** Copies one output stream with backpressure until `dropOutput()`, then discards; ends `to`. */

@@ -6,12 +6,12 @@ import { bounded } from '../../lifecycle/bounded.js';
 import { callerName } from '../image-store/daemon-source.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import type { CharliecloudEngine } from './charliecloud-engine.js';
-import { chRunCommand, type ChRunPlan } from './ch-run-command.js';
+import { chRunCommand, chRunEnvFile, type ChRunPlan } from './ch-run-command.js';
 import { ChRunTool } from './ch-run-tool.js';
 import { refuseUnenforceable } from './guarantees.js';
 import { dieWithParent } from './die-with-parent.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
-import { newStageDir, sweepStageDirsOnce } from './stage-dir.js';
+import { newEnvFile, newStageDir, sweepStageDirsOnce } from './stage-dir.js';
 import { toolEnvironment } from './tool-environment.js';
 
 /**
@@ -49,6 +49,8 @@ export class CharliecloudBackend implements ToolBackend {
       launch: async (io: ToolIo) => {
         // Only mounts need staging (ch-run-command.ts): a run without any makes no directory.
         const stageDir = mounts.length > 0 ? newStageDir() : undefined;
+        const env = toolEnvironment(image.env, options.env);
+        const envFile = newEnvFile(chRunEnvFile(env));
         const plan: ChRunPlan = {
           imageDir: image.dir,
           stageDir: stageDir ?? '',
@@ -57,11 +59,12 @@ export class CharliecloudBackend implements ToolBackend {
           uid,
           gid,
           cwd: options.cwd ?? image.workingDir ?? '/',
-          env: toolEnvironment(image.env, options.env),
+          env,
+          envFile,
           command,
         };
         // Dies with us even when we are SIGKILLed (no handler of ours runs then).
-        return new ChRunTool(dieWithParent(chRunCommand(plan, NAMESPACE_SCRIPT), process.pid), runnerEnv(), io, stageDir);
+        return new ChRunTool(dieWithParent(chRunCommand(plan, NAMESPACE_SCRIPT), process.pid), runnerEnv(), io, { stageDir, envFile });
       },
     };
   }

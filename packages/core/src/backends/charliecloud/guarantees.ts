@@ -63,6 +63,22 @@ export function refuseUnenforceable(options: ParsedRunOptions, field = 'options'
   if (Array.isArray(options.capabilities) && options.capabilities.length > 0) {
     refuse('capabilities', options.capabilities, 'a Charliecloud tool runs unprivileged as you and cannot be given capabilities: use "auto"');
   }
+  refuseMultilineEnv(options, field);
+}
+
+/**
+ * A value with a newline: ch-run reads variables from a file of lines, and a command line (which
+ * could carry it) is readable by every user of the machine — so it is refused, not leaked.
+ */
+export function refuseMultilineEnv(options: Pick<ParsedRunOptions, 'env'>, field = 'options'): void {
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value.includes('\n'))
+      throw new InvalidInputError(
+        `${field}.env.${key}`,
+        '(a value with a newline)',
+        'a value without a newline: Charliecloud reads variables from a file of lines, and a command line would show the value to every user of the machine',
+      );
+  }
 }
 
 function ownIds(): string {

@@ -6,6 +6,7 @@ import { callerName } from '../image-store/daemon-source.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import { toolCommand } from './charliecloud-backend.js';
 import { chRunCommand } from './ch-run-command.js';
+import { refuseMultilineEnv } from './guarantees.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
 import { toolEnvironment } from './tool-environment.js';
 import { spoolBelowMounts } from '../slurm/node-plan.js';
@@ -13,7 +14,8 @@ import { spoolBelowMounts } from '../slurm/node-plan.js';
 /**
  * A Slurm node's run line for `runtime: 'charliecloud'`: the same `unshare … ch-run` as a local
  * run (ch-run-command.ts), staged in the run's spool directory, the image from the store on the
- * shared filesystem. It runs inside the job, as you: `scancel` and the job's cgroup reach the
+ * shared filesystem, its variables in `envFile` (ch-run-command.ts's `chRunEnvFile`, in the run's private spool
+ * directory: never in a process's arguments). It runs inside the job, as you: `scancel` and the job's cgroup reach the
  * tool (no daemon holds it), and memory and CPU limits are the job's (`--mem`, `--cpus-per-task`).
  */
 export function nodeChRun(
@@ -23,6 +25,7 @@ export function nodeChRun(
   options: ParsedRunOptions,
   runDir: string,
   spoolRoot: string,
+  envFile: string,
 ): string[] {
   const argv = chRunCommand(
     {
@@ -35,6 +38,7 @@ export function nodeChRun(
       gid: process.getgid?.() ?? 0,
       cwd: options.cwd ?? image.workingDir ?? '/',
       env: toolEnvironment(image.env, options.env),
+      envFile,
       command: toolCommand(image, args, options.entrypoint),
     },
     NAMESPACE_SCRIPT,
@@ -61,4 +65,5 @@ export function refuseOnNodes(options: ParsedRunOptions, runtime: 'Charliecloud'
     throw new InvalidInputError('options.user', options.user, `${runtime} runs the tool as you (${own}): only "auto" is possible`);
   if (Array.isArray(options.capabilities) && options.capabilities.length > 0)
     throw new InvalidInputError('options.capabilities', options.capabilities, `a ${runtime} tool runs unprivileged as you: use "auto"`);
+  if (runtime === 'Charliecloud') refuseMultilineEnv(options);
 }

@@ -16,8 +16,9 @@ export function nodePlan(
   user: ToolUser,
   labels: Record<string, string>,
   options: ParsedRunOptions,
-  spoolRoot?: string,
+  files: { envFile: string; spoolRoot?: string },
 ): NodeContainerPlan {
+  const { envFile, spoolRoot } = files;
   const masks = spoolRoot === undefined ? [] : spoolMasks(mounts, spoolRoot);
   return {
     ...(masks.length ? { masks } : {}),
@@ -29,6 +30,7 @@ export function nodePlan(
     groups: user.groups,
     mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
     env: { ...(user.home ? { HOME: user.home } : {}), ...options.env },
+    envFile,
     network: options.network,
     pull: options.pull,
     stdin: options.stdin !== undefined,

@@ -13,6 +13,12 @@ export interface NodeContainerPlan {
   groups: string[];
   labels: Record<string, string>;
   env: Record<string, string>;
+  /**
+   * Where the backend wrote {@link nodeEnvFile} of `env` (in the run's private spool directory):
+   * the values go to the runtime by `--env-file`, never on its command line, which every user of
+   * the node can read in `/proc`.
+   */
+  envFile: string;
   network: string;
   pull: 'missing' | 'always' | 'never';
   stdin: boolean;
@@ -115,7 +121,7 @@ function runFlags(runtime: string, plan: NodeContainerPlan): string[] {
   for (const [key, value] of Object.entries(plan.labels)) flags.push('--label', `${key}=${value}`);
   if (plan.user) flags.push('--user', plan.user);
   for (const group of plan.groups) flags.push('--group-add', group);
-  for (const [key, value] of Object.entries(plan.env)) flags.push('--env', `${key}=${value}`);
+  flags.push('--env-file', plan.envFile);
   if (plan.cwd) flags.push('--workdir', plan.cwd);
   // `--entrypoint` takes one string; the rest of an array entrypoint goes before the args.
   if (plan.entrypoint !== undefined) flags.push('--entrypoint', (Array.isArray(plan.entrypoint) ? plan.entrypoint[0] : plan.entrypoint) ?? '');
@@ -136,4 +142,14 @@ function runFlags(runtime: string, plan: NodeContainerPlan): string[] {
 
 function entrypointRest(entrypoint: string | string[] | undefined): string[] {
   return Array.isArray(entrypoint) ? entrypoint.slice(1) : [];
+}
+
+/**
+ * Docker's and Podman's `--env-file`: one `NAME=value` line each, the value taken literally.
+ * What cannot be a line (node-refusals.ts) is refused before the run.
+ */
+export function nodeEnvFile(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
 }

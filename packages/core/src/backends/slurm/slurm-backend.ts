@@ -17,11 +17,12 @@ import { fanOutMembership } from './fan-out-arrays.js';
 import { heldBy } from './warm-allocation.js';
 import { argvFile, writeAtomically } from './spool.js';
 import { nodeChRun } from '../charliecloud/node-charliecloud.js';
+import { chRunEnvFile } from '../charliecloud/ch-run-command.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import { apptainerEnvFile } from '../apptainer/apptainer-command.js';
 import { nodeApptainerExec } from '../apptainer/node-apptainer.js';
 import { toolEnvironment } from '../charliecloud/tool-environment.js';
-import { isStoreRuntime } from './node-runtime.js';
+import { isStoreRuntime, nodeEnvFile } from './node-runtime.js';
 
 /**
  * The Slurm implementation of the backend seam: prepare = mounts on the shared filesystem, the
@@ -66,7 +67,12 @@ export class SlurmBackend implements ToolBackend {
     const dir = this.engine.spool.newDir('run');
     const name = `tooldock-${session.id}-${basename(dir).slice('run-'.length)}`;
     const labels = { ...request.options.labels, ...sessionLabels(toolName(request.image, request.args)) };
-    const plan = nodePlan(name, request.image, request.args, decided.mounts, decided.user, labels, request.options, this.engine.spool.root());
+    const envFile = join(dir, 'env');
+    const plan = nodePlan(name, request.image, request.args, decided.mounts, decided.user, labels, request.options, {
+      envFile,
+      spoolRoot: this.engine.spool.root(),
+    });
+    if (!decided.image) writeAtomically(envFile, nodeEnvFile(plan.env));
     const { runtime, options } = this.engine;
     const line = decided.image ? this.storeRunLine(decided.image, request, decided.mounts, dir) : runtime.run(plan);
     // A fan-out's task may run as a job step of the fan-out's allocation: then it is a step already.
@@ -82,9 +88,14 @@ export class SlurmBackend implements ToolBackend {
   /** The node's line for a runtime that runs the store's image as the job's own process. */
   private storeRunLine(image: ReadyImage, request: ToolRequest, mounts: ResolvedMount[], dir: string): string[] {
     const spoolRoot = this.engine.spool.root();
-    if (this.engine.runtime.name === 'charliecloud') return nodeChRun(image, request.args, mounts, request.options, dir, spoolRoot);
+    const env = toolEnvironment(image.env, request.options.env);
+    if (this.engine.runtime.name === 'charliecloud') {
+      const chEnvFile = join(dir, 'ch.env');
+      writeAtomically(chEnvFile, chRunEnvFile(env));
+      return nodeChRun(image, request.args, mounts, request.options, dir, spoolRoot, chEnvFile);
+    }
     const envFile = join(dir, 'apptainer.env');
-    writeAtomically(envFile, apptainerEnvFile(toolEnvironment(image.env, request.options.env)));
+    writeAtomically(envFile, apptainerEnvFile(env));
     const emptyDir = join(dir, 'empty');
     mkdirSync(emptyDir, { mode: 0o555 });
     return nodeApptainerExec(image, request.args, mounts, request.options, { envFile, spoolRoot, emptyDir });

@@ -12,7 +12,7 @@ import { checkSlurmMounts, refuseSpoolMounts } from './slurm-mounts.js';
 import type { SlurmOptions } from './slurm-options.js';
 import { sweepSlurmJobs } from './slurm-sweep.js';
 import { isStoreRuntime } from './node-runtime.js';
-import { refuseOnStoreNodes } from './store-node-refusals.js';
+import { refuseOnTheNodes } from './node-refusals.js';
 
 /** Slurm clusters (`connect({ slurm })`): each run a job whose node starts the container (docs/clusters.md). */
 export const slurmKind: EngineKind<SlurmEngine> = {
@@ -22,11 +22,11 @@ export const slurmKind: EngineKind<SlurmEngine> = {
   owns: (value): value is SlurmEngine => looksLikeEngine(value) && value.kind === 'slurm',
   backend: (engine) => new SlurmBackend(engine),
   // A cluster's mounts are paths on its shared filesystem: checked here, and its nodes' sockets
-  // refused; then what a daemonless runtime on the nodes cannot give.
+  // refused; then what the runtime on the nodes cannot give.
   checkMounts: (engine, mounts, options) => {
     checkSlurmMounts(mounts, options);
     refuseSpoolMounts(mounts, engine.spool.existingRoot());
-    refuseOnStoreNodes(engine.runtime.name, mounts, options);
+    refuseOnTheNodes(engine.runtime.name, mounts, options);
   },
   // A Slurm node resolves the image tag itself: there is no image id to key on here.
   // Charliecloud or Apptainer on the nodes: the shared store knows the id; Docker/Podman: only the node does.

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { connect, doctor, isToolError, runMany, runTool, type ToolError } from '@tooldock/core';
@@ -38,11 +39,11 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
     const result = await runTool(busybox, ['sh', '-c', 'id -u; id -g; pwd; cat in.txt; echo "$FOO|$HOME|$PATH"; env | grep -c SSH_ ; true'], [data], {
       engine,
       cwd: data,
-      env: { FOO: 'a $b\nc' },
+      env: { FOO: "'a' $b=c" },
     });
     const lines = (result.stdout as string).split('\n');
     expect(lines.slice(0, 4)).toEqual([String(uid), String(gid), data, 'hello']);
-    expect(result.stdout as string).toContain('a $b\nc|/tmp|/bin'); // literal value; the image's PATH
+    expect(result.stdout as string).toContain("'a' $b=c|/tmp|/bin"); // literal value, quotes kept; the image's PATH
     expect(lines.at(-2)).toBe('0'); // nothing of our own environment leaks in
     expect(result.user).toBe(`${uid}:${gid}`);
     expect(result.imageId).toMatch(/^sha256:[a-f0-9]{64}$/);
@@ -90,6 +91,19 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
     expect(thrown(() => runTool(busybox, ['true'], [], { engine, gpus: 'all' })).field).toBe('options.gpus');
     expect(thrown(() => runTool(busybox, ['true'], [], { engine, user: '4242:4242' })).field).toBe('options.user');
     expect(thrown(() => runTool(busybox, ['true'], [], { engine, user: 'image' })).field).toBe('options.user');
+    expect(thrown(() => runTool(busybox, ['true'], [], { engine, env: { PEM: 'line 1\nline 2' } })).field).toBe('options.env.PEM');
+  });
+
+  it("the tool's variables never appear in a process's arguments, and their file is gone after the run", async () => {
+    const secret = `s3cret-${Date.now()}`;
+    const run = runTool(busybox, ['sh', '-c', 'echo "$TOKEN"; sleep 2'], [], { engine, env: { TOKEN: secret } });
+    const seen: string[] = [];
+    const watching = setInterval(() => seen.push(...processesWith(secret)), 50);
+    const result = await run.finally(() => clearInterval(watching));
+    expect(result.stdout).toBe(`${secret}\n`);
+    expect(seen).toEqual([]);
+    const leftovers = readdirSync(tmpdir()).filter((name) => name.startsWith('tooldock-ch-') && name.endsWith('.env'));
+    expect(leftovers.filter((name) => name.includes(`-${process.pid}-`))).toEqual([]);
   });
 
   it('stdin in, binary-safe output streamed out, exit codes as the tool gave them', async () => {

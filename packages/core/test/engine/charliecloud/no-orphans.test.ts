@@ -25,7 +25,7 @@ function processesWith(marker: string): number[] {
     .map(Number);
 }
 
-/** Stage directories in the temp dir made by process `pid` (their name carries it). */
+/** Stage directories and variables files (`.env`) in the temp dir made by process `pid` (their name carries it). */
 function stageDirsOf(pid: number): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith('tooldock-ch-') && name.includes(`-${pid}-`));
 }
@@ -66,7 +66,8 @@ describe('a SIGKILLed submitter leaves no ch-run tool behind', () => {
     // The backgrounded shells start their `sleep` after the tool printed STARTED.
     await until(() => processesWith(`sleep\0${marker}`).length === 2, 10_000);
     expect(processesWith(`sleep\0${marker}`).length).toBe(2);
-    expect(stageDirsOf(child.pid!)).toHaveLength(1);
+    const owned = stageDirsOf(child.pid!);
+    expect(owned.map((name) => name.endsWith('.env')).sort()).toEqual([false, true]); // its stage directory and variables file
 
     child.kill('SIGKILL');
     expect((await exited).signal).toBe('SIGKILL');
@@ -74,8 +75,8 @@ describe('a SIGKILLed submitter leaves no ch-run tool behind', () => {
     expect(processesWith(`sleep\0${marker}`)).toEqual([]);
     expect(processesWith(marker)).toEqual([]);
 
-    // Nothing removed the dead process's stage directory; the next process that runs a tool does.
-    expect(stageDirsOf(child.pid!)).toHaveLength(1);
+    // Nothing removed the dead process's stage directory and variables file; the next process that runs a tool does.
+    expect(stageDirsOf(child.pid!)).toEqual(owned);
     const next = fixtureProcess('once');
     expect(await next.exited).toEqual({ code: 0, signal: null });
     expect(stageDirsOf(child.pid!)).toEqual([]);

@@ -66,6 +66,18 @@ describe('Charliecloud on the Slurm nodes (ch-run inside the job, no daemon)', (
     expect(activeJobs(cluster.jobName)).toEqual([]);
   });
 
+  it("the tool's variables reach it from a file in the private spool, as they are, never through a process's arguments", async () => {
+    const secret = `s3cret-node-${Date.now()}`;
+    const seen: string[] = [];
+    const watching = setInterval(() => seen.push(...processesWith(secret)), 50);
+    const result = await runTool(busybox, ['sh', '-c', 'echo "$TOKEN|$QUOTED"; sleep 2'], [], {
+      engine: cluster,
+      env: { TOKEN: secret, QUOTED: "'q' $x" },
+    }).finally(() => clearInterval(watching));
+    expect(result.stdout).toBe(`${secret}|'q' $x\n`);
+    expect(seen).toEqual([]);
+  });
+
   it('refuses, from runTool itself and before any job, what ch-run on a node cannot give', () => {
     const before = activeJobs(cluster.jobName).length;
     const refused = (options: Parameters<typeof runTool>[3]) => () => runTool(busybox, ['true'], [], { engine: cluster, ...options });

@@ -42,6 +42,7 @@ describe('the job script after scancel', () => {
       user: undefined,
       groups: [],
       env: {},
+      envFile: join(dir, 'env'),
       network: 'none',
       pull: 'never',
       stdin: false,
@@ -51,6 +52,7 @@ describe('the job script after scancel', () => {
     };
     const runtime = nodeRuntime('docker');
     const late = ['bash', '-c', 'trap "" TERM; : > started; sleep 1; exec "$@"', 'late', ...runtime.run(plan)];
+    writeFileSync(join(dir, 'env'), '');
     writeFileSync(join(dir, 'run.argv'), argvFile(late));
     writeFileSync(join(dir, 'state.argv'), argvFile(runtime.exitState(name)));
     writeFileSync(join(dir, 'rm.argv'), argvFile(runtime.remove(name)));

@@ -13,12 +13,13 @@ usePodmanOnNodes([busybox]);
 describe('runtime: "podman" on the nodes', () => {
   it('runs the tool with podman run, as the caller, with its exit code and output', async () => {
     const dir = tempDir('slurm-podman');
-    const result = await runTool(busybox, ['sh', '-c', `id -u; ls ${dir} >/dev/null; echo err >&2; exit 6`], [dir], {
+    const result = await runTool(busybox, ['sh', '-c', `id -u; ls ${dir} >/dev/null; echo "$QUOTED|"; echo err >&2; exit 6`], [dir], {
       engine: cluster,
       reject: false,
+      env: { QUOTED: "'q' $x=y " }, // through --env-file: taken literally
     });
     expect(result.exitCode).toBe(6);
-    expect(result.stdout).toBe(`${process.getuid!()}\n`);
+    expect(result.stdout).toBe(`${process.getuid!()}\n'q' $x=y |\n`);
     expect(result.stderr).toBe('err\n');
     expect(sessionContainers(session.id, 'podman')).toEqual([]);
   });

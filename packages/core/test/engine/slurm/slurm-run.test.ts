@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, isToolError, runTool } from '@tooldock/core';
+import { connect, InvalidInputError, isToolError, runTool } from '@tooldock/core';
 import { testImages } from '#test-support/test-images.js';
 import { tempDir } from '#test-support/temp-dir.js';
-import { testCluster } from '#test-support/slurm-engine.js';
+import { processesWith, testCluster } from '#test-support/slurm-engine.js';
 
 const { busybox } = testImages();
 const cluster = testCluster();
@@ -23,6 +23,19 @@ describe('runTool on a Slurm cluster', () => {
     expect(result.stderr).toBe('err\n');
     // A single run is an srun: its first state is its step's start.
     expect(events[0]).toBe('RUNNING');
+  });
+
+  it("gives the tool its variables as they are, through a private file: never on a node's command line; refuses what a file cannot carry", async () => {
+    const secret = `s3cret-docker-node-${Date.now()}`;
+    const seen: string[] = [];
+    const watching = setInterval(() => seen.push(...processesWith(secret)), 50);
+    const result = await runTool(busybox, ['sh', '-c', 'echo "$TOKEN|$QUOTED|$SPACES|"; sleep 2'], [], {
+      engine: cluster,
+      env: { TOKEN: secret, QUOTED: '\'q\' "d" $x=y', SPACES: '  a b  ' },
+    }).finally(() => clearInterval(watching));
+    expect(result.stdout).toBe(`${secret}|'q' "d" $x=y|  a b  |\n`);
+    expect(seen).toEqual([]);
+    expect(() => runTool(busybox, ['true'], [], { engine: cluster, env: { PEM: 'line 1\nline 2' } })).toThrow(InvalidInputError);
   });
 
   it('streams lines while the job runs', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chRunCommand } from '../../../src/backends/charliecloud/ch-run-command.js';
+import { chRunCommand, chRunEnvFile } from '../../../src/backends/charliecloud/ch-run-command.js';
 import { notRunnableFrom } from '../../../src/backends/charliecloud/ch-run-tool.js';
 import { toolCommand } from '../../../src/backends/charliecloud/charliecloud-backend.js';
 import { NAMESPACE_SCRIPT } from '../../../src/backends/charliecloud/namespace-script.js';
@@ -19,6 +19,7 @@ describe('the ch-run command line', () => {
       { source: '/real/data/out', target: '/data/out', readOnly: false },
     ],
     env: { HOME: '/tmp', FOO: 'a b=$c' },
+    envFile: '/tmp/tooldock-ch-u-1-abcdef.env',
     command: ['samtools', '--version'],
   };
 
@@ -55,8 +56,7 @@ describe('the ch-run command line', () => {
       '--cd=/data',
       '--env-no-expand',
       '--unset-env=*',
-      '--set-env=HOME=/tmp',
-      '--set-env=FOO=a b=$c',
+      '--set-env=/tmp/tooldock-ch-u-1-abcdef.env',
       '--bind=/tmp/stage/m1:/data',
       '--bind=/tmp/stage/m2:/data/out',
       '/tmp/stage/root',
@@ -100,6 +100,15 @@ describe('the ch-run command line', () => {
     ]);
     expect(argv.slice(-4)).toEqual(['/store/images/sha256-ab', '--', 'samtools', '--version']);
     expect(argv).not.toContain('-w');
+  });
+
+  it('variables go in a file, never in the command line (every user can read it); an image value with a newline stays there', () => {
+    const secret = { ...plan, env: { HOME: '/tmp', TOKEN: 's3cret', BANNER: 'line 1\nline 2' } };
+    const argv = chRunCommand(secret, NAMESPACE_SCRIPT);
+    expect(argv.join(' ')).not.toContain('s3cret');
+    expect(argv.filter((a) => a.startsWith('--set-env'))).toEqual(['--set-env=/tmp/tooldock-ch-u-1-abcdef.env', "--set-env=BANNER='line 1\nline 2'"]);
+    // ch-run strips one pair of single quotes around a value: each is quoted, so quotes in it survive.
+    expect(chRunEnvFile({ A: "'quoted'", B: 'a b=$c', C: '', D: 'x\ny' })).toBe("A=''quoted''\nB='a b=$c'\nC=''\n");
   });
 
   it('"host" keeps the host network (no --net)', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { connect } from '@tooldock/core';
+import { connect, InvalidInputError } from '@tooldock/core';
 import { RunOptionsSchema } from '@tooldock/core/advanced';
 import { thrown } from '#test-support/invalid-input.js';
 import { jobFlags } from '../../../src/backends/slurm/job-flags.js';
-import { nodeRuntime } from '../../../src/backends/slurm/node-runtime.js';
+import { nodeEnvFile, nodeRuntime } from '../../../src/backends/slurm/node-runtime.js';
+import { refuseUnfileableEnv } from '../../../src/backends/slurm/node-refusals.js';
 import { nodePlan } from '../../../src/backends/slurm/node-plan.js';
 import { JOB_SCRIPT } from '../../../src/backends/slurm/job-script.js';
 import { readStepMarker } from '../../../src/backends/slurm/job-step.js';
@@ -49,6 +50,7 @@ describe('the node runtime command lines', () => {
     { user: '1000:1000', groups: ['20'], home: '/tmp' },
     { 'tooldock.session': 's' },
     options({ memory: '64m', cpus: 2, env: { A: 'x y' }, stdin: 'in' }),
+    { envFile: '/spool/run-1/env' },
   );
 
   it('docker: the same settings as a local run, each value one argument (never re-parsed)', () => {
@@ -59,8 +61,7 @@ describe('the node runtime command lines', () => {
       ['--network', 'none'],
       ['--user', '1000:1000'],
       ['--group-add', '20'],
-      ['--env', 'A=x y'],
-      ['--env', 'HOME=/tmp'],
+      ['--env-file', '/spool/run-1/env'],
       ['--mount', 'type=bind,source=/data,target=/data,readonly'],
       ['--mount', 'type=bind,source=/out dir,target=/out'],
       ['--memory', String(64 * 2 ** 20)],
@@ -75,6 +76,12 @@ describe('the node runtime command lines', () => {
       expect(argv.join('\0')).toContain(pair.join('\0'));
     }
     expect(argv).toContain('--interactive');
+    // The variables' values go by file: a command line is readable by every user of the node.
+    expect(argv.join(' ')).not.toContain('x y');
+    expect(nodeEnvFile(plan.env)).toBe('HOME=/tmp\nA=x y\n');
+    expect(() => refuseUnfileableEnv({ env: { PEM: 'a\nb' } })).toThrow(/options\.env\.PEM/);
+    expect(() => refuseUnfileableEnv({ env: { 'A B': 'x' } })).toThrow(InvalidInputError);
+    expect(() => refuseUnfileableEnv({ env: { A: "'quoted' $x=y" } })).not.toThrow();
   });
 
   it('podman removes without waiting for a stop (the job has only KillWait left)', () => {
@@ -106,7 +113,7 @@ describe('GPUs (not run for real: no GPU on these machines)', () => {
     expect(jobFlags({ runtime: 'docker' }, options({ gpus: 2 }))).toContain('--gpus=2');
     expect(jobFlags({ runtime: 'docker' }, options({ gpus: ['0', '1', '2'] }))).toContain('--gpus=3');
     expect(() => jobFlags({ runtime: 'docker' }, options({ gpus: 'all' }))).toThrow(/ask for a number of GPUs/);
-    const plan = nodePlan('c', 'img', ['nvidia-smi'], [], { user: '1:1', groups: [], home: '/tmp' }, {}, options({ gpus: 1 }));
+    const plan = nodePlan('c', 'img', ['nvidia-smi'], [], { user: '1:1', groups: [], home: '/tmp' }, {}, options({ gpus: 1 }), { envFile: '/e' });
     expect(nodeRuntime('docker').run(plan).join(' ')).toContain('--gpus @tooldock-allocated-gpus@');
     expect(JOB_SCRIPT).toContain('"@tooldock-allocated-gpus@" ] && run[$i]="\\"device=${SLURM_JOB_GPUS');
     expect(() => nodeRuntime('podman').run(plan)).toThrow(/only runtime "docker"/);
