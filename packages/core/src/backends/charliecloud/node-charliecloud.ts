@@ -66,4 +66,13 @@ export function refuseOnNodes(options: ParsedRunOptions, runtime: 'Charliecloud'
   if (Array.isArray(options.capabilities) && options.capabilities.length > 0)
     throw new InvalidInputError('options.capabilities', options.capabilities, `a ${runtime} tool runs unprivileged as you: use "auto"`);
   if (runtime === 'Charliecloud') refuseMultilineEnv(options);
+  // Apptainer evaluates its --env-file as shell: a name that is not an identifier would be a command.
+  if (runtime === 'Apptainer')
+    for (const key of Object.keys(options.env ?? {}))
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+        throw new InvalidInputError(
+          `options.env.${key}`,
+          key,
+          'a variable name of letters, digits and "_" (not starting with a digit): Apptainer reads variables as shell assignments',
+        );
 }

@@ -104,6 +104,10 @@ describe('Apptainer on the Slurm nodes (designed, not run: the line that reaches
     mkdirSync(odd, { recursive: true });
     expect(() => runTool(busybox, ['true'], [odd], { engine: cluster })).toThrow(InvalidInputError);
     expect(() => runTool(busybox, ['true'], [odd], { engine: cluster })).toThrow('without ":" or ","');
+    // Its env file is read as shell assignments: a name that is no identifier would run as a command.
+    expect(() => runTool(busybox, ['true'], [], { engine: cluster, env: { 'x;touch /tmp/owned;y': '1' } })).toThrow(
+      /options\.env\..*Apptainer reads variables as shell assignments/,
+    );
     expect(activeJobs(cluster.jobName).length).toBe(before);
   });
 });
