@@ -1,9 +1,10 @@
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isToolError, runMany, type FanOutProgress, type ToolEvent } from '@tooldock/core';
+import { isToolError, runMany, type FanOutProgress } from '@tooldock/core';
 import { session } from '@tooldock/core/docker';
-import { activeJobs, leftovers, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
+import { activeJobs, sessionContainers, testCluster } from '#test-support/slurm-engine.js';
+import { expectTimeoutCountedFromStart } from '#test-support/queued-timeout.js';
 import { tempDir } from '#test-support/temp-dir.js';
 import { testImages } from '#test-support/test-images.js';
 
@@ -40,28 +41,9 @@ describe('runMany on a Slurm cluster: throttled job arrays', () => {
   }, 120_000);
 
   it("counts a task's timeoutMs from when its job runs, not while it waits behind the throttle", async () => {
-    // At concurrency 1, B waits behind A's 8-s sleep: longer than B's 5-s timeout. Counted from
-    // the wait, B would be timed out before it ever ran; counted from its job's start, B runs (a
-    // RUNNING state) and is timed out 5 s after that. No bound on how fast a node starts a
-    // container: A's own timeout (same `--time`, so the same array) leaves it a minute.
-    const marker = `tooldock-arrays-timeout-${Date.now()}`;
-    const at: Record<string, number> = {};
-    const onEvent = (e: ToolEvent) => e.type === 'job:state' && e.state === 'RUNNING' && (at.running ??= Date.now());
-    let last: FanOutProgress | undefined;
-    const [a, b] = await runMany(
-      [
-        { image: busybox, args: ['sh', '-c', 'sleep 8; echo a'], options: { timeoutMs: 60_000 } },
-        { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { timeoutMs: 5_000, onEvent } },
-      ],
-      { engine: cluster, concurrency: 1, failFast: false, onProgress: (p) => (last = p) },
-    );
-    const settled = Date.now();
-    expect(arrayIdsOf(last!).size).toBe(1);
-    expect(a.status === 'fulfilled' && a.value.stdout).toBe('a\n');
-    expect(b.status === 'rejected' && isToolError(b.reason) && b.reason.timedOut).toBe(true);
-    expect(at.running).toBeDefined();
-    expect(settled - at.running!).toBeGreaterThanOrEqual(5_000);
-    expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
+    // A's own timeout has the same `--time` as B's (so both go in one array) and leaves it a minute.
+    const last = await expectTimeoutCountedFromStart(cluster, busybox, 60_000);
+    expect(arrayIdsOf(last).size).toBe(1);
   }, 240_000);
 
   it('failFast: the first failure ends every element of the array, queued or running', async () => {

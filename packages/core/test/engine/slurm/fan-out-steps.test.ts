@@ -4,6 +4,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connect, isToolError, runMany, type FanOutProgress, type ToolError, type ToolEvent } from '@tooldock/core';
 import { leftovers, useTestCluster } from '#test-support/slurm-engine.js';
 import { tempDir } from '#test-support/temp-dir.js';
+import { expectTimeoutCountedFromStart } from '#test-support/queued-timeout.js';
 import { testImages } from '#test-support/test-images.js';
 
 const { busybox } = testImages();
@@ -77,25 +78,7 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
   }, 240_000);
 
   it("counts a task's timeoutMs from its step's start, not while it waits for a slot", async () => {
-    // At concurrency 1, B waits behind A's 8-s sleep: longer than B's 5-s timeout. Counted from
-    // the wait, B would be timed out before it ever ran; counted from its step's start, B runs
-    // (a RUNNING state) and is timed out 5 s after that.
-    const marker = `tooldock-steps-timeout-${Date.now()}`;
-    const at: Record<string, number> = {};
-    const onEvent = (e: ToolEvent) => e.type === 'job:state' && e.state === 'RUNNING' && (at.running ??= Date.now());
-    const [a, b] = await runMany(
-      [
-        { image: busybox, args: ['sh', '-c', 'sleep 8; echo a'], options: { timeoutMs: 300_000 } },
-        { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { timeoutMs: 5_000, onEvent } },
-      ],
-      { engine: cluster, concurrency: 1, failFast: false },
-    );
-    const settled = Date.now();
-    expect(a.status === 'fulfilled' && a.value.stdout).toBe('a\n');
-    expect(b.status === 'rejected' && isToolError(b.reason) && b.reason.timedOut).toBe(true);
-    expect(at.running).toBeDefined();
-    expect(settled - at.running!).toBeGreaterThanOrEqual(5_000);
-    expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
+    await expectTimeoutCountedFromStart(cluster, busybox, 300_000);
   }, 240_000);
 
   it('failFast: the first failure ends every step and the allocation', async () => {
