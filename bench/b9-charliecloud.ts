@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect, runTool } from '@tooldock/core';
@@ -18,7 +21,7 @@ export async function charliecloud({ images, smoke }: BenchContext): Promise<Ben
   const times = await interleaved(rounds, {
     runTool: async () => void (await runTool(images.busybox, ['true'], [], { engine })),
     chRun: () => bare(['ch-run', image.dir, '--', 'true']),
-    sameGuarantees: () => bare(sameGuarantees(image.dir)),
+    sameGuarantees: () => sameGuaranteesByHand(image.dir),
   });
   const [ours, chRun, byHand] = [median(times.runTool!), median(times.chRun!), median(times.sameGuarantees!)];
   return [
@@ -28,17 +31,29 @@ export async function charliecloud({ images, smoke }: BenchContext): Promise<Ben
       figures: { runToolMs: ours, chRunMs: chRun, sameGuaranteesByHandMs: byHand, overheadMs: ours - chRun },
       ratios: { vsChRun: ours / chRun, vsSameGuaranteesByHand: ours / byHand },
       targets: { vsChRun: 1.1, vsSameGuaranteesByHand: 1.1 },
-      note: 'runTool gives what bare ch-run does not: a network namespace of its own (network "none"), a pid namespace ending the whole tree, death with its parent (setpriv --pdeathsig), a clean environment; sameGuaranteesByHand is that command line spawned directly',
+      note: 'runTool gives what bare ch-run does not: a network namespace of its own (network "none"), a pid namespace ending the whole tree, death with its parent (setpriv --pdeathsig), a clean environment whose values are in a private file, not the command line; sameGuaranteesByHand is that command line spawned directly, its file written and removed around it',
     },
   ];
+}
+
+/** {@link sameGuarantees}, its variables in a private file written before and removed after, as runTool does. */
+async function sameGuaranteesByHand(imageDir: string): Promise<void> {
+  const envFile = join(tmpdir(), `tooldock-bench-${process.pid}-${randomBytes(3).toString('hex')}.env`);
+  writeFileSync(envFile, "HOME='/tmp'\n", { mode: 0o600, flag: 'wx' });
+  try {
+    await bare(sameGuarantees(imageDir, envFile));
+  } finally {
+    await rm(envFile, { force: true });
+  }
 }
 
 /**
  * What runTool runs for `true` without mounts (backends/charliecloud: die-with-parent.ts,
  * ch-run-command.ts), spelled out: setpriv's parent-death signal and the parent check, unshare's
- * user, mount, pid and network namespaces, ch-run as the caller with a cleared environment.
+ * user, mount, pid and network namespaces, ch-run as the caller with a cleared environment, the
+ * variables from a file (never on the command line).
  */
-function sameGuarantees(imageDir: string): string[] {
+function sameGuarantees(imageDir: string, envFile: string): string[] {
   const uid = String(process.getuid?.() ?? 0);
   const gid = String(process.getgid?.() ?? 0);
   return [
@@ -66,7 +81,7 @@ function sameGuarantees(imageDir: string): string[] {
     '--cd=/',
     '--env-no-expand',
     '--unset-env=*',
-    '--set-env=HOME=/tmp',
+    `--set-env=${envFile}`,
     imageDir,
     '--',
     'true',
