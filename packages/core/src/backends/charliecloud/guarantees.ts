@@ -12,6 +12,10 @@ export const CHARLIECLOUD_GUARANTEES: ReadonlyArray<{ option: string; how: strin
   { option: 'noNewPrivileges', how: 'always (ch-run sets no_new_privs)' },
   { option: 'image', how: 'read-only: shown through a read-only overlay, never written' },
   { option: '/tmp', how: 'private to the run (ch-run --private-tmp)' },
+  {
+    option: 'env',
+    how: "a clean environment plus the image's and yours, the values from a private file (never on a command line other users can read); a value with a line break is refused",
+  },
   { option: 'timeoutMs / cancel', how: 'the run is the first process of its own pid namespace: killing it ends every process it started' },
   {
     option: 'no orphans',

@@ -184,5 +184,6 @@ describe('the charliecloud engine (ch-run, no daemon)', () => {
     expect(report.charliecloud?.store.images.some((i) => i.names.includes(busybox))).toBe(true);
     expect(report.text).toMatch(/read-only mounts: .*namespace/);
     expect(report.text).toMatch(/memory.*refused/);
+    expect(report.text).toMatch(/env: .*private file/);
   });
 });
