@@ -5,6 +5,7 @@ import { toolCommand } from '../charliecloud/charliecloud-backend.js';
 import type { ReadyImage } from '../image-store/image-store.js';
 import { apptainerExecCommand, splitByBind } from './apptainer-command.js';
 import { spoolMasks } from '../slurm/node-plan.js';
+import { bindSource, hostBinds } from '../host-binds.js';
 
 /**
  * A Slurm node's run line for `runtime: 'apptainer'` — DESIGNED, NOT RUN (Apptainer cannot be
@@ -23,7 +24,7 @@ export function nodeApptainerExec(
   const masks = spoolMasks(mounts, files.spoolRoot);
   return apptainerExecCommand({
     image: image.dir,
-    mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+    mounts: hostBinds(mounts),
     ...(masks.length ? { masks: { paths: masks, empty: files.emptyDir } } : {}),
     network: options.network as 'none' | 'host',
     cwd: options.cwd ?? image.workingDir ?? '/',
@@ -36,7 +37,7 @@ export function nodeApptainerExec(
 /** Refuses, before the run starts, a mount path Apptainer's `--bind` would split ({@link splitByBind}). */
 export function refuseApptainerMounts(mounts: ResolvedMount[]): void {
   for (const m of mounts) {
-    const source = (m.source as { path: string }).path;
+    const source = bindSource(m);
     for (const path of [source, m.target]) {
       if (splitByBind(path))
         throw new InvalidInputError('mounts', path, 'a path Apptainer can bind: without ":" or "," (its --bind splits there); rename or link it');

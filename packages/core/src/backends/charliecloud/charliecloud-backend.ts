@@ -13,6 +13,7 @@ import { dieWithParent } from './die-with-parent.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
 import { newEnvFile, newStageDir, sweepStageDirsOnce } from './stage-dir.js';
 import { toolEnvironment } from './tool-environment.js';
+import { hostBinds } from '../host-binds.js';
 
 /**
  * The Charliecloud implementation of the backend seam: prepare = refuse what cannot be enforced,
@@ -54,7 +55,7 @@ export class CharliecloudBackend implements ToolBackend {
         const plan: ChRunPlan = {
           imageDir: image.dir,
           stageDir: stageDir ?? '',
-          mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+          mounts: hostBinds(mounts),
           network: options.network as 'none' | 'host',
           uid,
           gid,

@@ -10,6 +10,7 @@ import { refuseMultilineEnv } from './guarantees.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
 import { toolEnvironment } from './tool-environment.js';
 import { spoolBelowMounts } from '../slurm/node-plan.js';
+import { hostBinds } from '../host-binds.js';
 
 /**
  * A Slurm node's run line for `runtime: 'charliecloud'`: the same `unshare … ch-run` as a local
@@ -31,7 +32,7 @@ export function nodeChRun(
     {
       imageDir: image.dir,
       stageDir: join(runDir, 'stage'),
-      mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+      mounts: hostBinds(mounts),
       hidden: spoolBelowMounts(mounts, spoolRoot),
       network: options.network as 'none' | 'host',
       uid: process.getuid?.() ?? 0,

@@ -2,6 +2,7 @@ import type { ToolUser } from '../docker/identity/caller-user.js';
 import { memoryToBytes, type ParsedRunOptions } from '../../api/options.js';
 import type { ResolvedMount } from '../../api/run-result.js';
 import type { NodeContainerPlan } from './node-runtime.js';
+import { bindSource, hostBinds } from '../host-binds.js';
 
 /**
  * A run's options as the node's command line takes them: the same settings and hardening
@@ -28,7 +29,7 @@ export function nodePlan(
     labels,
     user: user.user,
     groups: user.groups,
-    mounts: mounts.map((m) => ({ source: (m.source as { path: string }).path, target: m.target, readOnly: m.readOnly })),
+    mounts: hostBinds(mounts),
     env: { ...(user.home ? { HOME: user.home } : {}), ...options.env },
     envFile,
     network: options.network,
@@ -66,7 +67,7 @@ export function spoolMasks(mounts: ResolvedMount[], spoolRoot: string): string[]
 /** The mounts (by index) whose source holds the spool, and where it is below the source (`/…`). */
 export function spoolBelowMounts(mounts: ResolvedMount[], spoolRoot: string): Array<{ mount: number; below: string }> {
   return mounts.flatMap((m, mount) => {
-    const source = (m.source as { path: string }).path;
+    const source = bindSource(m);
     const below = source === '/' ? spoolRoot : spoolRoot.startsWith(`${source}/`) ? spoolRoot.slice(source.length) : undefined;
     return below === undefined ? [] : [{ mount, below }];
   });
