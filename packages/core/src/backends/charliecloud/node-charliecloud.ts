@@ -24,10 +24,9 @@ export function nodeChRun(
   args: string[],
   mounts: ResolvedMount[],
   options: ParsedRunOptions,
-  runDir: string,
-  spoolRoot: string,
-  envFile: string,
+  files: { runDir: string; spoolRoot: string; envFile: string },
 ): string[] {
+  const { runDir, spoolRoot, envFile } = files;
   const argv = chRunCommand(
     {
       imageDir: image.dir,

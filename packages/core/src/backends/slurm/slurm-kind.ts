@@ -8,7 +8,7 @@ import { slurmDoctorReport } from './slurm-doctor.js';
 import { SlurmBackend } from './slurm-backend.js';
 import { connectSlurm, type SlurmEngine } from './slurm-engine.js';
 import { looksLikeEngine } from '../engine.js';
-import { checkSlurmMounts, refuseSpoolMounts } from './slurm-mounts.js';
+import { checkSlurmMounts } from './slurm-mounts.js';
 import type { SlurmOptions } from './slurm-options.js';
 import { sweepSlurmJobs } from './slurm-sweep.js';
 import { isStoreRuntime } from './node-runtime.js';
@@ -21,11 +21,10 @@ export const slurmKind: EngineKind<SlurmEngine> = {
   connect: (options) => connectSlurm(options as SlurmOptions),
   owns: (value): value is SlurmEngine => looksLikeEngine(value) && value.kind === 'slurm',
   backend: (engine) => new SlurmBackend(engine),
-  // A cluster's mounts are paths on its shared filesystem: checked here, and its nodes' sockets
-  // refused; then what the runtime on the nodes cannot give.
+  // A cluster's mounts are paths on its shared filesystem: checked here, its nodes' sockets and
+  // the spool refused; then what the runtime on the nodes cannot give.
   checkMounts: (engine, mounts, options) => {
-    checkSlurmMounts(mounts, options);
-    refuseSpoolMounts(mounts, engine.spool.existingRoot());
+    checkSlurmMounts(mounts, options, engine.spool.existingRoot());
     refuseOnTheNodes(engine.runtime.name, mounts, options);
   },
   // A Slurm node resolves the image tag itself: there is no image id to key on here.
