@@ -4,7 +4,8 @@ import { session } from '../docker/process-session.js';
 import { bounded } from '../../lifecycle/bounded.js';
 import { Allocation } from './allocation.js';
 import { FanOutArrays } from './fan-out-arrays.js';
-import { JobStep } from './job-step.js';
+import { JobStep, type StepHandle } from './job-step.js';
+import { SlotWorker } from './slot-worker.js';
 import { partitionCpus } from './slurm-capacity.js';
 import type { SlurmEngine } from './slurm-engine.js';
 
@@ -34,6 +35,8 @@ export class FanOutSteps implements FanOutPlan {
   private resources: string | undefined;
   private allocation: Promise<Allocation> | undefined;
   private readonly waiting: Waiting[] = [];
+  /** Slot workers between two tasks (slot-worker.ts). */
+  private readonly idle: SlotWorker[] = [];
   private slots = 0;
   private busy = 0;
   private settledCount = 0;
@@ -77,7 +80,7 @@ export class FanOutSteps implements FanOutPlan {
    * Starts task `index`'s step once the allocation is granted and a slot is free (tasks in
    * index order). Rejects when `signal` aborts first or the fan-out was canceled.
    */
-  async launch(index: number, flags: readonly string[], runDir: string, signal: AbortSignal): Promise<JobStep> {
+  async launch(index: number, flags: readonly string[], runDir: string, signal: AbortSignal): Promise<StepHandle> {
     if (this.canceled) throw canceledError();
     const allocation = await this.allocate(flags);
     const jobId = await bounded(allocation.granted, signal, "waiting for the fan-out's Slurm allocation");
@@ -86,9 +89,30 @@ export class FanOutSteps implements FanOutPlan {
       this.free();
       throw canceledError();
     }
-    const step = new JobStep(stepArgs(jobId, flags, runDir, this.engine));
+    const step = this.worksOnWorker(flags) ? this.onWorker(jobId, flags, runDir) : new JobStep(stepArgs(jobId, flags, runDir, this.engine));
     void step.exited.then(() => this.free());
     return step;
+  }
+
+  /**
+   * A run whose step would have no `--time` of its own (none, or the allocation's, which bounds
+   * every step anyway) goes to a slot worker; one with its own time limit keeps a step of its own,
+   * where Slurm enforces that limit even when this process and its watchdog are gone.
+   */
+  private worksOnWorker(flags: readonly string[]): boolean {
+    const time = flags.find((flag) => flag.startsWith('--time='));
+    return time === undefined || (this.engine.options.time !== undefined && time === `--time=${this.engine.options.time}`);
+  }
+
+  private onWorker(jobId: string, flags: readonly string[], runDir: string): StepHandle {
+    let worker = this.idle.pop();
+    while (worker && !worker.idle) worker = this.idle.pop();
+    worker ??= new SlotWorker(stepArgs(jobId, flags, this.engine.spool.dir, this.engine, ['--worker']).filter((f) => !f.startsWith('--time=')));
+    const task = worker.run(runDir);
+    const used = worker;
+    // Back to the idle ones before the slot is freed (launch), so the next task finds it.
+    void task.exited.then(() => used.idle && this.idle.push(used));
+    return task;
   }
 
   /** The allocation's job id, once known (a step's kill waits for its whole-allocation cancel). */
@@ -155,6 +179,7 @@ export class FanOutSteps implements FanOutPlan {
 
   /** Gives the allocation back (or stops waiting for it): `scancel` ends any step still running. */
   async release(): Promise<void> {
+    for (const worker of this.idle.splice(0)) worker.close();
     const allocation = this.allocationNow;
     if (!allocation) return;
     allocation.stopWaiting();
@@ -195,7 +220,7 @@ function allocationFlags(flags: readonly string[], slots: number, engine: SlurmE
 }
 
 /** `srun` flags of one step: exactly one run's resources, its own `--time` (our kill comes first). */
-function stepArgs(jobId: string, flags: readonly string[], runDir: string, engine: SlurmEngine): string[] {
+function stepArgs(jobId: string, flags: readonly string[], runDir: string, engine: SlurmEngine, scriptArgs = [runDir]): string[] {
   const own = flags.filter((flag) => /^--(?:cpus-per-task|mem|time)=/.test(flag));
   return [
     `--jobid=${jobId}`,
@@ -207,7 +232,7 @@ function stepArgs(jobId: string, flags: readonly string[], runDir: string, engin
     '--quiet',
     ...(engine.options.srunArgs ?? []),
     engine.spool.script(),
-    runDir,
+    ...scriptArgs,
   ];
 }
 

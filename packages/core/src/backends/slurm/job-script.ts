@@ -16,11 +16,27 @@
  * node is known even for a job that ended between two `squeue` polls). A run with stdin waits for `stdin.done` (its stdin spooled
  * to the shared filesystem). Given a run directory instead of a task list, the script is a job
  * step in a fan-out's allocation (fan-out-steps.ts) and first writes `step`: `<job>.<step> <node>`
- * (one line, the same way).
+ * (one line, the same way). Given `--worker`, it is a slot's worker step (slot-worker.ts) and runs
+ * itself for each run directory it reads from stdin, printing `done <code>` after each.
  */
 export const JOB_SCRIPT = `#!/bin/bash
 # tooldock: runs one tool container of this job on the node (packages/core/src/backends/slurm/job-script.ts)
 set -u
+if [ "$1" = --worker ]; then
+  # A fan-out slot's worker step (slot-worker.ts): the run directories it is sent, one at a time.
+  # On TERM (scancel of the step, which signals the task too) it waits for the task to settle.
+  child=
+  trap '[ -n "$child" ] && { kill -TERM "$child" 2>/dev/null; wait "$child"; }; exit 143' TERM INT HUP
+  while IFS= read -r dir; do
+    "$BASH" "$0" "$dir" < /dev/null > /dev/null &
+    child=$!
+    wait "$child"
+    code=$?
+    child=
+    printf 'done %s\n' "$code"
+  done
+  exit 0
+fi
 if [ -d "$1" ]; then
   # A job step of a fan-out's allocation (fan-out-steps.ts): its id and node, for its cancel.
   cd "$1" || exit 1

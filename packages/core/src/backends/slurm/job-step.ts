@@ -13,6 +13,17 @@ export interface StepExit {
   messages: string;
 }
 
+/** A run's step as the tool follows it: its own `srun` ({@link JobStep}) or a slot worker's task (slot-worker.ts). */
+export interface StepHandle {
+  readonly exited: Promise<StepExit>;
+  /** Whether the step (or the worker's task) still runs. */
+  readonly running: boolean;
+  /** Before the step's id is known: ends it through its srun. */
+  terminate(): void;
+  /** A cancel of the step is under way: nothing else may be started in it. */
+  retire(): void;
+}
+
 /**
  * One task of a fan-out as a job step in the fan-out's allocation: `srun --jobid=<allocation>
  * --exact -n1 … job.sh <run dir>` from this host. Slurm creates the step at once (no scheduling
@@ -20,7 +31,7 @@ export interface StepExit {
  * step's id and node to `step` as it starts, which is how the step is cancelled
  * (`scancel <job>.<step>`) and when its `timeoutMs` starts.
  */
-export class JobStep {
+export class JobStep implements StepHandle {
   readonly exited: Promise<StepExit>;
   private readonly srun: ChildProcess;
 
@@ -51,6 +62,9 @@ export class JobStep {
   terminate(): void {
     if (this.running) this.srun.kill('SIGTERM');
   }
+
+  /** Its step runs this run alone. */
+  retire(): void {}
 }
 
 /**

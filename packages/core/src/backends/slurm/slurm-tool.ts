@@ -7,7 +7,7 @@ import { bounded } from '../../lifecycle/bounded.js';
 import { fanOutMembership } from './fan-out-arrays.js';
 import type { FanOutSteps } from './fan-out-steps.js';
 import { FileFollower } from './file-follower.js';
-import { JobStep, ownAllocationArgs, readStepMarker, type StepExit } from './job-step.js';
+import { JobStep, ownAllocationArgs, readStepMarker, type StepExit, type StepHandle } from './job-step.js';
 import { jobEnded, type JobStatus } from './job-watcher.js';
 import type { SlurmEngine } from './slurm-engine.js';
 import { deferred } from '../../util/deferred.js';
@@ -44,7 +44,7 @@ export class SlurmTool implements LaunchedTool {
   /** Resolves once a spooled stdin is complete (the job is submitted only then). */
   private readonly stdinSpooled: Promise<void> | undefined;
   /** A job step in a fan-out's allocation: srun, once a slot was free. */
-  private jobStep: Promise<JobStep> | undefined;
+  private jobStep: Promise<StepHandle> | undefined;
   /** `<allocation>.<step>`, once the step's script started on its node. */
   private stepId: string | undefined;
   private stepExit: StepExit | undefined;
@@ -138,10 +138,12 @@ export class SlurmTool implements LaunchedTool {
    * `scancel <job>.<step>` (Slurm signals the step, whose script removes the container); a step
    * not started yet is given up through its srun.
    */
-  private async killStep(jobStepPromise: Promise<JobStep>, signal: AbortSignal): Promise<void> {
+  private async killStep(jobStepPromise: Promise<StepHandle>, signal: AbortSignal): Promise<void> {
     const jobStep = await bounded(jobStepPromise, signal, 'waiting for the job step').catch(() => undefined);
     if (!jobStep?.running) return; // never started, or over
     this.probeStep();
+    // A slot worker whose task is being cancelled must not start the next one in this step.
+    jobStep.retire();
     if (this.stepId) {
       const stepId = this.stepId;
       await this.engine.canceller.cancel(stepId, signal);

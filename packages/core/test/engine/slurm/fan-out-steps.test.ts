@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('runMany on a Slurm cluster: job steps in one allocation', () => {
-  it('runs each task as a step: its output and exit code, never more than `concurrency` at once, no job left after', async () => {
+  it("runs the tasks on one worker step per slot: each task's output and exit code, never more than `concurrency` at once, no job left after", async () => {
     const dir = tempDir('slurm-steps');
     chmodSync(dir, 0o777);
     // Each task marks itself running, counts the marks present (its own included), then unmarks.
@@ -46,7 +46,8 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     });
     const stepIds = last!.tasks.map((t) => t.jobId!);
     expect(new Set(stepIds.map((id) => id.split('.')[0])).size).toBe(1);
-    expect(new Set(stepIds).size).toBe(8);
+    // One worker step per slot runs its tasks one after another: no step (no srun) per task.
+    expect(new Set(stepIds).size).toBeLessThanOrEqual(2);
     const seen = Array.from({ length: 8 }, (_, i) => Number(readFileSync(join(dir, `seen-${i}`), 'utf8')));
     expect(Math.max(...seen)).toBeLessThanOrEqual(2);
     // The allocation is given back before runMany returns (it may still be COMPLETING).
@@ -74,6 +75,30 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(canceled.status === 'rejected' && isToolError(canceled.reason) && canceled.reason.canceled).toBe(true);
     expect(fine.status === 'fulfilled' && fine.value.stdout).toBe('fine\n');
     expect(canceledStep).toMatch(/^\d+\.\d+$/);
+    expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
+  }, 240_000);
+
+  it("a cancelled task's worker step ends with it; the next task gets a new worker, which runs the one after it too", async () => {
+    const marker = `tooldock-steps-worker-${Date.now()}`;
+    const controller = new AbortController();
+    const onEvent = (e: ToolEvent) => e.type === 'job:state' && e.state === 'RUNNING' && controller.abort();
+    let last: FanOutProgress | undefined;
+    const outcomes = await runMany(
+      [
+        { image: busybox, args: ['sh', '-c', `sh -c 'sleep 300; :' ${marker} & wait`], options: { signal: controller.signal, onEvent } },
+        { image: busybox, args: ['echo', 'one'] },
+        { image: busybox, args: ['echo', 'two'] },
+      ],
+      { engine: cluster, concurrency: 1, failFast: false, onProgress: (p) => (last = p) },
+    );
+    const [canceled, one, two] = outcomes;
+    expect(canceled.status === 'rejected' && isToolError(canceled.reason) && canceled.reason.canceled).toBe(true);
+    expect(one.status === 'fulfilled' && one.value.stdout).toBe('one\n');
+    expect(two.status === 'fulfilled' && two.value.stdout).toBe('two\n');
+    const [canceledStep, oneStep, twoStep] = last!.tasks.map((t) => t.jobId);
+    expect(oneStep).toMatch(/^\d+\.\d+$/);
+    expect(oneStep).not.toBe(canceledStep);
+    expect(twoStep).toBe(oneStep);
     expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 

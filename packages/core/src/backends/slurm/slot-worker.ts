@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { SlurmNotFoundError } from './slurm-cli.js';
+import type { StepExit, StepHandle } from './job-step.js';
+
+/**
+ * One slot of a fan-out's allocation kept busy by one job step (`srun --exact -n1 job.sh
+ * --worker`): the job script reads run directories from its stdin, one a line, runs each as a
+ * step would (job-script.ts) and prints `done <code>` when its result is written. A task costs no
+ * `srun`, no step creation in the controller and no process start here — what limited a fan-out
+ * of short tasks. One task at a time, so a cancel ends the step (`scancel <job>.<step>`, the
+ * step's cgroup: the task's whole tree) and the worker with it; the next task starts a new one.
+ */
+export class SlotWorker {
+  private readonly srun: ChildProcess;
+  private current: WorkerTask | undefined;
+  private lineBuffer = '';
+  private messages = '';
+  /** Not to be given another task: it ended, or a cancel of its task is under way. */
+  private retired = false;
+  readonly ended: Promise<StepExit>;
+
+  constructor(args: readonly string[]) {
+    // Its own process group: a Ctrl-C in the terminal is ours to handle (a cancel), not srun's.
+    this.srun = spawn('srun', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // A write after srun ended (its task's end is reported through `ended`) is no error of ours.
+    this.srun.stdin!.on('error', () => {});
+    this.srun.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.onOutput(chunk));
+    this.srun.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.messages = (this.messages + chunk).slice(-4_096)));
+    this.ended = new Promise((resolve) => {
+      this.srun.once('error', (error: NodeJS.ErrnoException) =>
+        resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }),
+      );
+      this.srun.once('close', (code, signal) => resolve({ code, signal, messages: this.messages }));
+    });
+    void this.ended.then((exit) => {
+      this.retired = true;
+      this.current?.settle(exit);
+      this.current = undefined;
+    });
+  }
+
+  /** Whether it can take a task now. */
+  get idle(): boolean {
+    return !this.retired && this.current === undefined;
+  }
+
+  /** Sends it run directory `runDir` (it must be {@link idle}). */
+  run(runDir: string): WorkerTask {
+    if (!this.idle) throw new Error('a slot worker runs one task at a time');
+    const task = new WorkerTask(this);
+    this.current = task;
+    this.srun.stdin!.write(`${runDir}\n`);
+    return task;
+  }
+
+  /** No more tasks: it ends once its current one has (the allocation's end ends it anyway). */
+  close(): void {
+    this.retired = true;
+    this.srun.stdin!.end();
+  }
+
+  /** @internal Its task is being cancelled: it takes no other, and a TERM to srun ends the step. */
+  retire(): void {
+    this.retired = true;
+  }
+
+  /** @internal */
+  terminate(): void {
+    if (this.srun.exitCode === null && this.srun.signalCode === null) this.srun.kill('SIGTERM');
+  }
+
+  private onOutput(chunk: string): void {
+    this.lineBuffer += chunk;
+    let end: number;
+    while ((end = this.lineBuffer.indexOf('\n')) >= 0) {
+      const line = this.lineBuffer.slice(0, end);
+      this.lineBuffer = this.lineBuffer.slice(end + 1);
+      const done = /^done (\d+)$/.exec(line);
+      if (!done || !this.current) continue;
+      const task = this.current;
+      this.current = undefined;
+      task.settle({ code: Number(done[1]), signal: null, messages: this.messages });
+    }
+  }
+}
+
+/** One task on a {@link SlotWorker}: ends when the worker reports it done, or when the worker ends. */
+export class WorkerTask implements StepHandle {
+  readonly exited: Promise<StepExit>;
+  settle!: (exit: StepExit) => void;
+  private over = false;
+
+  constructor(private readonly worker: SlotWorker) {
+    this.exited = new Promise((resolve) => {
+      this.settle = (exit) => {
+        this.over = true;
+        resolve(exit);
+      };
+    });
+  }
+
+  get running(): boolean {
+    return !this.over;
+  }
+
+  /** A cancel is coming (`scancel` of the step): the worker must not be handed the next task. */
+  retire(): void {
+    this.worker.retire();
+  }
+
+  terminate(): void {
+    this.worker.retire();
+    if (this.running) this.worker.terminate();
+  }
+}
