@@ -65,7 +65,8 @@ async function perTaskRow(engine: ClusterEngine, warm: SlurmEngine, image: strin
     const code = await shell(script);
     if (code !== 0) throw new Error(`${script} exited ${code}`);
   };
-  await using held = await WarmAllocation.hold(warm, { slots: 1 });
+  // Two slots: the held calls' worker step keeps one (slot-worker.ts), the bare step takes the other.
+  await using held = await WarmAllocation.hold(warm, { slots: 2 });
   const times = await interleaved(rounds, {
     runTool: async () => void (await runTool(image, ['true'], [], { engine })),
     runToolWarm: async () => void (await runTool(image, ['true'], [], { engine: warm })),

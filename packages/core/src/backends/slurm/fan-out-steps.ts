@@ -89,7 +89,7 @@ export class FanOutSteps implements FanOutPlan {
       this.free();
       throw canceledError();
     }
-    const step = this.worksOnWorker(flags) ? this.onWorker(jobId, flags, runDir) : new JobStep(stepArgs(jobId, flags, runDir, this.engine));
+    const step = this.worksOnWorker(flags) ? this.onWorker(jobId, flags, runDir) : this.ownStep(jobId, flags, runDir);
     void step.exited.then(() => this.free());
     return step;
   }
@@ -102,6 +102,15 @@ export class FanOutSteps implements FanOutPlan {
   private worksOnWorker(flags: readonly string[]): boolean {
     const time = flags.find((flag) => flag.startsWith('--time='));
     return time === undefined || (this.engine.options.time !== undefined && time === `--time=${this.engine.options.time}`);
+  }
+
+  /**
+   * An idle worker holds its slot's CPUs in Slurm's view: a step of its own would wait for them
+   * (srun retries) until the worker ends. So the idle ones end first.
+   */
+  private ownStep(jobId: string, flags: readonly string[], runDir: string): StepHandle {
+    for (const worker of this.idle.splice(0)) worker.close();
+    return new JobStep(stepArgs(jobId, flags, runDir, this.engine));
   }
 
   private onWorker(jobId: string, flags: readonly string[], runDir: string): StepHandle {

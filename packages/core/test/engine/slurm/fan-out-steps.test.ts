@@ -102,6 +102,22 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(await leftovers(cluster, marker)).toEqual({ jobs: [], processes: [] });
   }, 240_000);
 
+  it('a task with a time limit of its own gets a step of its own, even while an idle worker holds the only slot', async () => {
+    let last: FanOutProgress | undefined;
+    const outcomes = await runMany(
+      [
+        { image: busybox, args: ['echo', 'a'] },
+        { image: busybox, args: ['echo', 'b'], options: { timeoutMs: 120_000 } },
+        { image: busybox, args: ['echo', 'c'] },
+      ],
+      { engine: cluster, concurrency: 1, failFast: false, onProgress: (p) => (last = p) },
+    );
+    expect(outcomes.map((o) => o.status === 'fulfilled' && o.value.stdout)).toEqual(['a\n', 'b\n', 'c\n']);
+    const [a, b, c] = last!.tasks.map((t) => t.jobId);
+    // b's step ran alone (`--time` of its own); the worker a ran on was ended for it, so c's is new.
+    expect(new Set([a, b, c]).size).toBe(3);
+  }, 120_000);
+
   it("counts a task's timeoutMs from its step's start, not while it waits for a slot", async () => {
     await expectTimeoutCountedFromStart(cluster, busybox, 300_000);
   }, 240_000);
