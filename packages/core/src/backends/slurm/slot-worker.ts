@@ -26,6 +26,10 @@ export class SlotWorker {
     this.srun.stdin!.on('error', () => {});
     this.srun.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.onOutput(chunk));
     this.srun.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.messages = (this.messages + chunk).slice(-4_096)));
+    // An idle worker must not keep a script alive that is done (a held allocation never released:
+    // the watchdog gives it back); while a task runs, its run keeps the process alive.
+    this.srun.unref();
+    for (const stream of [this.srun.stdin, this.srun.stdout, this.srun.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
     this.ended = new Promise((resolve) => {
       this.srun.once('error', (error: NodeJS.ErrnoException) =>
         resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }),

@@ -81,6 +81,26 @@ describe('no orphans on the cluster', () => {
     });
   }
 
+  it('a script that holds an allocation and never releases it still ends; its watchdog gives the allocation back', async () => {
+    const script = fileURLToPath(new URL('./fixtures/held-not-released.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, busybox, tempDir('slurm-held-exit')], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
+    const lines: string[] = [];
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)));
+    // A hang is the failure this looks for: bounded, so that it fails instead of hanging the suite.
+    const exit = await new Promise<number | null | 'hung'>((resolve) => {
+      const hung = setTimeout(() => (child.kill('SIGKILL'), resolve('hung')), 90_000);
+      child.on('exit', (code) => (clearTimeout(hung), resolve(code)));
+    });
+    expect(lines).toContain('OUT in the held slot');
+    expect(exit).toBe(0);
+    const childSession = lines.find((l) => l.startsWith('SESSION '))!.slice('SESSION '.length);
+    expect(await nothingLeft(childSession)).toBeLessThan(30_000);
+  }, 180_000);
+
   it('cleanupOrphans cancels the jobs of dead sessions on this host, and only those', async () => {
     const submit = (sessionId: string, pid: number) =>
       execFileSync(
