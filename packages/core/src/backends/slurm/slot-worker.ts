@@ -79,7 +79,8 @@ export class SlotWorker {
     while ((end = this.lineBuffer.indexOf('\n')) >= 0) {
       const line = this.lineBuffer.slice(0, end);
       this.lineBuffer = this.lineBuffer.slice(end + 1);
-      const done = /^done (\d+)$/.exec(line);
+      // `srunArgs` may ask srun to label lines with the task number (`-l`) or use a pty (`\r`).
+      const done = /^(?:\s*\d+: )?done (\d+)\r?$/.exec(line);
       if (!done || !this.current) continue;
       const task = this.current;
       this.current = undefined;

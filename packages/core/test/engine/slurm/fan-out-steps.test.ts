@@ -118,6 +118,23 @@ describe('runMany on a Slurm cluster: job steps in one allocation', () => {
     expect(new Set([a, b, c]).size).toBe(3);
   }, 120_000);
 
+  it("srunArgs reach the worker steps; srun's line labels (--label) do not hide a task's end", async () => {
+    const labelled = connect({
+      slurm: {
+        runtime: 'charliecloud',
+        partition: 'main',
+        spoolDir: tempDir('slurm-steps-label-spool'),
+        images: inject('charliecloudStore'),
+        srunArgs: ['--label'],
+      },
+    });
+    const outcomes = await runMany(
+      [0, 1, 2].map((i) => ({ image: busybox, args: ['echo', `labelled${i}`] })),
+      { engine: labelled, concurrency: 2 },
+    );
+    expect(outcomes.map((o) => o.stdout)).toEqual(['labelled0\n', 'labelled1\n', 'labelled2\n']);
+  }, 120_000);
+
   it("counts a task's timeoutMs from its step's start, not while it waits for a slot", async () => {
     await expectTimeoutCountedFromStart(cluster, busybox, 300_000);
   }, 240_000);
