@@ -24,11 +24,13 @@ interface Waiting {
 /**
  * A `runMany` on a Slurm cluster as job steps in one allocation (`fanOut: 'steps'`, the default):
  * the first task to start takes an allocation of `min(concurrency, tasks)` slots of its CPUs and
- * memory (`salloc --no-shell`), and each task runs as `srun --exact -n1` inside it (job-step.ts)
- * as soon as a slot frees — no scheduling pass per task. The allocation is given back when the
- * last task settles, ended with the fan-out by a cancel or `failFast`, and by the watchdog when
- * this process dies (it carries the session's job name). Tasks asking for other resources than
- * the first (or for GPUs) go out as job arrays ({@link FanOutArrays}).
+ * memory (`salloc --no-shell`), and each task runs as soon as a slot frees on that slot's worker
+ * step (slot-worker.ts: one `srun --exact -n1` per slot, not per task), or as a step of its own
+ * (job-step.ts) when it has a time limit of its own — no scheduling pass per task. The
+ * allocation is given back when the last task settles, ended with the fan-out by a cancel or
+ * `failFast`, and by the watchdog when this process dies (it carries the session's job name).
+ * Tasks asking for other resources than the first (or for GPUs) go out as job arrays
+ * ({@link FanOutArrays}).
  */
 export class FanOutSteps implements FanOutPlan {
   private readonly arrays: FanOutArrays;
@@ -116,7 +118,9 @@ export class FanOutSteps implements FanOutPlan {
   private onWorker(jobId: string, flags: readonly string[], runDir: string): StepHandle {
     let worker = this.idle.pop();
     while (worker && !worker.idle) worker = this.idle.pop();
-    worker ??= new SlotWorker(stepArgs(jobId, flags, this.engine.spool.dir, this.engine, ['--worker']).filter((f) => !f.startsWith('--time=')));
+    // No `--time` of its own: it serves many runs; the allocation's limit bounds it (worksOnWorker).
+    const perRun = flags.filter((flag) => !flag.startsWith('--time='));
+    worker ??= new SlotWorker(stepArgs(jobId, perRun, this.engine.spool.dir, this.engine, ['--worker']));
     const task = worker.run(runDir);
     const used = worker;
     // Back to the idle ones before the slot is freed (launch), so the next task finds it.
