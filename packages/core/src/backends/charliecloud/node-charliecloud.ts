@@ -8,14 +8,13 @@ import { toolCommand } from './charliecloud-backend.js';
 import { chRunCommand } from './ch-run-command.js';
 import { refuseMultilineEnv } from './guarantees.js';
 import { NAMESPACE_SCRIPT } from './namespace-script.js';
-import { toolEnvironment } from './tool-environment.js';
 import { spoolBelowMounts } from '../slurm/node-plan.js';
 import { hostBinds } from '../host-binds.js';
 
 /**
  * A Slurm node's run line for `runtime: 'charliecloud'`: the same `unshare … ch-run` as a local
  * run (ch-run-command.ts), staged in the run's spool directory, the image from the store on the
- * shared filesystem, its variables in `envFile` (ch-run-command.ts's `chRunEnvFile`, in the run's private spool
+ * shared filesystem, its variables (`env`: the image's and the run's, as written) in `envFile` (ch-run-command.ts's `chRunEnvFile`, in the run's private spool
  * directory: never in a process's arguments). It runs inside the job, as you: `scancel` and the job's cgroup reach the
  * tool (no daemon holds it), and memory and CPU limits are the job's (`--mem`, `--cpus-per-task`).
  */
@@ -24,9 +23,9 @@ export function nodeChRun(
   args: string[],
   mounts: ResolvedMount[],
   options: ParsedRunOptions,
-  files: { runDir: string; spoolRoot: string; envFile: string },
+  files: { runDir: string; spoolRoot: string; envFile: string; env: Record<string, string> },
 ): string[] {
-  const { runDir, spoolRoot, envFile } = files;
+  const { runDir, spoolRoot, envFile, env } = files;
   const argv = chRunCommand(
     {
       imageDir: image.dir,
@@ -37,7 +36,7 @@ export function nodeChRun(
       uid: process.getuid?.() ?? 0,
       gid: process.getgid?.() ?? 0,
       cwd: options.cwd ?? image.workingDir ?? '/',
-      env: toolEnvironment(image.env, options.env),
+      env,
       envFile,
       command: toolCommand(image, args, options.entrypoint),
     },

@@ -92,7 +92,7 @@ export class SlurmBackend implements ToolBackend {
     if (this.engine.runtime.name === 'charliecloud') {
       const chEnvFile = join(dir, 'ch.env');
       writeAtomically(chEnvFile, chRunEnvFile(env));
-      return nodeChRun(image, request.args, mounts, request.options, { runDir: dir, spoolRoot, envFile: chEnvFile });
+      return nodeChRun(image, request.args, mounts, request.options, { runDir: dir, spoolRoot, envFile: chEnvFile, env });
     }
     const envFile = join(dir, 'apptainer.env');
     writeAtomically(envFile, apptainerEnvFile(env));
