@@ -9,6 +9,8 @@ const slurmName = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `must be a Slurm ${what} name (letters, digits, "_", "." and "-")`);
 /** Flags tooldock sets itself: the job array, its name and comment, where its script runs and logs. */
 const OWN_FLAGS = /^(?:--(?:array|output|error|input|job-name|comment|chdir|parsable|wrap|wait|export|jobid|no-shell)\b|-[aoeiJDW](?:$|[^-]))/;
+/** A step's task count: tooldock's steps run one task each (`--ntasks=1`). */
+const TASK_COUNT = /^(?:--ntasks(?:-per-node)?(?:=|$)|-n(?:\d|$))/;
 const extraArgs = z.array(
   z
     .string()
@@ -34,7 +36,11 @@ export const SlurmOptionsSchema = z
       .regex(/^\/[^:,\\]*$/, 'must be an absolute directory on the filesystem the nodes share, without ":", "," or "\\"')
       .optional(),
     sbatchArgs: extraArgs.optional(),
-    srunArgs: extraArgs.optional(),
+    srunArgs: extraArgs
+      .refine((flags) => !flags.some((flag) => TASK_COUNT.test(flag)), {
+        error: 'must not set the number of tasks (--ntasks, -n, --ntasks-per-node): each run is one task, and more would run the tool once per task',
+      })
+      .optional(),
     spoolDir: z.string().regex(/^\//, 'must be an absolute path on the filesystem the nodes share').optional(),
     fanOut: z
       .literal(['steps', 'arrays'], { error: 'must be "steps" (job steps in one allocation, the default) or "arrays" (throttled job arrays)' })
