@@ -91,7 +91,13 @@ export class FanOutSteps implements FanOutPlan {
       this.free();
       throw canceledError();
     }
-    const step = this.worksOnWorker(flags) ? this.onWorker(jobId, flags, runDir) : this.ownStep(jobId, flags, runDir);
+    let step: StepHandle;
+    try {
+      step = this.worksOnWorker(flags) ? this.onWorker(jobId, flags, runDir) : this.ownStep(jobId, flags, runDir);
+    } catch (error) {
+      this.free();
+      throw error;
+    }
     void step.exited.then(() => this.free());
     return step;
   }
@@ -116,6 +122,7 @@ export class FanOutSteps implements FanOutPlan {
   }
 
   private onWorker(jobId: string, flags: readonly string[], runDir: string): StepHandle {
+    SlotWorker.refuseUnsendable(runDir);
     let worker = this.idle.pop();
     while (worker && !worker.idle) worker = this.idle.pop();
     // No `--time` of its own: it serves many runs; the allocation's limit bounds it (worksOnWorker).

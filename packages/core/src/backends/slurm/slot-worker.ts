@@ -51,10 +51,16 @@ export class SlotWorker {
   /** Sends it run directory `runDir` (it must be {@link idle}). */
   run(runDir: string): WorkerTask {
     if (!this.idle) throw new Error('a slot worker runs one task at a time');
+    SlotWorker.refuseUnsendable(runDir);
     const task = new WorkerTask(this);
     this.current = task;
     this.srun.stdin!.write(`${runDir}\n`);
     return task;
+  }
+
+  /** One directory a line: a line break would make the worker run two "tasks" and misattribute their ends. */
+  static refuseUnsendable(runDir: string): void {
+    if (/[\n\r]/.test(runDir)) throw new Error(`a run directory with a line break cannot be sent to a slot worker: ${JSON.stringify(runDir)}`);
   }
 
   /** No more tasks: it ends once its current one has (the allocation's end ends it anyway). */

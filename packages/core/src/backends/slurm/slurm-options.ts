@@ -41,7 +41,11 @@ export const SlurmOptionsSchema = z
         error: 'must not set the number of tasks (--ntasks, -n, --ntasks-per-node): each run is one task, and more would run the tool once per task',
       })
       .optional(),
-    spoolDir: z.string().regex(/^\//, 'must be an absolute path on the filesystem the nodes share').optional(),
+    // No line break: a fan-out's worker steps read their run directories one a line (slot-worker.ts).
+    spoolDir: z
+      .string()
+      .regex(/^\/[^\n\r]*$/, 'must be an absolute path on the filesystem the nodes share, without a line break')
+      .optional(),
     fanOut: z
       .literal(['steps', 'arrays'], { error: 'must be "steps" (job steps in one allocation, the default) or "arrays" (throttled job arrays)' })
       .optional(),

@@ -128,6 +128,9 @@ describe('connect({ slurm }) validation', () => {
     expect(thrown(() => connect({ slurm: { runtime: 'docker' }, host: 'tcp://x:1' } as never)).message).toMatch(/options\.host/);
     expect(thrown(() => connect({ slurm: { runtime: 'docker', sbatchArgs: ['--array=0-3'] } })).message).toMatch(/set by tooldock itself/);
     expect(thrown(() => connect({ slurm: { runtime: 'docker', sbatchArgs: ['-o', 'x'] } })).message).toMatch(/set by tooldock itself/);
+    expect(thrown(() => connect({ slurm: { runtime: 'docker', spoolDir: '/shared/a\nb' } })).message).toMatch(
+      /options\.slurm\.spoolDir.*line break/s,
+    );
     for (const flag of ['--ntasks=2', '-n2', '-n', '--ntasks-per-node=2'])
       expect(thrown(() => connect({ slurm: { runtime: 'docker', srunArgs: [flag] } })).message).toMatch(/options\.slurm\.srunArgs.*number of tasks/s);
     expect(connect({ slurm: { runtime: 'docker', srunArgs: ['--nodelist=n1', '--network=x'] } }).options.srunArgs).toHaveLength(2);
