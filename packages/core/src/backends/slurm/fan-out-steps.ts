@@ -117,22 +117,32 @@ export class FanOutSteps implements FanOutPlan {
    * (srun retries) until the worker ends. So the idle ones end first.
    */
   private ownStep(jobId: string, flags: readonly string[], runDir: string): StepHandle {
-    for (const worker of this.idle.splice(0)) worker.close();
+    this.closeIdle();
     return new JobStep(stepArgs(jobId, flags, runDir, this.engine));
   }
 
   private onWorker(jobId: string, flags: readonly string[], runDir: string): StepHandle {
+    // Before a worker is taken or started: a run directory it cannot be sent fails alone.
     SlotWorker.refuseUnsendable(runDir);
-    let worker = this.idle.pop();
-    while (worker && !worker.idle) worker = this.idle.pop();
     // No `--time` of its own: it serves many runs; the allocation's limit bounds it (worksOnWorker).
     const perRun = flags.filter((flag) => !flag.startsWith('--time='));
-    worker ??= new SlotWorker(stepArgs(jobId, perRun, this.engine.spool.dir, this.engine, ['--worker']));
+    const worker = this.takeIdle() ?? new SlotWorker(stepArgs(jobId, perRun, this.engine.spool.dir, this.engine, ['--worker']));
     const task = worker.run(runDir);
-    const used = worker;
     // Back to the idle ones before the slot is freed (launch), so the next task finds it.
-    void task.exited.then(() => used.idle && this.idle.push(used));
+    void task.exited.then(() => worker.idle && this.idle.push(worker));
     return task;
+  }
+
+  /** An idle worker that can still take a task (one that ended meanwhile is dropped). */
+  private takeIdle(): SlotWorker | undefined {
+    let worker = this.idle.pop();
+    while (worker && !worker.idle) worker = this.idle.pop();
+    return worker;
+  }
+
+  /** Ends the idle workers (each once its stdin is closed): they hold their slots' CPUs. */
+  private closeIdle(): void {
+    for (const worker of this.idle.splice(0)) worker.close();
   }
 
   /** The allocation's job id, once known (a step's kill waits for its whole-allocation cancel). */
@@ -199,7 +209,7 @@ export class FanOutSteps implements FanOutPlan {
 
   /** Gives the allocation back (or stops waiting for it): `scancel` ends any step still running. */
   async release(): Promise<void> {
-    for (const worker of this.idle.splice(0)) worker.close();
+    this.closeIdle();
     const allocation = this.allocationNow;
     if (!allocation) return;
     allocation.stopWaiting();
@@ -239,8 +249,11 @@ function allocationFlags(flags: readonly string[], slots: number, engine: SlurmE
   ];
 }
 
-/** `srun` flags of one step: exactly one run's resources, its own `--time` (our kill comes first). */
-function stepArgs(jobId: string, flags: readonly string[], runDir: string, engine: SlurmEngine, scriptArgs = [runDir]): string[] {
+/**
+ * `srun` flags of one step: exactly one run's resources, its own `--time` (our kill comes first),
+ * started in `dir` with the job script given `scriptArgs` (a run directory: `dir` itself).
+ */
+function stepArgs(jobId: string, flags: readonly string[], dir: string, engine: SlurmEngine, scriptArgs = [dir]): string[] {
   const own = flags.filter((flag) => /^--(?:cpus-per-task|mem|time)=/.test(flag));
   return [
     `--jobid=${jobId}`,
@@ -248,7 +261,7 @@ function stepArgs(jobId: string, flags: readonly string[], runDir: string, engin
     '--ntasks=1',
     '--nodes=1',
     ...own,
-    `--chdir=${runDir}`,
+    `--chdir=${dir}`,
     '--quiet',
     ...(engine.options.srunArgs ?? []),
     engine.spool.script(),

@@ -36,23 +36,12 @@ export class JobStep implements StepHandle {
   private readonly srun: ChildProcess;
 
   constructor(readonly args: readonly string[]) {
-    // Its own process group: a Ctrl-C in the terminal is ours to handle (a cancel), not srun's.
-    this.srun = spawn('srun', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let messages = '';
-    const keep = (chunk: string) => (messages = (messages + chunk).slice(-4_096));
-    this.srun.stdout!.setEncoding('utf8').on('data', keep);
-    this.srun.stderr!.setEncoding('utf8').on('data', keep);
-    this.exited = new Promise((resolve) => {
-      this.srun.once('error', (error: NodeJS.ErrnoException) =>
-        resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }),
-      );
-      this.srun.once('close', (code, signal) => resolve({ code, signal, messages }));
-    });
+    ({ srun: this.srun, ended: this.exited } = startSrun(args, { stdin: 'ignore', messagesFrom: ['stdout', 'stderr'] }));
   }
 
   /** Whether srun still runs (the step may exist or still be being created). */
   get running(): boolean {
-    return this.srun.exitCode === null && this.srun.signalCode === null;
+    return srunRunning(this.srun);
   }
 
   /**
@@ -65,6 +54,34 @@ export class JobStep implements StepHandle {
 
   /** Its step runs this run alone. */
   retire(): void {}
+}
+
+/**
+ * `srun` in a process group of its own (a Ctrl-C in the terminal is ours to handle, as a cancel,
+ * not srun's); `ended` says how it ended, with the last 4 KiB of what `messagesFrom` printed
+ * (srun's own messages, never the tool's output; `messages()` the same so far), naming a missing
+ * `srun`. A stream not in `messagesFrom` is the caller's to read.
+ */
+export function startSrun(
+  args: readonly string[],
+  options: { stdin: 'ignore' | 'pipe'; messagesFrom: Array<'stdout' | 'stderr'> },
+): { srun: ChildProcess; ended: Promise<StepExit>; messages: () => string } {
+  const srun = spawn('srun', args, { stdio: [options.stdin, 'pipe', 'pipe'], detached: true });
+  let messages = '';
+  for (const stream of options.messagesFrom)
+    srun[stream]!.setEncoding('utf8').on('data', (chunk: string) => (messages = (messages + chunk).slice(-4_096)));
+  const ended = new Promise<StepExit>((resolve) => {
+    srun.once('error', (error: NodeJS.ErrnoException) =>
+      resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }),
+    );
+    srun.once('close', (code, signal) => resolve({ code, signal, messages }));
+  });
+  return { srun, ended, messages: () => messages };
+}
+
+/** Whether an `srun` child has not ended yet. */
+export function srunRunning(srun: ChildProcess): boolean {
+  return srun.exitCode === null && srun.signalCode === null;
 }
 
 /**

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { SlurmNotFoundError } from './slurm-cli.js';
-import type { StepExit, StepHandle } from './job-step.js';
+import type { ChildProcess } from 'node:child_process';
+import { srunRunning, startSrun, type StepExit, type StepHandle } from './job-step.js';
 
 /**
  * One slot of a fan-out's allocation kept busy by one job step (`srun --exact -n1 job.sh
@@ -14,28 +13,22 @@ export class SlotWorker {
   private readonly srun: ChildProcess;
   private current: WorkerTask | undefined;
   private lineBuffer = '';
-  private messages = '';
+  /** srun's (and the job script's) messages so far: why a task ended without its result. */
+  private readonly messages: () => string;
   /** Not to be given another task: it ended, or a cancel of its task is under way. */
   private retired = false;
   readonly ended: Promise<StepExit>;
 
   constructor(args: readonly string[]) {
-    // Its own process group: a Ctrl-C in the terminal is ours to handle (a cancel), not srun's.
-    this.srun = spawn('srun', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // srun's own messages come on stderr; stdout carries the worker's `done` lines.
+    ({ srun: this.srun, ended: this.ended, messages: this.messages } = startSrun(args, { stdin: 'pipe', messagesFrom: ['stderr'] }));
     // A write after srun ended (its task's end is reported through `ended`) is no error of ours.
     this.srun.stdin!.on('error', () => {});
     this.srun.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.onOutput(chunk));
-    this.srun.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.messages = (this.messages + chunk).slice(-4_096)));
     // An idle worker must not keep a script alive that is done (a held allocation never released:
     // the watchdog gives it back); while a task runs, its run keeps the process alive.
     this.srun.unref();
     for (const stream of [this.srun.stdin, this.srun.stdout, this.srun.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
-    this.ended = new Promise((resolve) => {
-      this.srun.once('error', (error: NodeJS.ErrnoException) =>
-        resolve({ code: null, signal: null, messages: error.code === 'ENOENT' ? new SlurmNotFoundError('srun').message : error.message }),
-      );
-      this.srun.once('close', (code, signal) => resolve({ code, signal, messages: this.messages }));
-    });
     void this.ended.then((exit) => {
       this.retired = true;
       this.current?.settle(exit);
@@ -48,10 +41,12 @@ export class SlotWorker {
     return !this.retired && this.current === undefined;
   }
 
-  /** Sends it run directory `runDir` (it must be {@link idle}). */
+  /**
+   * Sends it run directory `runDir` (it must be {@link idle}, and `runDir` passed
+   * {@link refuseUnsendable} before any worker was taken or started for it).
+   */
   run(runDir: string): WorkerTask {
     if (!this.idle) throw new Error('a slot worker runs one task at a time');
-    SlotWorker.refuseUnsendable(runDir);
     const task = new WorkerTask(this);
     this.current = task;
     this.srun.stdin!.write(`${runDir}\n`);
@@ -76,7 +71,7 @@ export class SlotWorker {
 
   /** @internal */
   terminate(): void {
-    if (this.srun.exitCode === null && this.srun.signalCode === null) this.srun.kill('SIGTERM');
+    if (srunRunning(this.srun)) this.srun.kill('SIGTERM');
   }
 
   private onOutput(chunk: string): void {
@@ -90,7 +85,7 @@ export class SlotWorker {
       if (!done || !this.current) continue;
       const task = this.current;
       this.current = undefined;
-      task.settle({ code: Number(done[1]), signal: null, messages: this.messages });
+      task.settle({ code: Number(done[1]), signal: null, messages: this.messages() });
     }
   }
 }
